@@ -4,6 +4,13 @@
 //! `cli` is the command line. Each arrow goes one way: no domain module names the
 //! script layer or the CLI.
 
+// Errors carry the file, line, column and the offending text so that they can be
+// rendered once at the edge; they are returned rarely, so their size is not a concern.
+#![allow(clippy::result_large_err)]
+
+pub mod cli;
+pub mod render;
+pub mod script;
 pub mod suggest;
 pub mod table;
 pub mod units;

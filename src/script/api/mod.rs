@@ -1,0 +1,33 @@
+//! One script-API module per domain. Each is a Rhai plugin module (`#[export_module]`)
+//! so that parameter names and `///` docs reach the metadata behind `pacer docs`,
+//! `docs/reference.md` and the REPL's `:help`.
+
+use rhai::{Engine, Module};
+
+pub mod table;
+
+/// A domain as scripts see it: its name, a one-line description, and its module.
+pub struct Domain {
+    /// The name shown by `:help` and in the reference (`table`, `funnel`, ...).
+    pub name: &'static str,
+    /// One line on what the domain is for.
+    pub about: &'static str,
+    /// Builds the domain's module (functions and custom types).
+    pub module: fn() -> Module,
+}
+
+/// Every domain, in the order the reference lists them.
+pub fn domains() -> Vec<Domain> {
+    vec![Domain {
+        name: "table",
+        about: "CSV tables: load, filter, sort, group, join, write",
+        module: table::module,
+    }]
+}
+
+/// Registers every domain module into `engine`.
+pub fn register_all(engine: &mut Engine) {
+    for d in domains() {
+        engine.register_global_module((d.module)().into());
+    }
+}

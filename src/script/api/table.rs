@@ -1,0 +1,414 @@
+//! Script API of tables: `load_csv`, `write_csv`, and the table methods.
+
+use crate::script::convert::{column_to_array, row_to_map, table_from_records};
+use crate::script::{context, dynamic_to_value, script_error, value_to_dynamic, Options};
+use crate::table::{Agg, AggSpec, CmpOp, CsvOptions, DType, Table};
+use rhai::plugin::*;
+use rhai::{Array, Dynamic, EvalAltResult, FnPtr, Map, Module, NativeCallContext};
+
+/// The module: functions plus the `Table` and `GroupBy` types.
+pub fn module() -> Module {
+    let mut m = exported_module!(table_api);
+    m.set_custom_type::<Table>("Table");
+    m.set_custom_type::<GroupBy>("GroupBy");
+    m
+}
+
+/// A table grouped by key columns, waiting for `agg`.
+#[derive(Debug, Clone)]
+pub struct GroupBy {
+    table: Table,
+    keys: Vec<String>,
+}
+
+type R<T> = Result<T, Box<EvalAltResult>>;
+
+fn strings(v: &Dynamic, what: &str) -> R<Vec<String>> {
+    if v.is_string() {
+        return Ok(vec![v.to_string()]);
+    }
+    let arr = v.read_lock::<Array>().ok_or_else(|| {
+        script_error(format!(
+            "{what} must be a column name or an array of column names"
+        ))
+    })?;
+    arr.iter()
+        .map(|x| {
+            if x.is_string() {
+                Ok(x.to_string())
+            } else {
+                Err(script_error(format!(
+                    "{what} must hold column names (strings), got {}",
+                    x.type_name()
+                )))
+            }
+        })
+        .collect()
+}
+
+fn parse_csv_options(opts: Map) -> R<CsvOptions> {
+    let o = Options::new("load_csv", opts, &["types", "thousands", "delimiter"])?;
+    let mut out = CsvOptions {
+        thousands: o.bool("thousands")?.unwrap_or(false),
+        ..CsvOptions::default()
+    };
+    if let Some(d) = o.str("delimiter")? {
+        let b = d.as_bytes();
+        if b.len() != 1 {
+            return Err(script_error(format!(
+                "load_csv: option 'delimiter' must be one ASCII character such as \";\", got {d:?}"
+            )));
+        }
+        out.delimiter = Some(b[0]);
+    }
+    if let Some(t) = o.raw("types") {
+        let map = t.read_lock::<Map>().ok_or_else(|| {
+            script_error("load_csv: option 'types' must be a map like #{ users: \"int\" }")
+        })?;
+        for (k, v) in map.iter() {
+            let name = v.to_string();
+            let dtype = DType::parse(&name).ok_or_else(|| {
+                script_error(format!(
+                    "load_csv: type {name:?} for column '{k}' is not one of int, float, bool, string, date"
+                ))
+            })?;
+            out.types.insert(k.to_string(), dtype);
+        }
+    }
+    Ok(out)
+}
+
+fn call_row(ctx: &NativeCallContext, f: &FnPtr, t: &Table, row: usize) -> R<Dynamic> {
+    f.call_within_context::<Dynamic>(ctx, (Dynamic::from_map(row_to_map(t, row)),))
+}
+
+// The plugin macro's generated glue unwraps internally; our own code does not.
+#[allow(clippy::unwrap_used)]
+#[export_module]
+mod table_api {
+    use super::*;
+
+    /// Reads a CSV file into a table. Column types are inferred (int, float, bool,
+    /// date `YYYY-MM-DD`, string); `5%` in a numeric column reads as 0.05.
+    /// Paths are relative to the current directory (or the script's) and must stay
+    /// inside them or be named on the command line.
+    ///
+    /// ```rhai
+    /// let t = load_csv("fixtures/channels.csv");
+    /// print(t.rows);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn load_csv(ctx: NativeCallContext, path: &str) -> R<Table> {
+        load_csv_with(ctx, path, Map::new())
+    }
+
+    /// Reads a CSV file with options: `types` forces column types
+    /// (`#{ users: "int", day: "date" }`), `thousands: true` accepts `1,200`,
+    /// `delimiter: ";"` reads semicolon-separated files.
+    ///
+    /// ```rhai
+    /// let t = load_csv("fixtures/channels.csv", #{ types: #{ spend: "float" } });
+    /// ```
+    #[rhai_fn(name = "load_csv", return_raw)]
+    pub fn load_csv_with(ctx: NativeCallContext, path: &str, options: Map) -> R<Table> {
+        let run = context(&ctx)?;
+        let opts = parse_csv_options(options)?;
+        let resolved = run.sandbox.resolve_read(path).map_err(script_error)?;
+        let t = crate::table::read_csv_path_with(&resolved, &opts).map_err(script_error)?;
+        Ok(t.with_source(path))
+    }
+
+    /// Writes a table as CSV to `name` under the output directory (`--out`, default
+    /// `out/`), atomically. Returns the path written.
+    ///
+    /// ```rhai
+    /// let t = table([#{ a: 1 }]);
+    /// write_csv(t, "example.csv");
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn write_csv(ctx: NativeCallContext, table: Table, name: &str) -> R<String> {
+        let run = context(&ctx)?;
+        let text = crate::table::to_csv_string(&table).map_err(script_error)?;
+        let p = run
+            .sandbox
+            .write(name, text.as_bytes())
+            .map_err(script_error)?;
+        Ok(p.display().to_string())
+    }
+
+    /// Builds a table from an array of object maps, one per row; columns in order of
+    /// first appearance, types inferred.
+    ///
+    /// ```rhai
+    /// let t = table([#{ stage: "visit", users: 1000 }, #{ stage: "order", users: 30 }]);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn table(records: Array) -> R<Table> {
+        table_from_records(&records, "table")
+    }
+
+    /// The number of rows.
+    #[rhai_fn(get = "rows", pure)]
+    pub fn rows(t: &mut Table) -> i64 {
+        t.n_rows() as i64
+    }
+
+    /// The column names.
+    #[rhai_fn(get = "columns", pure)]
+    pub fn columns(t: &mut Table) -> Array {
+        t.names().iter().map(|n| Dynamic::from(n.clone())).collect()
+    }
+
+    /// A column's values as an array.
+    ///
+    /// ```rhai
+    /// let t = table([#{ a: 1 }, #{ a: 2 }]);
+    /// print(t.col("a"));
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn col(t: &mut Table, name: &str) -> R<Array> {
+        t.column(name).map(column_to_array).map_err(script_error)
+    }
+
+    /// Row `i` (0-based) as an object map.
+    #[rhai_fn(pure, return_raw)]
+    pub fn row(t: &mut Table, i: i64) -> R<Map> {
+        if i < 0 || i as usize >= t.n_rows() {
+            return Err(script_error(format!(
+                "row index {i} is out of range: the table has {} rows (0 to {})",
+                t.n_rows(),
+                t.n_rows() as i64 - 1
+            )));
+        }
+        Ok(row_to_map(t, i as usize))
+    }
+
+    /// Row `i` (0-based) as an object map: `t[i]`.
+    #[rhai_fn(index_get, pure, return_raw)]
+    pub fn index(t: &mut Table, i: i64) -> R<Map> {
+        row(t, i)
+    }
+
+    /// Every row as an array of object maps (for `for row in t.records() { ... }`).
+    #[rhai_fn(pure)]
+    pub fn records(t: &mut Table) -> Array {
+        (0..t.n_rows())
+            .map(|r| Dynamic::from_map(row_to_map(t, r)))
+            .collect()
+    }
+
+    /// The first `n` rows.
+    #[rhai_fn(pure, return_raw)]
+    pub fn head(t: &mut Table, n: i64) -> R<Table> {
+        if n < 0 {
+            return Err(script_error(format!("head: n must be 0 or more, got {n}")));
+        }
+        Ok(t.head(n as usize))
+    }
+
+    /// The named columns, in that order.
+    ///
+    /// ```rhai
+    /// let t = table([#{ a: 1, b: 2 }]);
+    /// print(t.select(["b"]));
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn select(t: &mut Table, names: Array) -> R<Table> {
+        let names = strings(&Dynamic::from_array(names), "select")?;
+        t.select(&names).map_err(script_error)
+    }
+
+    /// The rows whose `column` compares to `value` with `op`: one of `==`, `!=`, `<`,
+    /// `<=`, `>`, `>=`, `contains`. Runs natively over the whole column.
+    ///
+    /// ```rhai
+    /// let t = table([#{ ch: "a", spend: 10 }, #{ ch: "b", spend: 30 }]);
+    /// print(t.filter("spend", ">", 20).rows);
+    /// ```
+    #[rhai_fn(pure, return_raw, name = "filter")]
+    pub fn filter(t: &mut Table, column: &str, op: &str, value: Dynamic) -> R<Table> {
+        let op = CmpOp::parse(op).map_err(script_error)?;
+        let v = dynamic_to_value(&value, "filter value")?;
+        t.filter(column, op, &v).map_err(script_error)
+    }
+
+    /// The rows for which the closure returns true; it gets each row as an object map.
+    /// Runs the closure once per row: prefer `filter(column, op, value)` on big tables.
+    ///
+    /// ```rhai
+    /// let t = table([#{ a: 1 }, #{ a: 5 }]);
+    /// print(t.filter(|r| r.a > 2).rows);
+    /// ```
+    #[rhai_fn(pure, return_raw, name = "filter")]
+    pub fn filter_with(ctx: NativeCallContext, t: &mut Table, predicate: FnPtr) -> R<Table> {
+        let mut keep = Vec::with_capacity(t.n_rows());
+        for r in 0..t.n_rows() {
+            let v = call_row(&ctx, &predicate, t, r)?;
+            keep.push(v.as_bool().map_err(|ty| {
+                script_error(format!(
+                    "filter: the closure must return true or false, got {ty} for row {r}"
+                ))
+            })?);
+        }
+        Ok(t.filter_mask(&keep))
+    }
+
+    /// The rows sorted by `column`, ascending (stable; empty cells last).
+    #[rhai_fn(pure, return_raw, name = "sort")]
+    pub fn sort(t: &mut Table, column: &str) -> R<Table> {
+        t.sort(column, false).map_err(script_error)
+    }
+
+    /// The rows sorted by `column`; `order` is `"asc"` or `"desc"`.
+    ///
+    /// ```rhai
+    /// let t = table([#{ a: 1 }, #{ a: 5 }]);
+    /// print(t.sort("a", "desc").col("a"));
+    /// ```
+    #[rhai_fn(pure, return_raw, name = "sort")]
+    pub fn sort_order(t: &mut Table, column: &str, order: &str) -> R<Table> {
+        let desc = match order {
+            "asc" => false,
+            "desc" => true,
+            other => {
+                return Err(script_error(format!(
+                    "sort: order must be \"asc\" or \"desc\", got {other:?}"
+                )))
+            }
+        };
+        t.sort(column, desc).map_err(script_error)
+    }
+
+    /// Groups rows by one key column or an array of them; follow with `agg`.
+    ///
+    /// ```rhai
+    /// let t = table([#{ ch: "a", spend: 10 }, #{ ch: "a", spend: 5 }, #{ ch: "b", spend: 1 }]);
+    /// print(t.group_by("ch").agg(#{ total: ["sum", "spend"], n: ["count", "spend"] }));
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn group_by(t: &mut Table, keys: Dynamic) -> R<GroupBy> {
+        let keys = strings(&keys, "group_by")?;
+        for k in &keys {
+            t.column(k).map_err(script_error)?;
+        }
+        Ok(GroupBy {
+            table: t.clone(),
+            keys,
+        })
+    }
+
+    /// Aggregates each group: `#{ out_col: ["sum"|"mean"|"min"|"max"|"count"|"count_distinct", column] }`.
+    /// Groups appear in order of first appearance.
+    #[rhai_fn(pure, return_raw)]
+    pub fn agg(g: &mut GroupBy, spec: Map) -> R<Table> {
+        let mut specs = Vec::with_capacity(spec.len());
+        for (out, v) in spec.iter() {
+            let pair = v
+                .read_lock::<Array>()
+                .filter(|a| a.len() == 2)
+                .ok_or_else(|| {
+                    script_error(format!(
+                        "agg: '{out}' must be [function, column], like [\"sum\", \"revenue\"]"
+                    ))
+                })?;
+            let agg = Agg::parse(&pair[0].to_string()).map_err(script_error)?;
+            specs.push(AggSpec {
+                out: out.to_string(),
+                agg,
+                column: pair[1].to_string(),
+            });
+        }
+        g.table.group_by(&g.keys, &specs).map_err(script_error)
+    }
+
+    /// Inner join with `other` on one column name or an array of them.
+    ///
+    /// ```rhai
+    /// let a = table([#{ ch: "a", spend: 10 }]);
+    /// let b = table([#{ ch: "a", cpm: 50 }]);
+    /// print(a.join(b, "ch"));
+    /// ```
+    #[rhai_fn(pure, return_raw, name = "join")]
+    pub fn join(t: &mut Table, other: Table, on: Dynamic) -> R<Table> {
+        let on = strings(&on, "join")?;
+        t.join(&other, &on, false).map_err(script_error)
+    }
+
+    /// Join with options: `#{ how: "inner" | "left" }`.
+    #[rhai_fn(pure, return_raw, name = "join")]
+    pub fn join_with(t: &mut Table, other: Table, on: Dynamic, options: Map) -> R<Table> {
+        let o = Options::new("join", options, &["how"])?;
+        let left = match o.str("how")?.as_deref() {
+            None | Some("inner") => false,
+            Some("left") => true,
+            Some(other) => {
+                return Err(script_error(format!(
+                    "join: option 'how' must be \"inner\" or \"left\", got {other:?}"
+                )))
+            }
+        };
+        let on = strings(&on, "join")?;
+        t.join(&other, &on, left).map_err(script_error)
+    }
+
+    /// A copy with a column computed by a closure from each row (replaced if it exists).
+    ///
+    /// ```rhai
+    /// let t = table([#{ clicks: 30, visits: 1000 }]);
+    /// print(t.with_column("ctr", |r| r.clicks / to_float(r.visits)));
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn with_column(ctx: NativeCallContext, t: &mut Table, name: &str, f: FnPtr) -> R<Table> {
+        let mut values = Vec::with_capacity(t.n_rows());
+        for r in 0..t.n_rows() {
+            let v = call_row(&ctx, &f, t, r)?;
+            values.push(dynamic_to_value(
+                &v,
+                &format!("with_column '{name}': the closure's result for row {r}"),
+            )?);
+        }
+        t.with_column(name, values).map_err(script_error)
+    }
+
+    /// The table as JSON text: an array of objects.
+    #[rhai_fn(pure)]
+    pub fn to_json(t: &mut Table) -> String {
+        t.to_json().to_string()
+    }
+
+    /// The table as CSV text.
+    #[rhai_fn(pure, return_raw)]
+    pub fn to_csv(t: &mut Table) -> R<String> {
+        crate::table::to_csv_string(t).map_err(script_error)
+    }
+
+    /// The table as aligned text (what `print` shows).
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn to_string(t: &mut Table) -> String {
+        crate::render::render_table_limited(t, 200)
+    }
+
+    /// A row's cell from a map, for scripts that iterate: `value(row, "col")`.
+    #[rhai_fn(pure, return_raw)]
+    pub fn cell(t: &mut Table, row: i64, column: &str) -> R<Dynamic> {
+        if row < 0 || row as usize >= t.n_rows() {
+            return Err(script_error(format!(
+                "cell: row {row} is out of range (0 to {})",
+                t.n_rows() as i64 - 1
+            )));
+        }
+        t.value(row as usize, column)
+            .map(value_to_dynamic)
+            .map_err(script_error)
+    }
+
+    /// Describes the grouping.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn group_to_string(g: &mut GroupBy) -> String {
+        format!(
+            "GroupBy({}) of {} rows: call .agg(#{{ out: [\"sum\", \"col\"] }})",
+            g.keys.join(", "),
+            g.table.n_rows()
+        )
+    }
+}

@@ -1,0 +1,178 @@
+//! The one place engines are built: the standard package, every domain module, the
+//! limits, the sandbox and where `print` goes.
+
+use super::sandbox::Sandbox;
+use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
+use std::cell::{Cell, RefCell};
+use std::io::Write;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// The limits every run has. Rhai's own defaults differ between debug and release
+/// builds, so every one is set explicitly.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Maximum number of script operations (`--max-ops`).
+    pub max_operations: u64,
+    /// Wall-clock limit (`--timeout`), none by default.
+    pub timeout: Option<Duration>,
+    /// Maximum function call depth.
+    pub max_call_levels: usize,
+    /// Maximum expression nesting depth (global, inside functions).
+    pub max_expr_depths: (usize, usize),
+    /// Maximum string length in bytes.
+    pub max_string_size: usize,
+    /// Maximum array length.
+    pub max_array_size: usize,
+    /// Maximum object-map size.
+    pub max_map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 500_000_000,
+            timeout: None,
+            max_call_levels: 64,
+            max_expr_depths: (128, 64),
+            max_string_size: 64 * 1024 * 1024,
+            max_array_size: 10_000_000,
+            max_map_size: 100_000,
+        }
+    }
+}
+
+/// Where `print` goes.
+#[derive(Debug, Clone)]
+pub enum Output {
+    /// Standard output; a closed pipe stops the script quietly.
+    Stdout,
+    /// An in-memory buffer (batch runs, tests).
+    Buffer(Rc<RefCell<String>>),
+}
+
+/// Why a run was stopped from outside the script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// The wall-clock limit passed.
+    Timeout(Duration),
+    /// Standard output was closed (`pacer run x.rhai | head -1`).
+    PipeClosed,
+}
+
+/// What native functions can reach during a run: the sandbox, the deadline, and the
+/// stop flag. Stored as the engine's tag.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// Read and write permissions.
+    pub sandbox: Rc<Sandbox>,
+    /// When long native loops must give up (from `--timeout`).
+    pub deadline: Option<Instant>,
+    /// Set when the run was stopped from outside.
+    pub stop: Rc<Cell<Option<Stop>>>,
+    /// The limits in force (for messages).
+    pub limits: Limits,
+}
+
+impl RunContext {
+    /// True when the deadline has passed; long native loops check this.
+    pub fn expired(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+}
+
+/// Everything needed to build an engine.
+#[derive(Debug)]
+pub struct EngineConfig {
+    /// Limits.
+    pub limits: Limits,
+    /// The sandbox.
+    pub sandbox: Sandbox,
+    /// Where `print` goes.
+    pub output: Output,
+}
+
+/// Builds the engine: `Engine::new_raw()` (no file imports, no direct printing) plus
+/// the standard package and every domain module, with every limit set and a deadline
+/// checked between operations.
+pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
+    let mut engine = Engine::new_raw();
+    let std_pkg = rhai::packages::StandardPackage::new();
+    rhai::packages::Package::register_into_engine(&std_pkg, &mut engine);
+    super::api::register_all(&mut engine);
+
+    let limits = config.limits;
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_levels);
+    engine.set_max_expr_depths(limits.max_expr_depths.0, limits.max_expr_depths.1);
+    engine.set_max_string_size(limits.max_string_size);
+    engine.set_max_array_size(limits.max_array_size);
+    engine.set_max_map_size(limits.max_map_size);
+    engine.set_max_modules(0);
+    engine.set_fail_on_invalid_map_property(true);
+
+    let stop: Rc<Cell<Option<Stop>>> = Rc::new(Cell::new(None));
+    let deadline = limits.timeout.map(|t| Instant::now() + t);
+    let ctx = RunContext {
+        sandbox: Rc::new(config.sandbox),
+        deadline,
+        stop: stop.clone(),
+        limits: limits.clone(),
+    };
+    engine.set_default_tag(Dynamic::from(ctx.clone()));
+
+    let progress_stop = stop.clone();
+    let timeout = limits.timeout;
+    engine.on_progress(move |ops| {
+        if let Some(s) = progress_stop.get() {
+            return Some(Dynamic::from(format!("{s:?}")));
+        }
+        if ops % 256 == 0 {
+            if let (Some(d), Some(t)) = (deadline, timeout) {
+                if Instant::now() >= d {
+                    progress_stop.set(Some(Stop::Timeout(t)));
+                    return Some(Dynamic::from("timeout"));
+                }
+            }
+        }
+        None
+    });
+
+    match config.output {
+        Output::Stdout => {
+            let print_stop = stop.clone();
+            engine.on_print(move |s| {
+                if print_stop.get().is_some() {
+                    return;
+                }
+                let mut out = std::io::stdout().lock();
+                if writeln!(out, "{s}").and_then(|_| out.flush()).is_err() {
+                    print_stop.set(Some(Stop::PipeClosed));
+                }
+            });
+        }
+        Output::Buffer(buf) => {
+            engine.on_print(move |s| {
+                let mut b = buf.borrow_mut();
+                b.push_str(s);
+                b.push('\n');
+            });
+        }
+    }
+    engine.on_debug(|s, src, pos| {
+        let at = match (src, pos.line()) {
+            (Some(src), Some(l)) => format!("{src}:{l}: "),
+            (None, Some(l)) => format!("line {l}: "),
+            _ => String::new(),
+        };
+        eprintln!("{at}{s}");
+    });
+    (engine, ctx)
+}
+
+/// The run context of the engine a native function is called from.
+pub fn context(ctx: &NativeCallContext) -> Result<RunContext, Box<EvalAltResult>> {
+    ctx.tag()
+        .and_then(|t| t.clone().try_cast::<RunContext>())
+        .ok_or_else(|| "internal error: engine built without a run context".into())
+}

@@ -1,0 +1,231 @@
+//! The sandbox: which files a script may read and where it may write.
+//!
+//! Reads are allowed inside the current directory, the script's directory, and any
+//! path named on the command line. Writes go only under the output directory, always
+//! to a temporary file first and then renamed, so a killed run leaves no half-written
+//! file.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+use thiserror::Error;
+
+/// Why a read or write was refused or failed.
+#[derive(Debug, Error)]
+pub enum SandboxError {
+    /// A read outside the allowed places.
+    #[error("sandbox: {path} is outside the places this script may read (the current directory, the script's directory, and files named on the command line); pass it with --data NAME=PATH instead")]
+    ReadOutside {
+        /// The path as written in the script.
+        path: String,
+    },
+    /// A file that does not exist.
+    #[error("{path}: no such file{hint}")]
+    NotFound {
+        /// The path as written.
+        path: String,
+        /// A did-you-mean hint, starting with "; " when present.
+        hint: String,
+    },
+    /// An output name that would leave the output directory.
+    #[error("sandbox: output name {name:?} must be a relative path inside the output directory (no '..', no absolute paths)")]
+    WriteOutside {
+        /// The name as written.
+        name: String,
+    },
+    /// An I/O failure while writing.
+    #[error("cannot write {path}: {reason}")]
+    Write {
+        /// The path.
+        path: String,
+        /// The reason.
+        reason: String,
+    },
+}
+
+/// The read and write permissions of one run.
+#[derive(Debug)]
+pub struct Sandbox {
+    read_roots: Vec<PathBuf>,
+    read_files: Vec<PathBuf>,
+    base: PathBuf,
+    script_dir: Option<PathBuf>,
+    out_dir: PathBuf,
+    written: RefCell<Vec<PathBuf>>,
+}
+
+fn canonical(p: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(p).ok()
+}
+
+impl Sandbox {
+    /// A sandbox reading under `base` (the current directory) and `script_dir`, plus the
+    /// files in `extra_files`, and writing under `out_dir`.
+    pub fn new(
+        base: &Path,
+        script_dir: Option<&Path>,
+        extra_files: &[PathBuf],
+        out_dir: &Path,
+    ) -> Sandbox {
+        let mut read_roots: Vec<PathBuf> = vec![base.to_path_buf()];
+        if let Some(d) = script_dir {
+            read_roots.push(d.to_path_buf());
+        }
+        let read_roots = read_roots.iter().filter_map(|p| canonical(p)).collect();
+        Sandbox {
+            read_roots,
+            read_files: extra_files.iter().filter_map(|p| canonical(p)).collect(),
+            base: base.to_path_buf(),
+            script_dir: script_dir.map(Path::to_path_buf),
+            out_dir: out_dir.to_path_buf(),
+            written: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The output directory.
+    pub fn out_dir(&self) -> &Path {
+        &self.out_dir
+    }
+
+    /// The files written so far, in order.
+    pub fn written(&self) -> Vec<PathBuf> {
+        self.written.borrow().clone()
+    }
+
+    /// Resolves a path a script wants to read: relative paths against the current
+    /// directory, then the script's directory; refused outside the allowed places.
+    pub fn resolve_read(&self, path: &str) -> Result<PathBuf, SandboxError> {
+        let p = Path::new(path);
+        let candidates: Vec<PathBuf> = if p.is_absolute() {
+            vec![p.to_path_buf()]
+        } else {
+            let mut c = vec![self.base.join(p)];
+            if let Some(d) = &self.script_dir {
+                c.push(d.join(p));
+            }
+            c
+        };
+        let Some(found) = candidates.iter().find_map(|c| canonical(c)) else {
+            let not_found = SandboxError::NotFound {
+                path: path.to_string(),
+                hint: self.near_miss(&candidates[0]),
+            };
+            // Do not reveal whether files outside the sandbox exist.
+            return match candidates[0].parent().and_then(canonical) {
+                Some(parent) if !self.allowed(&parent) => Err(SandboxError::ReadOutside {
+                    path: path.to_string(),
+                }),
+                _ => Err(not_found),
+            };
+        };
+        if self.allowed(&found) {
+            Ok(found)
+        } else {
+            Err(SandboxError::ReadOutside {
+                path: path.to_string(),
+            })
+        }
+    }
+
+    fn allowed(&self, p: &Path) -> bool {
+        self.read_files.iter().any(|f| f == p) || self.read_roots.iter().any(|r| p.starts_with(r))
+    }
+
+    fn near_miss(&self, wanted: &Path) -> String {
+        let (Some(dir), Some(name)) = (wanted.parent(), wanted.file_name()) else {
+            return String::new();
+        };
+        let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        }) else {
+            return "; its folder does not exist either".to_string();
+        };
+        let names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        crate::suggest::closest(&name.to_string_lossy(), names.iter().map(String::as_str))
+            .map(|n| format!("; did you mean {}?", dir.join(n).display()))
+            .unwrap_or_default()
+    }
+
+    /// The path under the output directory for `name`; refuses names that escape it.
+    pub fn resolve_write(&self, name: &str) -> Result<PathBuf, SandboxError> {
+        let p = Path::new(name);
+        let ok = !name.is_empty()
+            && p.components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if !ok {
+            return Err(SandboxError::WriteOutside {
+                name: name.to_string(),
+            });
+        }
+        Ok(self.out_dir.join(p))
+    }
+
+    /// Writes `bytes` to `name` under the output directory atomically (a temporary file
+    /// in the same directory, then a rename) and returns the final path.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, SandboxError> {
+        let path = self.resolve_write(name)?;
+        write_atomic(&path, bytes)?;
+        self.written.borrow_mut().push(path.clone());
+        Ok(path)
+    }
+}
+
+/// Writes a file atomically: the bytes go to a temporary file beside `path`, which is
+/// then renamed over it. Parent directories are created.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
+    let err = |e: std::io::Error| SandboxError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".pacer-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_reads_outside_and_writes_escaping() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(dir.path().join("a.csv"), "x\n1\n")?;
+        let sb = Sandbox::new(dir.path(), None, &[], &dir.path().join("out"));
+        assert!(sb.resolve_read("a.csv").is_ok());
+        assert!(matches!(
+            sb.resolve_read("/etc/passwd"),
+            Err(SandboxError::ReadOutside { .. })
+        ));
+        assert!(matches!(
+            sb.resolve_read("../../../../etc/passwd"),
+            Err(SandboxError::ReadOutside { .. })
+        ));
+        let e = sb
+            .resolve_read("b.csv")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did you mean"), "{e}");
+        assert!(sb.resolve_write("../x.csv").is_err());
+        assert!(sb.resolve_write("/tmp/x.csv").is_err());
+        let p = sb.write("sub/r.csv", b"x\n")?;
+        assert_eq!(std::fs::read_to_string(p)?, "x\n");
+        Ok(())
+    }
+}

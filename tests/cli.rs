@@ -1,0 +1,382 @@
+//! The command line, end to end: run, check, repl, batch, docs, limits and the sandbox.
+
+mod common;
+use common::*;
+
+#[test]
+fn readme_main_command_runs_hello() {
+    let dir = workdir();
+    let out = dir.path().join("out");
+    let o = pacer(&[
+        "run",
+        "scripts/hello.rhai",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden(
+        "hello.stdout",
+        &stdout(&o).replace(out.to_str().expect("utf8"), "OUT"),
+    );
+    let csv = std::fs::read_to_string(out.join("channels_summary.csv")).expect("summary written");
+    assert!(csv.starts_with("channel,clicks,impressions,orders,revenue,spend,ctr,roas\nwechat,7500,250000,230,34500,12500,0.03,2.76\n"), "{csv}");
+}
+
+#[test]
+fn check_reports_line_column_and_caret() {
+    let dir = workdir();
+    std::fs::write(
+        dir.path().join("bad.rhai"),
+        "let a = 1;\nlet b = 2;\nlet c = a +* b;\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("good.rhai"), "let a = 1;\n").expect("write");
+    let o = pacer_in(dir.path(), &["check", "good.rhai", "bad.rhai"], "");
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.starts_with("bad.rhai:3:12: "), "{e}");
+    assert!(e.contains("\nlet c = a +* b;\n           ^\n"), "{e}");
+    let ok = pacer_in(dir.path(), &["check", "good.rhai"], "");
+    assert_eq!(ok.status.code(), Some(0));
+}
+
+#[test]
+fn repl_reads_piped_statements() {
+    let dir = workdir();
+    let o = pacer_in(dir.path(), &["repl"], "let x = 6;\nx * 7\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "42\n");
+    let o = pacer_in(
+        dir.path(),
+        &["repl"],
+        "fn double(x) {\n    x * 2\n}\ndouble(21)\n",
+    );
+    assert_eq!(stdout(&o), "42\n", "{}", stderr(&o));
+    let o = pacer_in(
+        dir.path(),
+        &["repl"],
+        "let t = table([#{ a: 1 }, #{ a: 2 }]);\n:vars\nt.rows\n:help head\n",
+    );
+    let s = stdout(&o);
+    assert!(s.contains("t: Table (2 rows: a)"), "{s}");
+    assert!(s.contains("\n2\n"), "{s}");
+    assert!(s.contains("Table.head(n: int) -> Table"), "{s}");
+}
+
+#[test]
+fn repl_loads_scripts_and_reports_errors() {
+    let dir = workdir();
+    std::fs::write(
+        dir.path().join("f.rhai"),
+        "fn triple(x) { x * 3 }\nlet base = 5;\n",
+    )
+    .expect("write");
+    let o = pacer_in(
+        dir.path(),
+        &["repl"],
+        ":load f.rhai\ntriple(base)\nnope(1)\n",
+    );
+    assert_eq!(stdout(&o), "loaded f.rhai\n15\n");
+    assert!(
+        stderr(&o).contains("unknown function nope"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn run_binds_data_and_set() {
+    let dir = workdir();
+    std::fs::write(
+        dir.path().join("s.rhai"),
+        "print(ctr * 2); print(label); print(flag); print(d.rows); print(d.col(\"users\"));",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("d.csv"),
+        "stage,users\nvisit,100\norder,7\n",
+    )
+    .expect("write");
+    let o = pacer_in(
+        dir.path(),
+        &[
+            "run",
+            "s.rhai",
+            "--data",
+            "d=d.csv",
+            "--set",
+            "ctr=2.5%",
+            "--set",
+            "label=summer",
+            "--set",
+            "flag=true",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "0.05\nsummer\ntrue\n2\n[100, 7]\n");
+}
+
+#[test]
+fn runaway_scripts_stop_with_the_limit_named() {
+    let dir = workdir();
+    std::fs::write(
+        dir.path().join("loop.rhai"),
+        "let x = 0;\nloop { x += 1; }\n",
+    )
+    .expect("write");
+    let o = pacer_in(dir.path(), &["run", "loop.rhai", "--max-ops", "100000"], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("operation limit of 100000 operations (raise it with --max-ops N)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = pacer_in(
+        dir.path(),
+        &[
+            "run",
+            "loop.rhai",
+            "--timeout",
+            "1",
+            "--max-ops",
+            "100000000000",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("time limit of 1 s (raise it with --timeout SECS)"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(dir.path().join("rec.rhai"), "fn f(x) { f(x + 1) }\nf(0);\n").expect("write");
+    let o = pacer_in(dir.path(), &["run", "rec.rhai"], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("nested deeper than the limit"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn sandbox_refuses_reads_outside_and_writes_escaping() {
+    let dir = workdir();
+    std::fs::write(dir.path().join("a.rhai"), "load_csv(\"/etc/passwd\");").expect("write");
+    let o = pacer_in(dir.path(), &["run", "a.rhai"], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("sandbox: /etc/passwd is outside"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(
+        dir.path().join("b.rhai"),
+        "write_csv(table([#{a: 1}]), \"../escape.csv\");",
+    )
+    .expect("write");
+    let o = pacer_in(dir.path(), &["run", "b.rhai"], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("must be a relative path inside the output directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("escape.csv").exists());
+    std::fs::write(dir.path().join("c.rhai"), "import \"x\" as y;").expect("write");
+    let o = pacer_in(dir.path(), &["run", "c.rhai"], "");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = pacer(&["run"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = pacer(&["run", "scripts/hello.rhai", "--set", "1x=2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a valid variable name"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let dir = workdir();
+    std::fs::write(
+        dir.path().join("p.rhai"),
+        "for i in 0..200000 { print(`line ${i}`); }",
+    )
+    .expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pacer"))
+        .args(["run", "p.rhai"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let mut first = [0u8; 16];
+    let mut out = child.stdout.take().expect("stdout");
+    out.read_exact(&mut first).expect("read");
+    drop(out);
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn batch_records_failures_and_keeps_going() {
+    let dir = workdir();
+    let d = dir.path();
+    std::fs::write(d.join("s.rhai"), "print(`${input}: ${data.rows}`);\nwrite_csv(data.group_by(\"ch\").agg(#{ total: [\"sum\", \"x\"] }), \"totals.csv\");").expect("write");
+    let mut inputs = Vec::new();
+    for i in 0..10 {
+        let name = format!("day{i}.csv");
+        let body = if i == 6 {
+            "ch,x\na,1\nb,2,3\n".to_string()
+        } else {
+            format!("ch,x\na,{i}\nb,{}\na,1\n", i * 2)
+        };
+        std::fs::write(d.join(&name), body).expect("write");
+        inputs.push(name);
+    }
+    let mut args = vec!["batch", "s.rhai"];
+    args.extend(inputs.iter().map(String::as_str));
+    args.extend(["--out", "res", "--jobs", "2"]);
+    let o = pacer_in(d, &args, "");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let summary = std::fs::read_to_string(d.join("res/summary.csv")).expect("summary");
+    let lines: Vec<&str> = summary.lines().collect();
+    assert_eq!(lines[0], "input,status,rows,duration_ms,error");
+    assert_eq!(lines.len(), 11);
+    let failed: Vec<&&str> = lines.iter().filter(|l| l.contains(",failed,")).collect();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].starts_with("day6.csv,failed,,"), "{}", failed[0]);
+    assert!(
+        failed[0].contains("day6.csv:3: this row has 3 fields but the header has 2"),
+        "{}",
+        failed[0]
+    );
+    let mut produced = 0;
+    for i in 0..10 {
+        let totals = d.join(format!("res/day{i}/totals.csv"));
+        if i == 6 {
+            assert!(!totals.exists());
+            continue;
+        }
+        let text = std::fs::read_to_string(&totals).expect("totals");
+        assert_eq!(text, format!("ch,total\na,{}\nb,{}\n", i + 1, i * 2));
+        let out =
+            std::fs::read_to_string(d.join(format!("res/day{i}/stdout.txt"))).expect("stdout");
+        assert_eq!(out, format!("day{i}.csv: 3\n"));
+        produced += 1;
+    }
+    assert_eq!(produced, 9);
+    let leftovers: Vec<_> = walk(&d.join("res"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn batch_with_a_broken_script_fails_before_reading_inputs() {
+    let dir = workdir();
+    std::fs::write(dir.path().join("s.rhai"), "let x = ;").expect("write");
+    std::fs::write(dir.path().join("a.csv"), "x\n1\n").expect("write");
+    let o = pacer_in(
+        dir.path(),
+        &["batch", "s.rhai", "a.csv", "--out", "res"],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("s.rhai:1:9"), "{}", stderr(&o));
+    assert!(!dir.path().join("res").exists());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn malformed_csv_errors_name_file_and_line() {
+    let dir = workdir();
+    let d = dir.path();
+    std::fs::write(d.join("s.rhai"), "load_csv(path);").expect("write");
+    let cases: [(&str, &[u8], &str); 4] = [
+        (
+            "ragged.csv",
+            b"a,b\n1,2\n3\n",
+            "ragged.csv:3: this row has 1 fields but the header has 2",
+        ),
+        (
+            "text.csv",
+            b"spend\n10\n\"1,200\"\n",
+            "text.csv:3: column 'spend'",
+        ),
+        ("empty.csv", b"", "empty.csv: the file is empty"),
+        ("utf8.csv", b"a\n\xff\n", "utf8.csv:2: invalid UTF-8"),
+    ];
+    for (name, body, expected) in cases {
+        std::fs::write(d.join(name), body).expect("write");
+        let o = pacer_in(d, &["run", "s.rhai", "--set", &format!("path={name}")], "");
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains(expected), "{name}: {}", stderr(&o));
+        let o = pacer_in(
+            d,
+            &[
+                "run",
+                "s.rhai",
+                "--set",
+                "path=x.csv",
+                "--data",
+                &format!("x={name}"),
+            ],
+            "",
+        );
+        assert!(
+            stderr(&o).contains(expected),
+            "{name} via --data: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn reference_is_up_to_date() {
+    let o = pacer(&["docs"]);
+    assert_eq!(o.status.code(), Some(0));
+    let committed =
+        std::fs::read_to_string(root().join("docs/reference.md")).expect("docs/reference.md");
+    assert!(
+        committed == stdout(&o),
+        "docs/reference.md is stale: regenerate it with `cargo run -- docs > docs/reference.md`"
+    );
+    let json = pacer(&["docs", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    assert!(v.as_array().is_some_and(|a| !a.is_empty()));
+}
+
+#[test]
+fn misspelled_function_gets_a_suggestion() {
+    let dir = workdir();
+    std::fs::write(dir.path().join("s.rhai"), "let t = load_cvs(\"x.csv\");").expect("write");
+    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
+    assert!(stderr(&o).contains("unknown function load_cvs (&str | ImmutableString | String) (did you mean 'load_csv'?)") || stderr(&o).contains("(did you mean 'load_csv'?)"), "{}", stderr(&o));
+}

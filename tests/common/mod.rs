@@ -1,0 +1,68 @@
+//! Shared helpers for the integration tests: running the binary in a work directory
+//! and comparing output with golden files (`BLESS=1 cargo test` rewrites them).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh temporary work directory.
+pub fn workdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary directory")
+}
+
+/// Runs `pacer` with `args` in `dir`, with `stdin` piped in.
+pub fn pacer_in(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pacer"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("XDG_STATE_HOME")
+        .env("HOME", dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pacer starts");
+    if let Some(mut s) = child.stdin.take() {
+        let _ = s.write_all(stdin.as_bytes());
+    }
+    child.wait_with_output().expect("pacer runs")
+}
+
+/// Runs `pacer` with `args` at the repository root.
+pub fn pacer(args: &[&str]) -> Output {
+    pacer_in(&root(), args, "")
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Compares `actual` with `tests/golden/NAME`; with `BLESS=1` rewrites the file.
+pub fn golden(name: &str, actual: &str) {
+    let path = root().join("tests").join("golden").join(name);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("golden dir");
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {}; run with BLESS=1", path.display()));
+    assert_eq!(
+        expected,
+        actual,
+        "output differs from {} (BLESS=1 rewrites it)",
+        path.display()
+    );
+}
