@@ -12,7 +12,7 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum UnitError {
     /// A rate outside [0, 1] (or not finite).
-    #[error("{what} must be a rate between 0 and 1 (write 5% or 0.05), got {value}")]
+    #[error("{what} must be a rate between 0 and 1, got {value}{}", percent_hint(*.value))]
     RateOutOfRange {
         /// The parameter or column the rate was given for.
         what: String,
@@ -33,6 +33,16 @@ pub enum UnitError {
         /// The text as written.
         text: String,
     },
+}
+
+/// The hint for a rate written as a percentage number (`5` meaning 5%).
+fn percent_hint(value: f64) -> String {
+    if value > 1.0 && value <= 100.0 {
+        let (v, frac) = (value, value / 100.0);
+        format!(" (if you meant {v}%, write {v}% or {frac})")
+    } else {
+        " (write a share such as 5% or 0.05)".to_string()
+    }
 }
 
 /// A proportion in the closed interval [0, 1]: a conversion rate, a CTR, a share.
@@ -190,6 +200,10 @@ mod tests {
     fn rates_are_checked() {
         assert_eq!(Rate::new(0.15, "rate").map(Rate::get), Ok(0.15));
         assert!(Rate::new(1.5, "rate").is_err());
+        assert_eq!(
+            Rate::new(5.0, "ctr").unwrap_err().to_string(),
+            "ctr must be a rate between 0 and 1, got 5 (if you meant 5%, write 5% or 0.05)"
+        );
         assert!(Rate::new(-0.1, "rate").is_err());
         assert!(Rate::new(f64::NAN, "rate").is_err());
     }

@@ -233,23 +233,15 @@ impl Table {
 
     /// Groups rows by the `keys` columns (groups in order of first appearance) and
     /// computes each aggregate per group. Output: the key columns, then one column per
-    /// spec. `sum` of an int column is int; `mean` is float; `count`s are ints.
+    /// spec. `sum` of an int column is int; `mean` is float; `count`s are ints. Sums of
+    /// floats are compensated (Neumaier).
     pub fn group_by(&self, keys: &[String], specs: &[AggSpec]) -> Result<Table, TableError> {
         let key_cols: Vec<&Column> = keys
             .iter()
             .map(|k| self.column(k))
             .collect::<Result<_, _>>()?;
-        let mut index: HashMap<Vec<Key>, usize> = HashMap::new();
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        for r in 0..self.n_rows() {
-            let k: Vec<Key> = key_cols.iter().map(|c| key_of(c.get(r))).collect();
-            let g = *index.entry(k).or_insert_with(|| {
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            groups[g].push(r);
-        }
-        let firsts: Vec<usize> = groups.iter().map(|g| g[0]).collect();
+        let (ids, firsts) = group_ids(&key_cols, self.n_rows());
+        let n_groups = firsts.len();
         let mut out: Vec<(String, Column)> = keys
             .iter()
             .zip(&key_cols)
@@ -267,19 +259,7 @@ impl Table {
                     operation: format!("{:?}", spec.agg).to_lowercase(),
                 });
             }
-            let values: Vec<Value> = groups
-                .iter()
-                .map(|rows| aggregate(col, rows, spec.agg))
-                .collect();
-            let dtype = match spec.agg {
-                Agg::Count | Agg::CountDistinct => DType::Int,
-                Agg::Mean => DType::Float,
-                Agg::Sum if col.dtype() == DType::Int => DType::Int,
-                Agg::Sum => DType::Float,
-                Agg::Min | Agg::Max => col.dtype(),
-            };
-            let column =
-                Column::from_values(dtype, &values).unwrap_or_else(|_| Column::infer(values));
+            let column = aggregate(col, &ids, n_groups, spec.agg);
             out.push((spec.out.clone(), column));
         }
         self.derive(out)
@@ -446,32 +426,119 @@ pub fn value_to_json(v: &Value) -> serde_json::Value {
     }
 }
 
-fn aggregate(col: &Column, rows: &[usize], agg: Agg) -> Value {
-    let cells = rows.iter().map(|&r| col.get(r)).filter(|v| !v.is_null());
-    match agg {
-        Agg::Count => Value::Int(cells.count() as i64),
-        Agg::CountDistinct => {
-            let set: std::collections::HashSet<Key> = cells.map(key_of).collect();
-            Value::Int(set.len() as i64)
+/// Dense group ids (in order of first appearance) for the rows, and each group's
+/// first row. One hash lookup per row and key column, on borrowed cells.
+fn group_ids(cols: &[&Column], n: usize) -> (Vec<u32>, Vec<usize>) {
+    use std::hash::Hash;
+    fn codes<T: Hash + Eq>(cells: impl Iterator<Item = T>, n: usize) -> Vec<u32> {
+        let mut map: HashMap<T, u32> = HashMap::new();
+        let mut out = Vec::with_capacity(n);
+        for c in cells {
+            let next = map.len() as u32;
+            out.push(*map.entry(c).or_insert(next));
         }
-        Agg::Sum => match col {
-            Column::Int(v) => Value::Int(
-                rows.iter()
-                    .filter_map(|&r| v[r])
-                    .fold(0i64, i64::wrapping_add),
-            ),
-            _ => Value::Float(neumaier_sum(cells.filter_map(|v| v.as_f64()))),
-        },
-        Agg::Mean => {
-            let xs: Vec<f64> = cells.filter_map(|v| v.as_f64()).collect();
-            if xs.is_empty() {
-                Value::Null
-            } else {
-                Value::Float(neumaier_sum(xs.iter().copied()) / xs.len() as f64)
+        out
+    }
+    let column_codes = |c: &Column| -> Vec<u32> {
+        match c {
+            Column::Int(v) => codes(v.iter().copied(), n),
+            Column::Float(v) => codes(v.iter().map(|x| x.map(f64::to_bits)), n),
+            Column::Bool(v) => codes(v.iter().copied(), n),
+            Column::Str(v) => codes(v.iter().map(Option::as_deref), n),
+            Column::Date(v) => codes(v.iter().copied(), n),
+        }
+    };
+    let mut ids: Vec<u32> = vec![0; n];
+    for c in cols {
+        let cc = column_codes(c);
+        ids = codes(ids.iter().zip(&cc).map(|(a, b)| (*a, *b)), n);
+    }
+    if cols.is_empty() {
+        ids = codes(std::iter::repeat_n(0u32, n), n);
+    }
+    let mut firsts: Vec<usize> = Vec::new();
+    for (row, &g) in ids.iter().enumerate() {
+        if g as usize == firsts.len() {
+            firsts.push(row);
+        }
+    }
+    (ids, firsts)
+}
+
+fn aggregate(col: &Column, ids: &[u32], n_groups: usize, agg: Agg) -> Column {
+    match (agg, col) {
+        (Agg::Count, _) => {
+            let mut counts = vec![0i64; n_groups];
+            for (row, &g) in ids.iter().enumerate() {
+                if !col.is_null(row) {
+                    counts[g as usize] += 1;
+                }
             }
+            Column::Int(counts.into_iter().map(Some).collect())
         }
-        Agg::Min => cells.min_by(compare_values).unwrap_or(Value::Null),
-        Agg::Max => cells.max_by(compare_values).unwrap_or(Value::Null),
+        (Agg::Sum, Column::Int(v)) => {
+            let mut sums = vec![0i64; n_groups];
+            for (x, &g) in v.iter().zip(ids) {
+                if let Some(x) = x {
+                    sums[g as usize] = sums[g as usize].wrapping_add(*x);
+                }
+            }
+            Column::Int(sums.into_iter().map(Some).collect())
+        }
+        (Agg::Sum | Agg::Mean, _) => {
+            let mut acc = vec![(0.0f64, 0.0f64, 0usize); n_groups];
+            for (row, &g) in ids.iter().enumerate() {
+                if let Some(x) = col.f64_at(row) {
+                    let (sum, c, k) = &mut acc[g as usize];
+                    let t = *sum + x;
+                    if sum.abs() >= x.abs() {
+                        *c += (*sum - t) + x;
+                    } else {
+                        *c += (x - t) + *sum;
+                    }
+                    *sum = t;
+                    *k += 1;
+                }
+            }
+            Column::Float(
+                acc.into_iter()
+                    .map(|(sum, c, k)| match agg {
+                        Agg::Mean if k == 0 => None,
+                        Agg::Mean => Some((sum + c) / k as f64),
+                        _ => Some(sum + c),
+                    })
+                    .collect(),
+            )
+        }
+        (Agg::CountDistinct, _) => {
+            let mut sets: Vec<std::collections::HashSet<Key>> = vec![Default::default(); n_groups];
+            for (row, &g) in ids.iter().enumerate() {
+                let v = col.get(row);
+                if !v.is_null() {
+                    sets[g as usize].insert(key_of(v));
+                }
+            }
+            Column::Int(sets.into_iter().map(|s| Some(s.len() as i64)).collect())
+        }
+        (Agg::Min | Agg::Max, _) => {
+            let mut best: Vec<Value> = vec![Value::Null; n_groups];
+            for (row, &g) in ids.iter().enumerate() {
+                let v = col.get(row);
+                if v.is_null() {
+                    continue;
+                }
+                let slot = &mut best[g as usize];
+                let better = slot.is_null()
+                    || match agg {
+                        Agg::Min => compare_values(&v, slot) == Ordering::Less,
+                        _ => compare_values(&v, slot) == Ordering::Greater,
+                    };
+                if better {
+                    *slot = v;
+                }
+            }
+            Column::from_values(col.dtype(), &best).unwrap_or_else(|_| Column::infer(best))
+        }
     }
 }
 

@@ -1,0 +1,84 @@
+//! Table hot paths: reading a 1-million-row CSV export (type inference included) and a
+//! group-by sum over it. Compared with pandas in docs/performance.md
+//! (`python3 bench/table_baseline.py`). The data comes from `bench/gen_channels.py`'s
+//! layout, generated here in Rust with a fixed seed so the benchmark needs no Python.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use pacer::table::{read_csv_path, Agg, AggSpec};
+use std::io::Write;
+
+fn generate(rows: usize, path: &std::path::Path) {
+    let channels = [
+        "wechat",
+        "weibo",
+        "douyin",
+        "xiaohongshu",
+        "baidu",
+        "bilibili",
+    ];
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    writeln!(
+        f,
+        "channel,day,campaign,impressions,clicks,orders,revenue,spend"
+    )
+    .expect("write");
+    let mut state: u64 = 7;
+    let mut next = |m: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % m
+    };
+    for i in 0..rows {
+        let imp = 1000 + next(199_000);
+        let clicks = imp * (10 + next(30)) / 1000;
+        let orders = clicks * (1 + next(5)) / 100;
+        let revenue = orders as f64 * (80.0 + next(14000) as f64 / 100.0);
+        let spend = imp as f64 / 1000.0 * (20.0 + next(4000) as f64 / 100.0);
+        let day = 1 + (i / 600) % 28;
+        writeln!(
+            f,
+            "{},2024-07-{:02},c{},{},{},{},{:.2},{:.2}",
+            channels[i % 6],
+            day,
+            i % 97,
+            imp,
+            clicks,
+            orders,
+            revenue,
+            spend
+        )
+        .expect("write");
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("channels_1m.csv");
+    generate(1_000_000, &path);
+    let mut g = c.benchmark_group("table");
+    g.sample_size(10);
+    g.bench_function("read_csv_1m_rows", |b| {
+        b.iter(|| read_csv_path(&path).expect("valid"))
+    });
+    let t = read_csv_path(&path).expect("valid");
+    let specs = [
+        AggSpec {
+            out: "revenue".into(),
+            agg: Agg::Sum,
+            column: "revenue".into(),
+        },
+        AggSpec {
+            out: "spend".into(),
+            agg: Agg::Sum,
+            column: "spend".into(),
+        },
+    ];
+    g.bench_function("group_by_sum_1m_rows", |b| {
+        b.iter(|| t.group_by(&["channel".to_string()], &specs).expect("group"))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
