@@ -2,8 +2,10 @@
 //! produced as SVG strings by each domain's `chart` module; files are written by the
 //! script layer's sandboxed writers.
 
+mod html;
 mod number;
 mod text_table;
 
+pub use html::{escape as html_escape, table_html, table_markdown, Block, Report};
 pub use number::{format_display, format_grouped};
 pub use text_table::{render_table, render_table_limited};

@@ -4,6 +4,7 @@
 
 use rhai::{Engine, Module};
 
+pub mod report;
 pub mod table;
 
 /// A domain as scripts see it: its name, a one-line description, and its module.
@@ -18,11 +19,18 @@ pub struct Domain {
 
 /// Every domain, in the order the reference lists them.
 pub fn domains() -> Vec<Domain> {
-    vec![Domain {
-        name: "table",
-        about: "CSV tables: load, filter, sort, group, join, write",
-        module: table::module,
-    }]
+    vec![
+        Domain {
+            name: "table",
+            about: "CSV tables: load, filter, sort, group, join, write",
+            module: table::module,
+        },
+        Domain {
+            name: "report",
+            about: "Self-contained HTML and Markdown reports of text, tables and charts",
+            module: report::module,
+        },
+    ]
 }
 
 /// Registers every domain module into `engine`.

@@ -1,0 +1,138 @@
+//! Script API of reports: assemble text, tables and charts into one self-contained
+//! HTML page (and Markdown), written under the output directory.
+
+use crate::render::{Block, Report};
+use crate::script::{context, script_error};
+use crate::table::Table;
+use rhai::plugin::*;
+use rhai::{EvalAltResult, Map, Module, NativeCallContext};
+
+/// The module: functions plus the `Report` type.
+pub fn module() -> Module {
+    let mut m = exported_module!(report_api);
+    m.set_custom_type::<Report>("Report");
+    m
+}
+
+type R<T> = Result<T, Box<EvalAltResult>>;
+
+// The plugin macro's generated glue unwraps internally; our own code does not.
+#[allow(clippy::unwrap_used)]
+#[export_module]
+mod report_api {
+    use super::*;
+
+    /// Starts a report with a title. Add blocks with `heading`, `text`, `table`, `svg`
+    /// and `figures`, then `write_html` / `write_md`.
+    ///
+    /// ```rhai
+    /// let r = report("Summer promotion");
+    /// r.heading("Channels");
+    /// r.table("Spend per channel", table([#{ channel: "wechat", spend: 12500 }]));
+    /// r.write_html("example_report.html");
+    /// ```
+    pub fn report(title: &str) -> Report {
+        Report::new(title)
+    }
+
+    /// Adds a section heading.
+    pub fn heading(r: &mut Report, text: &str) {
+        r.blocks.push(Block::Heading(text.to_string()));
+    }
+
+    /// Adds a paragraph (blank lines separate paragraphs).
+    pub fn text(r: &mut Report, text: &str) {
+        r.blocks.push(Block::Text(text.to_string()));
+    }
+
+    /// Adds a table with a caption. A `status` column is coloured (met, missed, over).
+    #[rhai_fn(name = "table")]
+    pub fn add_table(r: &mut Report, caption: &str, table: Table) {
+        r.blocks.push(Block::Table {
+            caption: caption.to_string(),
+            table,
+        });
+    }
+
+    /// Adds an SVG chart (a string holding `<svg ...>...</svg>`) with a caption.
+    #[rhai_fn(return_raw)]
+    pub fn svg(r: &mut Report, caption: &str, svg: &str) -> R<()> {
+        if !svg.trim_start().starts_with("<svg") {
+            return Err(script_error(
+                "svg: the chart must be an SVG document starting with <svg",
+            ));
+        }
+        r.blocks.push(Block::Svg {
+            caption: caption.to_string(),
+            svg: svg.to_string(),
+        });
+        Ok(())
+    }
+
+    /// Adds key figures from a map (`#{ "Revenue": "1,600,000", ... }`), shown as a
+    /// definition list in key order.
+    pub fn figures(r: &mut Report, figures: Map) {
+        let pairs = figures
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        r.blocks.push(Block::Figures(pairs));
+    }
+
+    /// Writes the report as one self-contained HTML file under the output directory;
+    /// returns the path.
+    #[rhai_fn(pure, return_raw)]
+    pub fn write_html(ctx: NativeCallContext, r: &mut Report, name: &str) -> R<String> {
+        let run = context(&ctx)?;
+        let p = run
+            .sandbox
+            .write(name, r.to_html().as_bytes())
+            .map_err(script_error)?;
+        Ok(p.display().to_string())
+    }
+
+    /// Writes the report as Markdown under the output directory; returns the path.
+    #[rhai_fn(pure, return_raw)]
+    pub fn write_md(ctx: NativeCallContext, r: &mut Report, name: &str) -> R<String> {
+        let run = context(&ctx)?;
+        let p = run
+            .sandbox
+            .write(name, r.to_markdown().as_bytes())
+            .map_err(script_error)?;
+        Ok(p.display().to_string())
+    }
+
+    /// The report as HTML text.
+    #[rhai_fn(pure)]
+    pub fn to_html(r: &mut Report) -> String {
+        r.to_html()
+    }
+
+    /// The report as Markdown text.
+    #[rhai_fn(pure)]
+    pub fn to_markdown(r: &mut Report) -> String {
+        r.to_markdown()
+    }
+
+    /// Writes any text (an SVG chart, notes) to `name` under the output directory,
+    /// atomically; returns the path.
+    ///
+    /// ```rhai
+    /// write_text("notes.txt", "launch moved to the 9th");
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn write_text(ctx: NativeCallContext, name: &str, text: &str) -> R<String> {
+        let run = context(&ctx)?;
+        let p = run
+            .sandbox
+            .write(name, text.as_bytes())
+            .map_err(script_error)?;
+        Ok(p.display().to_string())
+    }
+
+    /// A one-line description of the report.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn describe(r: &mut Report) -> String {
+        format!("Report \"{}\" ({} blocks)", r.title, r.blocks.len())
+    }
+}
