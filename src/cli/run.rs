@@ -6,7 +6,6 @@ use super::common::{
 use super::diagnostic::{render_parse_error, render_runtime_error};
 use super::{RunArgs, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::script::{Output, Stop};
-use rhai::EvalAltResult;
 use std::path::Path;
 
 /// Runs the script; returns the exit code.
@@ -45,13 +44,9 @@ pub fn run(script: &Path, args: &RunArgs, out: &Path) -> i32 {
     match s.engine.run_ast_with_scope(&mut s.scope, &ast) {
         Ok(()) => EXIT_OK,
         Err(e) => {
+            // A closed stdout (`pacer run x.rhai | head -1`) is not an error.
             if s.run.stop.get() == Some(Stop::PipeClosed) {
                 return EXIT_OK;
-            }
-            if let EvalAltResult::ErrorTerminated(..) = *e {
-                if s.run.stop.get() == Some(Stop::PipeClosed) {
-                    return EXIT_OK;
-                }
             }
             let known = function_names(&s.engine);
             eprintln!(
