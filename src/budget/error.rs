@@ -1,0 +1,97 @@
+//! Errors of the budget domain: each names the parameter or constraint at fault and
+//! its allowed range, or the file, line and column of a bad cell.
+
+use crate::table::TableError;
+use crate::units::UnitError;
+use thiserror::Error;
+
+/// Everything that can go wrong in cost models, response curves, allocation and pacing.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum BudgetError {
+    /// A parameter outside its allowed range.
+    #[error("{what} must be {allowed}, got {value}")]
+    OutOfRange {
+        /// The parameter, e.g. `hill: half`.
+        what: String,
+        /// The allowed range in words, e.g. `a positive number`.
+        allowed: String,
+        /// The offending value.
+        value: f64,
+    },
+    /// An argument that is invalid for a reason other than its range.
+    #[error("{0}")]
+    Invalid(String),
+    /// Bad data for a curve fit (negative spend, too few points, no variation).
+    #[error("fit_curve: {0}")]
+    BadFitData(String),
+    /// A fitted curve that breaks a requirement (e.g. not concave when concavity is needed).
+    #[error("fit_curve: {0}")]
+    RejectedFit(String),
+    /// Bounds that no allocation can satisfy; the message names the constraints at fault.
+    #[error("infeasible budget: {0}")]
+    Infeasible(String),
+    /// A target result no budget can reach.
+    #[error("min_budget: {0}")]
+    Unreachable(String),
+    /// A table-sourced input was wrong (file, line and column are in the message).
+    #[error(transparent)]
+    Table(Box<TableError>),
+    /// A rate or cell notation was wrong.
+    #[error(transparent)]
+    Unit(#[from] UnitError),
+}
+
+impl From<TableError> for BudgetError {
+    fn from(e: TableError) -> Self {
+        BudgetError::Table(Box::new(e))
+    }
+}
+
+/// Checks that `value` is finite and `> 0`.
+pub(crate) fn positive(what: &str, value: f64) -> Result<f64, BudgetError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(BudgetError::OutOfRange {
+            what: what.to_string(),
+            allowed: "a positive number".to_string(),
+            value,
+        })
+    }
+}
+
+/// Checks that `value` is finite and `>= 0`.
+pub(crate) fn non_negative(what: &str, value: f64) -> Result<f64, BudgetError> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(BudgetError::OutOfRange {
+            what: what.to_string(),
+            allowed: "a number >= 0".to_string(),
+            value,
+        })
+    }
+}
+
+/// A number for messages: integers without decimals, others with up to 4 significant
+/// decimals (`30000`, `1234.5`, `0.0125`).
+pub(crate) fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "NaN".into()
+        } else if x > 0.0 {
+            "infinity".into()
+        } else {
+            "-infinity".into()
+        };
+    }
+    if x == x.trunc() && x.abs() < 1e15 {
+        return format!("{x:.0}");
+    }
+    let s = if x.abs() >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.4}")
+    };
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}

@@ -1,0 +1,65 @@
+//! The budget domain: media cost models, return ratios, response curves with
+//! diminishing returns, optimal allocation across channels with an elastic reserve,
+//! and plan-versus-actual pacing (domain.md section 7; issue 4).
+//!
+//! Files: [`cost`] (CPM/CPC/CPA, ROI, ROAS, CAC, break-even), [`response`] (Hill and
+//! capped linear curves, least-squares fits, curve charts), [`allocate`] (global
+//! optimum by dynamic programming plus KKT refinement, `min_budget`, `budget_curve`),
+//! [`pacing`] (plan by item and day/week against the spend to date), [`plot`] (SVG).
+//!
+//! Media sizing from a visitor target (`media`) lives in `crate::funnel::media`.
+//!
+//! # Script functions and the Rust functions they map to
+//!
+//! | script | Rust |
+//! |---|---|
+//! | `hill(top, half, shape)` | [`Curve::hill`] |
+//! | `linear(slope, cap)` | [`Curve::linear`] |
+//! | `fit_curve(table, #{ spend, result, kind, concave })` | [`fit_curve_table`] (fields `curve, r2, rmse, n` from [`Fit`]) |
+//! | `fit_curves(table, #{ by, spend, result, kind, concave })` | [`fit_curves_by`] |
+//! | `curve.value(x)` / `value(curve, x)` | [`Curve::eval`] |
+//! | `marginal(curve, x)` | [`Curve::marginal_at`] |
+//! | `curve_svg(curve, #{ points, max })` | [`curve_svg`] |
+//! | `allocate(total, channels, #{ reserve, grid })` | [`allocate()`](allocate::allocate) ([`Allocation`]: `result, reserve, reserve_result, table`) |
+//! | `min_budget(channels, target, #{ reserve })` | [`min_budget`] |
+//! | `budget_curve(channels, totals)` | [`budget_curve`] ([`BudgetCurve::table`], [`BudgetCurve::svg`]) |
+//! | `spend_for(volume, #{ cpm \| cpc \| cpa })` | [`spend_for_volume`] |
+//! | `delivery(spend, #{ cpm \| cpc \| cpa, ctr, cvr })` | [`delivery`] |
+//! | `roi(revenue, cost)` | [`roi`] |
+//! | `roas(revenue, cost)` | [`roas`] |
+//! | `cac(cost, customers)` | [`cac`] |
+//! | `cost_per_order(cost, orders)` | [`cost_per_order`] |
+//! | `break_even_cvr(cpc, order_value, margin)` | [`break_even_cvr`] |
+//! | `break_even_cpm(ctr, cvr, order_value, margin)` | [`break_even_cpm`] |
+//! | `break_even_cpc(cvr, order_value, margin)` | [`break_even_cpc`] |
+//! | `break_even_roas(margin)` | [`break_even_roas`] |
+//! | `ratio_text(x)` | [`ratio_text`] |
+//! | `pacing(plan, actual, #{ as_of, tolerance, by, start, end })` | [`pacing()`](pacing::pacing) with [`plan_from_table`], [`spend_from_table`] |
+//!
+//! A channel in a script is `#{ name: "wechat", curve: hill(...), min: 0.0, max: 1e6,
+//! fixed: 20000 }`, converted with [`Channel::new`] and [`Limits`].
+
+pub mod allocate;
+pub mod cost;
+pub mod error;
+pub mod pacing;
+pub mod plot;
+pub mod response;
+
+pub use allocate::{
+    allocate, allocation_svg, budget_curve, min_budget, AllocateOptions, Allocation, AllocationRow,
+    Bound, BudgetCurve, Channel, Limits,
+};
+pub use cost::{
+    break_even_cpc, break_even_cpm, break_even_cvr, break_even_roas, cac, cost_per_order, delivery,
+    ratio_text, roas, roi, spend_for_volume, volume_for_spend, Delivery, DeliveryOptions, Pricing,
+};
+pub use error::BudgetError;
+pub use pacing::{
+    pacing, plan_from_table, spend_from_table, Flag, ItemPacing, PacingOptions, PacingReport,
+    Period, PeriodPacing, PlanEntry, SpendEntry,
+};
+pub use response::{
+    curve_svg, fit_curve, fit_curve_table, fit_curves_by, Curve, CurveKind, Fit, FitOptions, Hill,
+    Linear,
+};
