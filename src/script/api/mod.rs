@@ -4,6 +4,7 @@
 
 use rhai::{Engine, Module};
 
+pub mod budget;
 pub mod report;
 pub mod table;
 
@@ -24,6 +25,11 @@ pub fn domains() -> Vec<Domain> {
             name: "table",
             about: "CSV tables: load, filter, sort, group, join, write",
             module: table::module,
+        },
+        Domain {
+            name: "budget",
+            about: "Cost models, ROI/ROAS/CAC, response curves, optimal allocation with a reserve, pacing",
+            module: budget::module,
         },
         Domain {
             name: "report",

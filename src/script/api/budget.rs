@@ -1,0 +1,869 @@
+//! Script API of the budget domain: cost models and return ratios, response curves
+//! (Hill, capped linear, fitted), allocation across channels with a reserve, the
+//! inverse (`min_budget`), budget curves, and plan-versus-actual pacing.
+//!
+//! Domain code lives in `crate::budget`; this file converts script values.
+
+use crate::budget::{
+    self, AllocateOptions, Allocation, BudgetCurve, Channel, Curve, CurveKind, Fit, FitOptions,
+    Limits, PacingOptions, PacingReport, Period, Pricing,
+};
+use crate::script::{num, script_error, table_from_dynamic, Options};
+use crate::table::Table;
+use crate::units::Rate;
+use rhai::plugin::*;
+use rhai::{Array, Dynamic, EvalAltResult, Map, Module};
+
+/// The module: functions plus the `Curve`, `Fit`, `Allocation`, `BudgetCurve` and
+/// `Pacing` types.
+pub fn module() -> Module {
+    let mut m = exported_module!(budget_api);
+    m.set_custom_type::<Curve>("Curve");
+    m.set_custom_type::<Fit>("Fit");
+    m.set_custom_type::<ScriptAllocation>("Allocation");
+    m.set_custom_type::<BudgetCurve>("BudgetCurve");
+    m.set_custom_type::<PacingReport>("Pacing");
+    m
+}
+
+type R<T> = Result<T, Box<EvalAltResult>>;
+
+/// An allocation with the channels it was made for (to draw their curves).
+#[derive(Debug, Clone)]
+pub struct ScriptAllocation {
+    allocation: Allocation,
+    channels: Vec<Channel>,
+}
+
+fn rate(v: &Dynamic, what: &str) -> R<Rate> {
+    Rate::new(num(v, what)?, what).map_err(script_error)
+}
+
+fn opt_rate(o: &Options, key: &str, what: &str) -> R<Option<Rate>> {
+    o.f64(key)?
+        .map(|x| Rate::new(x, &format!("{what}: {key}")).map_err(script_error))
+        .transpose()
+}
+
+/// Reads the channels array: maps with `name`, `curve`, and optional `min`, `max`, `fixed`.
+fn channels(arr: &Array, function: &str) -> R<Vec<Channel>> {
+    if arr.is_empty() {
+        return Err(script_error(format!(
+            "{function}: give at least one channel, like [#{{ name: \"wechat\", curve: hill(5000, 20000, 1.0) }}]"
+        )));
+    }
+    let mut out = Vec::with_capacity(arr.len());
+    for (i, item) in arr.iter().enumerate() {
+        let map = item.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
+            script_error(format!(
+                "{function}: channel {} must be an object map like #{{ name: \"wechat\", curve: hill(5000, 20000, 1.0), max: 50000 }}, got {}",
+                i + 1,
+                item.type_name()
+            ))
+        })?;
+        let where_ = format!("{function}: channel {}", i + 1);
+        let o = Options::new(&where_, map, &["name", "curve", "min", "max", "fixed"])?;
+        let name = o
+            .str("name")?
+            .ok_or_else(|| script_error(format!("{where_}: 'name' is missing")))?;
+        let curve = o
+            .raw("curve")
+            .and_then(|c| c.clone().try_cast::<Curve>())
+            .ok_or_else(|| {
+                script_error(format!(
+                    "{function}: channel '{name}': 'curve' must be a curve such as hill(5000, 20000, 1.0), linear(0.05, 1800) or fit_curve(...).curve"
+                ))
+            })?;
+        let limits = Limits {
+            min: o.f64("min")?.unwrap_or(0.0),
+            max: o.f64("max")?.unwrap_or(f64::INFINITY),
+            fixed: o.f64("fixed")?,
+        };
+        out.push(Channel::new(&name, curve, limits).map_err(script_error)?);
+    }
+    Ok(out)
+}
+
+fn allocate_options(function: &str, map: Map) -> R<AllocateOptions> {
+    let o = Options::new(function, map, &["reserve", "grid"])?;
+    let mut out = AllocateOptions::default();
+    if let Some(r) = o.f64("reserve")? {
+        out.reserve = r;
+    }
+    if let Some(g) = o.i64("grid")? {
+        if !(10..=100_000).contains(&g) {
+            return Err(script_error(format!(
+                "{function}: option 'grid' must be between 10 and 100000, got {g}"
+            )));
+        }
+        out.grid = g as usize;
+    }
+    Ok(out)
+}
+
+fn fit_options(function: &str, map: Map, extra: &[&str]) -> R<(Options, FitOptions)> {
+    let mut allowed = vec!["spend", "result", "kind", "concave"];
+    allowed.extend_from_slice(extra);
+    let o = Options::new(function, map, &allowed)?;
+    let kind = match o.str("kind")? {
+        Some(k) => CurveKind::parse(&k).map_err(script_error)?,
+        None => CurveKind::Hill,
+    };
+    let concave = o.bool("concave")?.unwrap_or(false);
+    Ok((o, FitOptions { kind, concave }))
+}
+
+fn pricing(o: &Options, function: &str) -> R<Pricing> {
+    let given: Vec<(&str, f64)> = ["cpm", "cpc", "cpa"]
+        .iter()
+        .filter_map(|k| o.f64(k).transpose().map(|v| v.map(|v| (*k, v))))
+        .collect::<R<Vec<_>>>()?;
+    match given.as_slice() {
+        [(k, v)] => Pricing::new(k, *v).map_err(script_error),
+        [] => Err(script_error(format!(
+            "{function}: give the price as one of cpm, cpc or cpa, like #{{ cpm: 50 }}"
+        ))),
+        _ => Err(script_error(format!(
+            "{function}: give only one of cpm, cpc or cpa"
+        ))),
+    }
+}
+
+fn points(v: &Dynamic, what: &str) -> R<Vec<(f64, f64)>> {
+    if v.is::<Table>()
+        || v.is_array()
+            && v.read_lock::<Array>()
+                .is_some_and(|a| a.iter().all(|x| x.is_map()))
+    {
+        let t = table_from_dynamic(v.clone(), what)?;
+        let (s, r) = (
+            t.column("spend").map_err(script_error)?,
+            t.column("result").map_err(script_error)?,
+        );
+        return Ok((0..t.n_rows())
+            .filter_map(|i| s.f64_at(i).zip(r.f64_at(i)))
+            .collect());
+    }
+    let arr = v.read_lock::<Array>().ok_or_else(|| {
+        script_error(format!(
+            "{what} must be an array of [spend, result] pairs or a table with columns spend and result"
+        ))
+    })?;
+    arr.iter()
+        .map(|p| {
+            let pair = p
+                .read_lock::<Array>()
+                .filter(|a| a.len() == 2)
+                .ok_or_else(|| {
+                    script_error(format!("{what}: each point must be [spend, result]"))
+                })?;
+            Ok((num(&pair[0], what)?, num(&pair[1], what)?))
+        })
+        .collect()
+}
+
+fn date_opt(o: &Options, key: &str) -> R<Option<chrono::NaiveDate>> {
+    o.str(key)?
+        .map(|s| {
+            crate::units::parse_date(&s)
+                .map_err(|e| script_error(format!("pacing: option '{key}': {e}")))
+        })
+        .transpose()
+}
+
+fn allocation_summary(a: &Allocation) -> String {
+    use crate::render::format_display;
+    let mut s = format!(
+        "Allocation of {}: result {}",
+        format_display(a.total),
+        format_display(a.result)
+    );
+    if a.reserve > 0.0 {
+        s.push_str(&format!(
+            ", reserve {} held back (releasing it would add {})",
+            format_display(a.reserve),
+            format_display(a.reserve_result)
+        ));
+    }
+    s
+}
+
+// The plugin macro's generated glue unwraps internally; our own code does not.
+#[allow(clippy::unwrap_used)]
+#[export_module]
+mod budget_api {
+    use super::*;
+
+    // ---- cost models and ratios -------------------------------------------------
+
+    /// The spend that buys `volume` units of the priced unit: impressions under
+    /// `cpm` (`volume / 1000 x cpm`), clicks under `cpc`, actions under `cpa`
+    /// (`volume x price`). 833,333 impressions at CPM 50 cost 41,666.7.
+    ///
+    /// ```rhai
+    /// print(spend_for(25000 / 0.03, #{ cpm: 50 }));   // 41666.67
+    /// print(spend_for(120, #{ cpa: 35 }));            // 4200
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn spend_for(volume: Dynamic, options: Map) -> R<f64> {
+        let o = Options::new("spend_for", options, &["cpm", "cpc", "cpa"])?;
+        let p = pricing(&o, "spend_for")?;
+        budget::spend_for_volume(p, num(&volume, "spend_for: volume")?).map_err(script_error)
+    }
+
+    /// What a spend buys down the funnel under a pricing model (`cpm`, `cpc` or `cpa`):
+    /// the priced unit is `spend / price`; `ctr` (clicks per impression) and `cvr`
+    /// (actions per click) fill in the other stages. A map `#{ cost, impressions,
+    /// clicks, actions }`; a stage that needs a missing rate is `()`.
+    ///
+    /// ```rhai
+    /// let d = delivery(41666.67, #{ cpm: 50, ctr: 0.03, cvr: 0.04 });
+    /// print(d.clicks);   // about 25000
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn delivery(spend: Dynamic, options: Map) -> R<Map> {
+        let o = Options::new("delivery", options, &["cpm", "cpc", "cpa", "ctr", "cvr"])?;
+        let p = pricing(&o, "delivery")?;
+        let opts = budget::DeliveryOptions {
+            ctr: opt_rate(&o, "ctr", "delivery")?,
+            cvr: opt_rate(&o, "cvr", "delivery")?,
+        };
+        let d =
+            budget::delivery(num(&spend, "delivery: spend")?, p, &opts).map_err(script_error)?;
+        let f = |x: Option<f64>| x.map_or(Dynamic::UNIT, Dynamic::from_float);
+        let mut m = Map::new();
+        m.insert("cost".into(), Dynamic::from_float(d.cost));
+        m.insert("impressions".into(), f(d.impressions));
+        m.insert("clicks".into(), f(d.clicks));
+        m.insert("actions".into(), f(d.actions));
+        Ok(m)
+    }
+
+    /// Return on investment, `(revenue - cost) / cost` (profit per unit of spend).
+    /// The handbook's "ROI 1:2.2" is revenue over cost: that is `roas`.
+    ///
+    /// ```rhai
+    /// print(roi(1600000, 720000));   // 1.222...
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn roi(revenue: Dynamic, cost: Dynamic) -> R<f64> {
+        budget::roi(num(&revenue, "roi: revenue")?, num(&cost, "roi: cost")?).map_err(script_error)
+    }
+
+    /// Return on ad spend, `revenue / cost`; `ratio_text` prints it as `1:2.2`.
+    ///
+    /// ```rhai
+    /// print(ratio_text(roas(1600000, 720000)));   // 1:2.22
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn roas(revenue: Dynamic, cost: Dynamic) -> R<f64> {
+        budget::roas(num(&revenue, "roas: revenue")?, num(&cost, "roas: cost")?)
+            .map_err(script_error)
+    }
+
+    /// Customer acquisition cost, `cost / new customers`.
+    ///
+    /// ```rhai
+    /// print(cac(720000, 8000));   // 90
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn cac(cost: Dynamic, customers: Dynamic) -> R<f64> {
+        budget::cac(num(&cost, "cac: cost")?, num(&customers, "cac: customers")?)
+            .map_err(script_error)
+    }
+
+    /// Cost per order, `cost / orders`.
+    ///
+    /// ```rhai
+    /// print(cost_per_order(41666.67, 1000));
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn cost_per_order(cost: Dynamic, orders: Dynamic) -> R<f64> {
+        budget::cost_per_order(
+            num(&cost, "cost_per_order: cost")?,
+            num(&orders, "cost_per_order: orders")?,
+        )
+        .map_err(script_error)
+    }
+
+    /// The conversion rate at which a click pays for itself:
+    /// `cpc / (order_value x margin)`, `margin` being gross profit over revenue.
+    ///
+    /// ```rhai
+    /// print(break_even_cvr(1.8, 150, 0.4));   // 0.03
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn break_even_cvr(cpc: Dynamic, order_value: Dynamic, margin: Dynamic) -> R<f64> {
+        budget::break_even_cvr(
+            num(&cpc, "break_even_cvr: cpc")?,
+            num(&order_value, "break_even_cvr: order_value")?,
+            rate(&margin, "break_even_cvr: margin")?,
+        )
+        .map_err(script_error)
+    }
+
+    /// The highest CPM that breaks even: `1000 x ctr x cvr x order_value x margin`.
+    ///
+    /// ```rhai
+    /// print(break_even_cpm(0.03, 0.02, 150, 0.4));   // 36
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn break_even_cpm(
+        ctr: Dynamic,
+        cvr: Dynamic,
+        order_value: Dynamic,
+        margin: Dynamic,
+    ) -> R<f64> {
+        budget::break_even_cpm(
+            rate(&ctr, "break_even_cpm: ctr")?,
+            rate(&cvr, "break_even_cpm: cvr")?,
+            num(&order_value, "break_even_cpm: order_value")?,
+            rate(&margin, "break_even_cpm: margin")?,
+        )
+        .map_err(script_error)
+    }
+
+    /// The highest CPC that breaks even: `cvr x order_value x margin`.
+    ///
+    /// ```rhai
+    /// print(break_even_cpc(0.03, 150, 0.4));   // 1.8
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn break_even_cpc(cvr: Dynamic, order_value: Dynamic, margin: Dynamic) -> R<f64> {
+        budget::break_even_cpc(
+            rate(&cvr, "break_even_cpc: cvr")?,
+            num(&order_value, "break_even_cpc: order_value")?,
+            rate(&margin, "break_even_cpc: margin")?,
+        )
+        .map_err(script_error)
+    }
+
+    /// The ROAS that breaks even for a gross margin: `1 / margin`.
+    ///
+    /// ```rhai
+    /// print(ratio_text(break_even_roas(0.4)));   // 1:2.5
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn break_even_roas(margin: Dynamic) -> R<f64> {
+        budget::break_even_roas(rate(&margin, "break_even_roas: margin")?).map_err(script_error)
+    }
+
+    /// A return ratio in the handbook's `1:2.2` style (up to two decimals).
+    ///
+    /// ```rhai
+    /// print(ratio_text(2.2));   // 1:2.2
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn ratio_text(ratio: Dynamic) -> R<String> {
+        Ok(budget::ratio_text(num(&ratio, "ratio_text: ratio")?))
+    }
+
+    // ---- response curves -----------------------------------------------------------
+
+    /// A Hill (saturation) curve `top * x^shape / (half^shape + x^shape)`: `top` is the
+    /// most the channel can return, `half` the spend that reaches half of it; shape
+    /// above 1 makes it S-shaped (returns rise before they diminish).
+    ///
+    /// ```rhai
+    /// let c = hill(5000, 20000, 1.0);
+    /// print(c.value(20000));   // 2500
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn hill(top: Dynamic, half: Dynamic, shape: Dynamic) -> R<Curve> {
+        Curve::hill(
+            num(&top, "hill: top")?,
+            num(&half, "hill: half")?,
+            num(&shape, "hill: shape")?,
+        )
+        .map_err(script_error)
+    }
+
+    /// A linear curve with a cap, `min(slope * x, cap)`.
+    ///
+    /// ```rhai
+    /// let c = linear(0.05, 1800);
+    /// print(c.value(50000));   // 1800
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn linear(slope: Dynamic, cap: Dynamic) -> R<Curve> {
+        Curve::linear(num(&slope, "linear: slope")?, num(&cap, "linear: cap")?)
+            .map_err(script_error)
+    }
+
+    /// A linear curve without a cap, `slope * x`.
+    ///
+    /// ```rhai
+    /// print(linear(0.05).value(1000));   // 50
+    /// ```
+    #[rhai_fn(name = "linear", return_raw)]
+    pub fn linear_uncapped(slope: Dynamic) -> R<Curve> {
+        Curve::linear(num(&slope, "linear: slope")?, f64::INFINITY).map_err(script_error)
+    }
+
+    /// The curve's result at `spend` (spend >= 0).
+    ///
+    /// ```rhai
+    /// print(hill(1000, 500, 2).value(1000));   // 800
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn value(curve: &mut Curve, spend: Dynamic) -> R<f64> {
+        curve
+            .eval(num(&spend, "value: spend")?)
+            .map_err(script_error)
+    }
+
+    /// The marginal return at `spend`: extra result per extra unit of spend (the
+    /// derivative; for a capped line, 0 from the cap on).
+    ///
+    /// ```rhai
+    /// print(hill(1000, 500, 2).marginal(500));   // 1
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn marginal(curve: &mut Curve, spend: Dynamic) -> R<f64> {
+        curve
+            .marginal_at(num(&spend, "marginal: spend")?)
+            .map_err(script_error)
+    }
+
+    /// True when the curve is concave (diminishing returns from the first unit).
+    #[rhai_fn(get = "concave", pure)]
+    pub fn concave(curve: &mut Curve) -> bool {
+        curve.is_concave()
+    }
+
+    /// The curve's family: `"hill"` or `"linear"`.
+    #[rhai_fn(get = "kind", pure)]
+    pub fn kind(curve: &mut Curve) -> String {
+        curve.kind().name().to_string()
+    }
+
+    /// The spend where an S-shaped Hill curve turns concave, or `()` for concave curves.
+    #[rhai_fn(get = "inflection", pure)]
+    pub fn inflection(curve: &mut Curve) -> Dynamic {
+        curve
+            .inflection()
+            .map_or(Dynamic::UNIT, Dynamic::from_float)
+    }
+
+    /// The curve with its parameters: `hill(top=5000, half=20000, shape=1)`.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn curve_to_string(curve: &mut Curve) -> String {
+        curve.describe()
+    }
+
+    /// An SVG chart of the curve (a string; add it to a report with `svg` or write it
+    /// with `write_text`).
+    ///
+    /// ```rhai
+    /// let svg = curve_svg(hill(5000, 20000, 1.5));
+    /// ```
+    pub fn curve_svg(curve: Curve) -> String {
+        budget::curve_svg("curve", &curve, &[], None)
+    }
+
+    /// An SVG chart of the curve with options: `name` (the title), `points` (observed
+    /// `[spend, result]` pairs or a table with columns spend and result, drawn as
+    /// dots), `max` (the largest spend shown).
+    ///
+    /// ```rhai
+    /// let svg = curve_svg(hill(5000, 20000, 1.5), #{ name: "wechat", points: [[10000, 1300], [30000, 3200]] });
+    /// ```
+    #[rhai_fn(name = "curve_svg", return_raw)]
+    pub fn curve_svg_with(curve: Curve, options: Map) -> R<String> {
+        let o = Options::new("curve_svg", options, &["name", "points", "max"])?;
+        let pts = match o.raw("points") {
+            Some(p) => points(p, "curve_svg: points")?,
+            None => Vec::new(),
+        };
+        let name = o.str("name")?.unwrap_or_else(|| "curve".to_string());
+        Ok(budget::curve_svg(&name, &curve, &pts, o.f64("max")?))
+    }
+
+    /// Fits a Hill curve by least squares to a table of past `(spend, result)` rows
+    /// (columns `spend` and `result`). Returns a `Fit` with `curve`, `r2`, `rmse`, `n`.
+    /// Negative spend, too few points (3 for Hill, 2 for linear) and all-zero
+    /// results are errors naming the cell.
+    ///
+    /// ```rhai
+    /// let past = load_csv("fixtures/budget/fit_hill_s.csv");
+    /// let fit = fit_curve(past);
+    /// print(fit.curve);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn fit_curve(table: Dynamic) -> R<Fit> {
+        fit_curve_with(table, Map::new())
+    }
+
+    /// Fits a curve with options: `spend` and `result` name the columns (default
+    /// `spend`, `result`), `kind` is `"hill"` (default) or `"linear"` (with a cap),
+    /// `concave: true` refuses an S-shaped fit.
+    ///
+    /// ```rhai
+    /// let past = load_csv("fixtures/budget/past_campaigns.csv").filter("channel", "==", "xiaohongshu");
+    /// let fit = fit_curve(past, #{ result: "orders", concave: true });
+    /// print(`R² ${fit.r2}`);
+    /// ```
+    #[rhai_fn(name = "fit_curve", return_raw)]
+    pub fn fit_curve_with(table: Dynamic, options: Map) -> R<Fit> {
+        let t = table_from_dynamic(table, "fit_curve: data")?;
+        let (o, fo) = fit_options("fit_curve", options, &[])?;
+        let spend = o.str("spend")?.unwrap_or_else(|| "spend".into());
+        let result = o.str("result")?.unwrap_or_else(|| "result".into());
+        budget::fit_curve_table(&t, &spend, &result, &fo).map_err(script_error)
+    }
+
+    /// Fits one curve per group of a table of past campaigns: `by` names the group
+    /// column (default `channel`); other options as `fit_curve`. Returns a map from
+    /// the group's name to its `Fit`.
+    ///
+    /// ```rhai
+    /// let fits = fit_curves(load_csv("fixtures/budget/past_campaigns.csv"), #{ result: "orders" });
+    /// print(fits.wechat.curve);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn fit_curves(table: Dynamic, options: Map) -> R<Map> {
+        let t = table_from_dynamic(table, "fit_curves: data")?;
+        let (o, fo) = fit_options("fit_curves", options, &["by"])?;
+        let by = o.str("by")?.unwrap_or_else(|| "channel".into());
+        let spend = o.str("spend")?.unwrap_or_else(|| "spend".into());
+        let result = o.str("result")?.unwrap_or_else(|| "result".into());
+        let fits = budget::fit_curves_by(&t, &by, &spend, &result, &fo).map_err(script_error)?;
+        Ok(fits
+            .into_iter()
+            .map(|(k, f)| (k.into(), Dynamic::from(f)))
+            .collect())
+    }
+
+    /// The fitted curve.
+    #[rhai_fn(get = "curve", pure)]
+    pub fn fit_curve_of(fit: &mut Fit) -> Curve {
+        fit.curve
+    }
+
+    /// The coefficient of determination, `1 - SSE / SST`.
+    #[rhai_fn(get = "r2", pure)]
+    pub fn fit_r2(fit: &mut Fit) -> f64 {
+        fit.r2
+    }
+
+    /// The root mean squared error, in result units.
+    #[rhai_fn(get = "rmse", pure)]
+    pub fn fit_rmse(fit: &mut Fit) -> f64 {
+        fit.rmse
+    }
+
+    /// The number of points fitted.
+    #[rhai_fn(get = "n", pure)]
+    pub fn fit_n(fit: &mut Fit) -> i64 {
+        fit.n as i64
+    }
+
+    /// The fit in one line: curve, R², RMSE and points.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn fit_to_string(fit: &mut Fit) -> String {
+        use crate::render::format_display;
+        format!(
+            "{} (R² {:.4}, RMSE {}, {} points)",
+            fit.curve.describe(),
+            fit.r2,
+            format_display(fit.rmse),
+            fit.n
+        )
+    }
+
+    // ---- allocation ----------------------------------------------------------------
+
+    /// Splits `total` across channels to maximise the total expected result. Each
+    /// channel is `#{ name, curve, min, max, fixed }` (`min`, `max`, `fixed`
+    /// optional; `fixed` locks the spend). Finds the global optimum even with
+    /// S-shaped curves (dynamic programming over a grid, then KKT refinement).
+    /// Infeasible bounds are an error naming the channels at fault.
+    ///
+    /// ```rhai
+    /// let a = allocate(60000, [
+    ///     #{ name: "wechat", curve: hill(4000, 30000, 1.0) },
+    ///     #{ name: "douyin", curve: hill(6000, 50000, 2.2), max: 40000 },
+    /// ]);
+    /// print(a.table);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn allocate(total: Dynamic, channels: Array) -> R<ScriptAllocation> {
+        allocate_with(total, channels, Map::new())
+    }
+
+    /// `allocate` with options: `reserve` (share of the total held back, e.g. 0.2) and
+    /// `grid` (steps of the dynamic programme, default 1000). The result has `result`,
+    /// `reserve`, `reserve_result` (the extra result if the reserve were released
+    /// optimally), `allocated`, `total` and `table` (`channel, spend, result,
+    /// marginal, bound`).
+    ///
+    /// ```rhai
+    /// let chans = [#{ name: "wechat", curve: hill(4000, 30000, 1.0) },
+    ///              #{ name: "search", curve: linear(0.05, 1800), fixed: 20000 }];
+    /// let a = allocate(100000, chans, #{ reserve: 0.2 });
+    /// print(`${a.result} now, ${a.reserve_result} more if the reserve is released`);
+    /// ```
+    #[rhai_fn(name = "allocate", return_raw)]
+    pub fn allocate_with(total: Dynamic, channels: Array, options: Map) -> R<ScriptAllocation> {
+        let opts = allocate_options("allocate", options)?;
+        let chans = super::channels(&channels, "allocate")?;
+        let a = budget::allocate(num(&total, "allocate: total")?, &chans, &opts)
+            .map_err(script_error)?;
+        Ok(ScriptAllocation {
+            allocation: a,
+            channels: chans,
+        })
+    }
+
+    /// The smallest total whose optimal allocation reaches `target` (after the
+    /// reserve, if one is given in the options); returns that allocation.
+    ///
+    /// ```rhai
+    /// let chans = [#{ name: "wechat", curve: hill(4000, 30000, 1.0) },
+    ///              #{ name: "douyin", curve: hill(6000, 50000, 2.2) }];
+    /// let a = min_budget(chans, 3000);
+    /// print(a.total);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn min_budget(channels: Array, target: Dynamic) -> R<ScriptAllocation> {
+        min_budget_with(channels, target, Map::new())
+    }
+
+    /// `min_budget` with options `reserve` and `grid` as in `allocate`.
+    ///
+    /// ```rhai
+    /// let chans = [#{ name: "wechat", curve: hill(4000, 30000, 1.0) }];
+    /// print(min_budget(chans, 2000, #{ reserve: 0.2 }).total);   // 37500
+    /// ```
+    #[rhai_fn(name = "min_budget", return_raw)]
+    pub fn min_budget_with(channels: Array, target: Dynamic, options: Map) -> R<ScriptAllocation> {
+        let opts = allocate_options("min_budget", options)?;
+        let chans = super::channels(&channels, "min_budget")?;
+        let a = budget::min_budget(&chans, num(&target, "min_budget: target")?, &opts)
+            .map_err(script_error)?;
+        Ok(ScriptAllocation {
+            allocation: a,
+            channels: chans,
+        })
+    }
+
+    /// The optimal result over several total budgets: `table` (`total, allocated,
+    /// result, marginal` and one spend column per channel) and `svg` (a chart).
+    ///
+    /// ```rhai
+    /// let chans = [#{ name: "wechat", curve: hill(4000, 30000, 1.0) },
+    ///              #{ name: "douyin", curve: hill(6000, 50000, 2.2) }];
+    /// let bc = budget_curve(chans, [20000, 40000, 60000, 80000]);
+    /// print(bc.table);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn budget_curve(channels: Array, totals: Array) -> R<BudgetCurve> {
+        budget_curve_with(channels, totals, Map::new())
+    }
+
+    /// `budget_curve` with options `reserve` and `grid` as in `allocate`.
+    #[rhai_fn(name = "budget_curve", return_raw)]
+    pub fn budget_curve_with(channels: Array, totals: Array, options: Map) -> R<BudgetCurve> {
+        let opts = allocate_options("budget_curve", options)?;
+        let chans = super::channels(&channels, "budget_curve")?;
+        let totals = totals
+            .iter()
+            .map(|t| num(t, "budget_curve: totals"))
+            .collect::<R<Vec<f64>>>()?;
+        budget::budget_curve(&chans, &totals, &opts).map_err(script_error)
+    }
+
+    /// The total expected result of the allocated spend.
+    #[rhai_fn(get = "result", pure)]
+    pub fn alloc_result(a: &mut ScriptAllocation) -> f64 {
+        a.allocation.result
+    }
+
+    /// The amount held back.
+    #[rhai_fn(get = "reserve", pure)]
+    pub fn alloc_reserve(a: &mut ScriptAllocation) -> f64 {
+        a.allocation.reserve
+    }
+
+    /// The extra result if the reserve were released and re-split optimally.
+    #[rhai_fn(get = "reserve_result", pure)]
+    pub fn alloc_reserve_result(a: &mut ScriptAllocation) -> f64 {
+        a.allocation.reserve_result
+    }
+
+    /// The amount allocated (total less reserve).
+    #[rhai_fn(get = "allocated", pure)]
+    pub fn alloc_allocated(a: &mut ScriptAllocation) -> f64 {
+        a.allocation.allocated
+    }
+
+    /// The total budget.
+    #[rhai_fn(get = "total", pure)]
+    pub fn alloc_total(a: &mut ScriptAllocation) -> f64 {
+        a.allocation.total
+    }
+
+    /// The table `channel, spend, result, marginal, bound`.
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn alloc_table(a: &mut ScriptAllocation) -> R<Table> {
+        a.allocation.table().map_err(script_error)
+    }
+
+    /// An SVG chart of the channels' curves with the allocated spends marked.
+    #[rhai_fn(get = "svg", pure)]
+    pub fn alloc_svg(a: &mut ScriptAllocation) -> String {
+        budget::allocation_svg(&a.channels, &a.allocation)
+    }
+
+    /// A summary line and the allocation table.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn alloc_to_string(a: &mut ScriptAllocation) -> String {
+        let table = a
+            .allocation
+            .table()
+            .map(|t| crate::render::render_table(&t))
+            .unwrap_or_default();
+        format!("{}\n{table}", allocation_summary(&a.allocation))
+    }
+
+    /// The budget curve's table.
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn curve_table(c: &mut BudgetCurve) -> R<Table> {
+        c.table().map_err(script_error)
+    }
+
+    /// The budget curve as an SVG chart.
+    #[rhai_fn(get = "svg", pure)]
+    pub fn curve_chart(c: &mut BudgetCurve) -> String {
+        c.svg()
+    }
+
+    /// The budget curve's table as text.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn budget_curve_to_string(c: &mut BudgetCurve) -> String {
+        c.table()
+            .map(|t| crate::render::render_table(&t))
+            .unwrap_or_default()
+    }
+
+    // ---- pacing --------------------------------------------------------------------
+
+    /// Plan versus actual spend. `plan` has columns `item`, `planned` and optionally
+    /// `date` (a day, or a week's first day with `by: "week"`); `actual` has `item`,
+    /// `spend` and optionally `date`. Reports per item and in total the plan to date,
+    /// the spend to date, the deviation, the projected end spend at the current pace,
+    /// and a flag (`ok`, `over`, `under`, `overrun`, `unplanned`) at a 5% tolerance.
+    ///
+    /// ```rhai
+    /// let p = pacing(table([#{ item: "total cost", planned: 60 }]),
+    ///                table([#{ item: "total cost", spend: 72 }]));
+    /// print(p.table);   // +12, +20%, overrun
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn pacing(plan: Dynamic, actual: Dynamic) -> R<PacingReport> {
+        pacing_with(plan, actual, Map::new())
+    }
+
+    /// `pacing` with options: `as_of` (last day counted, `"2024-07-10"`; default the
+    /// latest spend date), `tolerance` (default 0.05), `by` (`"day"` or `"week"`),
+    /// `start` and `end` (to spread undated plan rows evenly over the campaign).
+    ///
+    /// ```rhai
+    /// let p = pacing(load_csv("fixtures/budget/budget_plan.csv"),
+    ///                load_csv("fixtures/budget/daily_spend.csv"), #{ tolerance: 0.05 });
+    /// print(p.table);
+    /// print(p.periods);
+    /// ```
+    #[rhai_fn(name = "pacing", return_raw)]
+    pub fn pacing_with(plan: Dynamic, actual: Dynamic, options: Map) -> R<PacingReport> {
+        let o = Options::new(
+            "pacing",
+            options,
+            &["as_of", "tolerance", "by", "start", "end"],
+        )?;
+        let opts = PacingOptions {
+            as_of: date_opt(&o, "as_of")?,
+            tolerance: o.f64("tolerance")?.unwrap_or(0.05),
+            by: match o.str("by")? {
+                Some(b) => Period::parse(&b).map_err(script_error)?,
+                None => Period::Day,
+            },
+            start: date_opt(&o, "start")?,
+            end: date_opt(&o, "end")?,
+        };
+        let plan = table_from_dynamic(plan, "pacing: plan")?;
+        let actual = table_from_dynamic(actual, "pacing: actual")?;
+        let plan = budget::plan_from_table(&plan).map_err(script_error)?;
+        let actual = budget::spend_from_table(&actual).map_err(script_error)?;
+        budget::pacing(&plan, &actual, &opts).map_err(script_error)
+    }
+
+    /// The items table with a final `total` row.
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn pacing_table(p: &mut PacingReport) -> R<Table> {
+        p.table().map_err(script_error)
+    }
+
+    /// The table by day or week: `period, planned, actual, cum_planned, cum_actual,
+    /// deviation`.
+    #[rhai_fn(get = "periods", pure, return_raw)]
+    pub fn pacing_periods(p: &mut PacingReport) -> R<Table> {
+        p.periods_table().map_err(script_error)
+    }
+
+    /// The items whose flag is not `ok`, as an array of names.
+    #[rhai_fn(get = "flagged", pure)]
+    pub fn pacing_flagged(p: &mut PacingReport) -> Array {
+        p.items
+            .iter()
+            .chain([&p.total])
+            .filter(|r| r.flag != budget::Flag::Ok)
+            .map(|r| Dynamic::from(r.item.clone()))
+            .collect()
+    }
+
+    /// The total row as a map (`planned_total, planned_to_date, actual_to_date,
+    /// deviation, deviation_pct, projected_end, flag`).
+    #[rhai_fn(get = "total", pure)]
+    pub fn pacing_total(p: &mut PacingReport) -> Map {
+        let t = &p.total;
+        let mut m = Map::new();
+        m.insert("planned_total".into(), Dynamic::from_float(t.planned_total));
+        m.insert(
+            "planned_to_date".into(),
+            Dynamic::from_float(t.planned_to_date),
+        );
+        m.insert(
+            "actual_to_date".into(),
+            Dynamic::from_float(t.actual_to_date),
+        );
+        m.insert("deviation".into(), Dynamic::from_float(t.deviation));
+        m.insert(
+            "deviation_pct".into(),
+            t.deviation_pct.map_or(Dynamic::UNIT, Dynamic::from_float),
+        );
+        m.insert("projected_end".into(), Dynamic::from_float(t.projected_end));
+        m.insert("flag".into(), Dynamic::from(t.flag.word().to_string()));
+        m
+    }
+
+    /// The pacing table as text, with the date counted to.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn pacing_to_string(p: &mut PacingReport) -> String {
+        let head = match p.as_of {
+            Some(d) => format!(
+                "Pacing as of {d} (tolerance {})",
+                crate::units::format_percent(p.tolerance)
+            ),
+            None => format!(
+                "Pacing (tolerance {})",
+                crate::units::format_percent(p.tolerance)
+            ),
+        };
+        let table = p
+            .table()
+            .map(|t| crate::render::render_table(&t))
+            .unwrap_or_default();
+        format!("{head}\n{table}")
+    }
+}

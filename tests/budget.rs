@@ -1,0 +1,73 @@
+//! The budget domain end to end: `scripts/budget_plan.rhai` against its golden output,
+//! and script-level errors.
+
+mod common;
+use common::*;
+
+#[test]
+fn budget_plan_script_matches_golden() {
+    let dir = workdir();
+    let out = dir.path().join("out");
+    let o = pacer(&[
+        "run",
+        "scripts/budget_plan.rhai",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden(
+        "budget_plan.stdout",
+        &stdout(&o).replace(out.to_str().expect("utf8"), "OUT"),
+    );
+    for svg in ["budget_allocation.svg", "budget_curve.svg"] {
+        let text = std::fs::read_to_string(out.join(svg)).expect("chart written");
+        assert!(
+            text.starts_with("<svg") && text.contains("<polyline"),
+            "{svg}"
+        );
+    }
+}
+
+fn run_snippet(code: &str) -> (Option<i32>, String, String) {
+    let dir = workdir();
+    std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
+    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
+    (o.status.code(), stdout(&o), stderr(&o))
+}
+
+#[test]
+fn handbook_figures_from_a_script() {
+    let (code, out, err) = run_snippet(
+        "print(spend_for(25000 / 0.03, #{ cpm: 50 }).round());\n\
+         let d = delivery(41666.67, #{ cpm: 50, ctr: 0.03 });\n\
+         print(d.impressions.round());\n\
+         print(ratio_text(roas(1600000, 720000)));\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "41667.0\n833333.0\n1:2.22\n");
+}
+
+#[test]
+fn script_errors_name_the_argument() {
+    let (code, _, err) = run_snippet(
+        "allocate(1000, [#{ name: \"a\", curve: hill(1, 1, 1), min: 800 }, #{ name: \"b\", curve: hill(1, 1, 1), fixed: 500 }]);",
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("a min 800, b fixed 500"), "{err}");
+    let (_, _, err) =
+        run_snippet("allocate(1000, [#{ name: \"a\", curve: hill(1, 1, 1), maxx: 5 }]);");
+    assert!(
+        err.contains("unknown option 'maxx'") && err.contains("did you mean 'max'"),
+        "{err}"
+    );
+    let (_, _, err) = run_snippet("hill(100, -5, 1);");
+    assert!(
+        err.contains("hill: half must be a positive number, got -5"),
+        "{err}"
+    );
+    let (_, _, err) = run_snippet("spend_for(100, #{ cpm: 5, cpc: 1 });");
+    assert!(err.contains("only one of cpm, cpc or cpa"), "{err}");
+    let (_, _, err) =
+        run_snippet("fit_curve(table([#{ spend: 1, result: 1 }, #{ spend: 2, result: 2 }]));");
+    assert!(err.contains("needs at least 3 points, got 2"), "{err}");
+}
