@@ -71,3 +71,19 @@ fn script_errors_name_the_argument() {
         run_snippet("fit_curve(table([#{ spend: 1, result: 1 }, #{ spend: 2, result: 2 }]));");
     assert!(err.contains("needs at least 3 points, got 2"), "{err}");
 }
+
+#[test]
+fn long_allocations_stop_at_the_time_limit() {
+    let dir = workdir();
+    std::fs::write(
+        dir.path().join("slow.rhai"),
+        "let ch = [];\nfor i in 0..20 { ch.push(#{ name: `c${i}`, curve: hill(1000, 5000, 2.0) }); }\nallocate(100000, ch, #{ grid: 100000 });\n",
+    )
+    .expect("write script");
+    let start = std::time::Instant::now();
+    let o = pacer_in(dir.path(), &["run", "slow.rhai", "--timeout", "1"], "");
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("time limit"), "{}", stderr(&o));
+    // Far less than the hours the full grid would take.
+    assert!(start.elapsed() < std::time::Duration::from_secs(60));
+}

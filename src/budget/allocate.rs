@@ -24,6 +24,7 @@ use super::error::{non_negative, BudgetError};
 use super::plot::{line_chart, Series};
 use super::response::{golden_min, Curve};
 use crate::table::{Column, Table};
+use std::time::Instant;
 
 /// A channel: a name, its response curve and its spend limits.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +125,9 @@ pub struct AllocateOptions {
     pub reserve: f64,
     /// Grid steps of the dynamic programme (default 1000, at least 10).
     pub grid: usize,
+    /// When to give up (a script's time limit): past it, the solver returns
+    /// [`BudgetError::Timeout`] instead of a result.
+    pub deadline: Option<Instant>,
 }
 
 impl Default for AllocateOptions {
@@ -131,6 +135,7 @@ impl Default for AllocateOptions {
         AllocateOptions {
             reserve: 0.0,
             grid: 1000,
+            deadline: None,
         }
     }
 }
@@ -237,13 +242,13 @@ pub fn allocate(
     options: &AllocateOptions,
 ) -> Result<Allocation, BudgetError> {
     let allocated = check(total, channels, options)?;
-    let x = solve(channels, allocated, options.grid);
+    let x = solve(channels, allocated, options)?;
     let result = objective(channels, &x);
     // Releasing the reserve: the whole total, capped by the maximums, warm-started from
     // the allocation so that the extra result is never negative.
     let full = total.min(channels.iter().map(Channel::hi).sum::<f64>());
     let reserve_result = if full > allocated {
-        let x_full = solve_warm(channels, full, options.grid, &x);
+        let x_full = solve_warm(channels, full, options, &x)?;
         (objective(channels, &x_full) - result).max(0.0)
     } else {
         0.0
@@ -272,15 +277,15 @@ pub fn min_budget(
     let keep = 1.0 - options.reserve;
     let lo_sum: f64 = channels.iter().map(Channel::lo).sum();
     let hi_sum: f64 = channels.iter().map(Channel::hi).sum();
-    let opt = |b: f64| {
-        let x = solve(channels, b, options.grid);
-        objective(channels, &x)
+    let opt = |b: f64| -> Result<f64, BudgetError> {
+        let x = solve(channels, b, options)?;
+        Ok(objective(channels, &x))
     };
-    if opt(lo_sum) >= target {
+    if opt(lo_sum)? >= target {
         return allocate(lo_sum / keep, channels, options);
     }
     let mut hi = if hi_sum.is_finite() {
-        let best = opt(hi_sum);
+        let best = opt(hi_sum)?;
         if best < target {
             return Err(BudgetError::Unreachable(format!(
                 "the target {} is above the best result {} the channels reach at their maximums (spending {})",
@@ -310,7 +315,7 @@ pub fn min_budget(
         }
         let mut b = (lo_sum * 2.0).max(1.0);
         let mut doublings = 0;
-        while opt(b) < target {
+        while opt(b)? < target {
             b *= 2.0;
             doublings += 1;
             if doublings > 200 {
@@ -329,7 +334,7 @@ pub fn min_budget(
             break;
         }
         let mid = 0.5 * (lo + hi);
-        if opt(mid) >= target {
+        if opt(mid)? >= target {
             hi = mid;
         } else {
             lo = mid;
@@ -424,7 +429,7 @@ pub fn budget_curve(
     for &i in &order {
         let mut a = allocate(totals[i], channels, options)?;
         if let Some(p) = &prev {
-            let x_warm = solve_warm(channels, a.allocated, options.grid, p);
+            let x_warm = solve_warm(channels, a.allocated, options, p)?;
             if objective(channels, &x_warm) > a.result {
                 a.result = objective(channels, &x_warm);
                 a.rows = rows(channels, &x_warm);
@@ -558,12 +563,17 @@ fn rows(channels: &[Channel], x: &[f64]) -> Vec<AllocationRow> {
 }
 
 /// The global optimum for budget `b` (assumed feasible): DP over the grid, then refine.
-pub(crate) fn solve(channels: &[Channel], b: f64, grid: usize) -> Vec<f64> {
+pub(crate) fn solve(
+    channels: &[Channel],
+    b: f64,
+    options: &AllocateOptions,
+) -> Result<Vec<f64>, BudgetError> {
+    let grid = options.grid;
     let lo: Vec<f64> = channels.iter().map(Channel::lo).collect();
     let hi: Vec<f64> = channels.iter().map(Channel::hi).collect();
     let rest = (b - lo.iter().sum::<f64>()).max(0.0);
     if rest <= 0.0 {
-        return lo;
+        return Ok(lo);
     }
     let h = rest / grid as f64;
     let n = channels.len();
@@ -580,6 +590,9 @@ pub(crate) fn solve(channels: &[Channel], b: f64, grid: usize) -> Vec<f64> {
         values.extend((0..=kmax).map(|k| c.curve.value(lo[i] + k as f64 * h)));
         let mut ch = vec![0u32; grid + 1];
         for j in 0..=grid {
+            if j % 256 == 0 {
+                check_deadline(options.deadline)?;
+            }
             let mut bv = f64::NEG_INFINITY;
             let mut bk = 0usize;
             let top = kmax.min(j);
@@ -612,31 +625,55 @@ pub(crate) fn solve(channels: &[Channel], b: f64, grid: usize) -> Vec<f64> {
         x[i] = x[i].clamp(lo[i], hi[i]);
     }
     let x0 = fill(channels, &x, b);
-    let x1 = refine(channels, &x0, b, 2.0 * h);
-    if objective(channels, &x1) >= objective(channels, &x0) {
+    let x1 = refine(channels, &x0, b, 2.0 * h, options.deadline)?;
+    Ok(if objective(channels, &x1) >= objective(channels, &x0) {
         x1
     } else {
         x0
+    })
+}
+
+/// The timeout error once `deadline` has passed.
+fn check_deadline(deadline: Option<Instant>) -> Result<(), BudgetError> {
+    match deadline {
+        Some(d) if Instant::now() >= d => Err(BudgetError::Timeout(
+            "the allocation was stopped at the time limit (lower the grid, or raise the limit)"
+                .into(),
+        )),
+        _ => Ok(()),
     }
 }
 
 /// The better of a fresh solve and a warm start from `prev` (a feasible allocation of
 /// a smaller budget) topped up to `b` and refined.
-fn solve_warm(channels: &[Channel], b: f64, grid: usize, prev: &[f64]) -> Vec<f64> {
-    let fresh = solve(channels, b, grid);
+fn solve_warm(
+    channels: &[Channel],
+    b: f64,
+    options: &AllocateOptions,
+    prev: &[f64],
+) -> Result<Vec<f64>, BudgetError> {
+    let fresh = solve(channels, b, options)?;
     let warm0 = fill(channels, prev, b);
     let rest = (b - channels.iter().map(Channel::lo).sum::<f64>()).max(0.0);
-    let warm = refine(channels, &warm0, b, 2.0 * rest / grid as f64);
+    let warm = refine(
+        channels,
+        &warm0,
+        b,
+        2.0 * rest / options.grid as f64,
+        options.deadline,
+    )?;
     let warm = if objective(channels, &warm) >= objective(channels, &warm0) {
         warm
     } else {
         warm0
     };
-    if objective(channels, &warm) > objective(channels, &fresh) {
-        warm
-    } else {
-        fresh
-    }
+    Ok(
+        if objective(channels, &warm) > objective(channels, &fresh) {
+            warm
+        } else {
+            fresh
+        },
+    )
 }
 
 /// Tops `x` up to the budget `b`: the missing amount goes in small slices to the
@@ -726,7 +763,13 @@ fn argmax_lagrangian(c: &Curve, lambda: f64, a: f64, b: f64) -> f64 {
 }
 
 /// Local refinement in a trust region of half-width `w` around `x` (which sums to `b`).
-fn refine(channels: &[Channel], x: &[f64], b: f64, w: f64) -> Vec<f64> {
+fn refine(
+    channels: &[Channel],
+    x: &[f64],
+    b: f64,
+    w: f64,
+    deadline: Option<Instant>,
+) -> Result<Vec<f64>, BudgetError> {
     let n = channels.len();
     let lo: Vec<f64> = channels.iter().map(Channel::lo).collect();
     let hi: Vec<f64> = channels.iter().map(Channel::hi).collect();
@@ -734,6 +777,7 @@ fn refine(channels: &[Channel], x: &[f64], b: f64, w: f64) -> Vec<f64> {
     let mut val = objective(channels, &x);
     let mut w = w.max(1e-12 * b.max(1.0));
     for _round in 0..40 {
+        check_deadline(deadline)?;
         let a: Vec<f64> = (0..n).map(|i| (x[i] - w).max(lo[i])).collect();
         let z: Vec<f64> = (0..n).map(|i| (x[i] + w).min(hi[i])).collect();
         let at = |lambda: f64| -> Vec<f64> {
@@ -808,16 +852,17 @@ fn refine(channels: &[Channel], x: &[f64], b: f64, w: f64) -> Vec<f64> {
             let e = 1e-9 * w;
             ((y[i] - a[i]).abs() <= e && a[i] > lo[i]) || ((y[i] - z[i]).abs() <= e && z[i] < hi[i])
         });
+        let gained = yv - val;
         x = y;
         val = yv;
-        if !on_edge && !moved {
+        if !on_edge && (!moved || gained <= 1e-14 * val.abs()) {
             break;
         }
         if !on_edge {
             w *= 0.5;
         }
     }
-    x
+    Ok(x)
 }
 
 /// An SVG chart of each channel's response curve, with its allocated spend marked.

@@ -33,6 +33,9 @@ pub enum BudgetError {
     /// A target result no budget can reach.
     #[error("min_budget: {0}")]
     Unreachable(String),
+    /// A long computation passed its deadline.
+    #[error("{0}")]
+    Timeout(String),
     /// A table-sourced input was wrong (file, line and column are in the message).
     #[error(transparent)]
     Table(Box<TableError>),

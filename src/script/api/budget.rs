@@ -8,11 +8,11 @@ use crate::budget::{
     self, AllocateOptions, Allocation, BudgetCurve, Channel, Curve, CurveKind, Fit, FitOptions,
     Limits, PacingOptions, PacingReport, Period, Pricing,
 };
-use crate::script::{num, script_error, table_from_dynamic, Options};
+use crate::script::{context, num, script_error, table_from_dynamic, Options};
 use crate::table::Table;
 use crate::units::Rate;
 use rhai::plugin::*;
-use rhai::{Array, Dynamic, EvalAltResult, Map, Module};
+use rhai::{Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext};
 
 /// The module: functions plus the `Curve`, `Fit`, `Allocation`, `BudgetCurve` and
 /// `Pacing` types.
@@ -84,9 +84,12 @@ fn channels(arr: &Array, function: &str) -> R<Vec<Channel>> {
     Ok(out)
 }
 
-fn allocate_options(function: &str, map: Map) -> R<AllocateOptions> {
+fn allocate_options(ctx: &NativeCallContext, function: &str, map: Map) -> R<AllocateOptions> {
     let o = Options::new(function, map, &["reserve", "grid"])?;
-    let mut out = AllocateOptions::default();
+    let mut out = AllocateOptions {
+        deadline: context(ctx)?.deadline,
+        ..AllocateOptions::default()
+    };
     if let Some(r) = o.f64("reserve")? {
         out.reserve = r;
     }
@@ -587,8 +590,12 @@ mod budget_api {
     /// print(a.table);
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn allocate(total: Dynamic, channels: Array) -> R<ScriptAllocation> {
-        allocate_with(total, channels, Map::new())
+    pub fn allocate(
+        ctx: NativeCallContext,
+        total: Dynamic,
+        channels: Array,
+    ) -> R<ScriptAllocation> {
+        allocate_with(ctx, total, channels, Map::new())
     }
 
     /// `allocate` with options: `reserve` (share of the total held back, e.g. 0.2) and
@@ -604,8 +611,13 @@ mod budget_api {
     /// print(`${a.result} now, ${a.reserve_result} more if the reserve is released`);
     /// ```
     #[rhai_fn(name = "allocate", return_raw)]
-    pub fn allocate_with(total: Dynamic, channels: Array, options: Map) -> R<ScriptAllocation> {
-        let opts = allocate_options("allocate", options)?;
+    pub fn allocate_with(
+        ctx: NativeCallContext,
+        total: Dynamic,
+        channels: Array,
+        options: Map,
+    ) -> R<ScriptAllocation> {
+        let opts = allocate_options(&ctx, "allocate", options)?;
         let chans = super::channels(&channels, "allocate")?;
         let a = budget::allocate(num(&total, "allocate: total")?, &chans, &opts)
             .map_err(script_error)?;
@@ -625,8 +637,12 @@ mod budget_api {
     /// print(a.total);
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn min_budget(channels: Array, target: Dynamic) -> R<ScriptAllocation> {
-        min_budget_with(channels, target, Map::new())
+    pub fn min_budget(
+        ctx: NativeCallContext,
+        channels: Array,
+        target: Dynamic,
+    ) -> R<ScriptAllocation> {
+        min_budget_with(ctx, channels, target, Map::new())
     }
 
     /// `min_budget` with options `reserve` and `grid` as in `allocate`.
@@ -636,8 +652,13 @@ mod budget_api {
     /// print(min_budget(chans, 2000, #{ reserve: 0.2 }).total);   // 37500
     /// ```
     #[rhai_fn(name = "min_budget", return_raw)]
-    pub fn min_budget_with(channels: Array, target: Dynamic, options: Map) -> R<ScriptAllocation> {
-        let opts = allocate_options("min_budget", options)?;
+    pub fn min_budget_with(
+        ctx: NativeCallContext,
+        channels: Array,
+        target: Dynamic,
+        options: Map,
+    ) -> R<ScriptAllocation> {
+        let opts = allocate_options(&ctx, "min_budget", options)?;
         let chans = super::channels(&channels, "min_budget")?;
         let a = budget::min_budget(&chans, num(&target, "min_budget: target")?, &opts)
             .map_err(script_error)?;
@@ -657,14 +678,19 @@ mod budget_api {
     /// print(bc.table);
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn budget_curve(channels: Array, totals: Array) -> R<BudgetCurve> {
-        budget_curve_with(channels, totals, Map::new())
+    pub fn budget_curve(ctx: NativeCallContext, channels: Array, totals: Array) -> R<BudgetCurve> {
+        budget_curve_with(ctx, channels, totals, Map::new())
     }
 
     /// `budget_curve` with options `reserve` and `grid` as in `allocate`.
     #[rhai_fn(name = "budget_curve", return_raw)]
-    pub fn budget_curve_with(channels: Array, totals: Array, options: Map) -> R<BudgetCurve> {
-        let opts = allocate_options("budget_curve", options)?;
+    pub fn budget_curve_with(
+        ctx: NativeCallContext,
+        channels: Array,
+        totals: Array,
+        options: Map,
+    ) -> R<BudgetCurve> {
+        let opts = allocate_options(&ctx, "budget_curve", options)?;
         let chans = super::channels(&channels, "budget_curve")?;
         let totals = totals
             .iter()
