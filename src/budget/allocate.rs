@@ -328,16 +328,57 @@ pub fn min_budget(
         }
         b
     };
-    let mut lo = lo_sum;
+    // Safeguarded false position (the Illinois method, Dowell & Jarratt 1971) on
+    // opt(b) - target, which is nondecreasing in b; a bisection step whenever the
+    // bracket fails to halve.
+    let (mut lo, mut f_lo) = (lo_sum, opt(lo_sum)? - target);
+    let mut f_hi = opt(hi)? - target;
+    let mut side = 0;
     for _ in 0..200 {
-        if hi - lo <= 1e-9 * hi.max(1e-300) {
+        let width = hi - lo;
+        if width <= 1e-9 * hi.max(1e-300) {
             break;
         }
-        let mid = 0.5 * (lo + hi);
-        if opt(mid)? >= target {
-            hi = mid;
+        let mut x = if f_hi > f_lo {
+            (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
         } else {
-            lo = mid;
+            0.5 * (lo + hi)
+        };
+        if x.is_nan() || x <= lo || x >= hi {
+            x = 0.5 * (lo + hi);
+        }
+        let fx = opt(x)? - target;
+        if fx >= 0.0 && fx <= 1e-12 * target {
+            // The target is met to rounding: x is the smallest budget to precision.
+            hi = x;
+            break;
+        }
+        if fx >= 0.0 {
+            hi = x;
+            f_hi = fx;
+            if side == 1 {
+                f_lo *= 0.5;
+            }
+            side = 1;
+        } else {
+            lo = x;
+            f_lo = fx;
+            if side == -1 {
+                f_hi *= 0.5;
+            }
+            side = -1;
+        }
+        if hi - lo > 0.5 * width {
+            let mid = 0.5 * (lo + hi);
+            let fm = opt(mid)? - target;
+            if fm >= 0.0 {
+                hi = mid;
+                f_hi = fm;
+            } else {
+                lo = mid;
+                f_lo = fm;
+            }
+            side = 0;
         }
     }
     allocate(hi / keep, channels, options)
@@ -429,7 +470,7 @@ pub fn budget_curve(
     for &i in &order {
         let mut a = allocate(totals[i], channels, options)?;
         if let Some(p) = &prev {
-            let x_warm = solve_warm(channels, a.allocated, options, p)?;
+            let x_warm = warm_start(channels, a.allocated, options, p)?;
             if objective(channels, &x_warm) > a.result {
                 a.result = objective(channels, &x_warm);
                 a.rows = rows(channels, &x_warm);
@@ -653,6 +694,23 @@ fn solve_warm(
     prev: &[f64],
 ) -> Result<Vec<f64>, BudgetError> {
     let fresh = solve(channels, b, options)?;
+    let warm = warm_start(channels, b, options, prev)?;
+    Ok(
+        if objective(channels, &warm) > objective(channels, &fresh) {
+            warm
+        } else {
+            fresh
+        },
+    )
+}
+
+/// A feasible allocation `prev` of a smaller budget, topped up to `b` and refined.
+fn warm_start(
+    channels: &[Channel],
+    b: f64,
+    options: &AllocateOptions,
+    prev: &[f64],
+) -> Result<Vec<f64>, BudgetError> {
     let warm0 = fill(channels, prev, b);
     let rest = (b - channels.iter().map(Channel::lo).sum::<f64>()).max(0.0);
     let warm = refine(
@@ -662,16 +720,11 @@ fn solve_warm(
         2.0 * rest / options.grid as f64,
         options.deadline,
     )?;
-    let warm = if objective(channels, &warm) >= objective(channels, &warm0) {
-        warm
-    } else {
-        warm0
-    };
     Ok(
-        if objective(channels, &warm) > objective(channels, &fresh) {
+        if objective(channels, &warm) >= objective(channels, &warm0) {
             warm
         } else {
-            fresh
+            warm0
         },
     )
 }
@@ -1160,6 +1213,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("saturate"), "{e}");
+    }
+
+    /// One Hill curve of shape 1: `top x / (half + x) = target` gives
+    /// `x = target half / (top - target)`: 2000 orders of a 4000 top, half 30000 need
+    /// 30000, or a total of 37500 when 20% is held back.
+    #[test]
+    fn min_budget_closed_form() {
+        let channels = vec![ch("wechat", hill(4000.0, 30_000.0, 1.0))];
+        let m = min_budget(&channels, 2000.0, &AllocateOptions::default()).unwrap();
+        assert!((m.total - 30_000.0).abs() <= 1e-6 * 30_000.0, "{}", m.total);
+        let r = min_budget(
+            &channels,
+            2000.0,
+            &AllocateOptions {
+                reserve: 0.2,
+                ..AllocateOptions::default()
+            },
+        )
+        .unwrap();
+        assert!((r.total - 37_500.0).abs() <= 1e-6 * 37_500.0, "{}", r.total);
     }
 
     #[test]
