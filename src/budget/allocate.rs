@@ -1294,6 +1294,27 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(40))]
 
+        /// Two S-shaped or concave channels: never below a brute-force scan of
+        /// 200,001 splits (a lower bound on the true optimum).
+        #[test]
+        fn two_channels_match_brute_force(
+            c1 in (100.0..5000.0f64, 500.0..20_000.0f64, 0.5..4.0f64),
+            c2 in (100.0..5000.0f64, 500.0..20_000.0f64, 0.5..4.0f64),
+            b in 100.0..60_000.0f64,
+        ) {
+            let f = hill(c1.0, c1.1, c1.2);
+            let g = hill(c2.0, c2.1, c2.2);
+            let a = allocate(b, &[ch("f", f), ch("g", g)], &AllocateOptions::default()).unwrap();
+            let n = 200_000;
+            let brute = (0..=n)
+                .map(|k| {
+                    let x = b * k as f64 / n as f64;
+                    f.value(x) + g.value(b - x)
+                })
+                .fold(0.0, f64::max);
+            prop_assert!(a.result >= brute * (1.0 - 1e-9), "{} < {brute}", a.result);
+        }
+
         /// Sums to the budget less the reserve, respects bounds, and more budget
         /// never lowers the optimum.
         #[test]

@@ -14,13 +14,14 @@
 //! | script | Rust |
 //! |---|---|
 //! | `hill(top, half, shape)` | [`Curve::hill`] |
-//! | `linear(slope, cap)` | [`Curve::linear`] |
+//! | `linear(slope, cap)`, `linear(slope)` (no cap) | [`Curve::linear`] |
 //! | `fit_curve(table, #{ spend, result, kind, concave })` | [`fit_curve_table`] (fields `curve, r2, rmse, n` from [`Fit`]) |
 //! | `fit_curves(table, #{ by, spend, result, kind, concave })` | [`fit_curves_by`] |
-//! | `curve.value(x)` / `value(curve, x)` | [`Curve::eval`] |
-//! | `marginal(curve, x)` | [`Curve::marginal_at`] |
-//! | `curve_svg(curve, #{ points, max })` | [`curve_svg`] |
-//! | `allocate(total, channels, #{ reserve, grid })` | [`allocate()`](allocate::allocate) ([`Allocation`]: `result, reserve, reserve_result, table`) |
+//! | `curve.value(x)` | [`Curve::eval`] |
+//! | `curve.marginal(x)` | [`Curve::marginal_at`] |
+//! | `curve.concave`, `curve.inflection`, `curve.kind` | [`Curve::is_concave`], [`Curve::inflection`], [`Curve::kind`] |
+//! | `curve_svg(curve, #{ name, points, max })` | [`curve_svg`] |
+//! | `allocate(total, channels, #{ reserve, grid })` | [`allocate()`](allocate::allocate) ([`Allocation`]: `result, reserve, reserve_result, allocated, total, table`; `svg` from [`allocation_svg`]) |
 //! | `min_budget(channels, target, #{ reserve })` | [`min_budget`] |
 //! | `budget_curve(channels, totals)` | [`budget_curve`] ([`BudgetCurve::table`], [`BudgetCurve::svg`]) |
 //! | `spend_for(volume, #{ cpm \| cpc \| cpa })` | [`spend_for_volume`] |
@@ -34,10 +35,12 @@
 //! | `break_even_cpc(cvr, order_value, margin)` | [`break_even_cpc`] |
 //! | `break_even_roas(margin)` | [`break_even_roas`] |
 //! | `ratio_text(x)` | [`ratio_text`] |
-//! | `pacing(plan, actual, #{ as_of, tolerance, by, start, end })` | [`pacing()`](pacing::pacing) with [`plan_from_table`], [`spend_from_table`] |
+//! | `pacing(plan, actual, #{ as_of, tolerance, by, start, end })` | [`pacing()`](pacing::pacing) with [`plan_from_table`], [`spend_from_table`] ([`PacingReport`]: `table`, `periods`, `total`, `flagged`) |
 //!
 //! A channel in a script is `#{ name: "wechat", curve: hill(...), min: 0.0, max: 1e6,
-//! fixed: 20000 }`, converted with [`Channel::new`] and [`Limits`].
+//! fixed: 20000 }`, converted with [`Channel::new`] and [`Limits`]. The script layer
+//! passes its deadline in [`AllocateOptions::deadline`] so long allocations stop at
+//! the run's time limit.
 
 pub mod allocate;
 pub mod cost;
