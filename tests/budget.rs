@@ -26,6 +26,13 @@ fn budget_plan_script_matches_golden() {
             "{svg}"
         );
     }
+    let html = std::fs::read_to_string(out.join("budget_plan.html")).expect("report written");
+    assert_eq!(
+        html.matches("<svg").count(),
+        6,
+        "four curves, the split, the budget curve"
+    );
+    assert!(html.contains("Response curve: douyin"));
 }
 
 fn run_snippet(code: &str) -> (Option<i32>, String, String) {

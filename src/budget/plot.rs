@@ -97,8 +97,30 @@ fn trim(v: f64) -> String {
 /// A 640x400 SVG line chart with axes from 0, ticks, a title and a legend.
 /// Non-finite points are skipped.
 pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> String {
+    chart(title, "", x_label, y_label, series)
+}
+
+/// Legend text fits its 150-pixel column: longer names are cut with an ellipsis.
+fn legend_text(name: &str) -> String {
+    const MAX: usize = 22;
+    if name.chars().count() <= MAX {
+        name.to_string()
+    } else {
+        let cut: String = name.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// [`line_chart`] with a subtitle under the title (empty for none).
+pub fn chart(
+    title: &str,
+    subtitle: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+) -> String {
     let (w, h) = (640.0, 400.0);
-    let (left, right, top, bottom) = (70.0, 170.0, 40.0, 50.0);
+    let (left, right, top, bottom) = (70.0, 170.0, 48.0, 50.0);
     let pw = w - left - right;
     let ph = h - top - bottom;
     let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
@@ -135,6 +157,13 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
         left + pw / 2.0,
         escape(title)
     ));
+    if !subtitle.is_empty() {
+        o.push_str(&format!(
+            "<text x=\"{}\" y=\"36\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">{}</text>\n",
+            left + pw / 2.0,
+            escape(subtitle)
+        ));
+    }
     // Grid and ticks.
     let mut t = 0.0;
     while t <= xmax * (1.0 + 1e-9) {
@@ -204,7 +233,7 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
             ly - 10.0,
             lx + 18.0,
             ly,
-            escape(&s.name)
+            escape(&legend_text(&s.name))
         ));
     }
     o.push_str("</svg>\n");
@@ -234,6 +263,18 @@ mod tests {
         assert!(!svg.contains("NaN"));
         // Axis maximum rounds up to a nice tick: 10 -> ticks 0,2,..,10.
         assert!(svg.contains(">10<"));
+        let svg = chart(
+            "t",
+            "sub <x>",
+            "x",
+            "y",
+            &[Series::line(
+                "a name far too long for the legend column",
+                vec![(1.0, 1.0)],
+            )],
+        );
+        assert!(svg.contains(">sub &lt;x&gt;<"));
+        assert!(svg.contains(">a name far too long f…<"), "{svg}");
     }
 
     #[test]

@@ -643,7 +643,7 @@ pub fn curve_svg(
     observed: &[(f64, f64)],
     max_spend: Option<f64>,
 ) -> String {
-    use super::plot::{line_chart, Series};
+    use super::plot::{chart, Series};
     let natural = match curve {
         Curve::Hill(h) => 2.0 * h.half,
         Curve::Linear(l) if l.slope > 0.0 && l.cap.is_finite() => 2.0 * l.cap / l.slope,
@@ -659,12 +659,13 @@ pub fn curve_svg(
             (x, curve.value(x))
         })
         .collect();
-    let mut series = vec![Series::line(&curve.describe(), pts)];
+    let mut series = vec![Series::line(&format!("{} curve", curve.kind().name()), pts)];
     if !observed.is_empty() {
         series.push(Series::dots("observed", observed.to_vec()));
     }
-    line_chart(
+    chart(
         &format!("Response curve: {name}"),
+        &curve.describe(),
         "spend",
         "result",
         &series,
