@@ -67,6 +67,16 @@ fn script_errors_name_the_argument() {
         err.contains("unknown option 'maxx'") && err.contains("did you mean 'max'"),
         "{err}"
     );
+    let (_, _, err) = run_snippet("allocate(1000, [#{ name: \"a\", curve: 5 }]);");
+    assert!(
+        err.contains("channel 'a': 'curve' must be a curve"),
+        "{err}"
+    );
+    let (code, out, err) = run_snippet(
+        "let f = fit_curve(table([#{ spend: 1, result: 1 }, #{ spend: 2, result: 2 }]), #{ kind: \"linear\" });\n\
+         print(allocate(10, [#{ name: \"a\", curve: f }]).result);",
+    );
+    assert_eq!((code, out.as_str()), (Some(0), "10.0\n"), "{err}");
     let (_, _, err) = run_snippet("hill(100, -5, 1);");
     assert!(
         err.contains("hill: half must be a positive number, got -5"),

@@ -68,10 +68,14 @@ fn channels(arr: &Array, function: &str) -> R<Vec<Channel>> {
             .ok_or_else(|| script_error(format!("{where_}: 'name' is missing")))?;
         let curve = o
             .raw("curve")
-            .and_then(|c| c.clone().try_cast::<Curve>())
+            .and_then(|c| {
+                c.clone()
+                    .try_cast::<Curve>()
+                    .or_else(|| c.clone().try_cast::<Fit>().map(|f| f.curve))
+            })
             .ok_or_else(|| {
                 script_error(format!(
-                    "{function}: channel '{name}': 'curve' must be a curve such as hill(5000, 20000, 1.0), linear(0.05, 1800) or fit_curve(...).curve"
+                    "{function}: channel '{name}': 'curve' must be a curve such as hill(5000, 20000, 1.0), linear(0.05, 1800) or a fit_curve(...) result"
                 ))
             })?;
         let limits = Limits {
@@ -577,8 +581,8 @@ mod budget_api {
     // ---- allocation ----------------------------------------------------------------
 
     /// Splits `total` across channels to maximise the total expected result. Each
-    /// channel is `#{ name, curve, min, max, fixed }` (`min`, `max`, `fixed`
-    /// optional; `fixed` locks the spend). Finds the global optimum even with
+    /// channel is `#{ name, curve, min, max, fixed }` (`curve` is a curve or a
+    /// `fit_curve` result; `min`, `max`, `fixed` optional; `fixed` locks the spend). Finds the global optimum even with
     /// S-shaped curves (dynamic programming over a grid, then KKT refinement).
     /// Infeasible bounds are an error naming the channels at fault.
     ///
