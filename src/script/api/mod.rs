@@ -5,6 +5,7 @@
 use rhai::{Engine, Module};
 
 pub mod budget;
+pub mod events;
 pub mod report;
 pub mod table;
 
@@ -30,6 +31,11 @@ pub fn domains() -> Vec<Domain> {
             name: "budget",
             about: "Cost models, ROI/ROAS/CAC, response curves, optimal allocation with a reserve, pacing",
             module: budget::module,
+        },
+        Domain {
+            name: "events",
+            about: "Observed funnels from event exports",
+            module: events::module,
         },
         Domain {
             name: "report",
