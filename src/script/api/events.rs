@@ -3,7 +3,7 @@
 //!
 //! Domain code lives in `crate::events`; this file converts script values.
 
-use crate::events::{self, FunnelSpec, ObservedFunnel, Order, Window};
+use crate::events::{self, Comparison, FunnelSpec, ObservedFunnel, Order, PlannedStage, Window};
 use crate::script::{context, script_error, table_from_dynamic, Options};
 use rhai::plugin::*;
 use rhai::{Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext};
@@ -12,6 +12,7 @@ use rhai::{Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext};
 pub fn module() -> Module {
     let mut m = exported_module!(events_api);
     m.set_custom_type::<ObservedFunnel>("ObservedFunnel");
+    m.set_custom_type::<Comparison>("Comparison");
     m
 }
 
@@ -65,6 +66,26 @@ fn spec(ctx: &NativeCallContext, steps: &Array, options: Map) -> R<FunnelSpec> {
     }
     spec.deadline = context(ctx)?.deadline;
     Ok(spec)
+}
+
+/// Reads a plan table with columns `stage` and `rate` (a fraction or a percentage
+/// cell such as `15%`).
+fn planned_stages(plan: &crate::table::Table) -> R<Vec<PlannedStage>> {
+    let stage = plan.column("stage").map_err(script_error)?;
+    let rate = plan.column("rate").map_err(script_error)?;
+    (0..plan.n_rows())
+        .map(|i| {
+            let name = stage
+                .text_at(i)
+                .ok_or_else(|| script_error(plan.bad_cell(i, "stage", "a stage name", "")))?;
+            let r = rate.f64_at(i).ok_or_else(|| {
+                script_error(plan.bad_cell(i, "rate", "a rate such as 0.15 or 15%", ""))
+            })?;
+            let r = crate::units::Rate::new(r, &format!("compare: rate of stage '{name}'"))
+                .map_err(script_error)?;
+            Ok(PlannedStage { name, rate: r })
+        })
+        .collect()
 }
 
 // The plugin macro's generated glue unwraps internally; our own code does not.
@@ -189,5 +210,88 @@ mod events_api {
             .map(|t| crate::render::render_table_limited(&t, 500))
             .unwrap_or_default();
         format!("{}{table}", f.semantics.describe())
+    }
+
+    // ---- planned vs observed ------------------------------------------------------
+
+    /// Lines a plan's stage rates up against an observed funnel and ranks the gaps by
+    /// their effect on revenue. `plan` is a table with columns `stage` and `rate`
+    /// (the share of the stage's volume reaching the next stage; the last stage's
+    /// rate leads to the goal event); options `entering` (the first stage's volume,
+    /// required) and `aov` (revenue per conversion, default 1 so that effects read as
+    /// conversions). Stage i is matched with the observed step i -> i+1, so the
+    /// observed funnel has one step more than the plan has stages. Each stage's
+    /// effect: `entering x aov x (product of the other planned rates) x (observed -
+    /// planned)`, ranked by size, largest first.
+    ///
+    /// ```rhai
+    /// let plan = table([#{ stage: "visit", rate: 0.75 }, #{ stage: "signup", rate: 0.6 },
+    ///                   #{ stage: "add_to_cart", rate: 0.7 }]);
+    /// let seen = funnel_events("fixtures/events.csv", ["visit", "signup", "add_to_cart", "purchase"],
+    ///                          #{ window: "7d" });
+    /// let c = compare(plan, seen, #{ entering: 25000, aov: 150 });
+    /// print(c);
+    /// ```
+    #[rhai_fn(name = "compare", return_raw)]
+    pub fn compare_table(
+        plan: crate::table::Table,
+        observed: ObservedFunnel,
+        options: Map,
+    ) -> R<Comparison> {
+        let o = Options::new("compare", options, &["entering", "aov"])?;
+        let entering = o.f64("entering")?.ok_or_else(|| {
+            script_error("compare: option 'entering' is required with a plan table: the first stage's volume, like #{ entering: 25000, aov: 150 }")
+        })?;
+        let aov = o.f64("aov")?.unwrap_or(1.0);
+        events::compare(&planned_stages(&plan)?, entering, aov, &observed).map_err(script_error)
+    }
+
+    /// The ranked table: `rank, stage, observed_step, planned_rate, observed_rate,
+    /// gap, conversions_effect, revenue_effect`.
+    ///
+    /// ```rhai
+    /// let plan = table([#{ stage: "visit", rate: 0.75 }]);
+    /// let seen = funnel_events("fixtures/events.csv", ["visit", "signup"], #{ window: "7d" });
+    /// print(compare(plan, seen, #{ entering: 1000 }).table);
+    /// ```
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn comparison_table(c: &mut Comparison) -> R<crate::table::Table> {
+        c.to_table().map_err(script_error)
+    }
+
+    /// Planned revenue (`entering x product of planned rates x aov`).
+    ///
+    /// ```rhai
+    /// let plan = table([#{ stage: "visit", rate: 0.75 }]);
+    /// let seen = funnel_events("fixtures/events.csv", ["visit", "signup"], #{ window: "7d" });
+    /// print(compare(plan, seen, #{ entering: 1000, aov: 10 }).planned_revenue);   // 7500
+    /// ```
+    #[rhai_fn(get = "planned_revenue", pure)]
+    pub fn planned_revenue(c: &mut Comparison) -> f64 {
+        c.planned_revenue
+    }
+
+    /// Revenue with every stage at its observed rate (`()` when a stage has no
+    /// observed users).
+    ///
+    /// ```rhai
+    /// let plan = table([#{ stage: "visit", rate: 0.75 }]);
+    /// let seen = funnel_events("fixtures/events.csv", ["visit", "signup"], #{ window: "7d" });
+    /// print(compare(plan, seen, #{ entering: 1000, aov: 10 }).observed_revenue);
+    /// ```
+    #[rhai_fn(get = "observed_revenue", pure)]
+    pub fn observed_revenue(c: &mut Comparison) -> Dynamic {
+        c.observed_revenue
+            .map_or(Dynamic::UNIT, Dynamic::from_float)
+    }
+
+    /// The summary, then the ranked table.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn comparison_to_string(c: &mut Comparison) -> String {
+        let table = c
+            .to_table()
+            .map(|t| crate::render::render_table(&t))
+            .unwrap_or_default();
+        format!("{}{table}", c.summary())
     }
 }
