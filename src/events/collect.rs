@@ -11,8 +11,7 @@
 
 use super::chain::{best_chain, StepEvent};
 use rayon::prelude::*;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 /// The number of user shards.
 pub const SHARDS: usize = 64;
@@ -57,20 +56,94 @@ impl Hasher for FxHasher {
     }
 }
 
-/// A hash map with [`FxHasher`].
-pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-fn shard_of(user: &[u8]) -> usize {
+/// The hash of a user id or breakdown key.
+pub fn hash_bytes(key: &[u8]) -> u64 {
     let mut h = FxHasher::default();
-    h.write(user);
-    // Bits 32.. are independent of the bits the shard's own map uses for buckets.
-    ((h.finish() >> 32) as usize) % SHARDS
+    h.write(key);
+    h.finish()
+}
+
+fn shard_of(hash: u64) -> usize {
+    // Bits 32.. are independent of the low bits the shard's own table uses.
+    ((hash >> 32) as usize) % SHARDS
+}
+
+/// Byte strings interned to dense `u32` ids: the bytes of all keys in one arena (no
+/// allocation per key) and an open-addressing table of `(hash tag, id)`, probed
+/// linearly and kept at most half full.
+#[derive(Debug, Default)]
+pub struct Interner {
+    bytes: Vec<u8>,
+    ends: Vec<u64>,
+    table: Vec<u64>,
+}
+
+impl Interner {
+    /// The number of distinct keys.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when no key has been interned.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The key with id `id`.
+    pub fn get(&self, id: u32) -> &[u8] {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+
+    /// The id of `key` (whose [`hash_bytes`] is `hash`), adding it when new.
+    pub fn intern(&mut self, key: &[u8], hash: u64) -> u32 {
+        if (self.ends.len() + 1) * 2 > self.table.len() {
+            self.grow();
+        }
+        let mask = self.table.len() - 1;
+        let tag = hash >> 32;
+        let mut i = hash as usize & mask;
+        loop {
+            let e = self.table[i];
+            if e == 0 {
+                let id = self.ends.len() as u32;
+                self.bytes.extend_from_slice(key);
+                self.ends.push(self.bytes.len() as u64);
+                self.table[i] = (tag << 32) | (u64::from(id) + 1);
+                return id;
+            }
+            if e >> 32 == tag {
+                let id = (e as u32) - 1;
+                if self.get(id) == key {
+                    return id;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.table.len() * 2).max(64);
+        let mut table = vec![0u64; size];
+        let mask = size - 1;
+        for id in 0..self.ends.len() as u32 {
+            let h = hash_bytes(self.get(id));
+            let mut i = h as usize & mask;
+            while table[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            table[i] = ((h >> 32) << 32) | (u64::from(id) + 1);
+        }
+        self.table = table;
+    }
 }
 
 /// A funnel-step row before its user is interned.
 #[derive(Debug, Clone, Copy)]
 struct RawRec {
     t: i64,
+    hash: u64,
     off: u32,
     len: u32,
     by: u32,
@@ -87,8 +160,9 @@ struct Part {
 #[derive(Debug)]
 pub struct Batch {
     parts: Vec<Part>,
-    by_keys: Vec<Box<[u8]>>,
-    by_index: FxMap<Box<[u8]>, u32>,
+    by: Interner,
+    /// The id of the empty breakdown key (no `by` columns), once interned.
+    empty_by: Option<u32>,
     /// Rows read (all events, funnel steps or not).
     pub rows: u64,
     /// Rows whose event is a funnel step.
@@ -101,8 +175,8 @@ impl Default for Batch {
     fn default() -> Self {
         Batch {
             parts: (0..SHARDS).map(|_| Part::default()).collect(),
-            by_keys: Vec::new(),
-            by_index: FxMap::default(),
+            by: Interner::default(),
+            empty_by: None,
             rows: 0,
             step_rows: 0,
             no_user: 0,
@@ -119,18 +193,21 @@ impl Batch {
             self.no_user += 1;
             return;
         }
-        let by = match self.by_index.get(by) {
-            Some(&i) => i,
-            None => {
-                let i = self.by_keys.len() as u32;
-                self.by_keys.push(by.into());
-                self.by_index.insert(by.into(), i);
-                i
+        let by = match self.empty_by {
+            Some(id) if by.is_empty() => id,
+            _ => {
+                let id = self.by.intern(by, hash_bytes(by));
+                if by.is_empty() {
+                    self.empty_by = Some(id);
+                }
+                id
             }
         };
-        let part = &mut self.parts[shard_of(user)];
+        let hash = hash_bytes(user);
+        let part = &mut self.parts[shard_of(hash)];
         part.items.push(RawRec {
             t,
+            hash,
             off: part.bytes.len() as u32,
             len: user.len() as u32,
             by,
@@ -148,18 +225,20 @@ impl Batch {
     }
 }
 
-/// An interned funnel-step event.
+/// The most distinct breakdown values (ids share a word with the step number).
+pub const MAX_GROUPS: usize = 1 << 27;
+
+/// An interned funnel-step event: time, user, and `group << 5 | step`.
 #[derive(Debug, Clone, Copy)]
 struct Rec {
     t: i64,
     user: u32,
-    by: u32,
-    step: u8,
+    by_step: u32,
 }
 
 #[derive(Debug, Default)]
 struct Shard {
-    users: FxMap<Box<[u8]>, u32>,
+    users: Interner,
     recs: Vec<Rec>,
 }
 
@@ -167,8 +246,7 @@ struct Shard {
 #[derive(Debug)]
 pub struct Collector {
     shards: Vec<Shard>,
-    by_keys: Vec<Box<[u8]>>,
-    by_index: FxMap<Box<[u8]>, u32>,
+    by: Interner,
     /// Rows read.
     pub rows: u64,
     /// Rows on funnel steps.
@@ -181,8 +259,7 @@ impl Default for Collector {
     fn default() -> Self {
         Collector {
             shards: (0..SHARDS).map(|_| Shard::default()).collect(),
-            by_keys: Vec::new(),
-            by_index: FxMap::default(),
+            by: Interner::default(),
             rows: 0,
             step_rows: 0,
             no_user: 0,
@@ -195,7 +272,7 @@ impl Default for Collector {
 #[derive(Debug, Clone)]
 pub struct GroupCounts {
     /// The breakdown values joined with NUL bytes.
-    pub key: Box<[u8]>,
+    pub key: Vec<u8>,
     /// `reached[k]`: users whose deepest step is at least k (0-based).
     pub reached: Vec<u64>,
     /// `gaps[k]`: for k >= 1, `t(k) - t(k-1)` of every user reaching k.
@@ -212,27 +289,26 @@ pub struct Counts {
 }
 
 impl Collector {
-    /// Moves the batches' events into the shards (in parallel over shards).
-    pub fn absorb(&mut self, batches: Vec<Batch>) {
+    /// Moves the batches' events into the shards (in parallel over shards). Errors
+    /// when the breakdown has more than [`MAX_GROUPS`] distinct values.
+    pub fn absorb(&mut self, batches: Vec<Batch>) -> Result<(), super::EventsError> {
         let mut remap: Vec<Vec<u32>> = Vec::with_capacity(batches.len());
         for b in &batches {
             self.rows += b.rows;
             self.step_rows += b.step_rows;
             self.no_user += b.no_user;
-            let mut m = Vec::with_capacity(b.by_keys.len());
-            for k in &b.by_keys {
-                let id = match self.by_index.get(k) {
-                    Some(&i) => i,
-                    None => {
-                        let i = self.by_keys.len() as u32;
-                        self.by_keys.push(k.clone());
-                        self.by_index.insert(k.clone(), i);
-                        i
-                    }
-                };
-                m.push(id);
-            }
+            let m: Vec<u32> = (0..b.by.len() as u32)
+                .map(|i| {
+                    let k = b.by.get(i);
+                    self.by.intern(k, hash_bytes(k))
+                })
+                .collect();
             remap.push(m);
+        }
+        if self.by.len() > MAX_GROUPS {
+            return Err(super::EventsError::Invalid(format!(
+                "funnel_events: the breakdown has more than {MAX_GROUPS} distinct values; break down by a column with fewer values"
+            )));
         }
         let batches = &batches;
         let remap = &remap;
@@ -245,32 +321,25 @@ impl Collector {
                     shard.recs.reserve(part.items.len());
                     for it in &part.items {
                         let name = &part.bytes[it.off as usize..(it.off + it.len) as usize];
-                        let next = shard.users.len() as u32;
-                        let user = match shard.users.get(name) {
-                            Some(&u) => u,
-                            None => {
-                                shard.users.insert(name.into(), next);
-                                next
-                            }
-                        };
+                        let user = shard.users.intern(name, it.hash);
                         shard.recs.push(Rec {
                             t: it.t,
                             user,
-                            by: map[it.by as usize],
-                            step: it.step,
+                            by_step: (map[it.by as usize] << 5) | u32::from(it.step),
                         });
                     }
                 }
             });
+        Ok(())
     }
 
     /// Runs every user's funnel and counts by first-touch group. `n_steps` is the
     /// number of funnel steps, `window_ms` the window.
     pub fn finish(self, n_steps: usize, window_ms: i64) -> Counts {
         // Rank the breakdown keys so that "smallest value" is a number comparison.
-        let g = self.by_keys.len();
+        let g = self.by.len();
         let mut order: Vec<u32> = (0..g as u32).collect();
-        order.sort_by(|&a, &b| self.by_keys[a as usize].cmp(&self.by_keys[b as usize]));
+        order.sort_by(|&a, &b| self.by.get(a).cmp(self.by.get(b)));
         let mut rank = vec![0u32; g];
         for (r, &id) in order.iter().enumerate() {
             rank[id as usize] = r as u32;
@@ -290,7 +359,7 @@ impl Collector {
         for (r, (reached, gaps)) in acc.reached.into_iter().zip(acc.gaps).enumerate() {
             if reached.first().copied().unwrap_or(0) > 0 {
                 groups.push(GroupCounts {
-                    key: self.by_keys[order[r] as usize].clone(),
+                    key: self.by.get(order[r]).to_vec(),
                     reached,
                     gaps,
                 });
@@ -304,7 +373,9 @@ impl Collector {
 struct Acc {
     reached: Vec<Vec<u64>>,
     gaps: Vec<Vec<Vec<i64>>>,
-    sorted: Vec<(StepEvent, u32)>,
+    /// `(time, step << 27 | group rank)`: sorting gives time, then step, then the
+    /// smallest breakdown value.
+    sorted: Vec<(i64, u32)>,
     events: Vec<StepEvent>,
     best: Vec<i64>,
     times: Vec<i64>,
@@ -335,31 +406,30 @@ impl Acc {
         }
         let mut fill = start.clone();
         self.sorted.clear();
-        self.sorted
-            .resize(shard.recs.len(), (StepEvent { t: 0, step: 0 }, 0));
+        self.sorted.resize(shard.recs.len(), (0, 0));
         for r in &shard.recs {
             let at = &mut fill[r.user as usize];
-            self.sorted[*at as usize] = (
-                StepEvent {
-                    t: r.t,
-                    step: r.step,
-                },
-                rank[r.by as usize],
-            );
+            let step = r.by_step & 31;
+            let group = rank[(r.by_step >> 5) as usize];
+            self.sorted[*at as usize] = (r.t, (step << 27) | group);
             *at += 1;
         }
         drop(shard.recs);
+        const LOW: u32 = (1 << 27) - 1;
         for u in 0..nu {
             let evs = &mut self.sorted[start[u] as usize..start[u + 1] as usize];
             evs.sort_unstable();
             // First touch: the earliest first-step event; on a tie, the smallest value.
-            let Some(&(_, group)) = evs.iter().find(|(e, _)| e.step == 0) else {
+            let Some(&(_, first)) = evs.iter().find(|(_, k)| k >> 27 == 0) else {
                 continue;
             };
             self.events.clear();
-            self.events.extend(evs.iter().map(|(e, _)| *e));
+            self.events.extend(evs.iter().map(|&(t, k)| StepEvent {
+                t,
+                step: (k >> 27) as u8,
+            }));
             let level = best_chain(&self.events, window_ms, &mut self.best, &mut self.times);
-            let g = group as usize;
+            let g = (first & LOW) as usize;
             for k in 0..level {
                 self.reached[g][k] += 1;
                 if k > 0 {
@@ -400,6 +470,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn interner_gives_dense_ids_and_round_trips() {
+        let mut i = Interner::default();
+        let keys: Vec<String> = (0..5000).map(|k| format!("user-{}", k % 1234)).collect();
+        let ids: Vec<u32> = keys
+            .iter()
+            .map(|k| i.intern(k.as_bytes(), hash_bytes(k.as_bytes())))
+            .collect();
+        assert_eq!(i.len(), 1234);
+        for (k, id) in keys.iter().zip(&ids) {
+            assert_eq!(i.get(*id), k.as_bytes());
+            assert_eq!(*id as usize, k[5..].parse::<usize>().expect("n"));
+        }
+        assert_eq!(i.intern(b"", hash_bytes(b"")), 1234);
+        assert_eq!(i.get(1234), b"");
+    }
+
+    #[test]
     fn median_like_numpy() {
         assert_eq!(median_ms(&mut []), None);
         assert_eq!(median_ms(&mut [5]), Some(5.0));
@@ -412,7 +499,7 @@ mod tests {
     fn shards_spread_users() {
         let mut seen = [0usize; SHARDS];
         for i in 0..64_000 {
-            seen[shard_of(format!("u{i}").as_bytes())] += 1;
+            seen[shard_of(hash_bytes(format!("u{i}").as_bytes()))] += 1;
         }
         assert!(seen.iter().all(|&c| (700..1300).contains(&c)), "{seen:?}");
     }

@@ -14,7 +14,7 @@
 use super::collect::{Batch, Collector};
 use super::error::{missing_column, EventsError};
 use super::time::parse_time;
-use memchr::{memchr, memchr_iter, memrchr};
+use memchr::{memchr, memchr2_iter, memchr_iter, memrchr};
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::Path;
@@ -69,13 +69,27 @@ pub fn scan_file(
     steps: &[String],
     deadline: Option<Instant>,
 ) -> Result<Collector, EventsError> {
+    scan_file_in_blocks(path, name, cols, steps, deadline, BLOCK)
+}
+
+/// [`scan_file`] with blocks of `block` bytes (tests use tiny blocks to exercise
+/// the boundaries).
+pub fn scan_file_in_blocks(
+    path: &Path,
+    name: &str,
+    cols: &Columns,
+    steps: &[String],
+    deadline: Option<Instant>,
+    block_size: usize,
+) -> Result<Collector, EventsError> {
+    let block_size = block_size.max(1);
     let io = |e: std::io::Error| EventsError::Io {
         file: name.to_string(),
         reason: crate::table::io_reason(&e),
     };
     let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut buf = Vec::with_capacity(BLOCK + (64 << 10));
-    let mut eof = fill(&mut file, &mut buf, BLOCK).map_err(io)?;
+    let mut buf = Vec::with_capacity(block_size + (64 << 10));
+    let mut eof = fill(&mut file, &mut buf, block_size).map_err(io)?;
     if buf.starts_with(b"\xEF\xBB\xBF") {
         buf.drain(..3);
     }
@@ -99,7 +113,7 @@ pub fn scan_file(
                 })
             }
             _ => {
-                let want = buf.len() + BLOCK;
+                let want = buf.len() + block_size;
                 eof = fill(&mut file, &mut buf, want).map_err(io)?;
             }
         }
@@ -132,12 +146,16 @@ pub fn scan_file(
     let mut base_line = header_lines;
     let per_batch = 2 * rayon::current_num_threads().max(1);
     let mut done = carry.is_empty() && eof;
+    let mut pool: Vec<Vec<u8>> = Vec::new();
     while !done {
         let mut blocks: Vec<Vec<u8>> = Vec::with_capacity(per_batch);
         while blocks.len() < per_batch && !done {
-            let mut block = Vec::with_capacity(BLOCK + (64 << 10));
+            let mut block = pool
+                .pop()
+                .unwrap_or_else(|| Vec::with_capacity(block_size + (64 << 10)));
+            block.clear();
             block.append(&mut carry);
-            let mut want = BLOCK;
+            let mut want = block_size;
             loop {
                 if !eof && block.len() < want {
                     eof = fill(&mut file, &mut block, want).map_err(io)?;
@@ -148,10 +166,11 @@ pub fn scan_file(
                 }
                 match record_boundary(&block) {
                     Some(cut) => {
-                        carry = block.split_off(cut);
+                        carry.extend_from_slice(&block[cut..]);
+                        block.truncate(cut);
                         break;
                     }
-                    None => want = block.len() + BLOCK,
+                    None => want = block.len() + block_size,
                 }
             }
             if !block.is_empty() {
@@ -162,7 +181,7 @@ pub fn scan_file(
             .par_iter()
             .map(|b| parse_block(b, &layout, &steps))
             .collect();
-        drop(blocks);
+        pool.extend(blocks);
         let mut batches = Vec::with_capacity(outs.len());
         for out in outs {
             if let Some(e) = out.error {
@@ -185,7 +204,7 @@ pub fn scan_file(
             base_line += out.lines;
             batches.push(out.batch);
         }
-        collector.absorb(batches);
+        collector.absorb(batches)?;
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(EventsError::Timeout { rows: base_rows });
         }
@@ -310,103 +329,164 @@ fn parse_quoted(
     }
 }
 
-fn parse_block(block: &[u8], layout: &Layout, steps: &[&[u8]]) -> BlockOut {
-    let mut batch = Batch::default();
-    let mut lines = 0u64;
-    let mut unq = Vec::new();
-    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(layout.n_fields + 1);
-    let mut key = Vec::new();
-    let mut pos = 0;
-    let len = block.len();
-    let fail = |batch: Batch, lines: u64, error: LocalError| BlockOut {
-        batch,
-        lines,
-        error: Some(error),
-    };
-    while pos < len {
-        let nl = memchr(b'\n', &block[pos..]).map_or(len, |i| pos + i);
-        let line = &block[pos..nl];
-        let (base, next, used): (&[u8], usize, u64) = if memchr(b'"', line).is_none() {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.is_empty() {
-                lines += 1;
-                pos = nl + 1;
-                continue;
-            }
-            bounds.clear();
-            let mut a = 0;
-            for c in memchr_iter(b',', line) {
-                bounds.push((pos + a, pos + c));
-                a = c + 1;
-            }
-            bounds.push((pos + a, pos + line.len()));
-            (block, nl + 1, 1)
-        } else {
-            match parse_quoted(block, pos, &mut unq, &mut bounds) {
-                Ok((next, used)) => (&unq[..], next, used.max(1)),
-                Err(reason) => {
-                    return fail(
-                        batch,
-                        lines,
-                        LocalError::Csv {
-                            line: lines + 1,
-                            reason,
-                        },
-                    )
-                }
-            }
-        };
+/// Turns records into funnel-step events.
+struct Sink<'a> {
+    layout: &'a Layout,
+    steps: &'a [&'a [u8]],
+    batch: Batch,
+    key: Vec<u8>,
+}
+
+impl Sink<'_> {
+    /// The step whose event name is `event`.
+    #[inline]
+    fn step_of(&self, event: &[u8]) -> Option<usize> {
+        let first = *event.first()?;
+        self.steps
+            .iter()
+            .position(|s| s.len() == event.len() && s[0] == first && *s == event)
+    }
+
+    /// Handles one record (`bounds` index into `base`); `line` is the record's line
+    /// within the block (1-based) for errors.
+    #[inline]
+    fn record(
+        &mut self,
+        base: &[u8],
+        bounds: &[(usize, usize)],
+        line: u64,
+    ) -> Result<(), LocalError> {
+        let layout = self.layout;
         if bounds.len() != layout.n_fields {
             let reason = format!(
                 "this row has {} fields but the header has {}",
                 bounds.len(),
                 layout.n_fields
             );
-            return fail(
-                batch,
-                lines,
-                LocalError::Csv {
-                    line: lines + 1,
-                    reason,
-                },
-            );
+            return Err(LocalError::Csv { line, reason });
         }
         let field = |i: usize| &base[bounds[i].0..bounds[i].1];
-        let event = field(layout.event);
-        if let Some(step) = steps.iter().position(|s| *s == event) {
+        if let Some(step) = self.step_of(field(layout.event)) {
             let cell = field(layout.time);
             let Some(t) = parse_time(cell) else {
                 let text = String::from_utf8_lossy(cell).into_owned();
-                let row = batch.rows;
-                return fail(
-                    batch,
-                    lines,
-                    LocalError::Time {
-                        row,
-                        line: lines + 1,
-                        text,
-                    },
-                );
+                let row = self.batch.rows;
+                return Err(LocalError::Time { row, line, text });
             };
-            key.clear();
+            self.key.clear();
             for (i, &b) in layout.by.iter().enumerate() {
                 if i > 0 {
-                    key.push(0);
+                    self.key.push(0);
                 }
-                key.extend_from_slice(field(b));
+                self.key.extend_from_slice(field(b));
             }
-            batch.step_rows += 1;
-            batch.push(field(layout.user), &key, step as u8, t);
+            self.batch.step_rows += 1;
+            self.batch
+                .push(field(layout.user), &self.key, step as u8, t);
         }
-        batch.rows += 1;
-        lines += used;
-        pos = next;
+        self.batch.rows += 1;
+        Ok(())
     }
+}
+
+fn parse_block(block: &[u8], layout: &Layout, steps: &[&[u8]]) -> BlockOut {
+    let mut sink = Sink {
+        layout,
+        steps,
+        batch: Batch::default(),
+        key: Vec::new(),
+    };
+    let result = if memchr(b'"', block).is_none() {
+        parse_plain(block, &mut sink)
+    } else {
+        parse_general(block, &mut sink)
+    };
+    let (lines, error) = match result {
+        Ok(lines) => (lines, None),
+        Err(e) => (0, Some(e)),
+    };
     BlockOut {
-        batch,
+        batch: sink.batch,
         lines,
-        error: None,
+        error,
     }
+}
+
+/// A block without any quote: one pass over its commas and newlines.
+fn parse_plain(block: &[u8], sink: &mut Sink) -> Result<u64, LocalError> {
+    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(sink.layout.n_fields + 1);
+    let mut lines = 0u64;
+    let mut field_start = 0usize;
+    let mut finish =
+        |bounds: &mut Vec<(usize, usize)>, field_start: usize, end: usize, lines: u64| {
+            let mut end = end;
+            if end > field_start && block[end - 1] == b'\r' {
+                end -= 1;
+            }
+            let empty_line = bounds.is_empty() && end == field_start;
+            bounds.push((field_start, end));
+            let r = if empty_line {
+                Ok(())
+            } else {
+                sink.record(block, bounds, lines)
+            };
+            bounds.clear();
+            r
+        };
+    for at in memchr2_iter(b',', b'\n', block) {
+        if block[at] == b',' {
+            bounds.push((field_start, at));
+        } else {
+            lines += 1;
+            finish(&mut bounds, field_start, at, lines)?;
+        }
+        field_start = at + 1;
+    }
+    if field_start < block.len() || !bounds.is_empty() {
+        finish(&mut bounds, field_start, block.len(), lines + 1)?;
+        lines += 1;
+    }
+    Ok(lines)
+}
+
+/// A block with quotes somewhere: records with a quote go through the full parser.
+fn parse_general(block: &[u8], sink: &mut Sink) -> Result<u64, LocalError> {
+    let mut lines = 0u64;
+    let mut unq = Vec::new();
+    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(sink.layout.n_fields + 1);
+    let mut pos = 0;
+    let len = block.len();
+    while pos < len {
+        let nl = memchr(b'\n', &block[pos..]).map_or(len, |i| pos + i);
+        let line = &block[pos..nl];
+        if memchr(b'"', line).is_none() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if !line.is_empty() {
+                bounds.clear();
+                let mut a = 0;
+                for c in memchr_iter(b',', line) {
+                    bounds.push((pos + a, pos + c));
+                    a = c + 1;
+                }
+                bounds.push((pos + a, pos + line.len()));
+                sink.record(block, &bounds, lines + 1)?;
+            }
+            lines += 1;
+            pos = nl + 1;
+        } else {
+            let (next, used) =
+                parse_quoted(block, pos, &mut unq, &mut bounds).map_err(|reason| {
+                    LocalError::Csv {
+                        line: lines + 1,
+                        reason,
+                    }
+                })?;
+            sink.record(&unq, &bounds, lines + 1)?;
+            lines += used.max(1);
+            pos = next;
+        }
+    }
+    Ok(lines)
 }
 
 #[cfg(test)]

@@ -331,6 +331,26 @@ pub fn funnel_from_file(
     Ok(ObservedFunnel::build(spec, source, collector))
 }
 
+/// [`funnel_from_file`] reading blocks of `block` bytes (for tests of the block
+/// boundaries).
+#[cfg(test)]
+fn funnel_from_file_in_blocks(
+    path: &Path,
+    source: &str,
+    spec: &FunnelSpec,
+    block: usize,
+) -> Result<ObservedFunnel, EventsError> {
+    let collector = super::csv_scan::scan_file_in_blocks(
+        path,
+        source,
+        &spec.columns(),
+        &spec.steps,
+        spec.deadline,
+        block,
+    )?;
+    Ok(ObservedFunnel::build(spec, source, collector))
+}
+
 /// Computes the funnel over a loaded table. The time column may hold integers or
 /// floats (epoch seconds), text (epoch seconds or ISO-8601) or dates (midnight UTC).
 pub fn funnel_from_table(table: &Table, spec: &FunnelSpec) -> Result<ObservedFunnel, EventsError> {
@@ -371,10 +391,10 @@ pub fn funnel_from_table(table: &Table, spec: &FunnelSpec) -> Result<ObservedFun
         let u = user.text_at(row).unwrap_or_default();
         batch.push(u.as_bytes(), &key, step as u8, t);
         if batch.is_full() {
-            collector.absorb(vec![std::mem::take(&mut batch)]);
+            collector.absorb(vec![std::mem::take(&mut batch)])?;
         }
     }
-    collector.absorb(vec![batch]);
+    collector.absorb(vec![batch])?;
     Ok(ObservedFunnel::build(spec, table.source(), collector))
 }
 
@@ -398,5 +418,99 @@ fn time_at(c: &Column, row: usize) -> Option<i64> {
             )
         }
         Column::Bool(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    /// A random export: quoted and unquoted cells (commas, doubled quotes and
+    /// newlines inside quotes), CRLF or LF, empty lines, with or without a final
+    /// newline, ISO and epoch times.
+    fn random_csv(rng: &mut rand_chacha::ChaCha8Rng) -> String {
+        let crlf = rng.random_bool(0.5);
+        let nl = if crlf { "\r\n" } else { "\n" };
+        let mut s = format!("user_id,event,timestamp,channel{nl}");
+        let rows = rng.random_range(0..120);
+        for _ in 0..rows {
+            let u = rng.random_range(0..4);
+            let user = match rng.random_range(0..4) {
+                0 => format!("\"u,{u}\""),
+                1 => format!("\"u\"\"{u}\""),
+                2 => format!("\"u\n{u}\""),
+                _ => format!("u{u}"),
+            };
+            let event = ["a", "b", "c", "x", "\"b\""][rng.random_range(0..5)];
+            let t = rng.random_range(0..20);
+            let time = if rng.random_bool(0.5) {
+                format!("{t}")
+            } else {
+                format!("1970-01-01T00:00:{t:02}Z")
+            };
+            let ch = ["p", "q", "\"r,s\"", ""][rng.random_range(0..4)];
+            s.push_str(&format!("{user},{event},{time},{ch}{nl}"));
+            if rng.random_bool(0.05) {
+                s.push_str(nl);
+            }
+        }
+        if rng.random_bool(0.3) {
+            s.truncate(s.len() - nl.len());
+        }
+        s
+    }
+
+    #[test]
+    fn streaming_reader_agrees_with_the_table_reader_at_any_block_size() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("ev.csv");
+        let mut deep = 0;
+        for case in 0..150 {
+            let text = random_csv(&mut rng);
+            std::fs::write(&path, &text).expect("write");
+            let mut spec = FunnelSpec::new(
+                vec!["a".into(), "b".into(), "c".into()],
+                Window::parse("10s").expect("window"),
+            )
+            .expect("spec");
+            if rng.random_bool(0.5) {
+                spec.by = vec!["channel".into()];
+            }
+            let table = crate::table::read_csv_path_with(
+                &path,
+                &crate::table::CsvOptions {
+                    types: [
+                        ("user_id".to_string(), crate::table::DType::Str),
+                        ("event".to_string(), crate::table::DType::Str),
+                        ("timestamp".to_string(), crate::table::DType::Str),
+                        ("channel".to_string(), crate::table::DType::Str),
+                    ]
+                    .into_iter()
+                    .collect(),
+                    ..Default::default()
+                },
+            )
+            .expect("table reader");
+            let want = funnel_from_table(&table, &spec).expect("from table");
+            if want.groups.iter().any(|g| g.steps[2].users > 0) {
+                deep += 1;
+            }
+            for block in [1, 7, 64, 1 << 20] {
+                let got = funnel_from_file_in_blocks(&path, "ev.csv", &spec, block)
+                    .unwrap_or_else(|e| panic!("case {case}, block {block}: {e}\n{text}"));
+                assert_eq!(
+                    got.groups, want.groups,
+                    "case {case}, block {block}\n{text}"
+                );
+                assert_eq!(
+                    (got.semantics.rows_read, got.semantics.rows_used),
+                    (want.semantics.rows_read, want.semantics.rows_used),
+                    "case {case}, block {block}"
+                );
+            }
+        }
+        assert!(deep > 75, "only {deep} cases reach the last step");
     }
 }
