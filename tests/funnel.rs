@@ -5,7 +5,20 @@ mod common;
 use common::*;
 
 fn run_snippet(code: &str) -> (Option<i32>, String, String) {
+    run_with(code, &[])
+}
+
+/// Runs `code` in a fresh directory holding the handbook plan (`plan.csv`) and `files`.
+fn run_with(code: &str, files: &[(&str, &str)]) -> (Option<i32>, String, String) {
     let dir = workdir();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write file");
+    }
+    std::fs::copy(
+        root().join("fixtures/funnel/plan.csv"),
+        dir.path().join("plan.csv"),
+    )
+    .expect("copy fixture");
     std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
     let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
     (o.status.code(), stdout(&o), stderr(&o))
@@ -123,4 +136,125 @@ fn bad_rate_cell_names_file_line_and_column() {
             && err.contains("if you meant 40%"),
         "{err}"
     );
+}
+
+#[test]
+fn handbook_media_sizing() {
+    // domain.md section 2: 25,000 / 0.03 = 833,333.3 impressions; / 1000 x 50 = 41,666.7.
+    let (code, out, err) = run_snippet(
+        "let m = media(25000, #{ ctr: 0.03, cpm: 50 });\n\
+         print((m.impressions * 10).round() / 10);\n\
+         print((m.cost * 10).round() / 10);\n\
+         print(media(25000, #{ cpc: 1.2 }).cost);\n\
+         let f = funnel([#{ name: \"visit\", rate: 0.15 }, #{ name: \"buy\", rate: 0.4 }]);\n\
+         print((media(f.backward(1500), #{ ctr: 0.03, cpm: 50 }).cost * 10).round() / 10);\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "833333.3\n41666.7\n30000.0\n41666.7\n");
+    let (_, _, err) = run_snippet("media(25000, #{ cpm: 50 });");
+    assert!(
+        err.contains("CPM pricing needs a click-through rate"),
+        "{err}"
+    );
+    let (_, _, err) = run_snippet("media(25000, #{ ctr: 3, cpm: 50 });");
+    assert!(err.contains("if you meant 3%"), "{err}");
+    let (_, _, err) = run_snippet("media(25000, #{ ctr: 0.03 });");
+    assert!(err.contains("give the price as cpm or cpc"), "{err}");
+}
+
+#[test]
+fn handbook_plan_check() {
+    let (code, out, err) = run_snippet(
+        "let c = funnel_check(load_csv(\"plan.csv\"), #{ goal: 1000000, aov: 150 });\n\
+         print(c.ok);\n\
+         for i in c.issues { print(i); }\n\
+         print(c.implied_revenue);\n\
+         print(c.table.filter(\"flag\", \"==\", \"inconsistent\").col(\"from\"));\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "false\n\
+         retention -> monetization: 1,500 x 70% = 1,050, not 1,000 (the plan is 50 below, -4.76%)\n\
+         revenue: 1,000 x 90% x 150 = 135,000 falls short of the 1,000,000 goal by 865,000 (13.5% of the goal)\n\
+         135000.0\n\
+         [\"retention\", \"monetization\"]\n"
+    );
+    let (_, _, err) =
+        run_snippet("funnel_check(table([#{ stage: \"a\", rate: 0.5 }]), #{ goal: 10, aov: 1 });");
+    assert!(err.contains("no column named 'volume'"), "{err}");
+    let (_, _, err) = run_snippet(
+        "funnel_check(table([#{ stage: \"a\", volume: 10, rate: 0.5 }, #{ stage: \"a\", volume: 5, rate: 0.5 }]));",
+    );
+    assert!(err.contains("'a' appears twice"), "{err}");
+    let (_, _, err) = run_with(
+        "funnel_check(load_csv(\"empty.csv\"));",
+        &[("empty.csv", "stage,volume,rate\n")],
+    );
+    assert!(err.contains("empty.csv has no rows"), "{err}");
+    let (_, _, err) = run_with(
+        "funnel_check(load_csv(\"p.csv\"));",
+        &[("p.csv", "stage,volume,rate\na,100,50%\nb,,40%\n")],
+    );
+    assert!(
+        err.contains("p.csv:3: column 'volume': expected a volume"),
+        "{err}"
+    );
+    let (_, _, err) = run_snippet(
+        "funnel_check(table([#{ stage: \"a\", volume: 10, rate: 0.5 }]), #{ goals: 1 });",
+    );
+    assert!(err.contains("did you mean 'goal'"), "{err}");
+}
+
+#[test]
+fn sensitivity_and_what_ifs() {
+    // One point on stage i adds 945 x 0.01 / r_i: 63, 23.625, 13.5, 10.5 conversions.
+    let (code, out, err) = run_snippet(&format!(
+        "{HANDBOOK}\
+         let s = f.sensitivity(25000, #{{ step: 0.01 }});\n\
+         print(s.col(\"stage\"));\n\
+         print(s.col(\"conversions_point\").map(|x| (x * 1000).round() / 1000));\n\
+         print(s.col(\"revenue_point\").map(|x| (x * 100).round() / 100));\n\
+         let g = f.with_changes(#{{ retention: 0.75, aov: 160 }});\n\
+         print(g.forward(25000).revenue.round());\n\
+         print(f.forward(25000).revenue.round());\n"
+    ));
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "[\"acquisition\", \"activation\", \"retention\", \"monetization\"]\n\
+         [63.0, 23.625, 13.5, 10.5]\n\
+         [9450.0, 3543.75, 2025.0, 1575.0]\n\
+         162000.0\n\
+         141750.0\n"
+    );
+    let (_, _, err) = run_snippet(&format!("{HANDBOOK}f.with_changes(#{{ retension: 0.5 }});"));
+    assert!(
+        err.contains("'retension' is neither a stage nor aov (did you mean 'retention'?)"),
+        "{err}"
+    );
+    let (_, _, err) = run_snippet(&format!("{HANDBOOK}f.sensitivity(100, #{{ step: 0 }});"));
+    assert!(err.contains("sensitivity: step must be"), "{err}");
+}
+
+#[test]
+fn chart_is_written_through_the_sandbox() {
+    let dir = workdir();
+    std::fs::write(
+        dir.path().join("c.rhai"),
+        format!("{HANDBOOK}print(f.forward(25000).chart(\"plan.svg\"));\nf.forward(1).chart(\"../escape.svg\");\n"),
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let o = pacer_in(
+        dir.path(),
+        &["run", "c.rhai", "--out", out.to_str().expect("utf8")],
+        "",
+    );
+    assert_ne!(o.status.code(), Some(0), "escaping --out must fail");
+    let svg = std::fs::read_to_string(out.join("plan.svg")).expect("chart written");
+    assert_eq!(svg.matches("<rect class=\"stage\"").count(), 4);
+    assert!(svg.contains("data-stage=\"retention\" data-volume=\"1500\""));
+    assert!(svg.contains("945 (revenue 141,750)"));
+    assert!(!dir.path().join("escape.svg").exists());
 }

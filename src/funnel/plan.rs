@@ -216,6 +216,17 @@ impl Funnel {
         Ok(f)
     }
 
+    /// A copy with several stage rates replaced at once (`(stage, rate)` pairs); errors
+    /// name the first unknown stage.
+    pub fn with_rates(&self, changes: &[(String, Rate)]) -> Result<Funnel, FunnelError> {
+        let mut f = self.clone();
+        for (stage, rate) in changes {
+            let i = f.index_of(stage)?;
+            f.stages[i].rate = *rate;
+        }
+        Ok(f)
+    }
+
     /// A copy with a different average order value (`None` removes it).
     pub fn with_aov(&self, aov: Option<f64>) -> Result<Funnel, FunnelError> {
         Funnel::new(self.stages.clone(), aov)
@@ -378,6 +389,26 @@ mod tests {
             1012.5,
             1e-12
         ));
+    }
+
+    #[test]
+    fn with_rates_and_aov() {
+        let f = handbook();
+        let r = |x| Rate::new(x, "r").unwrap();
+        let g = f
+            .with_rates(&[
+                ("acquisition".into(), r(0.2)),
+                ("monetization".into(), r(1.0)),
+            ])
+            .unwrap()
+            .with_aov(Some(100.0))
+            .unwrap();
+        // 25,000 x 0.2 x 0.4 x 0.7 x 1.0 = 1,400; x 100 = 140,000
+        let p = g.forward(25000.0).unwrap();
+        assert!(close(p.conversions, 1400.0, 1e-12));
+        assert!(close(p.revenue, 140_000.0, 1e-12));
+        assert!(f.with_rates(&[("nope".into(), r(0.1))]).is_err());
+        assert_eq!(f.with_aov(None).unwrap().aov(), None);
     }
 
     #[test]
