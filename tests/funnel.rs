@@ -258,3 +258,31 @@ fn chart_is_written_through_the_sandbox() {
     assert!(svg.contains("945 (revenue 141,750)"));
     assert!(!dir.path().join("escape.svg").exists());
 }
+
+#[test]
+fn funnel_plan_script_matches_golden() {
+    let dir = workdir();
+    let out = dir.path().join("out");
+    let o = pacer(&[
+        "run",
+        "scripts/funnel_plan.rhai",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o).replace(out.to_str().expect("utf8"), "OUT");
+    golden("funnel_plan.stdout", &text);
+    // The handbook figures, as the script prints them.
+    for figure in [
+        "176,366.8 entering",
+        "945.0 conversions, revenue 141,750.0",
+        "25000.0     833333.3   41666.7",
+        "1,500 x 70% = 1,050, not 1,000",
+        "1,000 x 90% x 150 = 135,000 falls short of the 1,000,000 goal",
+    ] {
+        assert!(text.contains(figure), "{figure}");
+    }
+    let svg = std::fs::read_to_string(out.join("funnel_plan.svg")).expect("chart written");
+    assert_eq!(svg.matches("<rect class=\"stage\"").count(), 4);
+    assert!(svg.contains("Handbook funnel: 25,000 visitors"));
+}

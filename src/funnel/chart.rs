@@ -6,7 +6,7 @@
 use super::plan::FunnelPlan;
 use crate::render::format_grouped;
 
-const WIDTH: f64 = 720.0;
+const WIDTH: f64 = 800.0;
 const BAR_MAX: f64 = 480.0;
 const BAR_H: f64 = 34.0;
 const GAP: f64 = 26.0;
@@ -117,10 +117,10 @@ mod tests {
         assert_eq!(svg.matches("<rect class=\"conversions\"").count(), 1);
         // widths proportional to volume: 1000 -> 480, 500 -> 240, 100 -> 48
         assert!(svg.contains(
-            "data-volume=\"1000\" data-rate=\"0.5\" x=\"120.0\" y=\"48.0\" width=\"480.0\""
+            "data-volume=\"1000\" data-rate=\"0.5\" x=\"160.0\" y=\"48.0\" width=\"480.0\""
         ));
-        assert!(svg.contains("data-stage=\"buy\" data-volume=\"500\" data-rate=\"0.2\" x=\"240.0\" y=\"108.0\" width=\"240.0\""));
-        assert!(svg.contains("data-volume=\"100\" x=\"336.0\" y=\"168.0\" width=\"48.0\""));
+        assert!(svg.contains("data-stage=\"buy\" data-volume=\"500\" data-rate=\"0.2\" x=\"280.0\" y=\"108.0\" width=\"240.0\""));
+        assert!(svg.contains("data-volume=\"100\" x=\"376.0\" y=\"168.0\" width=\"48.0\""));
         assert!(svg.contains("visit &lt;web&gt;") && svg.contains("Plan &amp; goal"));
         assert!(svg.contains("\u{2193} 50%") && svg.contains("100 (revenue 1,000)"));
         let zero = funnel_svg(&f.forward(0.0).unwrap(), "z");
