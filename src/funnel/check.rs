@@ -15,7 +15,7 @@
 //! not 1,000) and the implied revenue 1,000 x 90% x 150 = 135,000 falls short of the
 //! goal by 865,000.
 
-use super::error::{non_negative, positive, FunnelError};
+use super::error::{positive, FunnelError};
 use super::plan::{table, Funnel, Stage};
 use super::read::{number_cell, rate_cell, stage_column, text_cell};
 use crate::render::format_grouped;
@@ -132,7 +132,7 @@ pub fn check_plan(t: &Table, options: &CheckOptions) -> Result<PlanCheck, Funnel
         positive("funnel_check: aov", a)?;
     }
     if let Some(g) = options.goal {
-        non_negative("funnel_check: goal", g)?;
+        positive("funnel_check: goal", g)?;
         if options.aov.is_none() {
             return Err(FunnelError::Invalid(
                 "funnel_check: a revenue goal needs the average order value, like #{ goal: 1000000, aov: 150 }".to_string(),
@@ -161,8 +161,13 @@ pub fn check_plan(t: &Table, options: &CheckOptions) -> Result<PlanCheck, Funnel
         let flagged = !last && planned.is_some_and(|p| off(p, implied));
         if flagged {
             let p = planned.unwrap_or_default();
+            let pct = if implied > 0.0 {
+                format!(", {}", signed_percent((p - implied) / implied))
+            } else {
+                String::new()
+            };
             issues.push(format!(
-                "{} -> {}: {} x {} = {}, not {} (the plan is {} {}, {})",
+                "{} -> {}: {} x {} = {}, not {} (the plan is {} {}{pct})",
                 s.name,
                 to,
                 n(volumes[i]),
@@ -171,7 +176,6 @@ pub fn check_plan(t: &Table, options: &CheckOptions) -> Result<PlanCheck, Funnel
                 n(p),
                 n((p - implied).abs()),
                 if p > implied { "above" } else { "below" },
-                signed_percent((p - implied) / implied)
             ));
         }
         links.push(Link {
@@ -427,6 +431,36 @@ mod tests {
         .unwrap();
         let e = check_plan(&dropped, &opts()).unwrap_err().to_string();
         assert!(e.contains("no column named 'volume'"), "{e}");
+        let zero = Table::new(
+            "z.csv",
+            vec![
+                (
+                    "stage".to_string(),
+                    Column::Str(vec![Some("a".into()), Some("b".into())]),
+                ),
+                ("volume".to_string(), Column::Int(vec![Some(0), Some(10)])),
+                (
+                    "rate".to_string(),
+                    Column::Float(vec![Some(0.5), Some(0.5)]),
+                ),
+            ],
+        )
+        .unwrap();
+        let c = check_plan(&zero, &CheckOptions::default()).unwrap();
+        assert_eq!(
+            c.issues,
+            ["a -> b: 0 x 50% = 0, not 10 (the plan is 10 above)"]
+        );
+        let e = check_plan(
+            &t,
+            &CheckOptions {
+                goal: Some(0.0),
+                ..opts()
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("goal must be a positive number, got 0"), "{e}");
         let e = check_plan(
             &t,
             &CheckOptions {
@@ -437,5 +471,66 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("needs the average order value"), "{e}");
+    }
+
+    fn plan_table(stages: &[(String, f64)], volumes: &[f64]) -> Table {
+        Table::new(
+            "gen.csv",
+            vec![
+                (
+                    "stage".to_string(),
+                    Column::Str(stages.iter().map(|s| Some(s.0.clone())).collect()),
+                ),
+                (
+                    "volume".to_string(),
+                    Column::Float(volumes.iter().map(|v| Some(*v)).collect()),
+                ),
+                (
+                    "rate".to_string(),
+                    Column::Float(stages.iter().map(|s| Some(s.1)).collect()),
+                ),
+            ],
+        )
+        .unwrap()
+    }
+
+    proptest::proptest! {
+        /// A table written from a forward projection always chains and meets the goal
+        /// it implies; moving one stage's volume by 5% flags exactly the links into and
+        /// out of that stage.
+        #[test]
+        fn forward_plans_chain_and_perturbations_are_found(
+            rates in proptest::collection::vec(0.01f64..=1.0, 2..10),
+            entering in 1.0f64..1e8,
+            pick in 0usize..100,
+            up in proptest::bool::ANY,
+        ) {
+            let stages: Vec<(String, f64)> = rates
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("s{i}"), *r))
+                .collect();
+            let f = Funnel::new(
+                stages.iter().map(|(n, r)| Stage::new(n, Rate::new(*r, "r").unwrap())).collect(),
+                Some(150.0),
+            )
+            .unwrap();
+            let p = f.forward(entering).unwrap();
+            let mut volumes: Vec<f64> = p.rows.iter().map(|r| r.volume).collect();
+            let o = CheckOptions { goal: Some(p.revenue), aov: Some(150.0), ..CheckOptions::default() };
+            let c = check_plan(&plan_table(&stages, &volumes), &o).unwrap();
+            proptest::prop_assert!(c.ok(), "{:?}", c.issues);
+            let k = 1 + pick % (volumes.len() - 1);
+            volumes[k] *= if up { 1.05 } else { 0.95 };
+            let o = CheckOptions { goal: None, ..o };
+            let c = check_plan(&plan_table(&stages, &volumes), &o).unwrap();
+            let flagged: Vec<usize> =
+                c.links.iter().enumerate().filter(|(_, l)| l.flagged).map(|(i, _)| i).collect();
+            // The link into stage k is flagged (its volume is 5% off what the stage
+            // before implies), and so is the link out of it (what it implies moved 5%
+            // away from the next stage's volume); nothing else.
+            let expected: Vec<usize> = if k + 1 < volumes.len() { vec![k - 1, k] } else { vec![k - 1] };
+            proptest::prop_assert_eq!(flagged, expected);
+        }
     }
 }
