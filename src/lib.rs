@@ -10,6 +10,7 @@
 
 pub mod budget;
 pub mod cli;
+pub mod funnel;
 pub mod render;
 pub mod script;
 pub mod suggest;
