@@ -1,0 +1,26 @@
+//! The A/B test domain: significance of conversion-rate and mean differences,
+//! intervals, power and sample size, sample-ratio mismatch, many arms, Bayesian
+//! chance to beat control and safe (sequential) monitoring (domain.md sections 3
+//! and 5; issue 8). A is the control, B the variant; every effect is B relative to A.
+//!
+//! Files: [`special`] (tails in log space), [`arm`] (checked counts), [`proportions`]
+//! (z, chi-square, Fisher, k arms, SRM), [`intervals`] (Wilson, Newcombe, Wald, lift),
+//! [`means`] (Welch).
+
+pub mod arm;
+pub mod error;
+pub mod intervals;
+pub mod means;
+pub mod proportions;
+pub mod special;
+
+pub use arm::Arm;
+pub use error::AbError;
+pub use intervals::{diff_ci, lift_ci, wilson_ci, DiffMethod, Interval};
+pub use means::{welch_t, Summary, Welch};
+pub use proportions::{
+    chi2_2x2, chi2_arms, fisher_exact, srm_test, ztest_props, Alternative, ChiSquare, Fisher, ZTest,
+};
+
+#[cfg(test)]
+mod tests;
