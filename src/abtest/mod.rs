@@ -5,19 +5,26 @@
 //!
 //! Files: [`special`] (tails in log space), [`arm`] (checked counts), [`proportions`]
 //! (z, chi-square, Fisher, k arms, SRM), [`intervals`] (Wilson, Newcombe, Wald, lift),
-//! [`means`] (Welch).
+//! [`means`] (Welch), [`power`] (sample size, MDE, power), [`multiple`] (Holm,
+//! Bonferroni, BH), [`bayes`] (chance to beat control, expected loss).
 
 pub mod arm;
+pub mod bayes;
 pub mod error;
 pub mod intervals;
 pub mod means;
+pub mod multiple;
+pub mod power;
 pub mod proportions;
 pub mod special;
 
 pub use arm::Arm;
+pub use bayes::{prob_beat, Beat, BetaPrior};
 pub use error::AbError;
 pub use intervals::{diff_ci, lift_ci, wilson_ci, DiffMethod, Interval};
 pub use means::{welch_t, Summary, Welch};
+pub use multiple::{adjust_p, Adjust};
+pub use power::{mde, power, power_at, sample_size, Design, Mde, PowerMethod, SampleSize};
 pub use proportions::{
     chi2_2x2, chi2_arms, fisher_exact, srm_test, ztest_props, Alternative, ChiSquare, Fisher, ZTest,
 };

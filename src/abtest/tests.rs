@@ -211,3 +211,128 @@ fn bad_counts_and_levels_are_clear_errors() {
     assert!(Summary::new(1.0, -1.0, 10.0, "welch_t", "a").is_err());
     assert!(Summary::new(1.0, 1.0, 1.0, "welch_t", "a").is_err());
 }
+
+fn rate(v: f64) -> crate::units::Rate {
+    crate::units::Rate::new(v, "t").expect("rate")
+}
+
+fn method(c: &J) -> PowerMethod {
+    PowerMethod::parse(c["method"].as_str().expect("method"), "t").expect("method")
+}
+
+fn floats(c: &J, k: &str) -> Vec<f64> {
+    c[k].as_array()
+        .expect(k)
+        .iter()
+        .map(|x| x.as_f64().expect("number"))
+        .collect()
+}
+
+#[test]
+fn sample_size_matches_fleiss_and_statsmodels() {
+    for c in cases("sample_size") {
+        let d = Design::new(g(&c, "alpha"), g(&c, "power"), method(&c), "t").expect("design");
+        let r = sample_size(rate(g(&c, "p_base")), rate(g(&c, "p_target")), d).expect("n");
+        near(r.n_exact, g(&c, "n_exact"), "n_exact", &c);
+        assert_eq!(r.n_per_arm, g(&c, "n_per_arm"), "{c}");
+    }
+}
+
+#[test]
+fn sample_size_worked_example() {
+    // Fleiss without continuity correction, 10% -> 15% at alpha 0.05, power 0.8, by hand:
+    // (1.959964 sqrt(2 * 0.125 * 0.875) + 0.841621 sqrt(0.1 * 0.9 + 0.15 * 0.85))² / 0.05²
+    // = (0.916703 + 0.392506)² / 0.0025 = 685.60, so 686 users per arm.
+    let r = sample_size(rate(0.10), rate(0.15), Design::default()).expect("n");
+    assert_eq!(r.n_per_arm, 686.0);
+    assert!((r.n_exact - 685.60).abs() < 0.01, "{}", r.n_exact);
+    let e = sample_size(rate(0.1), rate(0.1), Design::default()).expect_err("equal");
+    assert!(e.to_string().contains("no difference to detect"));
+}
+
+#[test]
+fn power_matches_reference() {
+    for c in cases("power") {
+        let p = power(
+            rate(g(&c, "p_base")),
+            rate(g(&c, "p_target")),
+            g(&c, "n"),
+            g(&c, "alpha"),
+            method(&c),
+        )
+        .expect("power");
+        near(p, g(&c, "power"), "power", &c);
+    }
+}
+
+#[test]
+fn mde_matches_reference() {
+    for c in cases("mde") {
+        let d = Design::new(g(&c, "alpha"), g(&c, "power"), method(&c), "t").expect("design");
+        let r = mde(rate(g(&c, "p_base")), g(&c, "n"), d).expect("mde");
+        near(r.p_target, g(&c, "p_target"), "p_target", &c);
+    }
+}
+
+#[test]
+fn srm_matches_scipy() {
+    for c in cases("srm_test") {
+        let r = srm_test(&floats(&c, "observed"), &floats(&c, "weights")).expect("srm");
+        near(r.statistic, g(&c, "statistic"), "statistic", &c);
+        near(r.p_value, g(&c, "p_value"), "p", &c);
+    }
+    assert!(srm_test(&[10.0, 10.0], &[1.0]).is_err());
+    assert!(srm_test(&[10.0, 10.0], &[1.0, 0.0]).is_err());
+    assert!(srm_test(&[0.0, 0.0], &[1.0, 1.0]).is_err());
+}
+
+#[test]
+fn chi2_arms_matches_scipy() {
+    for c in cases("chi2_arms") {
+        let conv = floats(&c, "conversions");
+        let tot = floats(&c, "totals");
+        let arms: Vec<Arm> = conv
+            .iter()
+            .zip(&tot)
+            .map(|(&x, &n)| Arm::new(x, n, "t", "a").expect("arm"))
+            .collect();
+        let r = chi2_arms(&arms);
+        if is_err(&c) {
+            assert!(r.expect_err("undefined").to_string().contains("undefined"));
+            continue;
+        }
+        let r = r.expect("chi2_arms");
+        near(r.statistic, g(&c, "statistic"), "statistic", &c);
+        assert_eq!(r.df, g(&c, "df"));
+        near(r.p_value, g(&c, "p_value"), "p", &c);
+    }
+}
+
+#[test]
+fn adjust_p_matches_multipletests() {
+    for c in cases("adjust_p") {
+        let m = Adjust::parse(c["method"].as_str().expect("method")).expect("method");
+        let got = adjust_p(&floats(&c, "p"), m).expect("adjust");
+        for (g_, w) in got.iter().zip(floats(&c, "adjusted")) {
+            near(*g_, w, "adjusted", &c);
+        }
+    }
+    assert!(adjust_p(&[], Adjust::Holm).is_err());
+    assert!(adjust_p(&[1.2], Adjust::Holm).is_err());
+}
+
+#[test]
+fn prob_beat_matches_numerical_integration() {
+    for c in cases("prob_beat") {
+        let (a, b) = arms(&c).expect("arms");
+        let prior = |k: &str| {
+            let v = floats(&c, k);
+            BetaPrior::new(v[0], v[1], k).expect("prior")
+        };
+        let r = prob_beat(a, b, prior("prior_a"), prior("prior_b")).expect("prob_beat");
+        near(r.prob, g(&c, "prob"), "prob", &c);
+        near(r.loss_a, g(&c, "loss_a"), "loss_a", &c);
+        near(r.loss_b, g(&c, "loss_b"), "loss_b", &c);
+    }
+    assert!(BetaPrior::new(0.0, 1.0, "prior_a").is_err());
+}
