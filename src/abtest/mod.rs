@@ -6,7 +6,8 @@
 //! Files: [`special`] (tails in log space), [`arm`] (checked counts), [`proportions`]
 //! (z, chi-square, Fisher, k arms, SRM), [`intervals`] (Wilson, Newcombe, Wald, lift),
 //! [`means`] (Welch), [`power`] (sample size, MDE, power), [`multiple`] (Holm,
-//! Bonferroni, BH), [`bayes`] (chance to beat control, expected loss).
+//! Bonferroni, BH), [`bayes`] (chance to beat control, expected loss), [`sequential`]
+//! (mSPRT always-valid p-values and confidence sequences).
 
 pub mod arm;
 pub mod bayes;
@@ -16,6 +17,7 @@ pub mod means;
 pub mod multiple;
 pub mod power;
 pub mod proportions;
+pub mod sequential;
 pub mod special;
 
 pub use arm::Arm;
@@ -28,6 +30,7 @@ pub use power::{mde, power, power_at, sample_size, Design, Mde, PowerMethod, Sam
 pub use proportions::{
     chi2_2x2, chi2_arms, fisher_exact, srm_test, ztest_props, Alternative, ChiSquare, Fisher, ZTest,
 };
+pub use sequential::{msprt, SeqLook, DEFAULT_TAU};
 
 #[cfg(test)]
 mod tests;
