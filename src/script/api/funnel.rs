@@ -383,30 +383,55 @@ mod funnel_api {
     }
 
     /// True when every link chains and the goal (if any) is met within the tolerance.
+    ///
+    /// ```rhai
+    /// let c = funnel_check(load_csv("fixtures/funnel/plan.csv"), #{ goal: 1000000, aov: 150 });
+    /// print(c.ok);   // false
+    /// ```
     #[rhai_fn(get = "ok", pure)]
     pub fn check_ok(c: &mut PlanCheck) -> bool {
         c.ok()
     }
 
     /// One sentence per problem found (an array of strings).
+    ///
+    /// ```rhai
+    /// let c = funnel_check(load_csv("fixtures/funnel/plan.csv"), #{ goal: 1000000, aov: 150 });
+    /// for issue in c.issues { print(issue); }
+    /// ```
     #[rhai_fn(get = "issues", pure)]
     pub fn check_issues(c: &mut PlanCheck) -> Array {
         c.issues.iter().map(|s| Dynamic::from(s.clone())).collect()
     }
 
     /// The links as a table `from, to, volume, rate, implied, planned, gap, gap_pct, flag`.
+    ///
+    /// ```rhai
+    /// let c = funnel_check(load_csv("fixtures/funnel/plan.csv"), #{ goal: 1000000, aov: 150 });
+    /// print(c.table.filter("flag", "==", "inconsistent"));
+    /// ```
     #[rhai_fn(get = "table", pure)]
     pub fn check_table(c: &mut PlanCheck) -> Table {
         c.to_table()
     }
 
     /// The conversions the plan implies (the last stage's `volume x rate`).
+    ///
+    /// ```rhai
+    /// let c = funnel_check(load_csv("fixtures/funnel/plan.csv"), #{ goal: 1000000, aov: 150 });
+    /// print(c.implied_conversions);   // 900
+    /// ```
     #[rhai_fn(get = "implied_conversions", pure)]
     pub fn check_conversions(c: &mut PlanCheck) -> f64 {
         c.implied_conversions
     }
 
     /// The revenue the plan implies (`implied_conversions x aov`), `()` without an aov.
+    ///
+    /// ```rhai
+    /// let c = funnel_check(load_csv("fixtures/funnel/plan.csv"), #{ goal: 1000000, aov: 150 });
+    /// print(c.implied_revenue);   // 135000
+    /// ```
     #[rhai_fn(get = "implied_revenue", pure)]
     pub fn check_revenue(c: &mut PlanCheck) -> Dynamic {
         c.implied_revenue.map_or(Dynamic::UNIT, Dynamic::from_float)
@@ -414,6 +439,11 @@ mod funnel_api {
 
     /// The first-stage volume the table's rates need to reach the goal, `()` without a
     /// goal and aov.
+    ///
+    /// ```rhai
+    /// let c = funnel_check(load_csv("fixtures/funnel/plan.csv"), #{ goal: 1000000, aov: 150 });
+    /// print(c.needed_entering);   // 176366.84...
+    /// ```
     #[rhai_fn(get = "needed_entering", pure)]
     pub fn check_needed(c: &mut PlanCheck) -> Dynamic {
         c.needed_entering.map_or(Dynamic::UNIT, Dynamic::from_float)
@@ -421,12 +451,21 @@ mod funnel_api {
 
     /// The funnel made of the table's stages and rates (and the aov), for `forward`,
     /// `for_revenue` and what-ifs.
+    ///
+    /// ```rhai
+    /// let c = funnel_check(load_csv("fixtures/funnel/plan.csv"), #{ goal: 1000000, aov: 150 });
+    /// print(c.funnel.for_revenue(1000000).entering);   // 176366.84...
+    /// ```
     #[rhai_fn(get = "funnel", pure)]
     pub fn check_funnel(c: &mut PlanCheck) -> Funnel {
         c.funnel.clone()
     }
 
     /// The check as text: a summary, the issues and the link table.
+    ///
+    /// ```rhai
+    /// print(funnel_check(load_csv("fixtures/funnel/plan.csv")));
+    /// ```
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn check_to_string(c: &mut PlanCheck) -> String {
         format!(
@@ -506,6 +545,10 @@ mod funnel_api {
     }
 
     /// The funnel as text: its stages and rates, and the aov.
+    ///
+    /// ```rhai
+    /// print(funnel([#{ name: "visit", rate: 0.15 }, #{ name: "buy", rate: 0.4 }], #{ aov: 150 }));
+    /// ```
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn funnel_to_string(f: &mut Funnel) -> String {
         crate::funnel::describe(f)
@@ -564,6 +607,10 @@ mod funnel_api {
     }
 
     /// The plan as text: a summary line and the stage table.
+    ///
+    /// ```rhai
+    /// print(funnel([#{ name: "visit", rate: 0.15 }, #{ name: "buy", rate: 0.4 }]).forward(25000));
+    /// ```
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn plan_to_string(p: &mut FunnelPlan) -> String {
         crate::funnel::describe_plan(p)

@@ -29,7 +29,7 @@ pub fn domains() -> Vec<Domain> {
         },
         Domain {
             name: "funnel",
-            about: "Funnel planning: goal decomposition by stage, forward projection, revenue goals, what-ifs",
+            about: "Funnel planning: goal decomposition, forward projection, media sizing, plan checks, sensitivity, what-ifs, charts",
             module: funnel::module,
         },
         Domain {
