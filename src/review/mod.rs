@@ -1,0 +1,23 @@
+//! The review domain (复盘, domain.md section 6; issue 5): targets against actuals,
+//! the gaps that matter most, the revenue gap attributed through the funnel, recovery
+//! what-ifs, action items and lessons, comparison across campaigns, and the report.
+//!
+//! Files: [`metrics`] (targets vs actuals, status), [`focus`] (gaps ranked by effect on
+//! the headline), [`decompose`] (LMDI and Shapley splits of a product's change),
+//! [`attribution`] (the funnel's gap by factor), [`recover`] (what-ifs).
+
+pub mod attribution;
+pub mod decompose;
+pub mod error;
+pub mod focus;
+pub mod metrics;
+pub mod recover;
+
+pub use attribution::{
+    attribute, Attribution, Contribution, Factor, FactorKind, FunnelNumbers, Step,
+};
+pub use decompose::{decompose, lmdi, log_mean, shapley, Method};
+pub use error::ReviewError;
+pub use focus::{focus, Focus, FocusRow};
+pub use metrics::{read_metrics, Better, MetricResult, Review, Status};
+pub use recover::{recover, Change, Recovery};

@@ -1,0 +1,417 @@
+//! Script API of the review domain (复盘): `review` (targets against actuals),
+//! `focus`, `attribute` (the gap through the funnel), `recover` (what-ifs).
+//!
+//! Domain code lives in `crate::review`; this file converts script values.
+
+use crate::render::{format_display, render_table};
+use crate::review::{self, Attribution, FunnelNumbers, Method, Recovery, Review, ReviewError};
+use crate::script::{context, num, script_error, table_from_dynamic, Options};
+use crate::table::Table;
+use rhai::plugin::*;
+use rhai::{Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext};
+
+/// The module: functions plus the `Review`, `Attribution` and `Recovery` types.
+pub fn module() -> Module {
+    let mut m = exported_module!(review_api);
+    m.set_custom_type::<Review>("Review");
+    m.set_custom_type::<Attribution>("Attribution");
+    m.set_custom_type::<Recovery>("Recovery");
+    m
+}
+
+type R<T> = Result<T, Box<EvalAltResult>>;
+
+fn err(e: ReviewError) -> Box<EvalAltResult> {
+    script_error(e)
+}
+
+/// The headline of a review: the option, else `sales`, else `revenue`.
+fn headline(r: &Review, given: Option<String>) -> R<String> {
+    if let Some(h) = given {
+        return Ok(h);
+    }
+    ["sales", "revenue", "gmv"]
+        .iter()
+        .find(|n| r.find(n).is_some())
+        .map(|s| s.to_string())
+        .ok_or_else(|| {
+            script_error(
+                "focus: the review has no metric named sales, revenue or gmv; name the headline with #{ headline: \"orders\" }",
+            )
+        })
+}
+
+/// Planned and actual funnels from a table `stage, planned, actual` of volumes.
+fn funnels(
+    t: &Table,
+    function: &str,
+    planned_aov: Option<f64>,
+    actual_aov: Option<f64>,
+) -> R<(FunnelNumbers, FunnelNumbers)> {
+    t.require(&["stage", "planned", "actual"])
+        .map_err(script_error)?;
+    let col = |name: &str| -> R<Vec<(String, f64)>> {
+        let stages = t.column("stage").map_err(script_error)?;
+        let c = t.column(name).map_err(script_error)?;
+        (0..t.n_rows())
+            .map(|r| {
+                let stage = stages.text_at(r).unwrap_or_default();
+                let v = c
+                    .f64_at(r)
+                    .ok_or_else(|| script_error(t.bad_cell(r, name, "a volume (a number)", "")))?;
+                Ok((stage, v))
+            })
+            .collect()
+    };
+    if planned_aov.is_some() != actual_aov.is_some() {
+        return Err(script_error(format!(
+            "{function}: give both planned_aov and actual_aov (or neither, to attribute conversions)"
+        )));
+    }
+    let p = FunnelNumbers::from_volumes(&col("planned")?, planned_aov, None).map_err(err)?;
+    let a = FunnelNumbers::from_volumes(&col("actual")?, actual_aov, Some(&p)).map_err(err)?;
+    Ok((p, a))
+}
+
+fn changes(map: &Map) -> R<Vec<(String, String)>> {
+    map.iter()
+        .map(|(k, v)| {
+            let text = if v.is_string() {
+                v.to_string()
+            } else {
+                format!("={}", num(v, &format!("recover: change of '{k}'"))?)
+            };
+            Ok((k.to_string(), text))
+        })
+        .collect()
+}
+
+fn recovery_summary(r: &Recovery) -> String {
+    let mut s = format!(
+        "What-if: {} -> {} ({}{})",
+        format_display(r.before()),
+        format_display(r.after()),
+        if r.recovered() >= 0.0 { "+" } else { "" },
+        format_display(r.recovered())
+    );
+    if let (Some(t), Some(share)) = (r.target, r.share_of_gap()) {
+        s.push_str(&format!(
+            ", {} of the gap to the target {}",
+            review::metrics::percent1(share),
+            format_display(t)
+        ));
+    }
+    s
+}
+
+// The plugin macro's generated glue unwraps internally; our own code does not.
+#[allow(clippy::unwrap_used)]
+#[export_module]
+mod review_api {
+    use super::*;
+
+    /// Reviews targets against actuals. The table has columns `dimension, metric,
+    /// target, actual` and optionally `unit`, `better` (`higher`, the default, or
+    /// `lower` for cost and CAC) and `note`. Cells may be numbers, percentages (`5%`)
+    /// or ratios (`1:2.2`, read as 2.2). For each metric: `difference = actual -
+    /// target` (in points for percentages), `achievement = actual / target` (not for a
+    /// zero or missing target: shown `n/a`), and `status` `met`, `missed`, or `over`
+    /// (lower-is-better metrics above target). Prints as the handbook's table.
+    ///
+    /// ```rhai
+    /// let r = review(table([
+    ///     #{ dimension: "traffic", metric: "impressions", target: 5000000, actual: 4500000 },
+    ///     #{ dimension: "conversion", metric: "sign-up conversion", target: "5%", actual: "4%" },
+    ///     #{ dimension: "revenue", metric: "ROI", target: "1:3", actual: "1:2.2" },
+    ///     #{ dimension: "cost", metric: "total cost", target: 60, actual: 72, better: "lower" },
+    /// ]));
+    /// print(r);   // -500,000 90%; -1 pt 80%; -0.8 73.3%; +12 120% over
+    /// ```
+    #[rhai_fn(name = "review", return_raw)]
+    pub fn review_table(metrics: Dynamic) -> R<Review> {
+        let t = table_from_dynamic(metrics, "review: metrics")?;
+        Review::from_table(&t).map_err(err)
+    }
+
+    /// Reviews the metrics file at `path`, keeping each cell's notation (`5%`, `1:2.2`)
+    /// as written. Same columns as `review(table)`.
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// print(r.formatted);
+    /// ```
+    #[rhai_fn(name = "review", return_raw)]
+    pub fn review_path(ctx: NativeCallContext, path: &str) -> R<Review> {
+        let run = context(&ctx)?;
+        let resolved = run.sandbox.resolve_read(path).map_err(script_error)?;
+        let t = review::read_metrics(&resolved, path).map_err(err)?;
+        Review::from_table(&t).map_err(err)
+    }
+
+    /// The review as numbers: `dimension, metric, unit, better, notation, target,
+    /// actual, difference, achievement, status, note` (percentages as fractions,
+    /// ratios as their second term), for `write_csv` and comparisons.
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn review_numbers(r: &mut Review) -> R<Table> {
+        r.table().map_err(err)
+    }
+
+    /// The review as the handbook writes it (`5,000,000`, `5%`, `1:2.2`, `-1 pt`,
+    /// `73.3%`), all text: what `print` shows and what reports use.
+    #[rhai_fn(get = "formatted", pure, return_raw)]
+    pub fn review_formatted(r: &mut Review) -> R<Table> {
+        r.formatted().map_err(err)
+    }
+
+    /// The number of metrics met.
+    #[rhai_fn(get = "met", pure)]
+    pub fn review_met(r: &mut Review) -> i64 {
+        r.counts().0 as i64
+    }
+
+    /// The number of higher-is-better metrics that missed their target.
+    #[rhai_fn(get = "missed", pure)]
+    pub fn review_missed(r: &mut Review) -> i64 {
+        r.counts().1 as i64
+    }
+
+    /// The number of lower-is-better metrics over their target.
+    #[rhai_fn(get = "over", pure)]
+    pub fn review_over(r: &mut Review) -> i64 {
+        r.counts().2 as i64
+    }
+
+    /// One metric as a map `#{ metric, target, actual, difference, achievement,
+    /// status }` (numbers; `()` where there is none).
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// print(r.metric("sales").achievement);   // 0.8
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn metric(r: &mut Review, name: &str) -> R<Map> {
+        let row = r.get(name, "metric").map_err(err)?;
+        let f = |x: Option<f64>| x.map_or(Dynamic::UNIT, Dynamic::from_float);
+        let mut m = Map::new();
+        m.insert("metric".into(), Dynamic::from(row.metric.clone()));
+        m.insert("target".into(), f(row.target.map(|q| q.value)));
+        m.insert("actual".into(), f(row.actual.map(|q| q.value)));
+        m.insert("difference".into(), f(row.difference));
+        m.insert("achievement".into(), f(row.achievement));
+        m.insert(
+            "status".into(),
+            Dynamic::from(row.status.name().to_string()),
+        );
+        Ok(m)
+    }
+
+    /// The gaps ranked by their effect on the headline (sales, else revenue), largest
+    /// first, the top 3 then the rest: `rank, metric, dimension, achievement, effect,
+    /// share`. The effect of a driver is its LMDI share of the headline's gap,
+    /// `L(H1, H0) x ln(actual / target)`; drivers are the higher-is-better traffic and
+    /// conversion metrics.
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// print(r.focus());
+    /// ```
+    #[rhai_fn(name = "focus", pure, return_raw)]
+    pub fn focus_default(r: &mut Review) -> R<Table> {
+        focus_with(r, Map::new())
+    }
+
+    /// `focus` with options: `headline` (a metric name), `drivers` (metric names whose
+    /// product is the headline), `top` (how many to list before the rest, default 3).
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// print(r.focus(#{ headline: "sales", drivers: ["impressions", "order rate"], top: 2 }));
+    /// ```
+    #[rhai_fn(name = "focus", pure, return_raw)]
+    pub fn focus_with(r: &mut Review, options: Map) -> R<Table> {
+        let o = Options::new("focus", options, &["headline", "drivers", "top"])?;
+        let h = headline(r, o.str("headline")?)?;
+        let drivers = o.strings("drivers")?;
+        let top = o.i64("top")?.unwrap_or(3);
+        if top < 1 {
+            return Err(script_error(format!(
+                "focus: option 'top' must be at least 1, got {top}"
+            )));
+        }
+        let f = review::focus(r, &h, drivers.as_deref()).map_err(err)?;
+        f.table(top as usize).map_err(err)
+    }
+
+    /// The review as the handbook's table, with a count of statuses.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn review_to_string(r: &mut Review) -> String {
+        let (met, missed, over) = r.counts();
+        let table = r.formatted().map(|t| render_table(&t)).unwrap_or_default();
+        format!(
+            "Review of {} metrics: {met} met, {missed} missed, {over} over target\n{table}",
+            r.rows.len()
+        )
+    }
+
+    /// Splits the result gap of a funnel among its factors: the entering traffic, each
+    /// stage's conversion rate (`<stage>_rate`, the share of the stage reaching the
+    /// next one) and the average order value. `funnel` is a table `stage, planned,
+    /// actual` of stage volumes, top to bottom; with `#{ planned_aov, actual_aov }`
+    /// the result is revenue, else conversions. The contributions add up exactly to the
+    /// gap and do not depend on the order of the stages: LMDI (log-mean Divisia,
+    /// `L(V1, V0) x ln(actual / planned)` per factor) by default, `#{ method:
+    /// "shapley" }` for the Shapley split (used anyway when a factor is zero).
+    ///
+    /// ```rhai
+    /// let f = load_csv("fixtures/review/summer_funnel.csv");
+    /// let a = attribute(f, #{ planned_aov: 400, actual_aov: 500 });
+    /// print(a);          // gap -400000 split over impressions, rates and aov
+    /// print(a.gap);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn attribute(funnel: Dynamic, options: Map) -> R<Attribution> {
+        let o = Options::new(
+            "attribute",
+            options,
+            &["planned_aov", "actual_aov", "method"],
+        )?;
+        let t = table_from_dynamic(funnel, "attribute: funnel")?;
+        let method = match o.str("method")? {
+            Some(m) => Method::parse(&m).map_err(err)?,
+            None => Method::Lmdi,
+        };
+        let (p, a) = funnels(&t, "attribute", o.f64("planned_aov")?, o.f64("actual_aov")?)?;
+        review::attribute(&p, &a, method).map_err(err)
+    }
+
+    /// The attribution as a table `factor, step, planned, actual, change,
+    /// contribution, share`.
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn attribution_table(a: &mut Attribution) -> R<Table> {
+        a.table().map_err(err)
+    }
+
+    /// The gap, `actual - planned`.
+    #[rhai_fn(get = "gap", pure)]
+    pub fn attribution_gap(a: &mut Attribution) -> f64 {
+        a.gap()
+    }
+
+    /// The planned result.
+    #[rhai_fn(get = "planned", pure)]
+    pub fn attribution_planned(a: &mut Attribution) -> f64 {
+        a.planned
+    }
+
+    /// The actual result.
+    #[rhai_fn(get = "actual", pure)]
+    pub fn attribution_actual(a: &mut Attribution) -> f64 {
+        a.actual
+    }
+
+    /// The method used: `lmdi` or `shapley`.
+    #[rhai_fn(get = "method", pure)]
+    pub fn attribution_method(a: &mut Attribution) -> String {
+        a.method.name().to_string()
+    }
+
+    /// The contributions as a map factor → contribution.
+    #[rhai_fn(get = "contributions", pure)]
+    pub fn attribution_contributions(a: &mut Attribution) -> Map {
+        a.rows
+            .iter()
+            .map(|r| {
+                (
+                    r.factor.name.as_str().into(),
+                    Dynamic::from_float(r.contribution),
+                )
+            })
+            .collect()
+    }
+
+    /// The attribution with its totals.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn attribution_to_string(a: &mut Attribution) -> String {
+        let table = a.table().map(|t| render_table(&t)).unwrap_or_default();
+        format!(
+            "Gap {} -> {}: {} split by {}\n{table}",
+            format_display(a.planned),
+            format_display(a.actual),
+            format_display(a.gap()),
+            a.method.name()
+        )
+    }
+
+    /// What-if on the actual funnel: re-runs the `actual` column of `funnel` (a table
+    /// `stage, planned, actual` of volumes) with `changes` and reports how much of the
+    /// gap to the planned result would have been recovered. Changes by factor:
+    /// `"+1pt"` adds points to a rate, `"+4%"` scales, `"=5%"` or a number sets.
+    /// Factors are the entering stage's name, `<stage>_rate`, `aov`.
+    ///
+    /// ```rhai
+    /// let f = load_csv("fixtures/review/summer_funnel.csv");
+    /// let w = recover(f, #{ visits_rate: "+1pt", impressions: "+4%" },
+    ///                 #{ planned_aov: 400, actual_aov: 500 });
+    /// print(w.recovered);   // 480000: 120% of the 400000 gap
+    /// ```
+    #[rhai_fn(name = "recover", return_raw)]
+    pub fn recover_table(funnel: Dynamic, changes: Map, options: Map) -> R<Recovery> {
+        let o = Options::new("recover", options, &["planned_aov", "actual_aov", "target"])?;
+        let t = table_from_dynamic(funnel, "recover: funnel")?;
+        let (p, a) = funnels(&t, "recover", o.f64("planned_aov")?, o.f64("actual_aov")?)?;
+        let target = o.f64("target")?.unwrap_or_else(|| p.result());
+        review::recover(&a, &super::changes(&changes)?, Some(target)).map_err(err)
+    }
+
+    /// The result before the changes.
+    #[rhai_fn(get = "before", pure)]
+    pub fn recovery_before(r: &mut Recovery) -> f64 {
+        r.before()
+    }
+
+    /// The result with the changes.
+    #[rhai_fn(get = "after", pure)]
+    pub fn recovery_after(r: &mut Recovery) -> f64 {
+        r.after()
+    }
+
+    /// `after - before`.
+    #[rhai_fn(get = "recovered", pure)]
+    pub fn recovery_recovered(r: &mut Recovery) -> f64 {
+        r.recovered()
+    }
+
+    /// The share of the gap to the target recovered (`()` without a gap).
+    #[rhai_fn(get = "share", pure)]
+    pub fn recovery_share(r: &mut Recovery) -> Dynamic {
+        r.share_of_gap().map_or(Dynamic::UNIT, Dynamic::from_float)
+    }
+
+    /// The table `factor, change, before, after, contribution` with a `total` row.
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn recovery_table(r: &mut Recovery) -> R<Table> {
+        r.table().map_err(err)
+    }
+
+    /// The what-if's summary and table.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn recovery_to_string(r: &mut Recovery) -> String {
+        let table = r.table().map(|t| render_table(&t)).unwrap_or_default();
+        format!("{}\n{table}", recovery_summary(r))
+    }
+
+    /// The stage volumes of the funnel after the changes, as an array of maps.
+    #[rhai_fn(get = "volumes", pure)]
+    pub fn recovery_volumes(r: &mut Recovery) -> Array {
+        r.changed
+            .volumes()
+            .into_iter()
+            .map(|(s, v)| {
+                let mut m = Map::new();
+                m.insert("stage".into(), Dynamic::from(s));
+                m.insert("volume".into(), Dynamic::from_float(v));
+                Dynamic::from_map(m)
+            })
+            .collect()
+    }
+}

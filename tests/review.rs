@@ -1,0 +1,116 @@
+//! The review domain end to end: the handbook's template rows through a script, the
+//! summer-promotion script against its golden output, and bad input.
+
+mod common;
+use common::*;
+
+fn run_snippet(code: &str) -> (Option<i32>, String, String) {
+    let dir = workdir();
+    std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
+    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
+    (o.status.code(), stdout(&o), stderr(&o))
+}
+
+fn with_file(name: &str, text: &str, code: &str) -> (Option<i32>, String, String) {
+    let dir = workdir();
+    std::fs::write(dir.path().join(name), text).expect("write data");
+    std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
+    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
+    (o.status.code(), stdout(&o), stderr(&o))
+}
+
+/// The four template rows and the headline of domain.md section 6, read from a file.
+#[test]
+fn handbook_template_rows_and_headline() {
+    let csv = "dimension,metric,target,actual,unit,better\n\
+        traffic,impressions,5000000,4500000,,\n\
+        conversion,sign-up conversion,5%,4%,,\n\
+        revenue,ROI,1:3,1:2.2,,\n\
+        cost,total cost,60,72,10k,lower\n\
+        headline,new users,10000,8000,,\n\
+        headline,sales,2000000,1600000,,\n";
+    let (code, out, err) = with_file(
+        "m.csv",
+        csv,
+        "let r = review(\"m.csv\");\n\
+         for row in r.formatted.records() { print(`${row.metric}|${row.target}|${row.actual}|${row.difference}|${row.achievement}|${row.status}`); }",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "impressions|5,000,000|4,500,000|-500,000|90%|missed\n\
+         sign-up conversion|5%|4%|-1 pt|80%|missed\n\
+         ROI|1:3|1:2.2|-0.8|73.3%|missed\n\
+         total cost|60|72|+12|120%|over\n\
+         new users|10,000|8,000|-2,000|80%|missed\n\
+         sales|2,000,000|1,600,000|-400,000|80%|missed\n"
+    );
+}
+
+#[test]
+fn bad_metrics_input_is_a_clear_error() {
+    let code = "print(review(\"m.csv\"));";
+    let (c, _, err) = with_file("m.csv", "dimension,metric,target,actul\nx,y,1,2\n", code);
+    assert_eq!(c, Some(1));
+    assert!(
+        err.contains("no column named 'actual', did you mean 'actul'?"),
+        "{err}"
+    );
+    let (_, _, err) = with_file(
+        "m.csv",
+        "dimension,metric,target,actual\ntraffic,uv,lots,2\n",
+        code,
+    );
+    assert!(
+        err.contains("m.csv:2: column 'target': expected a number, a percentage (5%) or a ratio (1:2.2), got \"lots\""),
+        "{err}"
+    );
+    let (_, _, err) = with_file(
+        "m.csv",
+        "dimension,metric,target,actual,better\ncost,cac,5,6,less\n",
+        code,
+    );
+    assert!(
+        err.contains("m.csv:2: column 'better': expected higher or lower, got \"less\""),
+        "{err}"
+    );
+    // A zero target is reported, not divided by.
+    let (c, out, err) = with_file(
+        "m.csv",
+        "dimension,metric,target,actual\nspread,topic reads,0,1200\n",
+        "let r = review(\"m.csv\"); print(r.formatted[0].achievement); print(r.metric(\"topic reads\").achievement);",
+    );
+    assert_eq!(c, Some(0), "{err}");
+    assert_eq!(out, "n/a (target is 0)\n\n");
+}
+
+#[test]
+fn attribution_and_what_if_from_a_script() {
+    let (code, out, err) = run_snippet(
+        "let f = table([#{ stage: \"impressions\", planned: 5000000, actual: 4500000 },\n\
+                        #{ stage: \"visits\", planned: 200000, actual: 200000 },\n\
+                        #{ stage: \"signups\", planned: 10000, actual: 8000 },\n\
+                        #{ stage: \"orders\", planned: 5000, actual: 3200 }]);\n\
+         let a = attribute(f, #{ planned_aov: 400, actual_aov: 500 });\n\
+         let sum = 0.0; for c in a.contributions.values() { sum += c; }\n\
+         print(`${a.gap} ${sum.round()} ${a.method}`);\n\
+         let w = recover(f, #{ visits_rate: \"+1pt\", impressions: \"+4%\" }, #{ planned_aov: 400, actual_aov: 500 });\n\
+         print(`${w.after.round()} ${w.recovered.round()} ${w.share}`);\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "-400000.0 -400000.0 lmdi\n2080000.0 480000.0 1.2\n");
+    let (_, _, err) = run_snippet(
+        "attribute(table([#{ stage: \"a\", planned: 10, actual: 20 }, #{ stage: \"b\", planned: 5, actual: 30 }]), #{});",
+    );
+    assert!(
+        err.contains("stage 'b' (30) is larger than the stage before it"),
+        "{err}"
+    );
+    let (_, _, err) = run_snippet(
+        "recover(table([#{ stage: \"a\", planned: 10, actual: 20 }, #{ stage: \"b\", planned: 5, actual: 3 }]), #{ a_rat: \"+1pt\" }, #{});",
+    );
+    assert!(
+        err.contains("unknown factor 'a_rat' (did you mean 'a_rate'?)"),
+        "{err}"
+    );
+}
