@@ -11,6 +11,16 @@ fn run_snippet(code: &str) -> (Option<i32>, String, String) {
     (o.status.code(), stdout(&o), stderr(&o))
 }
 
+/// Runs a script held in a temporary folder from the repository root, so that
+/// `fixtures/...` paths resolve.
+fn run_at_root(code: &str) -> (Option<i32>, String, String) {
+    let dir = workdir();
+    let script = dir.path().join("s.rhai");
+    std::fs::write(&script, code).expect("write script");
+    let o = pacer_in(&root(), &["run", script.to_str().expect("utf8")], "");
+    (o.status.code(), stdout(&o), stderr(&o))
+}
+
 fn with_file(name: &str, text: &str, code: &str) -> (Option<i32>, String, String) {
     let dir = workdir();
     std::fs::write(dir.path().join(name), text).expect("write data");
@@ -113,4 +123,31 @@ fn attribution_and_what_if_from_a_script() {
         err.contains("unknown factor 'a_rat' (did you mean 'a_rate'?)"),
         "{err}"
     );
+}
+
+#[test]
+fn actions_lessons_and_comparison_from_fixtures() {
+    let (code, out, err) = run_at_root(
+        "let a = actions(\"fixtures/review/summer_actions.csv\", \"2024-08-12\");\n\
+         print(a.filter(\"overdue\", \"==\", true).col(\"owner\"));\n\
+         let c = carry_over([\"fixtures/review/past/2024-06-618/actions.csv\", \"fixtures/review/summer_actions.csv\"], \"2024-08-12\");\n\
+         print(c.col(\"owner\")); print(c.col(\"days_overdue\"));\n\
+         print(search_lessons(\"fixtures/review/past\", #{ keyword: \"SIGN-UP\" }).col(\"review\"));\n\
+         print(search_lessons(\"fixtures/review/past\", #{ category: \"creative\" }).col(\"recorded_by\"));\n\
+         let cmp = compare_reviews(#{ spring: \"fixtures/review/past/2024-05-labour-day/metrics.csv\", summer: \"fixtures/review/summer_metrics.csv\" });\n\
+         print(cmp.filter(\"metric\", \"==\", \"sales\")[0]);\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "[\"Li\"]");
+    assert_eq!(lines[1], "[\"Zhao\", \"Chen\", \"Li\", \"Liu\"]");
+    // 2024-08-12 minus 2024-07-10, 2024-07-20, 2024-08-10; Liu is due 08-15.
+    assert_eq!(lines[2], "[33, 23, 2, 0]");
+    assert_eq!(lines[3], "[\"2024-06-618\"]");
+    assert_eq!(lines[4], "[\"Wang\"]");
+    // sales: 811,800 / 800,000 = 1.01475 and 0.8; average 0.907375.
+    assert!(lines[5].contains("\"spring\": 1.01475"), "{}", lines[5]);
+    assert!(lines[5].contains("\"summer\": 0.8"), "{}", lines[5]);
+    assert!(lines[5].contains("\"average\": 0.907375"), "{}", lines[5]);
+    assert!(lines[5].contains("\"met\": \"1/2\""), "{}", lines[5]);
 }

@@ -264,7 +264,9 @@ fn quantity(
     }
 }
 
-fn text(table: &Table, row: usize, column: &str) -> String {
+/// A cell as trimmed text; empty for an empty cell or a missing column (optional
+/// columns).
+pub(crate) fn cell_text(table: &Table, row: usize, column: &str) -> String {
     table
         .column(column)
         .ok()
@@ -282,8 +284,8 @@ impl Review {
         table.require(&REQUIRED)?;
         let mut rows = Vec::with_capacity(table.n_rows());
         for r in 0..table.n_rows() {
-            let unit = text(table, r, "unit");
-            let better_text = text(table, r, "better");
+            let unit = cell_text(table, r, "unit");
+            let better_text = cell_text(table, r, "better");
             let better = Better::parse(&better_text).ok_or_else(|| {
                 table.bad_cell(
                     r,
@@ -292,7 +294,7 @@ impl Review {
                     "; use lower for cost, CAC and other metrics that should fall",
                 )
             })?;
-            let metric = text(table, r, "metric");
+            let metric = cell_text(table, r, "metric");
             if metric.is_empty() {
                 return Err(table
                     .bad_cell(r, "metric", "the metric's name", "; the cell is empty")
@@ -301,13 +303,13 @@ impl Review {
             let target = quantity(table, r, "target", &unit)?;
             let actual = quantity(table, r, "actual", &unit)?;
             rows.push(evaluate(
-                text(table, r, "dimension"),
+                cell_text(table, r, "dimension"),
                 metric,
                 unit,
                 better,
                 target,
                 actual,
-                text(table, r, "note"),
+                cell_text(table, r, "note"),
             ));
         }
         Ok(Review {

@@ -4,20 +4,28 @@
 //!
 //! Files: [`metrics`] (targets vs actuals, status), [`focus`] (gaps ranked by effect on
 //! the headline), [`decompose`] (LMDI and Shapley splits of a product's change),
-//! [`attribution`] (the funnel's gap by factor), [`recover`] (what-ifs).
+//! [`attribution`] (the funnel's gap by factor), [`recover`] (what-ifs), [`actions`]
+//! (overdue and carried-over action items), [`lessons`] (the knowledge base and its
+//! search), [`compare`] (achievements across campaigns).
 
+pub mod actions;
 pub mod attribution;
+pub mod compare;
 pub mod decompose;
 pub mod error;
 pub mod focus;
+pub mod lessons;
 pub mod metrics;
 pub mod recover;
 
+pub use actions::{actions_from_table, actions_table, carry_over, Action};
 pub use attribution::{
     attribute, Attribution, Contribution, Factor, FactorKind, FunnelNumbers, Step,
 };
+pub use compare::compare;
 pub use decompose::{decompose, lmdi, log_mean, shapley, Method};
 pub use error::ReviewError;
 pub use focus::{focus, Focus, FocusRow};
+pub use lessons::{lesson_files, lessons_from_table, lessons_table, search, Lesson, LessonQuery};
 pub use metrics::{read_metrics, Better, MetricResult, Review, Status};
 pub use recover::{recover, Change, Recovery};

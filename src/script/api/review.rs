@@ -1,10 +1,13 @@
 //! Script API of the review domain (复盘): `review` (targets against actuals),
-//! `focus`, `attribute` (the gap through the funnel), `recover` (what-ifs).
+//! `focus`, `attribute` (the gap through the funnel), `recover` (what-ifs), `actions`,
+//! `carry_over`, `lessons`, `search_lessons`, `compare_reviews`.
 //!
 //! Domain code lives in `crate::review`; this file converts script values.
 
 use crate::render::{format_display, render_table};
-use crate::review::{self, Attribution, FunnelNumbers, Method, Recovery, Review, ReviewError};
+use crate::review::{
+    self, Action, Attribution, FunnelNumbers, LessonQuery, Method, Recovery, Review, ReviewError,
+};
 use crate::script::{context, num, script_error, table_from_dynamic, Options};
 use crate::table::Table;
 use rhai::plugin::*;
@@ -71,6 +74,81 @@ fn funnels(
     let p = FunnelNumbers::from_volumes(&col("planned")?, planned_aov, None).map_err(err)?;
     let a = FunnelNumbers::from_volumes(&col("actual")?, actual_aov, Some(&p)).map_err(err)?;
     Ok((p, a))
+}
+
+/// A table from a path (read through the sandbox) or a table value.
+fn load(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Table> {
+    if v.is_string() {
+        let path = v.to_string();
+        let run = context(ctx)?;
+        let resolved = run.sandbox.resolve_read(&path).map_err(script_error)?;
+        let t = crate::table::read_csv_path(&resolved).map_err(script_error)?;
+        return Ok(t.with_source(&path));
+    }
+    table_from_dynamic(v, what)
+}
+
+/// A review from a `Review`, a metrics table, or a metrics file's path.
+fn to_review(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Review> {
+    if let Some(r) = v.clone().try_cast::<Review>() {
+        return Ok(r);
+    }
+    if v.is_string() {
+        let path = v.to_string();
+        let run = context(ctx)?;
+        let resolved = run.sandbox.resolve_read(&path).map_err(script_error)?;
+        let t = review::read_metrics(&resolved, &path).map_err(err)?;
+        return Review::from_table(&t).map_err(err);
+    }
+    Review::from_table(&table_from_dynamic(v, what)?).map_err(err)
+}
+
+/// The actions of one source or an array of sources (paths or tables).
+fn load_actions(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Vec<Action>> {
+    let items: Vec<Dynamic> = if v.is_array()
+        && !v
+            .read_lock::<Array>()
+            .is_some_and(|a| a.iter().all(|x| x.is_map()))
+    {
+        v.cast::<Array>()
+    } else {
+        vec![v]
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let t = load(ctx, item, what)?;
+        let from = campaign_name(t.source());
+        out.extend(
+            review::actions_from_table(&t)
+                .map_err(err)?
+                .into_iter()
+                .map(|a| Action {
+                    from: from.clone(),
+                    ..a
+                }),
+        );
+    }
+    Ok(out)
+}
+
+fn date(text: &str, what: &str) -> R<chrono::NaiveDate> {
+    crate::units::parse_date(text).map_err(|e| script_error(format!("{what}: {e}")))
+}
+
+/// A campaign's name from a source: the file name without `.csv`, or its folder's name
+/// when the file is called `metrics.csv`.
+fn campaign_name(source: &str) -> String {
+    let p = std::path::Path::new(source);
+    let stem = p
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| source.to_string());
+    if stem.eq_ignore_ascii_case("metrics") {
+        if let Some(dir) = p.parent().and_then(|d| d.file_name()) {
+            return dir.to_string_lossy().into_owned();
+        }
+    }
+    stem
 }
 
 fn changes(map: &Map) -> R<Vec<(String, String)>> {
@@ -413,5 +491,126 @@ mod review_api {
                 Dynamic::from_map(m)
             })
             .collect()
+    }
+
+    // ---- actions, lessons, comparison ----------------------------------------
+
+    /// Reads action items (`action, owner, due, expected_effect, status`) from a file
+    /// or a table and flags those overdue at `as_of` (`YYYY-MM-DD`): open (status not
+    /// done, closed, completed, cancelled) and due before it. Returns `action, owner,
+    /// due, expected_effect, status, overdue, days_overdue`.
+    ///
+    /// ```rhai
+    /// let a = actions("fixtures/review/summer_actions.csv", "2024-08-12");
+    /// print(a.filter("overdue", "==", true));
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn actions(ctx: NativeCallContext, source: Dynamic, as_of: &str) -> R<Table> {
+        let list = load_actions(&ctx, source, "actions")?;
+        review::actions_table(&list, date(as_of, "actions: as_of")?, false).map_err(err)
+    }
+
+    /// The open actions of one or more past reviews (files or tables, or an array of
+    /// them) to carry into the next review, oldest due first, with the review they come
+    /// from and whether they are overdue at `as_of`.
+    ///
+    /// ```rhai
+    /// let open = carry_over(["fixtures/review/past/2024-06-618/actions.csv",
+    ///                        "fixtures/review/summer_actions.csv"], "2024-08-12");
+    /// print(open);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn carry_over(ctx: NativeCallContext, sources: Dynamic, as_of: &str) -> R<Table> {
+        let list = load_actions(&ctx, sources, "carry_over")?;
+        let open = review::carry_over(&list);
+        review::actions_table(&open, date(as_of, "carry_over: as_of")?, true).map_err(err)
+    }
+
+    /// Reads lessons (`category, content, applies_to, evidence, recorded_by, date`)
+    /// from a file or a table, checked; returns `review, date, category, content,
+    /// applies_to, evidence, recorded_by`.
+    ///
+    /// ```rhai
+    /// print(lessons("fixtures/review/summer_lessons.csv"));
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn lessons(ctx: NativeCallContext, source: Dynamic) -> R<Table> {
+        let t = load(&ctx, source, "lessons")?;
+        let name = campaign_name(t.source());
+        let list = review::lessons_from_table(&t, &name).map_err(err)?;
+        review::lessons_table(&list).map_err(err)
+    }
+
+    /// Searches the lessons of every past review under `folder` (each CSV file whose
+    /// name contains `lessons`, at any depth) by `category` (exact, any case) and/or
+    /// `keyword` (in category, content, applies_to or evidence, any case); newest
+    /// first. The `review` column names the sub-folder each lesson comes from.
+    ///
+    /// ```rhai
+    /// print(search_lessons("fixtures/review/past", #{ keyword: "sign-up" }));
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn search_lessons(ctx: NativeCallContext, folder: &str, options: Map) -> R<Table> {
+        let o = Options::new("search_lessons", options, &["category", "keyword"])?;
+        let query = LessonQuery {
+            category: o.str("category")?,
+            keyword: o.str("keyword")?,
+        };
+        let run = context(&ctx)?;
+        let root = run.sandbox.resolve_read(folder).map_err(script_error)?;
+        let mut all = Vec::new();
+        for file in review::lesson_files(&root).map_err(err)? {
+            // Each file is checked by the sandbox too (no escape through links).
+            let checked = run
+                .sandbox
+                .resolve_read(&file.display().to_string())
+                .map_err(script_error)?;
+            let rel = file.strip_prefix(&root).unwrap_or(&file);
+            let shown = std::path::Path::new(folder).join(rel).display().to_string();
+            let t = crate::table::read_csv_path(&checked)
+                .map_err(script_error)?
+                .with_source(&shown);
+            let name = match rel.parent().filter(|p| !p.as_os_str().is_empty()) {
+                Some(p) => p.display().to_string(),
+                None => campaign_name(&shown),
+            };
+            all.extend(review::lessons_from_table(&t, &name).map_err(err)?);
+        }
+        review::lessons_table(&review::search(&all, &query)).map_err(err)
+    }
+
+    /// Compares campaigns: `reviews` is a map campaign → review (a `Review`, a metrics
+    /// table or a metrics file's path), or an array of them named after their files (a
+    /// `metrics.csv` after its folder). Returns `dimension, metric`, one column per
+    /// campaign with `actual / target`, `average` over the campaigns that have the
+    /// metric, and `met` (`k/n`).
+    ///
+    /// ```rhai
+    /// let c = compare_reviews(#{
+    ///     "618": "fixtures/review/past/2024-06-618/metrics.csv",
+    ///     summer: review("fixtures/review/summer_metrics.csv"),
+    /// });
+    /// print(c);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn compare_reviews(ctx: NativeCallContext, reviews: Dynamic) -> R<Table> {
+        let mut list: Vec<(String, Review)> = Vec::new();
+        if let Some(map) = reviews.read_lock::<Map>().map(|m| m.clone()) {
+            for (k, v) in map {
+                let r = to_review(&ctx, v, &format!("compare_reviews: '{k}'"))?;
+                list.push((k.to_string(), r));
+            }
+        } else if reviews.is_array() {
+            for (i, v) in reviews.cast::<Array>().into_iter().enumerate() {
+                let r = to_review(&ctx, v, &format!("compare_reviews: element {i}"))?;
+                list.push((campaign_name(&r.source), r));
+            }
+        } else {
+            return Err(script_error(format!(
+                "compare_reviews: give a map of campaign → review or an array of reviews, got {}",
+                reviews.type_name()
+            )));
+        }
+        review::compare(&list).map_err(err)
     }
 }
