@@ -151,3 +151,49 @@ fn actions_lessons_and_comparison_from_fixtures() {
     assert!(lines[5].contains("\"average\": 0.907375"), "{}", lines[5]);
     assert!(lines[5].contains("\"met\": \"1/2\""), "{}", lines[5]);
 }
+
+/// The summer-promotion review end to end: its printed output against the golden file,
+/// and the report it writes.
+#[test]
+fn review_summer_promo_script_matches_golden() {
+    let dir = workdir();
+    let out = dir.path().join("out");
+    let o = pacer(&[
+        "run",
+        "scripts/review_summer_promo.rhai",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden(
+        "review_summer_promo.stdout",
+        &stdout(&o).replace(out.to_str().expect("utf8"), "OUT"),
+    );
+    let html = std::fs::read_to_string(out.join("summer_review.html")).expect("report written");
+    assert_eq!(
+        html.matches("<table>").count(),
+        5,
+        "targets, focus, attribution, actions, lessons"
+    );
+    assert_eq!(html.matches("<svg").count(), 2, "bars and waterfall");
+    for needle in [
+        "<td>-500,000</td>",
+        "<td>-1 pt</td>",
+        "<td>73.3%</td>",
+        "<td class=\"status-over\">over</td>",
+        ">-188,866</text>",
+        "recovers 120% of the gap",
+        "simplify sign-up from 5 steps to 3",
+        "Keep sign-up to 3 steps or fewer",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    assert!(!html.contains("src=") && !html.contains("href=") && !html.contains("url("));
+    let md = std::fs::read_to_string(out.join("summer_review.md")).expect("markdown written");
+    assert!(md.contains("| conversion | sign-up conversion |  | 5% | 4% | -1 pt | 80% | missed | sign-up has 5 steps |"), "{md}");
+    let csv = std::fs::read_to_string(out.join("summer_review.csv")).expect("csv written");
+    assert!(
+        csv.contains("conversion,sign-up conversion,,higher,percent,0.05,0.04,"),
+        "{csv}"
+    );
+}

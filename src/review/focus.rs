@@ -171,7 +171,8 @@ impl Focus {
             dim.push(None);
             ach.push(None);
             effect.push(Some(rest));
-            share.push((gap != 0.0).then(|| rest / gap));
+            // `+ 0.0` turns a -0 share into 0.
+            share.push((gap != 0.0).then(|| rest / gap + 0.0));
         }
         Ok(Table::new(
             "<focus>",

@@ -136,14 +136,17 @@ fn date(text: &str, what: &str) -> R<chrono::NaiveDate> {
 }
 
 /// A campaign's name from a source: the file name without `.csv`, or its folder's name
-/// when the file is called `metrics.csv`.
+/// when the file is called `metrics.csv`, `actions.csv` or `lessons.csv`.
 fn campaign_name(source: &str) -> String {
     let p = std::path::Path::new(source);
     let stem = p
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| source.to_string());
-    if stem.eq_ignore_ascii_case("metrics") {
+    if ["metrics", "actions", "lessons"]
+        .iter()
+        .any(|g| stem.eq_ignore_ascii_case(g))
+    {
         if let Some(dir) = p.parent().and_then(|d| d.file_name()) {
             return dir.to_string_lossy().into_owned();
         }
@@ -612,5 +615,123 @@ mod review_api {
             )));
         }
         review::compare(&list).map_err(err)
+    }
+
+    // ---- charts and the report -------------------------------------------------
+
+    /// The target-vs-actual bars as an SVG document: `actual / target` per metric
+    /// against a 100% line, coloured by status.
+    #[rhai_fn(get = "svg", pure)]
+    pub fn review_svg(r: &mut Review) -> String {
+        review::achievement_svg(r, "Target vs actual")
+    }
+
+    /// The waterfall from the planned to the actual result, one bar per factor, as an
+    /// SVG document.
+    #[rhai_fn(get = "svg", pure)]
+    pub fn attribution_svg(a: &mut Attribution) -> String {
+        review::waterfall_svg(a, "From planned to actual")
+    }
+
+    /// Writes the review report as a self-contained HTML file (inline CSS and SVG, no
+    /// network assets) and as Markdown under the output directory: the headline, the
+    /// targets table with status colours, target-vs-actual bars, the gaps ranked by
+    /// effect on the headline, and, when given, the attribution table and waterfall,
+    /// a what-if, the actions and the lessons. Options: `title`, `html` and `md`
+    /// (file names, default `review.html`, `review.md`), `attribution` (from
+    /// `attribute`), `recover` (from `recover`), `actions` and `lessons` (tables),
+    /// `headline`, `drivers`, `top` (as in `focus`). Returns `#{ html, md }`, the
+    /// paths written.
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// let files = review_report(r, #{ title: "Summer promotion", html: "summer.html", md: "summer.md" });
+    /// print(files.html);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn review_report(ctx: NativeCallContext, review: Review, options: Map) -> R<Map> {
+        let o = Options::new(
+            "review_report",
+            options,
+            &[
+                "title",
+                "html",
+                "md",
+                "attribution",
+                "recover",
+                "actions",
+                "lessons",
+                "headline",
+                "drivers",
+                "top",
+            ],
+        )?;
+        let typed = |key: &str| o.raw(key).cloned().filter(|v| !v.is_unit());
+        let attribution = match typed("attribution") {
+            Some(v) => Some(v.try_cast::<Attribution>().ok_or_else(|| {
+                script_error(
+                    "review_report: option 'attribution' must be the result of attribute(...)",
+                )
+            })?),
+            None => None,
+        };
+        let recovery = match typed("recover") {
+            Some(v) => Some(v.try_cast::<Recovery>().ok_or_else(|| {
+                script_error("review_report: option 'recover' must be the result of recover(...)")
+            })?),
+            None => None,
+        };
+        let actions = match typed("actions") {
+            Some(v) => Some(table_from_dynamic(v, "review_report: option 'actions'")?),
+            None => None,
+        };
+        let lessons = match typed("lessons") {
+            Some(v) => Some(table_from_dynamic(v, "review_report: option 'lessons'")?),
+            None => None,
+        };
+        let top = o.i64("top")?.unwrap_or(3);
+        if top < 1 {
+            return Err(script_error(format!(
+                "review_report: option 'top' must be at least 1, got {top}"
+            )));
+        }
+        // The focus section needs a headline: given, or sales/revenue/gmv if present.
+        let given = o.str("headline")?;
+        let focus = match headline(&review, given.clone()) {
+            Ok(h) => {
+                let drivers = o.strings("drivers")?;
+                Some(review::focus(&review, &h, drivers.as_deref()).map_err(err)?)
+            }
+            Err(e) if given.is_some() => return Err(e),
+            Err(_) => None,
+        };
+        let parts = review::ReportParts {
+            title: o
+                .str("title")?
+                .unwrap_or_else(|| "Campaign review".to_string()),
+            review: &review,
+            focus,
+            top: top as usize,
+            attribution: attribution.as_ref(),
+            recovery: recovery.as_ref(),
+            actions,
+            lessons,
+        };
+        let report = review::review_report(&parts).map_err(err)?;
+        let run = context(&ctx)?;
+        let html_name = o.str("html")?.unwrap_or_else(|| "review.html".to_string());
+        let md_name = o.str("md")?.unwrap_or_else(|| "review.md".to_string());
+        let html = run
+            .sandbox
+            .write(&html_name, report.to_html().as_bytes())
+            .map_err(script_error)?;
+        let md = run
+            .sandbox
+            .write(&md_name, report.to_markdown().as_bytes())
+            .map_err(script_error)?;
+        let mut m = Map::new();
+        m.insert("html".into(), Dynamic::from(html.display().to_string()));
+        m.insert("md".into(), Dynamic::from(md.display().to_string()));
+        Ok(m)
     }
 }
