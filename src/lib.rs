@@ -8,8 +8,10 @@
 // rendered once at the edge; they are returned rarely, so their size is not a concern.
 #![allow(clippy::result_large_err)]
 
+pub mod abtest;
 pub mod budget;
 pub mod cli;
+pub mod funnel;
 pub mod render;
 pub mod review;
 pub mod script;

@@ -5,6 +5,7 @@
 use rhai::{Engine, Module};
 
 pub mod budget;
+pub mod funnel;
 pub mod report;
 pub mod review;
 pub mod table;
@@ -26,6 +27,11 @@ pub fn domains() -> Vec<Domain> {
             name: "table",
             about: "CSV tables: load, filter, sort, group, join, write",
             module: table::module,
+        },
+        Domain {
+            name: "funnel",
+            about: "Funnel planning: goal decomposition by stage, forward projection, revenue goals, what-ifs",
+            module: funnel::module,
         },
         Domain {
             name: "budget",
