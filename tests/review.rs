@@ -197,3 +197,27 @@ fn review_summer_promo_script_matches_golden() {
         "{csv}"
     );
 }
+
+/// The overloads on the funnel domain's plans: the same split and what-if as from
+/// stage volumes.
+#[test]
+fn attribution_and_what_if_on_funnel_plans() {
+    let (code, out, err) = run_snippet(
+        "let plan = funnel([#{ name: \"impressions\", rate: \"4%\" }, #{ name: \"visits\", rate: \"5%\" }, #{ name: \"signups\", rate: \"50%\" }], #{ aov: 400 }).forward(5000000);\n\
+         let actual = funnel([#{ name: \"impressions\", rate: 200000.0 / 4500000.0 }, #{ name: \"visits\", rate: \"4%\" }, #{ name: \"signups\", rate: \"40%\" }], #{ aov: 500 }).forward(4500000);\n\
+         let a = attribute(plan, actual);\n\
+         let v = attribute(plan, table([#{ stage: \"impressions\", volume: 4500000 }, #{ stage: \"visits\", volume: 200000 }, #{ stage: \"signups\", volume: 8000 }, #{ stage: \"orders\", volume: 3200 }]), #{ aov: 500 });\n\
+         print(`${a.gap.round()} ${(a.contributions.visits_rate - v.contributions.visits_rate).abs() < 1e-6} ${a.contributions.signups_rate.round()}`);\n\
+         let w = recover(actual, #{ visits_rate: \"+1pt\", impressions: \"+4%\" }, #{ target: plan.revenue });\n\
+         print(`${w.plan.revenue.round()} ${w.plan.entering.round()} ${w.share}`);\n\
+         recover(actual, #{ signups: \"+1pt\" });\n",
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(out, "-400000.0 true -400000.0\n2080000.0 4680000.0 1.2\n");
+    assert!(
+        err.contains(
+            "'signups' is a stage: change the share of it that converts with signups_rate"
+        ),
+        "{err}"
+    );
+}

@@ -10,6 +10,7 @@
 
 use super::decompose::{decompose, Method};
 use super::error::{non_negative, ReviewError};
+use crate::funnel::FunnelPlan;
 use crate::table::{Column, Table};
 use crate::units::Rate;
 
@@ -159,6 +160,79 @@ impl FunnelNumbers {
             });
         }
         FunnelNumbers::new(&volumes[0].0, volumes[0].1, steps, aov)
+    }
+
+    /// The numbers of a funnel plan (`crate::funnel`): its first stage's name and
+    /// volume, every stage's rate (the last one leading to `conversions`), its aov.
+    pub fn from_plan(plan: &FunnelPlan) -> FunnelNumbers {
+        let stages = plan.funnel.stages();
+        let steps = stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Step {
+                stage: s.name.clone(),
+                next: stages
+                    .get(i + 1)
+                    .map_or_else(|| "conversions".to_string(), |n| n.name.clone()),
+                rate: s.rate,
+            })
+            .collect();
+        FunnelNumbers {
+            entering_stage: stages
+                .first()
+                .map_or_else(|| "entering".to_string(), |s| s.name.clone()),
+            entering: plan.entering,
+            steps,
+            aov: plan.funnel.aov(),
+        }
+    }
+
+    /// The actual funnel for a plan from the actual volume of each of the plan's
+    /// stages, in order, then the conversions (`stages + 1` volumes), and the actual
+    /// aov (needed when, and only when, the plan has one). Stage names must match the
+    /// plan's.
+    pub fn actual_for_plan(
+        plan: &FunnelPlan,
+        volumes: &[(String, f64)],
+        aov: Option<f64>,
+    ) -> Result<FunnelNumbers, ReviewError> {
+        let planned = FunnelNumbers::from_plan(plan);
+        let stages = plan.funnel.stages();
+        if volumes.len() != stages.len() + 1 {
+            return Err(ReviewError::Invalid(format!(
+                "attribute: give the actual volume of each of the plan's {} stages ({}) and then the conversions: {} volumes, got {}",
+                stages.len(),
+                stages.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", "),
+                stages.len() + 1,
+                volumes.len()
+            )));
+        }
+        for (i, (s, (name, _))) in stages.iter().zip(volumes).enumerate() {
+            if s.name.trim() != name.trim() {
+                return Err(ReviewError::Invalid(format!(
+                    "attribute: actual volume {} is for '{name}' but the plan's stage {} is '{}'",
+                    i + 1,
+                    i + 1,
+                    s.name
+                )));
+            }
+        }
+        match (plan.funnel.aov(), aov) {
+            (Some(_), None) => {
+                return Err(ReviewError::Invalid(
+                    "attribute: the plan has an aov, so give the actual one too: #{ aov: 500 }"
+                        .to_string(),
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(ReviewError::Invalid(
+                    "attribute: the plan has no aov, so an actual aov cannot be compared"
+                        .to_string(),
+                ))
+            }
+            _ => {}
+        }
+        FunnelNumbers::from_volumes(volumes, aov, Some(&planned))
     }
 
     /// The funnel's result: conversions, or revenue when there is an aov.
@@ -377,6 +451,61 @@ pub(crate) mod tests {
             t.column("step")?.text_at(2).as_deref(),
             Some("visits → signups")
         );
+        Ok(())
+    }
+
+    /// The planned funnel as a `crate::funnel` plan and the actual stage volumes: the
+    /// same split as from volumes on both sides.
+    #[test]
+    fn from_a_funnel_plan() -> Result<(), Box<dyn std::error::Error>> {
+        use crate::funnel::{Funnel, Stage};
+        let stage = |n: &str, r: f64| -> Result<Stage, Box<dyn std::error::Error>> {
+            Ok(Stage::new(n, Rate::new(r, n)?))
+        };
+        let plan = Funnel::new(
+            vec![
+                stage("impressions", 0.04)?,
+                stage("visits", 0.05)?,
+                stage("signups", 0.5)?,
+            ],
+            Some(400.0),
+        )?
+        .forward(5e6)?;
+        let actual = vols(&[
+            ("impressions", 4.5e6),
+            ("visits", 2e5),
+            ("signups", 8e3),
+            ("orders", 3.2e3),
+        ]);
+        let a = FunnelNumbers::actual_for_plan(&plan, &actual, Some(500.0))?;
+        let p = FunnelNumbers::from_plan(&plan);
+        let at = attribute(&p, &a, Method::Lmdi)?;
+        let (p2, a2) = summer()?;
+        let want = attribute(&p2, &a2, Method::Lmdi)?;
+        for (x, y) in at.rows.iter().zip(&want.rows) {
+            assert_eq!(x.factor.name, y.factor.name);
+            assert!((x.contribution - y.contribution).abs() < 1e-6);
+        }
+        assert_eq!(p.steps[2].next, "conversions");
+        let e = FunnelNumbers::actual_for_plan(&plan, &actual[..3], Some(500.0))
+            .map(|_| ())
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("and then the conversions: 4 volumes, got 3"),
+            "{e}"
+        );
+        let mut wrong = actual.clone();
+        wrong[1].0 = "visit".into();
+        let e = FunnelNumbers::actual_for_plan(&plan, &wrong, Some(500.0))
+            .map(|_| ())
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("is for 'visit' but the plan's stage 2 is 'visits'"),
+            "{e}"
+        );
+        assert!(FunnelNumbers::actual_for_plan(&plan, &actual, None).is_err());
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! Errors of the review domain: each names the parameter and its allowed values, or
 //! the file, line and column of a bad cell.
 
+use crate::funnel::FunnelError;
 use crate::table::TableError;
 use crate::units::UnitError;
 use thiserror::Error;
@@ -28,6 +29,15 @@ pub enum ReviewError {
     /// A rate or cell notation was wrong.
     #[error(transparent)]
     Unit(#[from] UnitError),
+    /// Re-running a funnel failed.
+    #[error(transparent)]
+    Funnel(Box<FunnelError>),
+}
+
+impl From<FunnelError> for ReviewError {
+    fn from(e: FunnelError) -> Self {
+        ReviewError::Funnel(Box::new(e))
+    }
 }
 
 impl From<TableError> for ReviewError {

@@ -32,5 +32,5 @@ pub use error::ReviewError;
 pub use focus::{focus, Focus, FocusRow};
 pub use lessons::{lesson_files, lessons_from_table, lessons_table, search, Lesson, LessonQuery};
 pub use metrics::{read_metrics, Better, MetricResult, Review, Status};
-pub use recover::{recover, Change, Recovery};
+pub use recover::{recover, recover_plan, Change, Recovery};
 pub use report::{review_report, ReportParts};

@@ -9,6 +9,7 @@
 use super::attribution::{FactorKind, FunnelNumbers};
 use super::decompose::{decompose, Method};
 use super::error::{non_negative, ReviewError};
+use crate::funnel::FunnelPlan;
 use crate::table::{Column, Table};
 use crate::units::{parse_plain, parse_quantity, Rate};
 
@@ -91,6 +92,8 @@ pub struct Recovery {
     pub target: Option<f64>,
     /// The changes as written, by factor.
     pub changes: Vec<(String, String)>,
+    /// The re-run funnel plan, when the what-if started from one ([`recover_plan`]).
+    pub plan: Option<FunnelPlan>,
 }
 
 /// Re-runs `base` with `changes` (factor name → change). Factor names: the entering
@@ -150,6 +153,33 @@ pub fn recover(
         changed,
         target,
         changes: changes.to_vec(),
+        plan: None,
+    })
+}
+
+/// [`recover`] on a funnel plan (`crate::funnel`), re-running the real funnel: the
+/// changed rates and aov go into `Funnel::with_rates` / `with_aov`, and the changed
+/// entering volume into `Funnel::forward`. The re-run plan is kept in
+/// [`Recovery::plan`].
+pub fn recover_plan(
+    plan: &FunnelPlan,
+    changes: &[(String, String)],
+    target: Option<f64>,
+) -> Result<Recovery, ReviewError> {
+    let base = FunnelNumbers::from_plan(plan);
+    let r = recover(&base, changes, target)?;
+    let rates: Vec<(String, Rate)> = r
+        .changed
+        .steps
+        .iter()
+        .map(|s| (s.stage.clone(), s.rate))
+        .collect();
+    let funnel = plan.funnel.with_rates(&rates)?.with_aov(r.changed.aov)?;
+    let rerun = funnel.forward(r.changed.entering)?;
+    Ok(Recovery {
+        changed: FunnelNumbers::from_plan(&rerun),
+        plan: Some(rerun),
+        ..r
     })
 }
 
@@ -261,6 +291,45 @@ mod tests {
         assert!((c.f64_at(0).unwrap_or(0.0) - l * 1.04f64.ln()).abs() < 1e-6);
         assert!((c.f64_at(2).unwrap_or(0.0) - l * 1.25f64.ln()).abs() < 1e-6);
         assert_eq!(t.column("change")?.text_at(2).as_deref(), Some("+1pt"));
+        Ok(())
+    }
+
+    /// The same what-if through the funnel domain: the actual funnel as a plan,
+    /// re-run with the changes.
+    #[test]
+    fn what_if_re_runs_the_funnel() -> Result<(), Box<dyn std::error::Error>> {
+        use crate::funnel::{Funnel, Stage};
+        let stage = |n: &str, r: f64| -> Result<Stage, Box<dyn std::error::Error>> {
+            Ok(Stage::new(n, Rate::new(r, n)?))
+        };
+        let actual = Funnel::new(
+            vec![
+                stage("impressions", 200_000.0 / 4_500_000.0)?,
+                stage("visits", 0.04)?,
+                stage("signups", 0.4)?,
+            ],
+            Some(500.0),
+        )?
+        .forward(4_500_000.0)?;
+        assert!((actual.revenue - 1_600_000.0).abs() < 1e-6);
+        let changes = vec![
+            ("visits_rate".to_string(), "+1pt".to_string()),
+            ("impressions".to_string(), "+4%".to_string()),
+        ];
+        let r = recover_plan(&actual, &changes, Some(2_000_000.0))?;
+        let rerun = r.plan.as_ref().ok_or("no plan")?;
+        assert!(
+            (rerun.revenue - 2_080_000.0).abs() < 1e-6,
+            "{}",
+            rerun.revenue
+        );
+        assert!((rerun.entering - 4_680_000.0).abs() < 1e-6);
+        assert!((r.after() - rerun.revenue).abs() < 1e-6);
+        assert!((r.share_of_gap().unwrap_or(0.0) - 1.2).abs() < 1e-12);
+        let e = recover_plan(&actual, &[("aov".to_string(), "=0".to_string())], None)
+            .map(|_| ())
+            .unwrap_err();
+        assert!(e.to_string().contains("aov"), "{e}");
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 //!
 //! Domain code lives in `crate::review`; this file converts script values.
 
+use crate::funnel::FunnelPlan;
 use crate::render::{format_display, render_table};
 use crate::review::{
     self, Action, Attribution, FunnelNumbers, LessonQuery, Method, Recovery, Review, ReviewError,
@@ -44,6 +45,28 @@ fn headline(r: &Review, given: Option<String>) -> R<String> {
         })
 }
 
+fn method(o: &Options) -> R<Method> {
+    match o.str("method")? {
+        Some(m) => Method::parse(&m).map_err(err),
+        None => Ok(Method::Lmdi),
+    }
+}
+
+/// The `(stage, volume)` pairs of a table's `stage` and `column` columns.
+fn stage_volumes(t: &Table, column: &str) -> R<Vec<(String, f64)>> {
+    let stages = t.column("stage").map_err(script_error)?;
+    let c = t.column(column).map_err(script_error)?;
+    (0..t.n_rows())
+        .map(|r| {
+            let stage = stages.text_at(r).unwrap_or_default();
+            let v = c
+                .f64_at(r)
+                .ok_or_else(|| script_error(t.bad_cell(r, column, "a volume (a number)", "")))?;
+            Ok((stage, v))
+        })
+        .collect()
+}
+
 /// Planned and actual funnels from a table `stage, planned, actual` of volumes.
 fn funnels(
     t: &Table,
@@ -53,19 +76,7 @@ fn funnels(
 ) -> R<(FunnelNumbers, FunnelNumbers)> {
     t.require(&["stage", "planned", "actual"])
         .map_err(script_error)?;
-    let col = |name: &str| -> R<Vec<(String, f64)>> {
-        let stages = t.column("stage").map_err(script_error)?;
-        let c = t.column(name).map_err(script_error)?;
-        (0..t.n_rows())
-            .map(|r| {
-                let stage = stages.text_at(r).unwrap_or_default();
-                let v = c
-                    .f64_at(r)
-                    .ok_or_else(|| script_error(t.bad_cell(r, name, "a volume (a number)", "")))?;
-                Ok((stage, v))
-            })
-            .collect()
-    };
+    let col = |name: &str| stage_volumes(t, name);
     if planned_aov.is_some() != actual_aov.is_some() {
         return Err(script_error(format!(
             "{function}: give both planned_aov and actual_aov (or neither, to attribute conversions)"
@@ -350,19 +361,75 @@ mod review_api {
     /// print(a.gap);
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn attribute(funnel: Dynamic, options: Map) -> R<Attribution> {
+    pub fn attribute(funnel: Table, options: Map) -> R<Attribution> {
         let o = Options::new(
             "attribute",
             options,
             &["planned_aov", "actual_aov", "method"],
         )?;
-        let t = table_from_dynamic(funnel, "attribute: funnel")?;
-        let method = match o.str("method")? {
-            Some(m) => Method::parse(&m).map_err(err)?,
-            None => Method::Lmdi,
-        };
-        let (p, a) = funnels(&t, "attribute", o.f64("planned_aov")?, o.f64("actual_aov")?)?;
+        let method = method(&o)?;
+        let (p, a) = funnels(
+            &funnel,
+            "attribute",
+            o.f64("planned_aov")?,
+            o.f64("actual_aov")?,
+        )?;
         review::attribute(&p, &a, method).map_err(err)
+    }
+
+    /// Splits the gap between a funnel plan (from `funnel(...).forward(...)` or
+    /// `.for_revenue(...)`) and what happened: `actual` is another plan (the actual
+    /// funnel), or a table `stage, volume` with the actual volume of each of the
+    /// plan's stages in order and then the conversions. Same method as
+    /// `attribute(table, ...)`.
+    ///
+    /// ```rhai
+    /// let plan = funnel([#{ name: "impressions", rate: "4%" }, #{ name: "visits", rate: "5%" },
+    ///                    #{ name: "signups", rate: "50%" }], #{ aov: 400 }).forward(5000000);
+    /// let actual = funnel([#{ name: "impressions", rate: 200000.0 / 4500000.0 }, #{ name: "visits", rate: "4%" },
+    ///                      #{ name: "signups", rate: "40%" }], #{ aov: 500 }).forward(4500000);
+    /// print(attribute(plan, actual).gap);   // -400000
+    /// ```
+    #[rhai_fn(name = "attribute", return_raw)]
+    pub fn attribute_plan(plan: FunnelPlan, actual: Dynamic) -> R<Attribution> {
+        attribute_plan_with(plan, actual, Map::new())
+    }
+
+    /// `attribute(plan, actual)` with options: `aov` (the actual average order value,
+    /// needed with a volumes table when the plan has an aov) and `method`
+    /// (`"lmdi"` or `"shapley"`).
+    ///
+    /// ```rhai
+    /// let plan = funnel([#{ name: "impressions", rate: "4%" }, #{ name: "visits", rate: "5%" },
+    ///                    #{ name: "signups", rate: "50%" }], #{ aov: 400 }).forward(5000000);
+    /// let actual = table([#{ stage: "impressions", volume: 4500000 }, #{ stage: "visits", volume: 200000 },
+    ///                     #{ stage: "signups", volume: 8000 }, #{ stage: "orders", volume: 3200 }]);
+    /// print(attribute(plan, actual, #{ aov: 500 }));
+    /// ```
+    #[rhai_fn(name = "attribute", return_raw)]
+    pub fn attribute_plan_with(plan: FunnelPlan, actual: Dynamic, options: Map) -> R<Attribution> {
+        let o = Options::new("attribute", options, &["aov", "method"])?;
+        let method = method(&o)?;
+        let planned = FunnelNumbers::from_plan(&plan);
+        let actual = if let Some(a) = actual.clone().try_cast::<FunnelPlan>() {
+            if o.raw("aov").is_some() {
+                return Err(script_error(
+                    "attribute: the actual plan carries its own aov; drop the aov option",
+                ));
+            }
+            FunnelNumbers::from_plan(&a)
+        } else {
+            let t = table_from_dynamic(actual, "attribute: actual")?;
+            let volume = if t.has_column("volume") {
+                "volume"
+            } else {
+                "actual"
+            };
+            t.require(&["stage", volume]).map_err(script_error)?;
+            let volumes = stage_volumes(&t, volume)?;
+            FunnelNumbers::actual_for_plan(&plan, &volumes, o.f64("aov")?).map_err(err)?
+        };
+        review::attribute(&planned, &actual, method).map_err(err)
     }
 
     /// The attribution as a table `factor, step, planned, actual, change,
@@ -436,12 +503,52 @@ mod review_api {
     /// print(w.recovered);   // 480000: 120% of the 400000 gap
     /// ```
     #[rhai_fn(name = "recover", return_raw)]
-    pub fn recover_table(funnel: Dynamic, changes: Map, options: Map) -> R<Recovery> {
+    pub fn recover_table(funnel: Table, changes: Map, options: Map) -> R<Recovery> {
         let o = Options::new("recover", options, &["planned_aov", "actual_aov", "target"])?;
-        let t = table_from_dynamic(funnel, "recover: funnel")?;
-        let (p, a) = funnels(&t, "recover", o.f64("planned_aov")?, o.f64("actual_aov")?)?;
+        let (p, a) = funnels(
+            &funnel,
+            "recover",
+            o.f64("planned_aov")?,
+            o.f64("actual_aov")?,
+        )?;
         let target = o.f64("target")?.unwrap_or_else(|| p.result());
         review::recover(&a, &super::changes(&changes)?, Some(target)).map_err(err)
+    }
+
+    /// What-if on a funnel plan (the actual funnel, from `funnel(...).forward(...)`):
+    /// re-runs the funnel with `changes` (`"+1pt"` on `<stage>_rate`, `"+4%"` or
+    /// `"=value"` on the entering stage, a rate or `aov`) and reports the result
+    /// before and after. The re-run plan is in `.plan`.
+    ///
+    /// ```rhai
+    /// let actual = funnel([#{ name: "impressions", rate: 200000.0 / 4500000.0 }, #{ name: "visits", rate: "4%" },
+    ///                      #{ name: "signups", rate: "40%" }], #{ aov: 500 }).forward(4500000);
+    /// let w = recover(actual, #{ visits_rate: "+1pt", impressions: "+4%" });
+    /// print(w.plan.revenue);   // 2080000
+    /// ```
+    #[rhai_fn(name = "recover", return_raw)]
+    pub fn recover_plan(plan: FunnelPlan, changes: Map) -> R<Recovery> {
+        recover_plan_with(plan, changes, Map::new())
+    }
+
+    /// `recover(plan, changes)` with `#{ target }`: the result the plan aimed at, to
+    /// report the share of the gap recovered.
+    ///
+    /// ```rhai
+    /// let actual = funnel([#{ name: "impressions", rate: 200000.0 / 4500000.0 }, #{ name: "visits", rate: "4%" },
+    ///                      #{ name: "signups", rate: "40%" }], #{ aov: 500 }).forward(4500000);
+    /// print(recover(actual, #{ visits_rate: "+1pt", impressions: "+4%" }, #{ target: 2000000 }).share);   // 1.2
+    /// ```
+    #[rhai_fn(name = "recover", return_raw)]
+    pub fn recover_plan_with(plan: FunnelPlan, changes: Map, options: Map) -> R<Recovery> {
+        let o = Options::new("recover", options, &["target"])?;
+        review::recover_plan(&plan, &super::changes(&changes)?, o.f64("target")?).map_err(err)
+    }
+
+    /// The re-run funnel plan of a what-if started from a plan (`()` otherwise).
+    #[rhai_fn(get = "plan", pure)]
+    pub fn recovery_plan(r: &mut Recovery) -> Dynamic {
+        r.plan.clone().map_or(Dynamic::UNIT, Dynamic::from)
     }
 
     /// The result before the changes.
