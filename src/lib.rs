@@ -13,6 +13,7 @@ pub mod budget;
 pub mod cli;
 pub mod funnel;
 pub mod render;
+pub mod review;
 pub mod script;
 pub mod suggest;
 pub mod table;

@@ -7,6 +7,7 @@ use rhai::{Engine, Module};
 pub mod budget;
 pub mod funnel;
 pub mod report;
+pub mod review;
 pub mod table;
 
 /// A domain as scripts see it: its name, a one-line description, and its module.
@@ -36,6 +37,11 @@ pub fn domains() -> Vec<Domain> {
             name: "budget",
             about: "Cost models, ROI/ROAS/CAC, response curves, optimal allocation with a reserve, pacing",
             module: budget::module,
+        },
+        Domain {
+            name: "review",
+            about: "Campaign review: targets vs actuals, gaps ranked and attributed through the funnel, what-ifs, actions, lessons",
+            module: review::module,
         },
         Domain {
             name: "report",
