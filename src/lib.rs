@@ -12,6 +12,7 @@ pub mod budget;
 pub mod cli;
 pub mod render;
 pub mod script;
+pub mod sop;
 pub mod suggest;
 pub mod table;
 pub mod units;
