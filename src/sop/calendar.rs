@@ -232,6 +232,15 @@ pub fn days_text(slots: Slot) -> String {
     }
 }
 
+/// Formats half-day slots as a phrase: `1 working day`, `2.5 working days`.
+pub fn working_days(slots: Slot) -> String {
+    if slots == 2 {
+        "1 working day".to_string()
+    } else {
+        format!("{} working days", days_text(slots))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

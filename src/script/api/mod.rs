@@ -6,6 +6,7 @@ use rhai::{Engine, Module};
 
 pub mod budget;
 pub mod report;
+pub mod sop;
 pub mod table;
 
 /// A domain as scripts see it: its name, a one-line description, and its module.
@@ -30,6 +31,11 @@ pub fn domains() -> Vec<Domain> {
             name: "budget",
             about: "Cost models, ROI/ROAS/CAC, response curves, optimal allocation with a reserve, pacing",
             module: budget::module,
+        },
+        Domain {
+            name: "sop",
+            about: "SOP scheduling: working-day calendars, owners, leave, deadlines, critical path, what-ifs, Gantt charts",
+            module: sop::module,
         },
         Domain {
             name: "report",
