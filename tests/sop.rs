@@ -160,3 +160,56 @@ fn bad_input_names_row_and_column() {
     );
     assert!(err.contains("'holiday' is not a weekday"), "{err}");
 }
+
+fn psplib_dir() -> Option<std::path::PathBuf> {
+    let found = [
+        root().join("../shared/benchmarks/psplib"),
+        root().join("../../shared/benchmarks/psplib"),
+    ]
+    .into_iter()
+    .find(|p| p.join("j30opt.csv").exists());
+    if found.is_none() {
+        println!("note: ../shared/benchmarks/psplib not found; PSPLIB test skipped");
+    }
+    found
+}
+
+#[test]
+fn psplib_j30_instances_reach_near_their_optima() {
+    use pacer::sop::{budget, check, psplib::parse_sm, solve, SearchOptions};
+    let Some(dir) = psplib_dir() else { return };
+    let opt = std::fs::read_to_string(dir.join("j30opt.csv")).expect("optima");
+    for name in ["j301_1", "j3013_4", "j3025_7", "j3037_2"] {
+        let best: i64 = opt
+            .lines()
+            .find(|l| l.starts_with(&format!("{name},")))
+            .and_then(|l| l.split(',').nth(2))
+            .and_then(|s| s.parse().ok())
+            .expect("optimum listed");
+        let text =
+            std::fs::read_to_string(dir.join("j30").join(format!("{name}.sm"))).expect("instance");
+        let p = parse_sm(&text).expect("parses");
+        assert_eq!(p.len(), 32);
+        let s = solve(
+            &p,
+            &SearchOptions {
+                seed: 1,
+                evaluations: budget(false, p.len()),
+                stop_at: None,
+            },
+        )
+        .expect("acyclic")
+        .expect("schedulable");
+        assert_eq!(check(&p, &s.start), Ok(()), "{name}");
+        assert!(
+            s.score.makespan >= best,
+            "{name}: {} beats the proven optimum {best}",
+            s.score.makespan
+        );
+        assert!(
+            (s.score.makespan - best) as f64 <= 0.05 * best as f64,
+            "{name}: {} vs optimum {best}",
+            s.score.makespan
+        );
+    }
+}

@@ -258,7 +258,11 @@ pub fn check(p: &Problem, start: &[Slot]) -> Result<(), String> {
         for &(from, to) in &p.blocked[r] {
             for j in 0..p.len() {
                 let uses = p.demands[j].iter().any(|&(rr, a)| rr == r && a > 0);
-                if uses && p.fixed[j].is_none() && start[j] < to && from < start[j] + p.durations[j]
+                if uses
+                    && p.durations[j] > 0
+                    && p.fixed[j].is_none()
+                    && start[j] < to
+                    && from < start[j] + p.durations[j]
                 {
                     return Err(format!(
                         "task {j} at [{}, {}) overlaps resource {r}'s unavailable window [{from}, {to})",
