@@ -23,6 +23,22 @@ fn summer_promo_script_matches_golden() {
     assert!(csv.starts_with(
         "id,name,owner,start,finish,start_offset,finish_offset,slack,critical,late\n"
     ));
+    let svg = std::fs::read_to_string(out.join("sop_summer_promo_gantt.svg")).expect("gantt");
+    assert!(svg.starts_with("<svg"), "svg");
+    // 16 tasks: 15 bars and the launch milestone; 7 deadline ticks; the launch line;
+    // the designer's booking and the editor's day off hatched.
+    assert_eq!(svg.matches("<rect class=\"task").count(), 15);
+    assert_eq!(svg.matches("class=\"milestone\"").count(), 1);
+    assert_eq!(svg.matches("class=\"deadline\"").count(), 7);
+    assert_eq!(svg.matches("class=\"launch\"").count(), 1);
+    assert_eq!(svg.matches("class=\"away\"").count(), 2);
+    assert!(svg.contains("<title>2024-06-10 holiday</title>"));
+    let html = std::fs::read_to_string(out.join("sop_summer_promo_gantt.html")).expect("page");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("src="));
+    let ics = std::fs::read_to_string(out.join("sop_summer_promo.ics")).expect("ics");
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 16);
+    assert!(ics.contains("UID:design@pacer-sop\r\nDTSTAMP:20240603T000000Z\r\nDTSTART;VALUE=DATE:20240617\r\nDTEND;VALUE=DATE:20240620\r\n"));
+    assert!(ics.lines().all(|l| l.len() <= 76), "folded at 75 octets");
 }
 
 fn run_snippet(code: &str) -> (Option<i32>, String, String) {

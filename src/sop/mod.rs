@@ -10,6 +10,7 @@
 pub mod calendar;
 pub mod conflict;
 pub mod error;
+pub mod export;
 pub mod model;
 pub mod plan;
 pub mod problem;

@@ -344,8 +344,12 @@ pub fn schedule(input: &SopInput, stop_at: Option<Instant>) -> Result<Plan, SopE
             } else {
                 Some(cal.dates_of(s, f)?)
             },
-            slack: slack[k],
-            critical: slack[k] == 0 && !undated,
+            slack: if t.status == Status::Done {
+                0
+            } else {
+                slack[k]
+            },
+            critical: slack[k] == 0 && t.status != Status::Done,
             late: late_slots(&model, k, s),
             deadline: model.due[k],
             deadline_date: model.deadline_date[k],
@@ -482,7 +486,7 @@ fn slack_and_path(
                 }
             }
         }
-        ls[j] = if p.fixed[j].is_some() { start[j] } else { t };
+        ls[j] = t;
     }
     let slack: Vec<Slot> = (0..n).map(|j| (ls[j] - start[j]).max(0)).collect();
     // The path: from a zero-slack task that ends the plan, back through zero-slack binding

@@ -310,6 +310,62 @@ mod sop_api {
         plan.diff(&other).map_err(script_error)
     }
 
+    /// Writes the Gantt chart under the output directory: SVG, or a self-contained HTML
+    /// page when `path` ends in `.html`. One row per task in owner lanes; weekends and
+    /// holidays shaded, owners' unavailability hatched, critical tasks red, late tasks
+    /// outlined, deadlines as red ticks, the launch as a dashed line. Returns the path.
+    ///
+    /// ```rhai
+    /// let plan = schedule(load_csv("fixtures/sop/tasks.csv"), #{ start: "2024-06-03", launch: "2024-07-01",
+    ///     owners: load_csv("fixtures/sop/owners.csv"), unavailable: load_csv("fixtures/sop/unavailable.csv") });
+    /// plan.gantt("sop_gantt.svg");
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn gantt(ctx: NativeCallContext, plan: &mut Plan, path: &str) -> R<String> {
+        let run = context(&ctx)?;
+        let text = if path.to_ascii_lowercase().ends_with(".html") {
+            sop::export::gantt_html(plan)
+        } else {
+            sop::export::gantt_svg(plan)
+        };
+        let p = run
+            .sandbox
+            .write(path, text.as_bytes())
+            .map_err(script_error)?;
+        Ok(p.display().to_string())
+    }
+
+    /// The plan as Mermaid `gantt` text: a section per owner, `crit` on critical tasks,
+    /// `done`/`active` by status, milestones, weekends and holidays as `excludes`.
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", name: "Design", owner: "designer", duration: 2 }], #{ start: "2024-06-03" });
+    /// print(plan.mermaid());
+    /// ```
+    #[rhai_fn(pure)]
+    pub fn mermaid(plan: &mut Plan) -> String {
+        sop::export::mermaid(plan)
+    }
+
+    /// Writes an iCalendar file (RFC 5545) under the output directory with one all-day
+    /// event per task (owner in the summary; phase, slack and deadline in the
+    /// description) for owners to import. Returns the path.
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", name: "Design", owner: "designer", duration: 2 }], #{ start: "2024-06-03" });
+    /// write_ics(plan, "sop.ics");
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn write_ics(ctx: NativeCallContext, plan: Plan, name: &str) -> R<String> {
+        let run = context(&ctx)?;
+        let text = sop::export::ics(&plan, "SOP plan");
+        let p = run
+            .sandbox
+            .write(name, text.as_bytes())
+            .map_err(script_error)?;
+        Ok(p.display().to_string())
+    }
+
     /// A one-line summary of the plan.
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn describe(plan: &mut Plan) -> String {
