@@ -15,6 +15,7 @@ pub mod funnel;
 pub mod render;
 pub mod review;
 pub mod script;
+pub mod sop;
 pub mod suggest;
 pub mod table;
 pub mod units;

@@ -8,6 +8,7 @@ pub mod budget;
 pub mod funnel;
 pub mod report;
 pub mod review;
+pub mod sop;
 pub mod table;
 
 /// A domain as scripts see it: its name, a one-line description, and its module.
@@ -42,6 +43,11 @@ pub fn domains() -> Vec<Domain> {
             name: "review",
             about: "Campaign review: targets vs actuals, gaps ranked and attributed through the funnel, what-ifs, actions, lessons",
             module: review::module,
+        },
+        Domain {
+            name: "sop",
+            about: "SOP scheduling: working-day calendars, owners, leave, deadlines, critical path, what-ifs, Gantt charts",
+            module: sop::module,
         },
         Domain {
             name: "report",
