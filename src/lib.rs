@@ -11,6 +11,7 @@
 pub mod budget;
 pub mod cli;
 pub mod render;
+pub mod scenario;
 pub mod script;
 pub mod suggest;
 pub mod table;
