@@ -6,6 +6,7 @@ use rhai::{Engine, Module};
 
 pub mod budget;
 pub mod report;
+pub mod scenario;
 pub mod table;
 
 /// A domain as scripts see it: its name, a one-line description, and its module.
@@ -30,6 +31,11 @@ pub fn domains() -> Vec<Domain> {
             name: "budget",
             about: "Cost models, ROI/ROAS/CAC, response curves, optimal allocation with a reserve, pacing",
             module: budget::module,
+        },
+        Domain {
+            name: "scenario",
+            about: "What-ifs: sweeps, goal seek, Monte Carlo with distributions, tornado charts, named scenarios",
+            module: scenario::module,
         },
         Domain {
             name: "report",
