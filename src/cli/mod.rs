@@ -61,6 +61,10 @@ enum Command {
         /// Where files the script writes go.
         #[arg(long = "out", value_name = "DIR", default_value = "out")]
         out: PathBuf,
+        /// Threads for native parallel work (simulations, large tables); default one
+        /// per core. Results do not depend on it.
+        #[arg(long = "jobs", short = 'j', value_name = "N")]
+        jobs: Option<usize>,
     },
     /// Compile scripts without running them and report every error.
     Check {
@@ -112,7 +116,12 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Run { script, args, out } => run::run(&script, &args, &out),
+        Command::Run {
+            script,
+            args,
+            out,
+            jobs,
+        } => run::run(&script, &args, &out, jobs),
         Command::Check { scripts } => check::check(&scripts),
         Command::Repl { data, out } => repl::repl(&data, &out),
         Command::Batch {

@@ -9,7 +9,17 @@ use crate::script::{Output, Stop};
 use std::path::Path;
 
 /// Runs the script; returns the exit code.
-pub fn run(script: &Path, args: &RunArgs, out: &Path) -> i32 {
+pub fn run(script: &Path, args: &RunArgs, out: &Path, jobs: Option<usize>) -> i32 {
+    if let Some(n) = jobs {
+        if n == 0 {
+            eprintln!("error: --jobs 0: must be at least 1");
+            return EXIT_USAGE;
+        }
+        // Only fails when the pool already exists, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
     let (data, sets, lim) = match (parse_data(&args.data), parse_set(&args.set), limits(args)) {
         (Ok(d), Ok(s), Ok(l)) => (d, s, l),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {

@@ -108,7 +108,11 @@ impl Sandbox {
         let Some(found) = candidates.iter().find_map(|c| canonical(c)) else {
             let not_found = SandboxError::NotFound {
                 path: path.to_string(),
-                hint: self.near_miss(&candidates[0]),
+                hint: std::iter::once(self.base.as_path())
+                    .chain(self.script_dir.as_deref())
+                    .map(|b| self.near_miss(path, b))
+                    .find(|h| !h.is_empty())
+                    .unwrap_or_default(),
             };
             // Do not reveal whether files outside the sandbox exist.
             return match candidates[0].parent().and_then(canonical) {
@@ -131,24 +135,44 @@ impl Sandbox {
         self.read_files.iter().any(|f| f == p) || self.read_roots.iter().any(|r| p.starts_with(r))
     }
 
-    fn near_miss(&self, wanted: &Path) -> String {
-        let (Some(dir), Some(name)) = (wanted.parent(), wanted.file_name()) else {
-            return String::new();
-        };
-        let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
-            Path::new(".")
+    /// A "did you mean" for a path that does not exist, in the user's own terms: each
+    /// component that does not exist is replaced by the closest name in its folder
+    /// (`fixture/chanels.csv` -> `fixtures/channels.csv`), and the suggestion is made
+    /// only if the corrected path exists.
+    fn near_miss(&self, written: &str, base: &Path) -> String {
+        let mut dir = base.to_path_buf();
+        let mut fixed: Vec<String> = Vec::new();
+        for c in Path::new(written).components() {
+            let Component::Normal(name) = c else {
+                fixed.push(c.as_os_str().to_string_lossy().into_owned());
+                dir.push(c.as_os_str());
+                continue;
+            };
+            let name = name.to_string_lossy().into_owned();
+            if dir.join(&name).exists() {
+                dir.push(&name);
+                fixed.push(name);
+                continue;
+            }
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                return String::new();
+            };
+            let names: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            let Some(best) = crate::suggest::closest(&name, names.iter().map(String::as_str))
+            else {
+                return String::new();
+            };
+            dir.push(best);
+            fixed.push(best.to_string());
+        }
+        if dir.exists() && !fixed.is_empty() {
+            format!("; did you mean {}?", fixed.join("/").replace("//", "/"))
         } else {
-            dir
-        }) else {
-            return "; its folder does not exist either".to_string();
-        };
-        let names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        crate::suggest::closest(&name.to_string_lossy(), names.iter().map(String::as_str))
-            .map(|n| format!("; did you mean {}?", dir.join(n).display()))
-            .unwrap_or_default()
+            String::new()
+        }
     }
 
     /// The path under the output directory for `name`; refuses names that escape it.
@@ -201,6 +225,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_paths_get_a_suggestion_in_the_users_terms() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let dir = tempfile::tempdir()?;
+        std::fs::create_dir(dir.path().join("fixtures"))?;
+        std::fs::write(dir.path().join("fixtures/channels.csv"), "x\n1\n")?;
+        let sb = Sandbox::new(dir.path(), None, &[], &dir.path().join("out"));
+        let e = sb
+            .resolve_read("fixture/chanels.csv")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("did you mean fixtures/channels.csv?"), "{e}");
+        let e = sb
+            .resolve_read("nowhere/at/all.csv")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(!e.contains("did you mean"), "{e}");
+        Ok(())
+    }
 
     #[test]
     fn refuses_reads_outside_and_writes_escaping() -> Result<(), Box<dyn std::error::Error>> {
