@@ -53,6 +53,47 @@ pub struct ScriptTornado {
     output: String,
 }
 
+/// Calls a script closure many times from native code under the run's operation limit.
+///
+/// Rhai counts a closure's operations on a copy of the caller's counter (dropped after
+/// the call), so without this a loop of cheap calls would never reach `--max-ops`.
+/// The engine reports its count to [`crate::script::RunContext::ops`]; the operations
+/// of every call are added up here and the loop stops when the total passes the limit.
+struct Calls<'a> {
+    ctx: &'a NativeCallContext<'a>,
+    run: crate::script::RunContext,
+    base: u64,
+    used: u64,
+}
+
+impl<'a> Calls<'a> {
+    fn new(ctx: &'a NativeCallContext<'a>) -> R<Calls<'a>> {
+        let run = context(ctx)?;
+        let base = run.ops.get();
+        Ok(Calls {
+            ctx,
+            run,
+            base,
+            used: 0,
+        })
+    }
+
+    fn call(&mut self, f: &FnPtr, arg: Dynamic) -> R<Dynamic> {
+        let out = f.call_within_context::<Dynamic>(self.ctx, (arg,));
+        self.used += self.run.ops.get().saturating_sub(self.base);
+        self.run.ops.set(self.base);
+        let out = out?;
+        if self.base.saturating_add(self.used) > self.run.limits.max_operations {
+            return Err(EvalAltResult::ErrorTooManyOperations(rhai::Position::NONE).into());
+        }
+        Ok(out)
+    }
+
+    fn expired(&self) -> bool {
+        self.run.expired()
+    }
+}
+
 fn failure(e: Failure<Box<EvalAltResult>>) -> Box<EvalAltResult> {
     match e {
         Failure::Scenario(e) => script_error(e),
@@ -155,10 +196,10 @@ fn sweep_closure(
 ) -> R<Table> {
     let names: Vec<String> = axes.iter().map(|(n, _)| n.clone()).collect();
     let pts = scenario::points(&axes, combine).map_err(script_error)?;
-    let run = context(ctx)?;
+    let mut calls = Calls::new(ctx)?;
     let mut records = Vec::with_capacity(pts.len());
     for (i, p) in pts.iter().enumerate() {
-        if i % 1024 == 0 && run.expired() {
+        if i % 1024 == 0 && calls.expired() {
             return Err(script_error(ScenarioError::Timeout("sweep".into())));
         }
         let arg: Map = names
@@ -166,7 +207,7 @@ fn sweep_closure(
             .zip(p)
             .map(|(n, v)| (n.as_str().into(), v.clone()))
             .collect();
-        let out = f.call_within_context::<Dynamic>(ctx, (Dynamic::from_map(arg),))?;
+        let out = calls.call(f, Dynamic::from_map(arg))?;
         let fields = result_fields(
             &out,
             &format!(
@@ -524,9 +565,10 @@ mod scenario_api {
         let target = num(&target, "goal_seek: target")?;
         let lo = num(&lo, "goal_seek: lo")?;
         let hi = num(&hi, "goal_seek: hi")?;
+        let mut calls = Calls::new(&ctx)?;
         scenario::goal_seek(
             |x| {
-                let v = f.call_within_context::<Dynamic>(&ctx, (Dynamic::from_float(x),))?;
+                let v = calls.call(&f, Dynamic::from_float(x))?;
                 num(&v, &format!("goal_seek: the function's result at x = {x}"))
             },
             target,
@@ -888,18 +930,18 @@ mod scenario_api {
     pub fn simulate(ctx: NativeCallContext, n: i64, options: Map, f: FnPtr) -> R<Summary> {
         let opts = sim_options(&ctx, options)?;
         let n = scenario::monte_carlo::check_trials(n).map_err(script_error)?;
-        let run = context(&ctx)?;
+        let mut calls = Calls::new(&ctx)?;
         let rng = Rc::new(RefCell::new(chunk_rng(opts.seed, 0)));
         let draw = Dynamic::from(Draw { rng: rng.clone() });
         let mut values = Vec::with_capacity(n);
         for i in 0..n {
             if i % CHUNK == 0 {
-                if run.expired() {
+                if calls.expired() {
                     return Err(script_error(ScenarioError::Timeout("simulate".into())));
                 }
                 *rng.borrow_mut() = chunk_rng(opts.seed, i / CHUNK);
             }
-            let v = f.call_within_context::<Dynamic>(&ctx, (draw.clone(),))?;
+            let v = calls.call(&f, draw.clone())?;
             values.push(num(
                 &v,
                 &format!("simulate: the closure's result in trial {}", i + 1),
@@ -1114,13 +1156,14 @@ mod scenario_api {
             })?;
             r[i] = Some(range);
         }
+        let mut calls = Calls::new(&ctx)?;
         let t = scenario::tornado(&names, &x0, &r, |x| {
             let arg: Map = names
                 .iter()
                 .zip(x)
                 .map(|(n, v)| (n.as_str().into(), Dynamic::from_float(*v)))
                 .collect();
-            let v = f.call_within_context::<Dynamic>(&ctx, (Dynamic::from_map(arg),))?;
+            let v = calls.call(&f, Dynamic::from_map(arg))?;
             num(&v, "tornado: the closure's result")
         })
         .map_err(failure)?;
@@ -1210,14 +1253,15 @@ mod scenario_api {
     pub fn scenarios_closure(ctx: NativeCallContext, table: Dynamic, f: FnPtr) -> R<Table> {
         let t = table_from_dynamic(table, "scenarios: table")?;
         let set = scenario::scenarios::read(&t).map_err(script_error)?;
-        let call = |x: &[f64], s: &str| -> R<Vec<(String, f64)>> {
+        let mut calls = Calls::new(&ctx)?;
+        let mut call = |x: &[f64], s: &str| -> R<Vec<(String, f64)>> {
             let arg: Map = set
                 .inputs
                 .iter()
                 .zip(x)
                 .map(|(n, v)| (n.as_str().into(), Dynamic::from_float(*v)))
                 .collect();
-            let v = f.call_within_context::<Dynamic>(&ctx, (Dynamic::from_map(arg),))?;
+            let v = calls.call(&f, Dynamic::from_map(arg))?;
             result_fields(&v, &format!("scenarios: the closure's result for '{s}'"))
         };
         let first = call(&set.values[0], &set.names[0])?;
