@@ -1,12 +1,15 @@
 //! Monte Carlo: seeded, reproducible trials and their summary.
 //!
 //! Trials are cut into fixed chunks of [`CHUNK`] trials. Chunk `k` draws from its own
-//! ChaCha8 stream: the generator seeded from the run's seed (`seed_from_u64`) with
-//! stream number `k` (`set_stream`). Results are stored in trial order, so the same
-//! seed gives bit-identical results whatever the number of threads.
+//! stream: ChaCha8 seeded from the run's seed (`seed_from_u64`) with stream number `k`
+//! (`set_stream`) gives the 256-bit state of a xoshiro256++ generator ([`TrialRng`],
+//! Blackman and Vigna, "Scrambled linear pseudorandom number generators", ACM TOMS
+//! 47(4), 2021), which draws the chunk's trials (several times faster than ChaCha8 per
+//! number, and statistically sound for simulation). Results are stored in trial order,
+//! so the same seed gives bit-identical results whatever the number of threads.
 
 use super::error::{out_of_range, ScenarioError};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use std::time::Instant;
@@ -18,10 +21,62 @@ pub const CHUNK: usize = 16_384;
 pub const MAX_TRIALS: usize = 100_000_000;
 
 /// The generator of chunk `chunk` of a run seeded with `seed`.
-pub fn chunk_rng(seed: u64, chunk: usize) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(chunk as u64);
-    rng
+pub fn chunk_rng(seed: u64, chunk: usize) -> TrialRng {
+    let mut key = ChaCha8Rng::seed_from_u64(seed);
+    key.set_stream(chunk as u64);
+    let mut s = [0u64; 4];
+    for x in &mut s {
+        *x = key.next_u64();
+    }
+    if s == [0; 4] {
+        // the all-zero state is the one state xoshiro must avoid
+        s[0] = 1;
+    }
+    TrialRng { s }
+}
+
+/// xoshiro256++: 256 bits of state, period 2^256 - 1, passes BigCrush and PractRand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrialRng {
+    s: [u64; 4],
+}
+
+impl rand::TryRng for TrialRng {
+    type Error = std::convert::Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok((self.next() >> 32) as u32)
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(self.next())
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(8) {
+            let b = self.next().to_le_bytes();
+            chunk.copy_from_slice(&b[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+impl TrialRng {
+    #[inline(always)]
+    fn next(&mut self) -> u64 {
+        let s = &mut self.s;
+        let out = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        out
+    }
 }
 
 /// Checks a trial count: 1 to [`MAX_TRIALS`].
@@ -51,7 +106,7 @@ pub struct SimOptions {
 /// trial order. `trial` gets the chunk's generator.
 pub fn run_parallel<F>(n: usize, options: &SimOptions, trial: F) -> Result<Vec<f64>, ScenarioError>
 where
-    F: Fn(&mut ChaCha8Rng) -> f64 + Sync,
+    F: Fn(&mut TrialRng) -> f64 + Sync,
 {
     let mut out = vec![0.0; n];
     let seed = options.seed;
@@ -208,5 +263,22 @@ impl Summary {
             .enumerate()
             .map(|(k, c)| (lo + k as f64 * width, lo + (k + 1) as f64 * width, c))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xoshiro256pp_reference_output() {
+        // From state 1, 2, 3, 4 the reference algorithm (Vigna's xoshiro256plusplus.c,
+        // transcribed in Python with 64-bit masks) gives these first four outputs.
+        let mut r = TrialRng { s: [1, 2, 3, 4] };
+        let got: Vec<u64> = (0..4).map(|_| r.next()).collect();
+        assert_eq!(
+            got,
+            vec![41943041, 58720359, 3588806011781223, 3591011842654386]
+        );
     }
 }

@@ -7,13 +7,13 @@
 //! time limit apply inside them).
 
 use crate::budget::{Curve, Fit};
+use crate::scenario::monte_carlo::TrialRng;
 use crate::scenario::{
     self, chunk_rng, Combine, Dist, Failure, Input, Model, ScenarioError, SeekOptions, SimOptions,
     Summary, Tornado, CHUNK,
 };
 use crate::script::{context, num, script_error, table_from_dynamic, Options};
 use crate::table::{Column, Table, Value};
-use rand_chacha::ChaCha8Rng;
 use rhai::plugin::*;
 use rhai::{Array, Dynamic, EvalAltResult, FnPtr, Map, Module, NativeCallContext, Scope};
 use std::cell::RefCell;
@@ -37,7 +37,7 @@ type R<T> = Result<T, Box<EvalAltResult>>;
 /// the run's seeded generator (shared, so draws advance it).
 #[derive(Debug, Clone)]
 pub struct Draw {
-    rng: Rc<RefCell<ChaCha8Rng>>,
+    rng: Rc<RefCell<TrialRng>>,
 }
 
 impl Draw {
