@@ -4,7 +4,34 @@
 
 use super::monte_carlo::Summary;
 use super::tornado::Tornado;
-use crate::render::format_display;
+
+/// A compact label: 4 significant digits, with k or M for thousands and millions.
+fn short(v: f64) -> String {
+    let a = v.abs();
+    let (x, suffix) = if a >= 1e6 {
+        (v / 1e6, "M")
+    } else if a >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    let digits = if x.abs() >= 100.0 {
+        1
+    } else if x.abs() >= 10.0 {
+        2
+    } else if x.abs() >= 1.0 || x == 0.0 {
+        3
+    } else {
+        4
+    };
+    let t = format!("{x:.digits$}");
+    let t = if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    };
+    format!("{t}{suffix}")
+}
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -16,7 +43,7 @@ fn escape(s: &str) -> String {
 /// A tornado chart: one bar per input from its result at the low end to its result
 /// at the high end, widest swing on top, a vertical line at the base result.
 pub fn tornado_svg(title: &str, t: &Tornado) -> String {
-    let (w, left, right, top, row) = (640.0, 150.0, 40.0, 50.0, 28.0);
+    let (w, left, right, top, row) = (640.0, 150.0, 110.0, 50.0, 28.0);
     let h = top + row * t.rows.len() as f64 + 40.0;
     let lo = t
         .rows
@@ -61,7 +88,7 @@ pub fn tornado_svg(title: &str, t: &Tornado) -> String {
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">swing {}</text>\n",
             b.max(a) + 4.0,
             y + row / 2.0 + 4.0,
-            escape(&format_display(r.swing))
+            escape(&short(r.swing))
         ));
     }
     let xb = x(t.base);
@@ -71,7 +98,7 @@ pub fn tornado_svg(title: &str, t: &Tornado) -> String {
         top - 4.0,
         bottom + 4.0,
         bottom + 20.0,
-        escape(&format_display(t.base))
+        escape(&short(t.base))
     ));
     s.push_str("<text x=\"150\" y=\"44\" font-size=\"10\" fill=\"#1f77b4\">low end</text>\n<text x=\"210\" y=\"44\" font-size=\"10\" fill=\"#ff7f0e\">high end</text>\n</svg>\n");
     s
@@ -79,7 +106,7 @@ pub fn tornado_svg(title: &str, t: &Tornado) -> String {
 
 /// A histogram of a simulation: `bins` bars, with the mean and p5/p95 marked.
 pub fn histogram_svg(title: &str, summary: &Summary, bins: &[(f64, f64, usize)]) -> String {
-    let (w, h, left, right, top, bottom) = (640.0, 400.0, 60.0, 20.0, 40.0, 50.0);
+    let (w, h, left, right, top, bottom) = (640.0, 400.0, 60.0, 20.0, 50.0, 50.0);
     let (pw, ph) = (w - left - right, h - top - bottom);
     let lo = bins.first().map_or(0.0, |b| b.0);
     let hi = bins.last().map_or(1.0, |b| b.1);
@@ -105,14 +132,15 @@ pub fn histogram_svg(title: &str, summary: &Summary, bins: &[(f64, f64, usize)])
         ("mean", summary.mean()),
         ("p95", summary.percentile(95.0).unwrap_or(f64::NAN)),
     ];
-    for (name, v) in marks {
+    for (k, (name, v)) in marks.into_iter().enumerate() {
         if v.is_finite() {
             let xv = x(v);
+            // the mean's label above the bars, the percentiles' below, so they never overlap
+            let ty = if k == 1 { top - 4.0 } else { top + ph + 16.0 };
             s.push_str(&format!(
-                "<line x1=\"{xv:.1}\" y1=\"{top:.1}\" x2=\"{xv:.1}\" y2=\"{:.1}\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>\n<text x=\"{xv:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\">{name} {}</text>\n",
+                "<line x1=\"{xv:.1}\" y1=\"{top:.1}\" x2=\"{xv:.1}\" y2=\"{:.1}\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>\n<text x=\"{xv:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\" font-size=\"10\">{name} {}</text>\n",
                 top + ph,
-                top + ph + 16.0,
-                escape(&format_display(v))
+                escape(&short(v))
             ));
         }
     }
@@ -122,10 +150,24 @@ pub fn histogram_svg(title: &str, summary: &Summary, bins: &[(f64, f64, usize)])
         left + pw,
         top + ph,
         top + ph + 34.0,
-        escape(&format_display(lo)),
+        escape(&short(lo)),
         left + pw,
         top + ph + 34.0,
-        escape(&format_display(hi))
+        escape(&short(hi))
     ));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn compact_labels() {
+        assert_eq!(short(1013555.9), "1.014M");
+        assert_eq!(short(259784.83), "259.8k");
+        assert_eq!(short(0.03708), "0.0371");
+        assert_eq!(short(150.0), "150");
+        assert_eq!(short(-3000.0), "-3k");
+    }
 }
