@@ -14,6 +14,7 @@ pub mod cli;
 pub mod funnel;
 pub mod render;
 pub mod review;
+pub mod scenario;
 pub mod script;
 pub mod sop;
 pub mod suggest;

@@ -9,6 +9,7 @@ pub mod funnel;
 pub mod report;
 pub mod review;
 pub mod sop;
+pub mod scenario;
 pub mod table;
 
 /// A domain as scripts see it: its name, a one-line description, and its module.
@@ -48,6 +49,11 @@ pub fn domains() -> Vec<Domain> {
             name: "sop",
             about: "SOP scheduling: working-day calendars, owners, leave, deadlines, critical path, what-ifs, Gantt charts",
             module: sop::module,
+        },
+        Domain {
+            name: "scenario",
+            about: "What-ifs: sweeps, goal seek, Monte Carlo with distributions, tornado charts, named scenarios",
+            module: scenario::module,
         },
         Domain {
             name: "report",
