@@ -12,6 +12,7 @@ pub mod abtest;
 pub mod budget;
 pub mod cli;
 pub mod funnel;
+pub mod events;
 pub mod render;
 pub mod review;
 pub mod scenario;

@@ -6,6 +6,7 @@ use rhai::{Engine, Module};
 
 pub mod budget;
 pub mod funnel;
+pub mod events;
 pub mod report;
 pub mod review;
 pub mod sop;
@@ -54,6 +55,11 @@ pub fn domains() -> Vec<Domain> {
             name: "scenario",
             about: "What-ifs: sweeps, goal seek, Monte Carlo with distributions, tornado charts, named scenarios",
             module: scenario::module,
+        },
+        Domain {
+            name: "events",
+            about: "Observed funnels from event exports",
+            module: events::module,
         },
         Domain {
             name: "report",
