@@ -72,6 +72,10 @@ pub struct RunContext {
     pub stop: Rc<Cell<Option<Stop>>>,
     /// The limits in force (for messages).
     pub limits: Limits,
+    /// The operation count the engine last reported. Closures called from native code
+    /// count their operations on a copy of the caller's counter that is then dropped,
+    /// so native loops over closures add them up from this (see `api::scenario`).
+    pub ops: Rc<Cell<u64>>,
 }
 
 impl RunContext {
@@ -113,7 +117,9 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
 
     let stop: Rc<Cell<Option<Stop>>> = Rc::new(Cell::new(None));
     let deadline = limits.timeout.map(|t| Instant::now() + t);
+    let ops: Rc<Cell<u64>> = Rc::new(Cell::new(0));
     let ctx = RunContext {
+        ops: ops.clone(),
         sandbox: Rc::new(config.sandbox),
         deadline,
         stop: stop.clone(),
@@ -123,11 +129,12 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
 
     let progress_stop = stop.clone();
     let timeout = limits.timeout;
-    engine.on_progress(move |ops| {
+    engine.on_progress(move |count| {
+        ops.set(count);
         if let Some(s) = progress_stop.get() {
             return Some(Dynamic::from(format!("{s:?}")));
         }
-        if ops % 256 == 0 {
+        if count % 256 == 0 {
             if let (Some(d), Some(t)) = (deadline, timeout) {
                 if Instant::now() >= d {
                     progress_stop.set(Some(Stop::Timeout(t)));

@@ -1,0 +1,314 @@
+//! The distributions uncertain inputs are drawn from, checked at construction so a
+//! `Dist` always has valid parameters. Sampling and quantiles come from `statrs`
+//! (0.19); the beta sampler used in native simulations is Marsaglia and Tsang's gamma
+//! method ("A simple method for generating gamma variables", ACM TOMS 26(3), 2000)
+//! with its constants computed once.
+
+use super::error::{out_of_range, ScenarioError};
+use rand::distr::Distribution as _;
+use rand::Rng;
+use statrs::distribution::{
+    Beta, ContinuousCDF, DiscreteCDF, LogNormal, Normal, Poisson, Triangular, Uniform,
+};
+use statrs::statistics::{Distribution as _, Mode as _};
+
+/// A probability distribution with valid parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dist {
+    /// Normal with mean and standard deviation (sd > 0).
+    Normal(Normal),
+    /// Log-normal: `exp(N(mu, sigma))`, `mu` and `sigma` of the logarithm (sigma > 0).
+    LogNormal(LogNormal),
+    /// Beta with shapes a > 0, b > 0 (a rate's uncertainty).
+    Beta(FastBeta),
+    /// Triangular on [lo, hi] with its peak at `mode`.
+    Triangular(Triangular),
+    /// Uniform on [lo, hi].
+    Uniform(Uniform),
+    /// Poisson with mean `lambda` > 0 (counts).
+    Poisson(Poisson),
+}
+
+fn finite(what: &str, v: f64) -> Result<f64, ScenarioError> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(out_of_range(what, "a finite number", v))
+    }
+}
+
+fn positive(what: &str, v: f64) -> Result<f64, ScenarioError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(out_of_range(what, "a positive number", v))
+    }
+}
+
+fn invalid(e: impl std::fmt::Display, what: &str) -> ScenarioError {
+    ScenarioError::Invalid(format!("{what}: {e}"))
+}
+
+impl Dist {
+    /// Normal(mean, sd): `sd` must be positive.
+    pub fn normal(mean: f64, sd: f64) -> Result<Dist, ScenarioError> {
+        let mean = finite("normal: mean", mean)?;
+        let sd = positive("normal: sd", sd)?;
+        Normal::new(mean, sd)
+            .map(Dist::Normal)
+            .map_err(|e| invalid(e, "normal"))
+    }
+
+    /// Log-normal with `mu` and `sigma` the mean and sd of the logarithm.
+    pub fn lognormal(mu: f64, sigma: f64) -> Result<Dist, ScenarioError> {
+        let mu = finite("lognormal: mu", mu)?;
+        let sigma = positive("lognormal: sigma", sigma)?;
+        LogNormal::new(mu, sigma)
+            .map(Dist::LogNormal)
+            .map_err(|e| invalid(e, "lognormal"))
+    }
+
+    /// Beta(a, b), both shapes positive.
+    pub fn beta(a: f64, b: f64) -> Result<Dist, ScenarioError> {
+        FastBeta::new(a, b).map(Dist::Beta)
+    }
+
+    /// The posterior of a rate after `x` successes in `n` trials under a uniform prior:
+    /// Beta(x + 1, n - x + 1) (Bayes-Laplace; Gelman et al., *Bayesian Data Analysis*,
+    /// 3rd ed., section 2.1). Needs whole numbers with 0 <= x <= n.
+    pub fn beta_observed(x: f64, n: f64) -> Result<Dist, ScenarioError> {
+        if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0) {
+            return Err(out_of_range("beta_observed: n", "a whole number >= 0", n));
+        }
+        if !(x.is_finite() && x >= 0.0 && x <= n && x.fract() == 0.0) {
+            return Err(out_of_range(
+                "beta_observed: x",
+                &format!("a whole number between 0 and n = {n}"),
+                x,
+            ));
+        }
+        Dist::beta(x + 1.0, n - x + 1.0)
+    }
+
+    /// Triangular on [lo, hi] with mode in [lo, hi] and lo < hi.
+    pub fn triangular(lo: f64, mode: f64, hi: f64) -> Result<Dist, ScenarioError> {
+        let lo = finite("triangular: lo", lo)?;
+        let hi = finite("triangular: hi", hi)?;
+        if lo >= hi {
+            return Err(out_of_range(
+                "triangular: hi",
+                &format!("greater than lo = {lo}"),
+                hi,
+            ));
+        }
+        if !(mode >= lo && mode <= hi) {
+            return Err(out_of_range(
+                "triangular: mode",
+                &format!("between lo = {lo} and hi = {hi}"),
+                mode,
+            ));
+        }
+        Triangular::new(lo, hi, mode)
+            .map(Dist::Triangular)
+            .map_err(|e| invalid(e, "triangular"))
+    }
+
+    /// Uniform on [lo, hi] with lo < hi.
+    pub fn uniform(lo: f64, hi: f64) -> Result<Dist, ScenarioError> {
+        let lo = finite("uniform: lo", lo)?;
+        let hi = finite("uniform: hi", hi)?;
+        if lo >= hi {
+            return Err(out_of_range(
+                "uniform: hi",
+                &format!("greater than lo = {lo}"),
+                hi,
+            ));
+        }
+        Uniform::new(lo, hi)
+            .map(Dist::Uniform)
+            .map_err(|e| invalid(e, "uniform"))
+    }
+
+    /// Poisson with mean `lambda` > 0.
+    pub fn poisson(lambda: f64) -> Result<Dist, ScenarioError> {
+        let lambda = positive("poisson: lambda", lambda)?;
+        Poisson::new(lambda)
+            .map(Dist::Poisson)
+            .map_err(|e| invalid(e, "poisson"))
+    }
+
+    /// One draw.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Dist::Normal(d) => d.sample(rng),
+            Dist::LogNormal(d) => d.sample(rng),
+            Dist::Beta(d) => d.sample(rng),
+            Dist::Triangular(d) => d.sample(rng),
+            Dist::Uniform(d) => d.sample(rng),
+            Dist::Poisson(d) => d.sample(rng),
+        }
+    }
+
+    /// The expectation.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Normal(d) => d.mean(),
+            Dist::LogNormal(d) => d.mean(),
+            Dist::Beta(d) => Some(d.a / (d.a + d.b)),
+            Dist::Triangular(d) => d.mean(),
+            Dist::Uniform(d) => d.mean(),
+            Dist::Poisson(d) => d.mean(),
+        }
+        .unwrap_or(f64::NAN)
+    }
+
+    /// The quantile at probability `p` in (0, 1) (for Poisson the smallest count whose
+    /// CDF reaches `p`).
+    pub fn quantile(&self, p: f64) -> f64 {
+        match self {
+            Dist::Normal(d) => d.inverse_cdf(p),
+            Dist::LogNormal(d) => d.inverse_cdf(p),
+            Dist::Beta(d) => d.statrs.inverse_cdf(p),
+            Dist::Triangular(d) => d.inverse_cdf(p),
+            Dist::Uniform(d) => d.inverse_cdf(p),
+            Dist::Poisson(d) => d.inverse_cdf(p) as f64,
+        }
+    }
+
+    /// The smallest and largest values a draw can take.
+    pub fn support(&self) -> (f64, f64) {
+        match self {
+            Dist::Normal(_) => (f64::NEG_INFINITY, f64::INFINITY),
+            Dist::LogNormal(_) | Dist::Poisson(_) => (0.0, f64::INFINITY),
+            Dist::Beta(_) => (0.0, 1.0),
+            Dist::Triangular(d) => (d.min(), d.max()),
+            Dist::Uniform(d) => (d.min(), d.max()),
+        }
+    }
+
+    /// The distribution as written in a script: `beta(30, 970)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Dist::Normal(d) => format!(
+                "normal({}, {})",
+                d.mean().unwrap_or(f64::NAN),
+                d.std_dev().unwrap_or(f64::NAN)
+            ),
+            Dist::LogNormal(d) => format!("lognormal({}, {})", d.location(), d.scale()),
+            Dist::Beta(d) => format!("beta({}, {})", d.a, d.b),
+            Dist::Triangular(d) => format!(
+                "triangular({}, {}, {})",
+                d.min(),
+                d.mode().unwrap_or(f64::NAN),
+                d.max()
+            ),
+            Dist::Uniform(d) => format!("uniform({}, {})", d.min(), d.max()),
+            Dist::Poisson(d) => format!("poisson({})", d.lambda()),
+        }
+    }
+}
+
+/// Beta(a, b) sampled as `X / (X + Y)` with `X ~ Gamma(a)`, `Y ~ Gamma(b)`, each by
+/// Marsaglia-Tsang with its constants `d = a - 1/3`, `c = 1 / sqrt(9d)` computed once
+/// (shapes below 1 use the boost `Gamma(a) = Gamma(a + 1) U^(1/a)`). The quantiles and
+/// the reference distribution are statrs's `Beta`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FastBeta {
+    a: f64,
+    b: f64,
+    ga: FastGamma,
+    gb: FastGamma,
+    statrs: Beta,
+}
+
+impl FastBeta {
+    /// Beta(a, b): both shapes positive and finite.
+    pub fn new(a: f64, b: f64) -> Result<FastBeta, ScenarioError> {
+        let a = positive("beta: a", a)?;
+        let b = positive("beta: b", b)?;
+        Ok(FastBeta {
+            a,
+            b,
+            ga: FastGamma::new(a),
+            gb: FastGamma::new(b),
+            statrs: Beta::new(a, b).map_err(|e| invalid(e, "beta"))?,
+        })
+    }
+
+    /// The first shape.
+    pub fn a(&self) -> f64 {
+        self.a
+    }
+
+    /// The second shape.
+    pub fn b(&self) -> f64 {
+        self.b
+    }
+
+    /// One draw in [0, 1].
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let x = self.ga.sample(rng);
+        let y = self.gb.sample(rng);
+        x / (x + y)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct FastGamma {
+    d: f64,
+    c: f64,
+    /// `1 / shape` when the shape is below 1 (boost), else 0.
+    boost: f64,
+}
+
+impl FastGamma {
+    fn new(shape: f64) -> FastGamma {
+        let (s, boost) = if shape < 1.0 {
+            (shape + 1.0, 1.0 / shape)
+        } else {
+            (shape, 0.0)
+        };
+        let d = s - 1.0 / 3.0;
+        FastGamma {
+            d,
+            c: 1.0 / (9.0 * d).sqrt(),
+            boost,
+        }
+    }
+
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let g = loop {
+            let (x, v) = loop {
+                let x = standard_normal(rng);
+                let v = 1.0 + self.c * x;
+                if v > 0.0 {
+                    break (x, v * v * v);
+                }
+            };
+            let u = open01(rng);
+            let x2 = x * x;
+            if u < 1.0 - 0.0331 * x2 * x2 || u.ln() < 0.5 * x2 + self.d * (1.0 - v + v.ln()) {
+                break self.d * v;
+            }
+        };
+        if self.boost > 0.0 {
+            g * open01(rng).powf(self.boost)
+        } else {
+            g
+        }
+    }
+}
+
+/// A uniform draw in (0, 1) from 53 random bits.
+#[inline]
+fn open01<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A standard normal draw (statrs's ziggurat via a unit Normal).
+#[inline]
+fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    statrs::distribution::Normal::standard().sample(rng)
+}
