@@ -11,8 +11,8 @@
 pub mod abtest;
 pub mod budget;
 pub mod cli;
-pub mod funnel;
 pub mod events;
+pub mod funnel;
 pub mod render;
 pub mod review;
 pub mod scenario;

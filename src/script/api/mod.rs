@@ -5,12 +5,12 @@
 use rhai::{Engine, Module};
 
 pub mod budget;
-pub mod funnel;
 pub mod events;
+pub mod funnel;
 pub mod report;
 pub mod review;
-pub mod sop;
 pub mod scenario;
+pub mod sop;
 pub mod table;
 
 /// A domain as scripts see it: its name, a one-line description, and its module.
