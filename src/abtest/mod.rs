@@ -7,7 +7,7 @@
 //! (z, chi-square, Fisher, k arms, SRM), [`intervals`] (Wilson, Newcombe, Wald, lift),
 //! [`means`] (Welch), [`power`] (sample size, MDE, power), [`multiple`] (Holm,
 //! Bonferroni, BH), [`bayes`] (chance to beat control, expected loss), [`sequential`]
-//! (mSPRT always-valid p-values and confidence sequences).
+//! (mSPRT always-valid p-values and confidence sequences), [`report`] (the readout).
 
 pub mod arm;
 pub mod bayes;
@@ -17,6 +17,7 @@ pub mod means;
 pub mod multiple;
 pub mod power;
 pub mod proportions;
+pub mod report;
 pub mod sequential;
 pub mod special;
 
@@ -30,6 +31,7 @@ pub use power::{mde, power, power_at, sample_size, Design, Mde, PowerMethod, Sam
 pub use proportions::{
     chi2_2x2, chi2_arms, fisher_exact, srm_test, ztest_props, Alternative, ChiSquare, Fisher, ZTest,
 };
+pub use report::{ab_report, AbReport, ArmTotals, ReportOptions};
 pub use sequential::{msprt, SeqLook, DEFAULT_TAU};
 
 #[cfg(test)]

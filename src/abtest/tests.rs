@@ -336,3 +336,146 @@ fn prob_beat_matches_numerical_integration() {
     }
     assert!(BetaPrior::new(0.0, 1.0, "prior_a").is_err());
 }
+
+fn landing_pages() -> crate::table::Table {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ab_landing_pages.csv");
+    crate::table::read_csv_path(std::path::Path::new(path)).expect("landing pages")
+}
+
+fn col(t: &crate::table::Table, name: &str, row: usize) -> f64 {
+    t.column(name).expect(name).f64_at(row).expect("number")
+}
+
+#[test]
+fn report_over_per_user_rows_matches_pandas_statsmodels() {
+    let r = reference();
+    let want = &r["ab_report"]["landing_pages"];
+    let o = ReportOptions {
+        control: Some("A".into()),
+        revenue: Some("revenue".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&landing_pages(), &o).expect("report");
+    let t = &rep.conversion;
+    let users = floats(want, "users");
+    let conv = floats(want, "conversions");
+    for i in 0..2 {
+        assert_eq!(col(t, "users", i), users[i]);
+        assert_eq!(col(t, "conversions", i), conv[i]);
+    }
+    near(col(t, "p_value", 1), g(want, "p_value"), "p", want);
+    near(col(t, "lift_low", 1), g(want, "lift_low"), "lift_low", want);
+    near(
+        col(t, "lift_high", 1),
+        g(want, "lift_high"),
+        "lift_high",
+        want,
+    );
+    let rev = rep.revenue.as_ref().expect("revenue table");
+    near(
+        col(rev, "p_value", 1),
+        g(want, "revenue_p"),
+        "revenue p",
+        want,
+    );
+    near(col(rev, "t", 1), g(want, "revenue_t"), "revenue t", want);
+    assert!(rep.warnings.iter().any(|w| w.starts_with("Too few users")));
+    assert!(!rep.warnings.iter().any(|w| w.starts_with("Sample-ratio")));
+    assert!(rep.text.contains(&format!("p = {:.4}", g(want, "srm_p"))));
+}
+
+#[test]
+fn report_over_summary_rows_adjusts_and_flags_srm() {
+    use crate::table::{Column, Table};
+    let r = reference();
+    let want = &r["ab_report"]["summary_three_arms"];
+    let users = floats(want, "users");
+    let conv = floats(want, "conversions");
+    let t = Table::new(
+        "summary.csv",
+        vec![
+            (
+                "variant".into(),
+                Column::Str(vec![Some("A".into()), Some("B".into()), Some("C".into())]),
+            ),
+            (
+                "users".into(),
+                Column::Int(users.iter().map(|&u| Some(u as i64)).collect()),
+            ),
+            (
+                "conversions".into(),
+                Column::Int(conv.iter().map(|&u| Some(u as i64)).collect()),
+            ),
+        ],
+    )
+    .expect("table");
+    let rep = ab_report(&t, &ReportOptions::default()).expect("report");
+    let holm = floats(want, "p_holm");
+    let raw = floats(want, "p_values");
+    for i in 0..2 {
+        near(col(&rep.conversion, "p_value", i + 1), raw[i], "p", want);
+        near(
+            col(&rep.conversion, "p_adjusted", i + 1),
+            holm[i],
+            "holm",
+            want,
+        );
+    }
+    let srm = rep
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("Sample-ratio mismatch"))
+        .expect("SRM warning");
+    assert!(srm.contains("A 10,000 / B 10,400 / C 9,500 where 33.3/33.3/33.3 was planned"));
+    assert!(srm.contains(&format!("{:.1e}", g(want, "srm_p"))), "{srm}");
+}
+
+#[test]
+fn report_peeking_warning_and_sequential_option() {
+    let t = landing_pages();
+    let peek = ReportOptions {
+        control: Some("A".into()),
+        looks: 14,
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &peek).expect("report");
+    assert!(rep.warnings.iter().any(|w| w.starts_with("Peeking")));
+    let seq = ReportOptions {
+        sequential: true,
+        day: Some("day".into()),
+        ..peek
+    };
+    let rep = ab_report(&t, &seq).expect("report");
+    assert!(!rep.warnings.iter().any(|w| w.starts_with("Peeking")));
+    let p = col(&rep.conversion, "p_always_valid", 1);
+    assert!((0.0..=1.0).contains(&p));
+    assert!(rep.text.contains("over 14 daily looks"));
+}
+
+#[test]
+fn report_errors_name_the_cell_or_option() {
+    use crate::table::{Column, Table};
+    let t = Table::new(
+        "visits.csv",
+        vec![
+            (
+                "variant".into(),
+                Column::Str(vec![Some("A".into()), Some("B".into())]),
+            ),
+            ("converted".into(), Column::Int(vec![Some(1), Some(2)])),
+        ],
+    )
+    .expect("table");
+    let e = ab_report(&t, &ReportOptions::default()).expect_err("bad cell");
+    assert!(e.to_string().contains("converted"), "{e}");
+    let o = ReportOptions {
+        control: Some("Z".into()),
+        ..ReportOptions::default()
+    };
+    let e = ab_report(&landing_pages(), &o).expect_err("bad control");
+    assert!(
+        e.to_string()
+            .contains("one of the arms in column 'variant': A, B"),
+        "{e}"
+    );
+}

@@ -4,6 +4,7 @@
 
 use rhai::{Engine, Module};
 
+pub mod abtest;
 pub mod budget;
 pub mod report;
 pub mod table;
@@ -30,6 +31,11 @@ pub fn domains() -> Vec<Domain> {
             name: "budget",
             about: "Cost models, ROI/ROAS/CAC, response curves, optimal allocation with a reserve, pacing",
             module: budget::module,
+        },
+        Domain {
+            name: "abtest",
+            about: "A/B test significance: z, chi-square, Fisher, Welch, intervals, power, SRM, chance to beat, mSPRT, readout",
+            module: abtest::module,
         },
         Domain {
             name: "report",
