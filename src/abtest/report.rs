@@ -24,7 +24,7 @@ use super::multiple::{adjust_p, Adjust};
 use super::power::{mde, power_at, sample_size, Design, PowerMethod};
 use super::proportions::{srm_test, ztest_props, Alternative};
 use super::sequential::msprt;
-use crate::table::{Column, Table, Value};
+use crate::table::{Column, Table};
 use crate::units::Rate;
 use std::collections::HashMap;
 
@@ -132,59 +132,110 @@ fn label(col: &Column, row: usize) -> Option<String> {
     col.text_at(row)
 }
 
-/// Totals per arm from per-user rows, and per-day increments when `day` is set.
-#[allow(clippy::type_complexity)]
-fn per_user(
-    t: &Table,
-    o: &ReportOptions,
-) -> Result<(Vec<String>, Vec<Acc>, Vec<(String, Vec<(f64, f64)>)>), AbError> {
+/// The distinct labels of a column in order of first appearance, and each row's
+/// label index; `None` for an empty cell. Text and integer columns are keyed without
+/// allocating per row.
+fn keys(col: &Column) -> (Vec<String>, Vec<usize>, Vec<Option<u32>>) {
+    let n = col.len();
+    let mut labels = Vec::new();
+    let mut first_row = Vec::new();
+    let mut idx = Vec::with_capacity(n);
+    match col {
+        Column::Str(v) => {
+            let mut map: HashMap<&str, u32> = HashMap::new();
+            for (row, cell) in v.iter().enumerate() {
+                idx.push(cell.as_deref().map(|s| {
+                    *map.entry(s).or_insert_with(|| {
+                        labels.push(s.to_string());
+                        first_row.push(row);
+                        (labels.len() - 1) as u32
+                    })
+                }));
+            }
+        }
+        Column::Int(v) => {
+            let mut map: HashMap<i64, u32> = HashMap::new();
+            for (row, cell) in v.iter().enumerate() {
+                idx.push(cell.map(|k| {
+                    *map.entry(k).or_insert_with(|| {
+                        labels.push(k.to_string());
+                        first_row.push(row);
+                        (labels.len() - 1) as u32
+                    })
+                }));
+            }
+        }
+        Column::Date(v) => {
+            let mut map: HashMap<chrono::NaiveDate, u32> = HashMap::new();
+            for (row, cell) in v.iter().enumerate() {
+                idx.push(cell.map(|k| {
+                    *map.entry(k).or_insert_with(|| {
+                        labels.push(k.format("%Y-%m-%d").to_string());
+                        first_row.push(row);
+                        (labels.len() - 1) as u32
+                    })
+                }));
+            }
+        }
+        _ => {
+            let mut map: HashMap<String, u32> = HashMap::new();
+            for row in 0..n {
+                idx.push(col.text_at(row).map(|k| {
+                    let len = map.len() as u32;
+                    *map.entry(k.clone()).or_insert_with(|| {
+                        labels.push(k);
+                        first_row.push(row);
+                        len
+                    })
+                }));
+            }
+        }
+    }
+    (labels, first_row, idx)
+}
+
+type Daily = Vec<(String, Vec<(f64, f64)>)>;
+
+/// Totals per arm from per-user rows, and per-day users and conversions per arm
+/// (days in order) when `day` is set. One pass over the columns.
+fn per_user(t: &Table, o: &ReportOptions) -> Result<(Vec<String>, Vec<Acc>, Daily), AbError> {
     let vcol = t.column(&o.variant)?;
     let ccol = t.column(&o.converted)?;
     let rcol = o.revenue.as_deref().map(|r| t.column(r)).transpose()?;
-    let dcol = o.day.as_deref().map(|d| t.column(d)).transpose()?;
-    let mut names: Vec<String> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut accs: Vec<Acc> = Vec::new();
-    let mut days: Vec<String> = Vec::new();
-    let mut day_index: HashMap<String, usize> = HashMap::new();
-    let mut daily: Vec<Vec<(f64, f64)>> = Vec::new();
-    for row in 0..t.n_rows() {
-        let name = label(vcol, row).ok_or_else(|| {
+    let (names, _, arm_of) = keys(vcol);
+    let mut accs = vec![Acc::default(); names.len()];
+    let day_keys = o.day.as_deref().map(|d| t.column(d)).transpose()?.map(keys);
+    let n_days = day_keys.as_ref().map_or(0, |k| k.0.len());
+    let mut daily = vec![vec![(0.0, 0.0); names.len()]; n_days];
+    let conv_at = |row: usize| -> Option<f64> {
+        match ccol {
+            Column::Int(v) => match v[row] {
+                Some(0) => Some(0.0),
+                Some(1) => Some(1.0),
+                _ => None,
+            },
+            Column::Bool(v) => v[row].map(|b| f64::from(u8::from(b))),
+            Column::Float(v) => v[row].filter(|f| *f == 0.0 || *f == 1.0),
+            _ => None,
+        }
+    };
+    for (row, arm) in arm_of.iter().enumerate() {
+        let i = arm.ok_or_else(|| {
             t.bad_cell(
                 row,
                 &o.variant,
                 "the arm's label",
                 "every user needs an arm",
             )
+        })? as usize;
+        let conv = conv_at(row).ok_or_else(|| {
+            t.bad_cell(
+                row,
+                &o.converted,
+                "0 or 1 (or true/false)",
+                "one row per user",
+            )
         })?;
-        let i = match index.get(&name) {
-            Some(&i) => i,
-            None => {
-                index.insert(name.clone(), names.len());
-                names.push(name);
-                accs.push(Acc::default());
-                for d in daily.iter_mut() {
-                    d.push((0.0, 0.0));
-                }
-                names.len() - 1
-            }
-        };
-        let conv = match ccol.get(row) {
-            Value::Bool(b) => f64::from(u8::from(b)),
-            Value::Int(0) => 0.0,
-            Value::Int(1) => 1.0,
-            Value::Float(f) if f == 0.0 || f == 1.0 => f,
-            _ => {
-                return Err(t
-                    .bad_cell(
-                        row,
-                        &o.converted,
-                        "0 or 1 (or true/false)",
-                        "one row per user",
-                    )
-                    .into())
-            }
-        };
         let acc = &mut accs[i];
         acc.users += 1.0;
         acc.conv += conv;
@@ -194,26 +245,27 @@ fn per_user(
             })?;
             acc.add_revenue(v);
         }
-        if let (Some(dc), Some(dname)) = (dcol, o.day.as_deref()) {
-            let d = dc
-                .text_at(row)
-                .ok_or_else(|| t.bad_cell(row, dname, "a day or date", ""))?;
-            let di = match day_index.get(&d) {
-                Some(&di) => di,
-                None => {
-                    day_index.insert(d.clone(), days.len());
-                    days.push(d);
-                    daily.push(vec![(0.0, 0.0); names.len()]);
-                    days.len() - 1
-                }
-            };
-            let cell = &mut daily[di][i];
+        if let (Some((_, _, day_of)), Some(dname)) = (&day_keys, o.day.as_deref()) {
+            let d = day_of[row].ok_or_else(|| t.bad_cell(row, dname, "a day or date", ""))?;
+            let cell = &mut daily[d as usize][i];
             cell.0 += 1.0;
             cell.1 += conv;
         }
     }
-    let mut by_day: Vec<(String, Vec<(f64, f64)>)> = days.into_iter().zip(daily).collect();
-    by_day.sort_by(|a, b| a.0.cmp(&b.0));
+    let by_day = match (day_keys, o.day.as_deref()) {
+        (Some((labels, first_row, _)), Some(dname)) => {
+            let dcol = t.column(dname)?;
+            let mut order: Vec<usize> = (0..labels.len()).collect();
+            order.sort_by(|&a, &b| {
+                crate::table::compare_values(&dcol.get(first_row[a]), &dcol.get(first_row[b]))
+            });
+            order
+                .into_iter()
+                .map(|d| (labels[d].clone(), std::mem::take(&mut daily[d])))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     Ok((names, accs, by_day))
 }
 
