@@ -479,3 +479,52 @@ fn report_errors_name_the_cell_or_option() {
         "{e}"
     );
 }
+
+mod properties {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    fn finite(v: f64) -> bool {
+        v.is_finite()
+    }
+
+    fn arm_pair() -> impl Strategy<Value = (f64, f64, f64, f64)> {
+        // sizes log-uniform from 1 to 2e7, rates uniform (0% and 100% included)
+        (0.0f64..7.3, 0.0f64..7.3, 0.0f64..=1.0, 0.0f64..=1.0).prop_map(|(ea, eb, fa, fb)| {
+            let (na, nb) = (10f64.powf(ea).round(), 10f64.powf(eb).round());
+            ((fa * na).floor(), na, (fb * nb).floor(), nb)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Any valid counts give finite numbers or a defined error, never NaN or a panic.
+        #[test]
+        fn no_nan_and_no_panic((xa, na, xb, nb) in arm_pair()) {
+            let a = Arm::new(xa, na, "t", "a").expect("a");
+            let b = Arm::new(xb, nb, "t", "b").expect("b");
+            if let Ok(z) = ztest_props(a, b, Alternative::TwoSided) {
+                prop_assert!(finite(z.z) && (0.0..=1.0).contains(&z.p_value));
+            }
+            for yates in [false, true] {
+                if let Ok(c) = chi2_2x2(a, b, yates) {
+                    prop_assert!(finite(c.statistic) && (0.0..=1.0).contains(&c.p_value));
+                }
+            }
+            let w = wilson_ci(a, 0.95).expect("wilson");
+            prop_assert!(0.0 <= w.low && w.low <= a.rate() && a.rate() <= w.high && w.high <= 1.0);
+            let d = diff_ci(a, b, 0.95, DiffMethod::Newcombe).expect("newcombe");
+            prop_assert!(d.low <= b.rate() - a.rate() + 1e-12 && b.rate() - a.rate() <= d.high + 1e-12);
+            if let Ok(l) = lift_ci(a, b, 0.95) {
+                prop_assert!(finite(l.low) && finite(l.high) && l.low >= -1.0);
+            }
+            if na + nb <= 200_000.0 {
+                let f = fisher_exact(a, b);
+                prop_assert!((0.0..=1.0).contains(&f.p_value));
+                let r = prob_beat(a, b, BetaPrior::uniform(), BetaPrior::uniform()).expect("beat");
+                prop_assert!((0.0..=1.0).contains(&r.prob) && r.loss_a >= 0.0 && r.loss_b >= 0.0);
+            }
+        }
+    }
+}
