@@ -33,9 +33,9 @@
 //! Reference values live in `fixtures/abtest/reference.json` (generator and library
 //! versions in `fixtures/abtest/`); `tests.rs` holds every primitive to 1e-6 relative.
 //!
-//! Known limit: [`prob_beat`] needs one whole-number posterior shape (any whole-number
-//! prior gives one); priors that make every shape fractional on both arms (Jeffreys
-//! [0.5, 0.5] on both) are refused with a message rather than approximated.
+//! [`prob_beat`] sums a closed form when a posterior shape is whole (any whole-number
+//! prior) and integrates by tanh-sinh quadrature when every shape is fractional
+//! (Jeffreys [0.5, 0.5] on both arms); both are held to the scipy reference.
 
 pub mod arm;
 pub mod bayes;
