@@ -90,8 +90,6 @@ pub struct ArmTotals {
     pub users: f64,
     /// Conversions.
     pub conversions: f64,
-    /// Revenue per user: mean, sd, n (when a revenue column was given).
-    pub revenue: Option<Summary>,
 }
 
 /// The readout.
@@ -814,7 +812,6 @@ pub fn ab_report(table: &Table, o: &ReportOptions) -> Result<AbReport, AbError> 
             name: n.clone(),
             users: a.users,
             conversions: a.conv,
-            revenue: None,
         })
         .collect();
     Ok(AbReport {
