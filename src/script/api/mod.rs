@@ -4,6 +4,7 @@
 
 use rhai::{Engine, Module};
 
+pub mod abtest;
 pub mod budget;
 pub mod events;
 pub mod funnel;
@@ -60,6 +61,11 @@ pub fn domains() -> Vec<Domain> {
             name: "events",
             about: "Observed funnels from event exports",
             module: events::module,
+        },
+        Domain {
+            name: "abtest",
+            about: "A/B test significance: z, chi-square, Fisher, Welch, intervals, power, SRM, chance to beat, mSPRT, readout",
+            module: abtest::module,
         },
         Domain {
             name: "report",
