@@ -39,6 +39,7 @@ const DATA: &[Template] = &[
     template!("fixtures/sop/owners.csv", "data/owners.csv"),
     template!("fixtures/sop/calendar.csv", "data/calendar.csv"),
     template!("fixtures/sop/unavailable.csv", "data/unavailable.csv"),
+    template!("fixtures/ab_landing_pages.csv", "data/ab_landing_pages.csv"),
     template!("fixtures/events.csv", "data/events.csv"),
     template!("fixtures/review/summer_metrics.csv", "data/metrics.csv"),
     template!(
@@ -68,6 +69,7 @@ docs/formats.md.
 - data/channels.csv: the media channels, their share of the visits, CTR and price
 - data/past_campaigns.csv: spend and orders of past campaigns per channel (response curves)
 - data/tasks.csv, owners.csv, calendar.csv, unavailable.csv: the execution SOP
+- data/ab_landing_pages.csv: the A/B test, one row per visitor (variant, converted, revenue)
 - data/events.csv: the tracking-point export (one row per event)
 - data/metrics.csv, funnel_actuals.csv, actions.csv, lessons.csv: the review's targets and
   actuals, the planned and actual stage volumes, action items and lessons
