@@ -307,6 +307,10 @@ pub fn schedule(input: &SopInput, stop_at: Option<Instant>) -> Result<Plan, SopE
         .topological_order()
         .map_err(|_| SopError::Invalid("cycle".into()))?;
     let thorough = input.options.effort == super::model::Effort::Thorough;
+    // A safety stop only: the budget is a count of evaluations (deterministic); this limit
+    // is far above what that budget takes and exists for pathological inputs.
+    let safety = Instant::now() + std::time::Duration::from_secs(if thorough { 20 } else { 5 });
+    let stop_at = Some(stop_at.map_or(safety, |t| t.min(safety)));
     let sol = solve(
         p,
         &SearchOptions {
