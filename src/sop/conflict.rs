@@ -172,25 +172,20 @@ fn ids(input: &SopInput, chain: &[usize]) -> String {
 }
 
 /// Why task `k` starts when it does in the chain bound, if not because of a predecessor.
-fn start_reason(model: &Model, k: usize, es: Slot) -> Result<String, SopError> {
+fn start_reason(model: &Model, k: usize, es: Slot) -> String {
     let p = &model.problem;
-    let cal = &model.calendar;
     if let Some(r) = model.task_owner[k] {
         if let Some(&(_, _, from, to)) = model.owners[r].blocked.iter().find(|w| w.1 == es) {
-            return Ok(format!(
+            return format!(
                 "; {} is unavailable from {from} to {to}",
                 model.owners[r].name
-            ));
+            );
         }
     }
     if es == p.release[k] && !model.release_reason[k].is_empty() {
-        return Ok(format!(
-            "; it starts {} at the earliest because {}",
-            cal.date_of_slot(es)?,
-            model.release_reason[k]
-        ));
+        return format!("; {}", model.release_reason[k]);
     }
-    Ok(String::new())
+    String::new()
 }
 
 /// Analyses every late task of the plan `start`.
@@ -266,14 +261,14 @@ pub fn analyse_deadlines(
             }
             c.reverse();
             let first = c[0];
-            let reason = start_reason(model, first, lb[first])?;
+            let reason = start_reason(model, first, lb[first]);
             out.push(Conflict {
                 kind: "deadline",
                 task: t.id.clone(),
                 proven: Some(true),
                 message: format!(
-                    "{head}; proven: the chain {} cannot finish before {}, {} late, whoever does the work{reason}",
-                    ids(input, &c),
+                    "{head}; proven: {} cannot finish before {}, {} late, whoever does the work{reason}",
+                    if c.len() == 1 { "it".to_string() } else { format!("the chain {}", ids(input, &c)) },
                     cal.dates_of(lb[j], lf)?.1,
                     working_days(late_slots(model, j, lb[j]))
                 ),

@@ -243,7 +243,8 @@ pub fn build_model(input: &SopInput) -> Result<Model, SopError> {
             if lead > 0 && lead > p.release[k] {
                 p.release[k] = lead;
                 release_reason[k] = format!(
-                    "{} needs {} working days' notice",
+                    "it starts {} at the earliest: {} needs {} working days' notice",
+                    calendar.date_of_slot(lead)?,
                     owners[r].name,
                     days_text(lead)
                 );
@@ -253,7 +254,7 @@ pub fn build_model(input: &SopInput) -> Result<Model, SopError> {
             let s = calendar.slot_on_or_after(e)?;
             if s > p.release[k] {
                 p.release[k] = s;
-                release_reason[k] = format!("it cannot start before {e}");
+                release_reason[k] = format!("its earliest start is {e}");
             }
         }
         for pr in &t.after {
