@@ -119,6 +119,44 @@ fn a_deadline_over_an_owners_workload_is_proven() {
         "{out}"
     );
     assert!(out.contains("1 working day after its deadline"), "{out}");
+    // Work and leave together: the designer is away Monday to Wednesday, and two 2-day
+    // tasks are due Friday: 4 working days of work, 2 available.
+    let out = conflicts_of(
+        r#"[#{ id: "poster", duration: 2, owner: "designer", deadline: "2024-06-07" },
+            #{ id: "banner", duration: 2, owner: "designer", deadline: "2024-06-07" }]"#,
+        r#"#{ start: "2024-06-03", unavailable: [#{ owner: "designer", from: "2024-06-03", to: "2024-06-05" }] }"#,
+    );
+    assert!(
+        out.contains("proven: designer's work that must be done by 2024-06-07 (poster, banner: 4 working days) exceeds the 2 working days designer has from 2024-06-06 to 2024-06-07 (designer is unavailable 2024-06-03 to 2024-06-05)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2 working days after its deadline 2024-06-07"),
+        "{out}"
+    );
+}
+
+#[test]
+fn slack_and_the_critical_path_follow_owners_order() {
+    // x does a (2 days) then b (1 day); c (half a day, owner y) follows a. The plan ends
+    // with b at 3 days; c can slip half a day. The critical path runs through x's order.
+    let (code, out, err) = run_snippet(
+        r#"let p = schedule([#{ id: "a", duration: 2, owner: "x" }, #{ id: "b", duration: 1, owner: "x" },
+                            #{ id: "c", duration: 0.5, owner: "y", after: "a" }], #{ start: "2024-06-03" });
+           for r in p.tasks.records() { print(`${r.id} ${r.start_offset} ${r.finish_offset} ${r.slack} ${r.critical}`); }
+           print(p.critical_path);
+           print(p.length);"#,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "a 0.0 2.0 0.0 true
+b 2.0 3.0 0.0 true
+c 2.0 2.5 0.5 false
+[\"a\", \"b\"]
+3.0
+"
+    );
 }
 
 #[test]
@@ -156,6 +194,7 @@ fn bad_input_names_row_and_column() {
         ("id,duration,owner_name\na,1,x\n", "unknown column 'owner_name'"),
         ("id,duration\na,1\nb,-2\n", "tasks.csv:3: column 'duration'"),
         ("id,duration\na,0.3\n", "tasks.csv:2: column 'duration': expected a number of working days >= 0 in steps of 0.5"),
+        ("id,duration\na,100000\n", "tasks.csv:2: column 'duration': expected at most 2600 working days"),
         ("id,duration,earliest_start\na,1,2024-06-31\n", "tasks.csv:2: column 'earliest_start': expected a date like 2024-06-14"),
         ("id,duration,deadline\na,1,L-5\n", "tasks.csv:2: column 'deadline': expected a date (no launch date is set)"),
     ];

@@ -290,10 +290,17 @@ pub fn analyse_deadlines(
             let work: Slot = set.iter().map(|&k| p.durations[k]).sum();
             let avail = model.owners[r].capacity as Slot * free_slots(&p.blocked[r], from, due);
             if from < due && work > avail {
-                let leave = if p.blocked[r].iter().any(|&(a, b)| a < due && from < b) {
-                    " (leave and bookings excluded)"
+                let early = set.iter().map(|&k| prec_es[k]).min().unwrap_or(from);
+                let away: Vec<String> = model.owners[r]
+                    .blocked
+                    .iter()
+                    .filter(|&&(a, b, _, _)| a < due && early < b)
+                    .map(|&(_, _, f, t)| format!("{f} to {t}"))
+                    .collect();
+                let leave = if away.is_empty() {
+                    String::new()
                 } else {
-                    ""
+                    format!(" ({} is unavailable {})", model.owners[r].name, away.join(", "))
                 };
                 out.push(Conflict {
                     kind: "deadline",

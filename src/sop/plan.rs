@@ -304,6 +304,12 @@ pub fn build_model(input: &SopInput) -> Result<Model, SopError> {
 pub fn schedule(input: &SopInput, stop_at: Option<Instant>) -> Result<Plan, SopError> {
     let model = build_model(input)?;
     let p = &model.problem;
+    if p.horizon() - p.origin() > 400_000 {
+        return Err(SopError::Invalid(format!(
+            "the tasks add up to more than 100,000 working days in series ({} tasks): split the plan",
+            p.len()
+        )));
+    }
     let topo = p
         .topological_order()
         .map_err(|_| SopError::Invalid("cycle".into()))?;
