@@ -27,7 +27,10 @@ fn summer_promo_script_matches_golden() {
     assert!(svg.starts_with("<svg"), "svg");
     // 16 tasks: 15 bars and the launch milestone; 7 deadline ticks; the launch line;
     // the designer's booking and the editor's day off hatched.
-    assert_eq!(svg.matches("<rect class=\"task").count(), 15);
+    assert_eq!(svg.matches("<g class=\"task").count(), 15);
+    // Bars break over weekends and holidays: copy (Fri 7th, Tue 11th after the Monday
+    // holiday) and dev (Thu 20th to Tue 25th) are in two pieces each.
+    assert_eq!(svg.matches("<rect x=").count(), 17);
     assert_eq!(svg.matches("class=\"milestone\"").count(), 1);
     assert_eq!(svg.matches("class=\"deadline\"").count(), 7);
     assert_eq!(svg.matches("class=\"launch\"").count(), 1);
@@ -297,6 +300,18 @@ fn done_and_doing_tasks_keep_their_dates() {
          b 2024-05-31 2024-06-03 -1.0 1.0 true\n\
          c 2024-06-04 2024-06-04 1.0 2.0 true\n\
          d   0.0 0.0 false\n"
+    );
+}
+
+#[test]
+fn a_task_in_progress_past_its_deadline_is_a_proven_conflict() {
+    let out = conflicts_of(
+        r#"[#{ id: "h5", duration: 4, owner: "dev", status: "doing", actual_start: "2024-06-03", deadline: "2024-06-05" }]"#,
+        r#"#{ start: "2024-06-04" }"#,
+    );
+    assert_eq!(
+        out.trim(),
+        "deadline|true|task 'h5' (h5) finishes 2024-06-06, 1 working day after its deadline 2024-06-05; proven: it is in progress since 2024-06-03 and needs 4 working days"
     );
 }
 

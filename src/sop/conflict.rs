@@ -14,7 +14,7 @@
 
 use super::calendar::{working_days, Slot};
 use super::error::SopError;
-use super::model::{Leave, SopInput, Task};
+use super::model::{Leave, SopInput, Status, Task};
 use super::plan::{binding_predecessor, late_slots, Model};
 
 /// One conflict.
@@ -202,7 +202,7 @@ pub fn analyse_deadlines(
     let mut out = Vec::new();
     for j in 0..p.len() {
         let Some(due) = model.due[j] else { continue };
-        if late_slots(model, j, start[j]) == 0 || p.fixed[j].is_some() {
+        if late_slots(model, j, start[j]) == 0 || input.tasks[j].status == Status::Done {
             continue;
         }
         let t = &input.tasks[j];
@@ -216,6 +216,19 @@ pub fn analyse_deadlines(
             cal.dates_of(start[j], start[j] + p.durations[j])?.1,
             working_days(late_slots(model, j, start[j]))
         );
+        if p.fixed[j].is_some() {
+            out.push(Conflict {
+                kind: "deadline",
+                task: t.id.clone(),
+                proven: Some(true),
+                message: format!(
+                    "{head}; proven: it is in progress since {} and needs {}",
+                    cal.date_of_slot(start[j])?,
+                    working_days(p.durations[j])
+                ),
+            });
+            continue;
+        }
         // The chain in the plan.
         let mut chain = vec![j];
         while let Some(i) = chain
@@ -300,7 +313,11 @@ pub fn analyse_deadlines(
                 let leave = if away.is_empty() {
                     String::new()
                 } else {
-                    format!(" ({} is unavailable {})", model.owners[r].name, away.join(", "))
+                    format!(
+                        " ({} is unavailable {})",
+                        model.owners[r].name,
+                        away.join(", ")
+                    )
                 };
                 out.push(Conflict {
                     kind: "deadline",
