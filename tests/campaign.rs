@@ -206,3 +206,48 @@ fn the_readme_commands_are_the_tested_ones() {
     assert!(first_block.contains("cargo test"), "{first_block}");
     assert!(Path::new(&root().join("scripts/campaign.rhai")).is_file());
 }
+
+/// With a browser on the machine (`.ci/run` installs Debian's chromium when it can), the
+/// report renders headless with the network cut off (every request goes to a closed
+/// local port) and its tables and charts are in the rendered page.
+#[test]
+fn report_renders_in_a_headless_browser_without_network() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!("no chromium on this machine: the headless rendering check is skipped");
+        return;
+    };
+    let (code, _, err, out) = main_job();
+    assert_eq!(code, Some(0), "{err}");
+    let page = out.path().join("campaign.html");
+    let profile = workdir();
+    let o = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--proxy-server=127.0.0.1:9",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            profile.path().to_str().expect("utf8")
+        ))
+        .arg(format!("file://{}", page.to_str().expect("utf8")))
+        .output()
+        .expect("browser runs");
+    let dom = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        dom.matches("<table").count() >= 8,
+        "rendered tables: {dom:.300}"
+    );
+    assert!(dom.matches("<svg").count() >= 3, "rendered charts");
+    assert!(dom.contains("1,600,000"));
+}
