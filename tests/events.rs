@@ -291,3 +291,74 @@ print(funnel_events(t, ["visit", "signup", "purchase"], #{ window: "1h", by: "ch
          wechat,visit,1,,1.0,\nwechat,signup,1,1.0,1.0,1200.0\nwechat,purchase,1,1.0,1.0,1800.0\n\n"
     );
 }
+
+#[test]
+fn compare_ranks_gaps_from_a_funnel_plan() {
+    // Observed over fixtures/events.csv, 7 days, all channels: 600 -> 460 -> 281 -> 193
+    // (tests above check these against pandas).
+    let dir = workdir();
+    let d = dir.path();
+    std::fs::copy(root().join("fixtures/events.csv"), d.join("events.csv")).expect("copy");
+    let (status, out, err) = run_in(
+        d,
+        r#"let plan = funnel([#{ name: "visit", rate: 0.75 }, #{ name: "signup", rate: 0.6 },
+                   #{ name: "add_to_cart", rate: 0.7 }], #{ aov: 150 }).forward(25000);
+let seen = funnel_events("events.csv", ["visit", "signup", "add_to_cart", "purchase"], #{ window: "7d", by: "channel" });
+let c = compare(plan, seen);
+for r in 0..3 { print(c.table.cell(r, "stage") + " " + c.table.cell(r, "revenue_effect")); }
+print(c.planned_revenue);
+print(c.observed_revenue);"#,
+    );
+    assert_eq!(status, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let (e, aov) = (25_000.0, 150.0);
+    let obs = [460.0 / 600.0, 281.0 / 460.0, 193.0 / 281.0];
+    let plan = [0.75, 0.6, 0.7];
+    let effect = |i: usize| {
+        let others: f64 = (0..3).filter(|&j| j != i).map(|j| plan[j]).product();
+        e * aov * others * (obs[i] - plan[i])
+    };
+    // Ranked by size: visit (+26,250), add_to_cart, signup.
+    let want = [
+        ("visit", effect(0)),
+        ("add_to_cart", effect(2)),
+        ("signup", effect(1)),
+    ];
+    for (line, (stage, value)) in lines.iter().zip(want) {
+        let (s, v) = line.split_once(' ').expect("stage value");
+        assert_eq!(s, stage);
+        let v: f64 = v.parse().expect("number");
+        assert!((v - value).abs() < 1e-6, "{stage}: {v} vs {value}");
+    }
+    assert!((effect(0) - 26_250.0).abs() < 1e-6);
+    let planned: f64 = lines[3].parse().expect("planned");
+    assert!((planned - e * 0.75 * 0.6 * 0.7 * aov).abs() < 1e-6);
+    let observed: f64 = lines[4].parse().expect("observed");
+    assert!((observed - e * 193.0 / 600.0 * aov).abs() < 1e-6);
+}
+
+#[test]
+fn compare_errors_name_the_mismatch() {
+    let dir = workdir();
+    let d = dir.path();
+    std::fs::copy(root().join("fixtures/events.csv"), d.join("events.csv")).expect("copy");
+    let (status, _, err) = run_in(
+        d,
+        r#"let plan = funnel([#{ name: "visit", rate: 0.75 }], #{ aov: 150 }).forward(100);
+compare(plan, funnel_events("events.csv", ["visit", "signup", "purchase"], #{ window: "7d" }));"#,
+    );
+    assert_eq!(status, Some(1));
+    assert!(
+        err.contains("the plan has 1 stages, so the observed funnel needs 2 steps"),
+        "{err}"
+    );
+    let (status, _, err) = run_in(
+        d,
+        r#"compare(table([#{ stage: "visit", rate: 1.5 }]), funnel_events("events.csv", ["visit", "signup"], #{ window: "7d" }), #{ entering: 10 });"#,
+    );
+    assert_eq!(status, Some(1));
+    assert!(
+        err.contains("rate of stage 'visit'") && err.contains("between 0 and 1"),
+        "{err}"
+    );
+}

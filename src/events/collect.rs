@@ -56,6 +56,33 @@ impl Hasher for FxHasher {
     }
 }
 
+/// Byte-string equality without a library call for the short keys of event exports
+/// (user ids, event names, channels): one or two word loads for up to 16 bytes.
+#[inline]
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let w8 = |s: &[u8], i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[i..i + 8]);
+        u64::from_le_bytes(w)
+    };
+    let w4 = |s: &[u8], i: usize| {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&s[i..i + 4]);
+        u32::from_le_bytes(w)
+    };
+    match n {
+        0 => true,
+        1..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4),
+        8..=16 => w8(a, 0) == w8(b, 0) && w8(a, n - 8) == w8(b, n - 8),
+        _ => a == b,
+    }
+}
+
 /// The hash of a user id or breakdown key.
 pub fn hash_bytes(key: &[u8]) -> u64 {
     let mut h = FxHasher::default();
@@ -69,13 +96,37 @@ fn shard_of(hash: u64) -> usize {
 }
 
 /// Byte strings interned to dense `u32` ids: the bytes of all keys in one arena (no
-/// allocation per key) and an open-addressing table of `(hash tag, id)`, probed
-/// linearly and kept at most half full.
+/// allocation per key) and an open-addressing table, probed linearly and kept at most
+/// half full. Each slot holds a hash tag with the key's length, the id, and the key
+/// itself when it fits in 8 bytes, so that short keys (most user ids and channel
+/// names) are found without touching the arena.
 #[derive(Debug, Default)]
 pub struct Interner {
     bytes: Vec<u8>,
     ends: Vec<u64>,
-    table: Vec<u64>,
+    table: Vec<Slot>,
+}
+
+/// One table slot: `tag` is 0 when empty, else `(hash bits) << 8 | len_code`, where
+/// `len_code` is 1 + the length for keys up to 8 bytes and 255 for longer ones.
+#[derive(Debug, Default, Clone, Copy)]
+struct Slot {
+    tag: u32,
+    id: u32,
+    inline: u64,
+}
+
+/// The slot tag and inline word of a key.
+#[inline]
+fn slot_key(key: &[u8], hash: u64) -> (u32, u64) {
+    let hi = ((hash >> 32) as u32) << 8;
+    if key.len() <= 8 {
+        let mut w = [0u8; 8];
+        w[..key.len()].copy_from_slice(key);
+        (hi | (key.len() as u32 + 1), u64::from_le_bytes(w))
+    } else {
+        (hi | 255, 0)
+    }
 }
 
 impl Interner {
@@ -97,27 +148,25 @@ impl Interner {
     }
 
     /// The id of `key` (whose [`hash_bytes`] is `hash`), adding it when new.
+    #[inline]
     pub fn intern(&mut self, key: &[u8], hash: u64) -> u32 {
         if (self.ends.len() + 1) * 2 > self.table.len() {
             self.grow();
         }
         let mask = self.table.len() - 1;
-        let tag = hash >> 32;
+        let (tag, inline) = slot_key(key, hash);
         let mut i = hash as usize & mask;
         loop {
             let e = self.table[i];
-            if e == 0 {
+            if e.tag == 0 {
                 let id = self.ends.len() as u32;
                 self.bytes.extend_from_slice(key);
                 self.ends.push(self.bytes.len() as u64);
-                self.table[i] = (tag << 32) | (u64::from(id) + 1);
+                self.table[i] = Slot { tag, id, inline };
                 return id;
             }
-            if e >> 32 == tag {
-                let id = (e as u32) - 1;
-                if self.get(id) == key {
-                    return id;
-                }
+            if e.tag == tag && e.inline == inline && (key.len() <= 8 || same(self.get(e.id), key)) {
+                return e.id;
             }
             i = (i + 1) & mask;
         }
@@ -125,15 +174,17 @@ impl Interner {
 
     fn grow(&mut self) {
         let size = (self.table.len() * 2).max(64);
-        let mut table = vec![0u64; size];
+        let mut table = vec![Slot::default(); size];
         let mask = size - 1;
         for id in 0..self.ends.len() as u32 {
-            let h = hash_bytes(self.get(id));
+            let key = self.get(id);
+            let h = hash_bytes(key);
+            let (tag, inline) = slot_key(key, h);
             let mut i = h as usize & mask;
-            while table[i] != 0 {
+            while table[i].tag != 0 {
                 i = (i + 1) & mask;
             }
-            table[i] = ((h >> 32) << 32) | (u64::from(id) + 1);
+            table[i] = Slot { tag, id, inline };
         }
         self.table = table;
     }
@@ -185,6 +236,18 @@ impl Default for Batch {
 }
 
 impl Batch {
+    /// An empty batch with room for about `rows` funnel-step rows (spread over the
+    /// shards), to avoid regrowing its vectors.
+    pub fn with_capacity(rows: usize) -> Batch {
+        let mut b = Batch::default();
+        let per = rows / SHARDS + 16;
+        for p in &mut b.parts {
+            p.items.reserve(per);
+            p.bytes.reserve(per * 12);
+        }
+        b
+    }
+
     /// Adds a funnel-step row: `user` (its id as text), `by` (the breakdown values
     /// joined with NUL bytes, empty without a breakdown), `step` (0-based), `t` (ms).
     /// The caller has counted the row in `rows` and `step_rows`.
@@ -196,11 +259,18 @@ impl Batch {
         let by = match self.empty_by {
             Some(id) if by.is_empty() => id,
             _ => {
-                let id = self.by.intern(by, hash_bytes(by));
-                if by.is_empty() {
-                    self.empty_by = Some(id);
+                // A breakdown has few values as a rule: look through them first.
+                let n = self.by.len().min(16) as u32;
+                match (0..n).find(|&i| same(self.by.get(i), by)) {
+                    Some(id) => id,
+                    None => {
+                        let id = self.by.intern(by, hash_bytes(by));
+                        if by.is_empty() {
+                            self.empty_by = Some(id);
+                        }
+                        id
+                    }
                 }
-                id
             }
         };
         let hash = hash_bytes(user);
@@ -468,6 +538,24 @@ pub fn median_ms(v: &mut [i64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_is_byte_equality() {
+        let words: Vec<Vec<u8>> = (0..40)
+            .map(|n| (0..n).map(|i| b'a' + (i % 3) as u8).collect())
+            .collect();
+        for a in &words {
+            for b in &words {
+                assert_eq!(same(a, b), a == b);
+                let mut c = b.clone();
+                for i in 0..c.len() {
+                    c[i] ^= 1;
+                    assert_eq!(same(a, &c), *a == c, "{a:?} {c:?}");
+                    c[i] ^= 1;
+                }
+            }
+        }
+    }
 
     #[test]
     fn interner_gives_dense_ids_and_round_trips() {

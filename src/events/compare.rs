@@ -55,12 +55,12 @@ pub struct StageGap {
 pub struct Comparison {
     /// Entering volume the effects are computed for.
     pub entering: f64,
-    /// Average order value (revenue per conversion).
-    pub aov: f64,
+    /// Average order value (revenue per conversion); without one, no revenue figures.
+    pub aov: Option<f64>,
     /// Planned conversions and revenue.
     pub planned_conversions: f64,
-    /// Planned revenue.
-    pub planned_revenue: f64,
+    /// Planned revenue (`None` without an aov).
+    pub planned_revenue: Option<f64>,
     /// Conversions and revenue with every rate as observed (`None` when a stage has
     /// no observed rate).
     pub observed_conversions: Option<f64>,
@@ -70,11 +70,12 @@ pub struct Comparison {
     pub stages: Vec<StageGap>,
 }
 
-/// Lines `planned` up against `observed` for `entering` users and `aov`.
+/// Lines `planned` up against `observed` for `entering` users and `aov` (`None`:
+/// effects in conversions only).
 pub fn compare(
     planned: &[PlannedStage],
     entering: f64,
-    aov: f64,
+    aov: Option<f64>,
     observed: &ObservedFunnel,
 ) -> Result<Comparison, EventsError> {
     if planned.is_empty() {
@@ -87,9 +88,9 @@ pub fn compare(
             "compare: entering must be a number >= 0, got {entering}"
         )));
     }
-    if !(aov.is_finite() && aov >= 0.0) {
+    if let Some(a) = aov.filter(|a| !(a.is_finite() && *a >= 0.0)) {
         return Err(EventsError::Invalid(format!(
-            "compare: aov must be a number >= 0, got {aov}"
+            "compare: aov must be a number >= 0, got {a}"
         )));
     }
     let users = observed.step_users();
@@ -128,7 +129,7 @@ pub fn compare(
                 observed_rate,
                 gap,
                 conversions_effect,
-                revenue_effect: conversions_effect.map(|c| c * aov),
+                revenue_effect: conversions_effect.and_then(|c| aov.map(|a| c * a)),
             }
         })
         .collect();
@@ -150,9 +151,9 @@ pub fn compare(
         entering,
         aov,
         planned_conversions,
-        planned_revenue: planned_conversions * aov,
+        planned_revenue: aov.map(|a| planned_conversions * a),
         observed_conversions,
-        observed_revenue: observed_conversions.map(|c| c * aov),
+        observed_revenue: observed_conversions.and_then(|c| aov.map(|a| c * a)),
         stages,
     })
 }
@@ -202,21 +203,25 @@ impl Comparison {
     /// A summary line: planned against observed-rate conversions and revenue.
     pub fn summary(&self) -> String {
         use crate::render::format_display;
-        let obs = match (self.observed_conversions, self.observed_revenue) {
-            (Some(c), Some(r)) => format!(
-                "at the observed rates {} conversions, revenue {} ({})",
+        let money = |c: f64| match self.aov {
+            Some(a) => format!(
+                "{} conversions, revenue {}",
                 format_display(c),
-                format_display(r),
-                format_display(r - self.planned_revenue)
+                format_display(c * a)
             ),
-            _ => "a stage has no observed users, so no observed total".to_string(),
+            None => format!("{} conversions", format_display(c)),
         };
+        let obs = match self.observed_conversions {
+            Some(c) => format!("at the observed rates {}", money(c)),
+            None => "a stage has no observed users, so no observed total".to_string(),
+        };
+        let aov = self.aov.map_or("no aov".to_string(), |a| {
+            format!("aov {}", format_display(a))
+        });
         format!(
-            "Plan vs observed for {} entering, aov {}: planned {} conversions, revenue {}; {obs}\nGaps ranked by their effect on revenue (each stage alone at its observed rate):\n",
+            "Plan vs observed for {} entering, {aov}: planned {}; {obs}\nGaps ranked by their effect (each stage alone at its observed rate):\n",
             format_display(self.entering),
-            format_display(self.aov),
-            format_display(self.planned_conversions),
-            format_display(self.planned_revenue),
+            money(self.planned_conversions),
         )
     }
 }
@@ -271,12 +276,12 @@ mod tests {
         let c = compare(
             &[stage("a", 0.4), stage("b", 0.3)],
             1000.0,
-            10.0,
+            Some(10.0),
             &observed(),
         )
         .expect("compare");
         assert!((c.planned_conversions - 120.0).abs() < 1e-9);
-        assert!((c.planned_revenue - 1200.0).abs() < 1e-9);
+        assert!((c.planned_revenue.expect("aov") - 1200.0).abs() < 1e-9);
         assert!((c.observed_revenue.expect("observed") - 1000.0).abs() < 1e-9);
         // b: 1000 x 10 x 0.4 x (0.2 - 0.3) = -400 ranks above a: 1000 x 10 x 0.3 x 0.1 = 300.
         assert_eq!(c.stages[0].stage, "b");
@@ -297,9 +302,9 @@ mod tests {
             stage("monetization", 0.9),
         ];
         let seen = observed_with(&["s1", "s2", "s3", "s4", "buy"], &[1000, 150, 60, 42, 36]);
-        let c = compare(&plan, 25_000.0, 150.0, &seen).expect("compare");
+        let c = compare(&plan, 25_000.0, Some(150.0), &seen).expect("compare");
         assert!((c.planned_conversions - 945.0).abs() < 1e-9);
-        assert!((c.planned_revenue - 141_750.0).abs() < 1e-6);
+        assert!((c.planned_revenue.expect("aov") - 141_750.0).abs() < 1e-6);
         // Observed 15%, 40%, 70%, 36/42: only monetization misses, by 90% - 6/7.
         let gap = 36.0 / 42.0 - 0.9;
         assert_eq!(c.stages[0].stage, "monetization");
@@ -308,15 +313,17 @@ mod tests {
         assert!(c.stages[1..]
             .iter()
             .all(|s| s.gap.expect("gap").abs() < 1e-12));
-        let e = compare(&plan[..3], 25_000.0, 150.0, &seen).expect_err("3 stages, 5 steps");
+        let e = compare(&plan[..3], 25_000.0, Some(150.0), &seen).expect_err("3 stages, 5 steps");
         assert!(e.to_string().contains("needs 4 steps"), "{e}");
     }
 
     #[test]
     fn bad_arguments() {
         let o = observed();
-        assert!(compare(&[], 1.0, 1.0, &o).is_err());
-        assert!(compare(&[stage("a", 0.4), stage("b", 0.3)], -1.0, 1.0, &o).is_err());
-        assert!(compare(&[stage("a", 0.4), stage("b", 0.3)], 1.0, f64::NAN, &o).is_err());
+        assert!(compare(&[], 1.0, None, &o).is_err());
+        assert!(compare(&[stage("a", 0.4), stage("b", 0.3)], -1.0, None, &o).is_err());
+        assert!(compare(&[stage("a", 0.4), stage("b", 0.3)], 1.0, Some(f64::NAN), &o).is_err());
+        let c = compare(&[stage("a", 0.4), stage("b", 0.3)], 1.0, None, &o).expect("no aov");
+        assert!(c.stages.iter().all(|s| s.revenue_effect.is_none()) && c.planned_revenue.is_none());
     }
 }

@@ -11,7 +11,7 @@
 //! naming the line, so a stray quote can never silently shift the block boundaries.
 //! Empty lines are skipped; every other record must have as many fields as the header.
 
-use super::collect::{Batch, Collector};
+use super::collect::{same, Batch, Collector};
 use super::error::{missing_column, EventsError};
 use super::time::parse_time;
 use memchr::{memchr, memchr2_iter, memchr_iter, memrchr};
@@ -139,77 +139,113 @@ pub fn scan_file_in_blocks(
         time_name: cols.time.to_string(),
     };
     let steps: Vec<&[u8]> = steps.iter().map(|s| s.as_bytes()).collect();
-    let mut carry = buf.split_off(header_end);
+    let carry = buf.split_off(header_end);
     drop(buf);
-    let mut collector = Collector::default();
-    let mut base_rows = 0u64;
-    let mut base_line = header_lines;
     let per_batch = 2 * rayon::current_num_threads().max(1);
-    let mut done = carry.is_empty() && eof;
-    let mut pool: Vec<Vec<u8>> = Vec::new();
-    while !done {
-        let mut blocks: Vec<Vec<u8>> = Vec::with_capacity(per_batch);
-        while blocks.len() < per_batch && !done {
-            let mut block = pool
-                .pop()
-                .unwrap_or_else(|| Vec::with_capacity(block_size + (64 << 10)));
-            block.clear();
-            block.append(&mut carry);
-            let mut want = block_size;
-            loop {
-                if !eof && block.len() < want {
-                    eof = fill(&mut file, &mut block, want).map_err(io)?;
-                }
-                if eof {
-                    done = true;
-                    break;
-                }
-                match record_boundary(&block) {
-                    Some(cut) => {
-                        carry.extend_from_slice(&block[cut..]);
-                        block.truncate(cut);
+    // A reader thread fills blocks while the pool parses the previous batch; used
+    // buffers come back through `pool` so that memory stays at a few batches.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(per_batch);
+    let (pool_tx, pool_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || read_blocks(file, carry, eof, block_size, &tx, &pool_rx));
+        let mut collector = Collector::default();
+        let mut base_rows = 0u64;
+        let mut base_line = header_lines;
+        let mut open = true;
+        while open {
+            let mut blocks: Vec<Vec<u8>> = Vec::with_capacity(per_batch);
+            while blocks.len() < per_batch {
+                match rx.recv() {
+                    Ok(block) => blocks.push(block.map_err(io)?),
+                    Err(_) => {
+                        open = false;
                         break;
                     }
-                    None => want = block.len() + block_size,
                 }
             }
-            if !block.is_empty() {
-                blocks.push(block);
+            let outs: Vec<BlockOut> = blocks
+                .par_iter()
+                .map(|b| parse_block(b, &layout, &steps))
+                .collect();
+            for b in blocks {
+                let _ = pool_tx.send(b);
+            }
+            let mut batches = Vec::with_capacity(outs.len());
+            for out in outs {
+                if let Some(e) = out.error {
+                    return Err(match e {
+                        LocalError::Time { row, line, text } => EventsError::BadTime {
+                            file: name.to_string(),
+                            line: base_line + line,
+                            row: base_rows + row + 1,
+                            column: layout.time_name.clone(),
+                            text,
+                        },
+                        LocalError::Csv { line, reason } => EventsError::BadCsv {
+                            file: name.to_string(),
+                            line: base_line + line,
+                            reason,
+                        },
+                    });
+                }
+                base_rows += out.batch.rows;
+                base_line += out.lines;
+                batches.push(out.batch);
+            }
+            collector.absorb(batches)?;
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(EventsError::Timeout { rows: base_rows });
             }
         }
-        let outs: Vec<BlockOut> = blocks
-            .par_iter()
-            .map(|b| parse_block(b, &layout, &steps))
-            .collect();
-        pool.extend(blocks);
-        let mut batches = Vec::with_capacity(outs.len());
-        for out in outs {
-            if let Some(e) = out.error {
-                return Err(match e {
-                    LocalError::Time { row, line, text } => EventsError::BadTime {
-                        file: name.to_string(),
-                        line: base_line + line,
-                        row: base_rows + row + 1,
-                        column: layout.time_name.clone(),
-                        text,
-                    },
-                    LocalError::Csv { line, reason } => EventsError::BadCsv {
-                        file: name.to_string(),
-                        line: base_line + line,
-                        reason,
-                    },
-                });
+        Ok(collector)
+    })
+}
+
+/// The reader thread: sends record-aligned blocks of about `block_size` bytes until
+/// the end of the file, an error, or the receiver hanging up.
+fn read_blocks(
+    mut file: std::fs::File,
+    mut carry: Vec<u8>,
+    mut eof: bool,
+    block_size: usize,
+    tx: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>,
+    pool: &std::sync::mpsc::Receiver<Vec<u8>>,
+) {
+    let mut done = carry.is_empty() && eof;
+    while !done {
+        let mut block = pool
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(block_size + (64 << 10)));
+        block.clear();
+        block.append(&mut carry);
+        let mut want = block_size;
+        loop {
+            if !eof && block.len() < want {
+                match fill(&mut file, &mut block, want) {
+                    Ok(e) => eof = e,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
             }
-            base_rows += out.batch.rows;
-            base_line += out.lines;
-            batches.push(out.batch);
+            if eof {
+                done = true;
+                break;
+            }
+            match record_boundary(&block) {
+                Some(cut) => {
+                    carry.extend_from_slice(&block[cut..]);
+                    block.truncate(cut);
+                    break;
+                }
+                None => want = block.len() + block_size,
+            }
         }
-        collector.absorb(batches)?;
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            return Err(EventsError::Timeout { rows: base_rows });
+        if !block.is_empty() && tx.send(Ok(block)).is_err() {
+            return;
         }
     }
-    Ok(collector)
 }
 
 /// Reads until `buf` holds `want` bytes or the file ends; true at the end of the file.
@@ -233,6 +269,9 @@ fn count_quotes(s: &[u8]) -> usize {
 fn record_boundary(block: &[u8]) -> Option<usize> {
     let mut end = block.len();
     let mut nl = memrchr(b'\n', &block[..end])?;
+    if memchr(b'"', &block[..nl]).is_none() {
+        return Some(nl + 1);
+    }
     let mut quotes = count_quotes(&block[..nl]);
     loop {
         if quotes % 2 == 0 {
@@ -344,7 +383,7 @@ impl Sink<'_> {
         let first = *event.first()?;
         self.steps
             .iter()
-            .position(|s| s.len() == event.len() && s[0] == first && *s == event)
+            .position(|s| s[0] == first && same(s, event))
     }
 
     /// Handles one record (`bounds` index into `base`); `line` is the record's line
@@ -393,7 +432,8 @@ fn parse_block(block: &[u8], layout: &Layout, steps: &[&[u8]]) -> BlockOut {
     let mut sink = Sink {
         layout,
         steps,
-        batch: Batch::default(),
+        // About one funnel-step row per 64 bytes of input.
+        batch: Batch::with_capacity(block.len() / 64),
         key: Vec::new(),
     };
     let result = if memchr(b'"', block).is_none() {

@@ -16,7 +16,8 @@
 //! | `funnel_events(path, steps, #{ window, by, user, event, time, order })` | [`funnel_from_file`] |
 //! | `funnel_events(table, steps, #{ ... })` | [`funnel_from_table`] |
 //! | `f.table`, `f.semantics`, `f.rows_read`, `f.rows_used`, `f.users`, `f.entering` | [`ObservedFunnel::to_table`], [`Semantics::describe`] |
-//! | `compare(plan_table, observed, #{ entering, aov })` | [`compare()`](compare::compare) ([`Comparison`]: `table`, `planned_revenue`, `observed_revenue`) |
+//! | `compare(funnel_plan, observed)` | [`compare()`](compare::compare) with the plan's stages, entering volume and aov ([`Comparison`]: `table`, `planned_revenue`, `observed_revenue`) |
+//! | `compare(plan_table, observed, #{ entering, aov })` | [`compare()`](compare::compare) with a `stage, rate` table |
 
 pub mod chain;
 pub mod collect;

@@ -16,6 +16,11 @@
 /// Milliseconds since the Unix epoch of `cell`, or `None` when the cell is not a
 /// time in one of the accepted forms.
 pub fn parse_time(cell: &[u8]) -> Option<i64> {
+    // Fast path: plain epoch seconds.
+    if !cell.is_empty() && cell.len() <= 12 && cell.iter().all(u8::is_ascii_digit) {
+        let v = cell.iter().fold(0i64, |v, &b| v * 10 + i64::from(b - b'0'));
+        return Some(v * 1000);
+    }
     let s = trim(cell);
     if s.is_empty() {
         return None;

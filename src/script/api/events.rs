@@ -4,6 +4,7 @@
 //! Domain code lives in `crate::events`; this file converts script values.
 
 use crate::events::{self, Comparison, FunnelSpec, ObservedFunnel, Order, PlannedStage, Window};
+use crate::funnel::FunnelPlan;
 use crate::script::{context, script_error, table_from_dynamic, Options};
 use rhai::plugin::*;
 use rhai::{Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext};
@@ -215,22 +216,45 @@ mod events_api {
     // ---- planned vs observed ------------------------------------------------------
 
     /// Lines a plan's stage rates up against an observed funnel and ranks the gaps by
-    /// their effect on revenue. `plan` is a table with columns `stage` and `rate`
-    /// (the share of the stage's volume reaching the next stage; the last stage's
-    /// rate leads to the goal event); options `entering` (the first stage's volume,
-    /// required) and `aov` (revenue per conversion, default 1 so that effects read as
-    /// conversions). Stage i is matched with the observed step i -> i+1, so the
-    /// observed funnel has one step more than the plan has stages. Each stage's
-    /// effect: `entering x aov x (product of the other planned rates) x (observed -
-    /// planned)`, ranked by size, largest first.
+    /// their effect on revenue. `plan` is a `FunnelPlan` (`funnel(...).forward(x)`,
+    /// `.backward(x)` or `.for_revenue(x)`): its entering volume and aov are used.
+    /// Stage i is matched with the observed step i -> i+1, so the observed funnel has
+    /// one step more than the plan has stages (the last step is the goal event). Each
+    /// stage's effect: `entering x aov x (product of the other planned rates) x
+    /// (observed - planned)` (conversions without an aov), ranked by size, largest
+    /// first. Observed rates are over all breakdown groups together.
+    ///
+    /// ```rhai
+    /// let plan = funnel([#{ name: "visit", rate: 0.75 }, #{ name: "signup", rate: 0.6 },
+    ///                    #{ name: "add_to_cart", rate: 0.7 }], #{ aov: 150 }).forward(25000);
+    /// let seen = funnel_events("fixtures/events.csv", ["visit", "signup", "add_to_cart", "purchase"],
+    ///                          #{ window: "7d" });
+    /// print(compare(plan, seen));
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn compare(plan: FunnelPlan, observed: ObservedFunnel) -> R<Comparison> {
+        let stages: Vec<PlannedStage> = plan
+            .funnel
+            .stages()
+            .iter()
+            .map(|s| PlannedStage {
+                name: s.name.clone(),
+                rate: s.rate,
+            })
+            .collect();
+        events::compare(&stages, plan.entering, plan.funnel.aov(), &observed).map_err(script_error)
+    }
+
+    /// `compare` with the plan as a table with columns `stage` and `rate` (a
+    /// fraction or a cell such as `15%`) and options `entering` (required) and `aov`
+    /// (optional; without it the effects are in conversions).
     ///
     /// ```rhai
     /// let plan = table([#{ stage: "visit", rate: 0.75 }, #{ stage: "signup", rate: 0.6 },
     ///                   #{ stage: "add_to_cart", rate: 0.7 }]);
     /// let seen = funnel_events("fixtures/events.csv", ["visit", "signup", "add_to_cart", "purchase"],
     ///                          #{ window: "7d" });
-    /// let c = compare(plan, seen, #{ entering: 25000, aov: 150 });
-    /// print(c);
+    /// print(compare(plan, seen, #{ entering: 25000, aov: 150 }));
     /// ```
     #[rhai_fn(name = "compare", return_raw)]
     pub fn compare_table(
@@ -242,8 +266,8 @@ mod events_api {
         let entering = o.f64("entering")?.ok_or_else(|| {
             script_error("compare: option 'entering' is required with a plan table: the first stage's volume, like #{ entering: 25000, aov: 150 }")
         })?;
-        let aov = o.f64("aov")?.unwrap_or(1.0);
-        events::compare(&planned_stages(&plan)?, entering, aov, &observed).map_err(script_error)
+        events::compare(&planned_stages(&plan)?, entering, o.f64("aov")?, &observed)
+            .map_err(script_error)
     }
 
     /// The ranked table: `rank, stage, observed_step, planned_rate, observed_rate,
@@ -259,7 +283,8 @@ mod events_api {
         c.to_table().map_err(script_error)
     }
 
-    /// Planned revenue (`entering x product of planned rates x aov`).
+    /// Planned revenue (`entering x product of planned rates x aov`; `()` without an
+    /// aov).
     ///
     /// ```rhai
     /// let plan = table([#{ stage: "visit", rate: 0.75 }]);
@@ -267,12 +292,12 @@ mod events_api {
     /// print(compare(plan, seen, #{ entering: 1000, aov: 10 }).planned_revenue);   // 7500
     /// ```
     #[rhai_fn(get = "planned_revenue", pure)]
-    pub fn planned_revenue(c: &mut Comparison) -> f64 {
-        c.planned_revenue
+    pub fn planned_revenue(c: &mut Comparison) -> Dynamic {
+        c.planned_revenue.map_or(Dynamic::UNIT, Dynamic::from_float)
     }
 
     /// Revenue with every stage at its observed rate (`()` when a stage has no
-    /// observed users).
+    /// observed users or there is no aov).
     ///
     /// ```rhai
     /// let plan = table([#{ stage: "visit", rate: 0.75 }]);
