@@ -535,6 +535,57 @@ pub(crate) mod tests {
         Ok(())
     }
 
+    fn random_funnel() -> impl proptest::strategy::Strategy<Value = (Vec<f64>, Vec<f64>, f64, f64)>
+    {
+        use proptest::prelude::*;
+        (2usize..7).prop_flat_map(|n| {
+            (
+                proptest::collection::vec((0.0f64..1.0, 0.0f64..1.0), n),
+                1.0f64..1e7,
+                1.0f64..1e7,
+                1.0f64..1000.0,
+                1.0f64..1000.0,
+            )
+                .prop_map(|(shares, e0, e1, aov0, aov1)| {
+                    // Volumes narrow down the funnel; a share under 0.05 empties the
+                    // stage (a zero factor: the Shapley fallback).
+                    let mut p = vec![e0];
+                    let mut a = vec![e1];
+                    for (s0, s1) in shares {
+                        let cut = |s: f64| if s < 0.05 { 0.0 } else { s };
+                        p.push(p[p.len() - 1] * cut(s0));
+                        a.push(a[a.len() - 1] * cut(s1));
+                    }
+                    (p, a, aov0, aov1)
+                })
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// On random funnels built from stage volumes (some stages emptied), the
+        /// contributions add up to the revenue gap to 1e-9 of the largest of the gap
+        /// and the contributions, whichever method is used.
+        #[test]
+        fn random_funnels_sum_to_the_gap((p, a, aov0, aov1) in random_funnel()) {
+            let names: Vec<String> = (0..p.len()).map(|i| format!("s{i}")).collect();
+            let pv: Vec<(String, f64)> = names.iter().cloned().zip(p).collect();
+            let av: Vec<(String, f64)> = names.iter().cloned().zip(a).collect();
+            let fp = FunnelNumbers::from_volumes(&pv, Some(aov0), None)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let fa = FunnelNumbers::from_volumes(&av, Some(aov1), Some(&fp))
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            for m in [Method::Lmdi, Method::Shapley] {
+                let at = attribute(&fp, &fa, m)
+                    .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+                let sum: f64 = crate::table::neumaier_sum(at.rows.iter().map(|r| r.contribution));
+                let scale = at.rows.iter().fold(at.gap().abs(), |s, r| s.max(r.contribution.abs()));
+                proptest::prop_assert!((sum - at.gap()).abs() <= 1e-9 * scale.max(1e-300), "{m:?}: {sum} vs {}", at.gap());
+            }
+        }
+    }
+
     #[test]
     fn bad_funnels() {
         let e = FunnelNumbers::from_volumes(&vols(&[("a", 10.0), ("b", 20.0)]), None, None)

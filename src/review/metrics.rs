@@ -267,12 +267,22 @@ fn quantity(
 /// A cell as trimmed text; empty for an empty cell or a missing column (optional
 /// columns).
 pub(crate) fn cell_text(table: &Table, row: usize, column: &str) -> String {
-    table
-        .column(column)
-        .ok()
-        .and_then(|c| c.text_at(row))
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default()
+    // By position, not `Table::column`: a missing optional column is not an error here,
+    // and building that error (with its did-you-mean) for every row would dominate.
+    let Some(col) = table.index_of(column).and_then(|i| table.column_at(i)) else {
+        return String::new();
+    };
+    match col {
+        Column::Str(v) => v
+            .get(row)
+            .and_then(|s| s.as_deref())
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
+        c => c
+            .text_at(row)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
+    }
 }
 
 impl Review {

@@ -204,10 +204,14 @@ pub fn review_report(parts: &ReportParts) -> Result<Report, ReviewError> {
                 )
             })
             .collect();
+        let verdict = if f.actual < f.target {
+            format!("fell short of its target by {}", whole(f.target - f.actual))
+        } else {
+            format!("beat its target by {}", whole(f.actual - f.target))
+        };
         rep.blocks.push(Block::Text(format!(
-            "{} missed its target by {} ({}). The largest effects: {}.",
+            "{} {verdict} ({} of target). The largest effects: {}.",
             f.headline,
-            whole(f.target - f.actual),
             percent1(f.actual / f.target),
             lead.join("; ")
         )));
