@@ -287,7 +287,8 @@ pub(crate) fn cell_text(table: &Table, row: usize, column: &str) -> String {
 
 impl Review {
     /// Reviews a metrics table (columns `dimension, metric, target, actual`, optional
-    /// `unit`, `better`, `note`). A missing column, a cell that is not a number,
+    /// `unit`, `better`, `note`, and `notation` as written by [`Review::table`], so that
+    /// a review read back from its CSV speaks in points and ratios again). A missing column, a cell that is not a number,
     /// percentage or ratio, or a `better` other than `higher`/`lower` is an error
     /// naming the file, line and column.
     pub fn from_table(table: &Table) -> Result<Review, ReviewError> {
@@ -312,6 +313,20 @@ impl Review {
             }
             let target = quantity(table, r, "target", &unit)?;
             let actual = quantity(table, r, "actual", &unit)?;
+            // A review written by `r.table` and read back keeps its notation.
+            let written = match cell_text(table, r, "notation").as_str() {
+                "percent" => Some(Notation::Percent),
+                "ratio" => Some(Notation::Ratio),
+                _ => None,
+            };
+            let restore = |q: Option<Quantity>| match (q, written) {
+                (Some(q), Some(n)) if q.notation == Notation::Plain => Some(Quantity {
+                    value: q.value,
+                    notation: n,
+                }),
+                _ => q,
+            };
+            let (target, actual) = (restore(target), restore(actual));
             rows.push(evaluate(
                 cell_text(table, r, "dimension"),
                 metric,
