@@ -4,7 +4,7 @@
 //!
 //! The headline is taken as the product of its drivers (impressions x click rate x
 //! sign-up rate x order rate x order value = sales), so the effect of driver `i` is its
-//! LMDI contribution to the headline's gap ([`super::decompose`]):
+//! LMDI contribution to the headline's gap ([`super::decompose`](mod@super::decompose)):
 //! `effect_i = L(H1, H0) x ln(actual_i / target_i)`, with `H0, H1` the headline's target
 //! and actual and `L` the logarithmic mean. When the drivers in the table are the
 //! headline's complete factors the effects add up exactly to its gap; otherwise the
