@@ -8,11 +8,15 @@
 // rendered once at the edge; they are returned rarely, so their size is not a concern.
 #![allow(clippy::result_large_err)]
 
+pub mod abtest;
 pub mod budget;
 pub mod cli;
+pub mod funnel;
 pub mod render;
+pub mod review;
 pub mod scenario;
 pub mod script;
+pub mod sop;
 pub mod suggest;
 pub mod table;
 pub mod units;

@@ -5,8 +5,11 @@
 use rhai::{Engine, Module};
 
 pub mod budget;
+pub mod funnel;
 pub mod report;
+pub mod review;
 pub mod scenario;
+pub mod sop;
 pub mod table;
 
 /// A domain as scripts see it: its name, a one-line description, and its module.
@@ -28,9 +31,24 @@ pub fn domains() -> Vec<Domain> {
             module: table::module,
         },
         Domain {
+            name: "funnel",
+            about: "Funnel planning: goal decomposition, forward projection, media sizing, plan checks, sensitivity, what-ifs, charts",
+            module: funnel::module,
+        },
+        Domain {
             name: "budget",
             about: "Cost models, ROI/ROAS/CAC, response curves, optimal allocation with a reserve, pacing",
             module: budget::module,
+        },
+        Domain {
+            name: "review",
+            about: "Campaign review: targets vs actuals, gaps ranked and attributed through the funnel, what-ifs, actions, lessons",
+            module: review::module,
+        },
+        Domain {
+            name: "sop",
+            about: "SOP scheduling: working-day calendars, owners, leave, deadlines, critical path, what-ifs, Gantt charts",
+            module: sop::module,
         },
         Domain {
             name: "scenario",

@@ -1,0 +1,45 @@
+//! Errors of the A/B test domain: each names the function and parameter at fault with
+//! its allowed range, says why a statistic is undefined, or gives the file, line and
+//! column of a bad cell.
+
+use crate::table::TableError;
+use thiserror::Error;
+
+/// Everything that can go wrong in the A/B test primitives and the readout.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum AbError {
+    /// A parameter outside its allowed range.
+    #[error("{what} must be {allowed}, got {value}")]
+    OutOfRange {
+        /// The function and parameter, e.g. `ztest_props: x_a`.
+        what: String,
+        /// The allowed range in words, e.g. `a whole number from 0 to n_a (1000)`.
+        allowed: String,
+        /// The offending value as written.
+        value: String,
+    },
+    /// A statistic that does not exist for these data, with the reason.
+    #[error("{0}")]
+    Undefined(String),
+    /// An argument that is invalid for a reason other than its range.
+    #[error("{0}")]
+    Invalid(String),
+    /// A table-sourced input was wrong (file, line and column are in the message).
+    #[error(transparent)]
+    Table(Box<TableError>),
+}
+
+impl From<TableError> for AbError {
+    fn from(e: TableError) -> Self {
+        AbError::Table(Box::new(e))
+    }
+}
+
+/// Shorthand for an out-of-range error.
+pub(crate) fn out_of_range(what: &str, allowed: &str, value: impl std::fmt::Display) -> AbError {
+    AbError::OutOfRange {
+        what: what.to_string(),
+        allowed: allowed.to_string(),
+        value: value.to_string(),
+    }
+}

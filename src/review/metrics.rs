@@ -1,0 +1,587 @@
+//! Targets against actuals (domain.md section 6, step 1): every goal of the plan with
+//! its target, actual, difference, achievement rate and a direction-aware status.
+//!
+//! Rules (issue 5, item 1):
+//! - `difference = actual - target`, shown in percentage points when either cell was
+//!   written as a percentage (`5%` → `4%` is `-1 pt`), in the ratio's second term for
+//!   ratios (`1:3` → `1:2.2` is `-0.8`), else in the metric's own unit.
+//! - `achievement = actual / target`, only for a positive target: a zero, negative or
+//!   missing target is reported (`n/a`) and never divided by.
+//! - `status`: for `better = higher` (the default) `met` when `actual >= target`, else
+//!   `missed`; for `better = lower` (cost, CAC) `met` when `actual <= target`, else
+//!   `over`. A row without a target or an actual has status `no target` / `no actual`.
+
+use super::error::ReviewError;
+use crate::render::format_grouped;
+use crate::table::{Column, CsvOptions, DType, Table};
+use crate::units::{format_percent, format_ratio, parse_quantity, Notation, Quantity};
+use std::path::Path;
+
+/// The columns a metrics table must have.
+pub const REQUIRED: [&str; 4] = ["dimension", "metric", "target", "actual"];
+
+/// Which way a metric should move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// More is better (sales, users, conversion): the default.
+    Higher,
+    /// Less is better (cost, CAC, bounce rate).
+    Lower,
+}
+
+impl Better {
+    /// Reads `higher` or `lower` (any case; an empty cell is `higher`).
+    pub fn parse(text: &str) -> Option<Better> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "higher" => Some(Better::Higher),
+            "lower" => Some(Better::Lower),
+            _ => None,
+        }
+    }
+
+    /// The word as written in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Better::Higher => "higher",
+            Better::Lower => "lower",
+        }
+    }
+}
+
+/// The outcome of one metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The target was reached (or, for lower-is-better metrics, not exceeded).
+    Met,
+    /// A higher-is-better metric fell short of its target.
+    Missed,
+    /// A lower-is-better metric exceeded its target (cost overrun).
+    Over,
+    /// No target was given: nothing to compare with.
+    NoTarget,
+    /// No actual was given (not measured yet).
+    NoActual,
+}
+
+impl Status {
+    /// The word shown in tables (`met`, `missed`, `over`, `no target`, `no actual`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Missed => "missed",
+            Status::Over => "over",
+            Status::NoTarget => "no target",
+            Status::NoActual => "no actual",
+        }
+    }
+
+    /// The status of `actual` against `target` for a metric whose better direction is
+    /// `better` (equal counts as met).
+    pub fn of(target: f64, actual: f64, better: Better) -> Status {
+        match better {
+            Better::Higher if actual >= target => Status::Met,
+            Better::Higher => Status::Missed,
+            Better::Lower if actual <= target => Status::Met,
+            Better::Lower => Status::Over,
+        }
+    }
+}
+
+/// One reviewed metric: the input row and what was computed from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricResult {
+    /// The metric's dimension (traffic, conversion, spread, revenue, cost, ...).
+    pub dimension: String,
+    /// The metric's name.
+    pub metric: String,
+    /// Its unit as written (`10k`, `yuan`), empty when none.
+    pub unit: String,
+    /// Which way is better.
+    pub better: Better,
+    /// The target, with the notation it was written in.
+    pub target: Option<Quantity>,
+    /// The actual, with the notation it was written in.
+    pub actual: Option<Quantity>,
+    /// A free-text note.
+    pub note: String,
+    /// `actual - target` (as fractions for percentages: -0.01 for 5% → 4%).
+    pub difference: Option<f64>,
+    /// `actual / target`, only for a positive target.
+    pub achievement: Option<f64>,
+    /// Met, missed, over, or why there is no status.
+    pub status: Status,
+    /// Why there is no achievement rate (`target is 0`), empty otherwise.
+    pub remark: String,
+}
+
+impl MetricResult {
+    /// The notation the row speaks in: the target's, or the actual's when the target
+    /// was written plain.
+    pub fn notation(&self) -> Notation {
+        match (self.target, self.actual) {
+            (Some(t), _) if t.notation != Notation::Plain => t.notation,
+            (_, Some(a)) => a.notation,
+            (Some(t), None) => t.notation,
+            (None, None) => Notation::Plain,
+        }
+    }
+
+    /// A value formatted in the row's notation: `5%`, `1:2.2`, `5,000,000`.
+    pub fn format_value(&self, value: f64) -> String {
+        match self.notation() {
+            Notation::Percent => format_percent(value),
+            Notation::Ratio => format_ratio(value),
+            Notation::Plain => plain(value),
+        }
+    }
+
+    /// The difference as the handbook writes it: `-500,000`, `-1 pt`, `-0.8`, `+12`.
+    pub fn format_difference(&self) -> String {
+        let Some(d) = self.difference else {
+            return String::new();
+        };
+        match self.notation() {
+            Notation::Percent => format!("{} pt", signed(d * 100.0)),
+            _ => signed(d),
+        }
+    }
+
+    /// The achievement as a percentage with one decimal (`90%`, `73.3%`), or why
+    /// there is none (`n/a (target is 0)`).
+    pub fn format_achievement(&self) -> String {
+        match self.achievement {
+            Some(a) => percent1(a),
+            None if !self.remark.is_empty() => format!("n/a ({})", self.remark),
+            None => String::new(),
+        }
+    }
+}
+
+/// A plain number with thousands separators and at most two decimals.
+fn plain(x: f64) -> String {
+    let s = format_grouped(x, 2);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A difference with its sign (`+12`, `-0.8`, `0`).
+fn signed(x: f64) -> String {
+    let s = plain(x);
+    if s == "0" || s.starts_with('-') {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// A fraction as a percentage with at most one decimal (`0.7333` → `73.3%`).
+pub fn percent1(fraction: f64) -> String {
+    let s = format!("{:.1}", fraction * 100.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}%")
+}
+
+/// The result of a review: one row per metric, in the input's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    /// The file (or `<script>`) the metrics came from.
+    pub source: String,
+    /// The reviewed metrics.
+    pub rows: Vec<MetricResult>,
+}
+
+/// Reads a metrics file keeping every cell's notation: `target` and `actual` are read
+/// as text so that `5%` and `1:2.2` keep how they were written. `name` names the file
+/// in messages.
+pub fn read_metrics(path: &Path, name: &str) -> Result<Table, ReviewError> {
+    let probe = crate::table::read_csv_path(path)?;
+    let mut options = CsvOptions::default();
+    for c in ["target", "actual"] {
+        if probe.has_column(c) {
+            options.types.insert(c.to_string(), DType::Str);
+        }
+    }
+    Ok(crate::table::read_csv_path_with(path, &options)?.with_source(name))
+}
+
+/// Reads one target or actual cell. Text cells are parsed as a number, `5%` or
+/// `1:2.2`; numeric cells are plain numbers, or fractions when the row's unit is `%`.
+fn quantity(
+    table: &Table,
+    row: usize,
+    column: &str,
+    unit: &str,
+) -> Result<Option<Quantity>, ReviewError> {
+    let col = table.column(column)?;
+    if col.is_null(row) {
+        return Ok(None);
+    }
+    if let Some(v) = col.f64_at(row) {
+        if !v.is_finite() {
+            return Err(table.bad_cell(row, column, "a finite number", "").into());
+        }
+        if unit.trim() == "%" {
+            if v.abs() > 1.0 {
+                return Err(table
+                    .bad_cell(
+                        row,
+                        column,
+                        "a percentage",
+                        &format!("; the unit is %, so write {v}% or {}", v / 100.0),
+                    )
+                    .into());
+            }
+            return Ok(Some(Quantity {
+                value: v,
+                notation: Notation::Percent,
+            }));
+        }
+        return Ok(Some(Quantity {
+            value: v,
+            notation: Notation::Plain,
+        }));
+    }
+    let text = col.text_at(row).unwrap_or_default();
+    match parse_quantity(&text) {
+        Ok(q) => Ok(Some(q)),
+        Err(e) => {
+            let hint = match e {
+                crate::units::UnitError::NotANumber { hint, .. } => hint,
+                _ => String::new(),
+            };
+            Err(table
+                .bad_cell(
+                    row,
+                    column,
+                    "a number, a percentage (5%) or a ratio (1:2.2)",
+                    &hint,
+                )
+                .into())
+        }
+    }
+}
+
+/// A cell as trimmed text; empty for an empty cell or a missing column (optional
+/// columns).
+pub(crate) fn cell_text(table: &Table, row: usize, column: &str) -> String {
+    table
+        .column(column)
+        .ok()
+        .and_then(|c| c.text_at(row))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+impl Review {
+    /// Reviews a metrics table (columns `dimension, metric, target, actual`, optional
+    /// `unit`, `better`, `note`). A missing column, a cell that is not a number,
+    /// percentage or ratio, or a `better` other than `higher`/`lower` is an error
+    /// naming the file, line and column.
+    pub fn from_table(table: &Table) -> Result<Review, ReviewError> {
+        table.require(&REQUIRED)?;
+        let mut rows = Vec::with_capacity(table.n_rows());
+        for r in 0..table.n_rows() {
+            let unit = cell_text(table, r, "unit");
+            let better_text = cell_text(table, r, "better");
+            let better = Better::parse(&better_text).ok_or_else(|| {
+                table.bad_cell(
+                    r,
+                    "better",
+                    "higher or lower",
+                    "; use lower for cost, CAC and other metrics that should fall",
+                )
+            })?;
+            let metric = cell_text(table, r, "metric");
+            if metric.is_empty() {
+                return Err(table
+                    .bad_cell(r, "metric", "the metric's name", "; the cell is empty")
+                    .into());
+            }
+            let target = quantity(table, r, "target", &unit)?;
+            let actual = quantity(table, r, "actual", &unit)?;
+            rows.push(evaluate(
+                cell_text(table, r, "dimension"),
+                metric,
+                unit,
+                better,
+                target,
+                actual,
+                cell_text(table, r, "note"),
+            ));
+        }
+        Ok(Review {
+            source: table.source().to_string(),
+            rows,
+        })
+    }
+
+    /// The row of a metric (names compared without regard to case).
+    pub fn find(&self, metric: &str) -> Option<&MetricResult> {
+        self.rows
+            .iter()
+            .find(|r| r.metric.eq_ignore_ascii_case(metric.trim()))
+    }
+
+    /// The row of a metric, or an error naming the metrics and the closest name;
+    /// `function` starts the message.
+    pub fn get(&self, metric: &str, function: &str) -> Result<&MetricResult, ReviewError> {
+        self.find(metric).ok_or_else(|| {
+            let names: Vec<&str> = self.rows.iter().map(|r| r.metric.as_str()).collect();
+            ReviewError::Invalid(format!(
+                "{function}: no metric named '{metric}'{} (metrics: {})",
+                crate::suggest::closest(metric, names.iter().copied())
+                    .map(|s| format!(", did you mean '{s}'?"))
+                    .unwrap_or_default(),
+                names.join(", ")
+            ))
+        })
+    }
+
+    /// The numeric table: `dimension, metric, unit, better, notation, target, actual,
+    /// difference, achievement, status, note`. Percentages are fractions (`0.05`),
+    /// ratios their second term (`2.2`); empty cells where there is no value.
+    pub fn table(&self) -> Result<Table, ReviewError> {
+        let s = |f: &dyn Fn(&MetricResult) -> String| {
+            Column::Str(self.rows.iter().map(|r| Some(f(r))).collect())
+        };
+        let n = |f: &dyn Fn(&MetricResult) -> Option<f64>| {
+            Column::Float(self.rows.iter().map(f).collect())
+        };
+        let notation = |r: &MetricResult| {
+            match r.notation() {
+                Notation::Plain => "plain",
+                Notation::Percent => "percent",
+                Notation::Ratio => "ratio",
+            }
+            .to_string()
+        };
+        Ok(Table::new(
+            &self.source,
+            vec![
+                ("dimension".into(), s(&|r| r.dimension.clone())),
+                ("metric".into(), s(&|r| r.metric.clone())),
+                ("unit".into(), s(&|r| r.unit.clone())),
+                ("better".into(), s(&|r| r.better.name().to_string())),
+                ("notation".into(), s(&notation)),
+                ("target".into(), n(&|r| r.target.map(|q| q.value))),
+                ("actual".into(), n(&|r| r.actual.map(|q| q.value))),
+                ("difference".into(), n(&|r| r.difference)),
+                ("achievement".into(), n(&|r| r.achievement)),
+                ("status".into(), s(&|r| r.status.name().to_string())),
+                ("note".into(), s(&|r| r.note.clone())),
+            ],
+        )?)
+    }
+
+    /// The table as the handbook prints it: `dimension, metric, unit, target, actual,
+    /// difference, achievement, status, note`, every value written in its row's
+    /// notation (`5%`, `1:2.2`, `5,000,000`, `-1 pt`, `73.3%`). The `unit` and `note`
+    /// columns appear only when some row has one.
+    pub fn formatted(&self) -> Result<Table, ReviewError> {
+        let s = |f: &dyn Fn(&MetricResult) -> String| {
+            Column::Str(self.rows.iter().map(|r| Some(f(r))).collect())
+        };
+        let value = |q: Option<Quantity>, r: &MetricResult| {
+            q.map(|q| r.format_value(q.value)).unwrap_or_default()
+        };
+        let mut cols = vec![
+            ("dimension".to_string(), s(&|r| r.dimension.clone())),
+            ("metric".to_string(), s(&|r| r.metric.clone())),
+        ];
+        if self.rows.iter().any(|r| !r.unit.is_empty()) {
+            cols.push(("unit".into(), s(&|r| r.unit.clone())));
+        }
+        cols.extend([
+            ("target".to_string(), s(&|r| value(r.target, r))),
+            ("actual".to_string(), s(&|r| value(r.actual, r))),
+            ("difference".to_string(), s(&|r| r.format_difference())),
+            ("achievement".to_string(), s(&|r| r.format_achievement())),
+            ("status".to_string(), s(&|r| r.status.name().to_string())),
+        ]);
+        if self.rows.iter().any(|r| !r.note.is_empty()) {
+            cols.push(("note".into(), s(&|r| r.note.clone())));
+        }
+        Ok(Table::new(&self.source, cols)?)
+    }
+
+    /// How many rows have each status: `(met, missed, over)`.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let c = |s: Status| self.rows.iter().filter(|r| r.status == s).count();
+        (c(Status::Met), c(Status::Missed), c(Status::Over))
+    }
+}
+
+/// Computes difference, achievement and status for one metric.
+pub fn evaluate(
+    dimension: String,
+    metric: String,
+    unit: String,
+    better: Better,
+    target: Option<Quantity>,
+    actual: Option<Quantity>,
+    note: String,
+) -> MetricResult {
+    let (difference, achievement, status, remark) = match (target, actual) {
+        (None, _) => (None, None, Status::NoTarget, "no target".to_string()),
+        (Some(_), None) => (None, None, Status::NoActual, String::new()),
+        (Some(t), Some(a)) => {
+            let (achievement, remark) = if t.value > 0.0 {
+                (Some(a.value / t.value), String::new())
+            } else if t.value == 0.0 {
+                (None, "target is 0".to_string())
+            } else {
+                (None, "target is negative".to_string())
+            };
+            (
+                Some(a.value - t.value),
+                achievement,
+                Status::of(t.value, a.value, better),
+                remark,
+            )
+        }
+    };
+    MetricResult {
+        dimension,
+        metric,
+        unit,
+        better,
+        target,
+        actual,
+        note,
+        difference,
+        achievement,
+        status,
+        remark,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::read_csv_bytes;
+
+    fn review(csv: &str) -> Result<Review, ReviewError> {
+        let t = read_csv_bytes("m.csv", csv.as_bytes(), &CsvOptions::default())?;
+        Review::from_table(&t)
+    }
+
+    const TEMPLATE: &str = "dimension,metric,target,actual,unit,better\n\
+        traffic,impressions,5000000,4500000,,\n\
+        conversion,sign-up conversion,5%,4%,,\n\
+        revenue,ROI,1:3,1:2.2,,\n\
+        cost,total cost,60,72,10k,lower\n\
+        headline,new users,10000,8000,,\n\
+        headline,sales,2000000,1600000,,\n";
+
+    /// The handbook's template rows and headline (domain.md section 6).
+    #[test]
+    fn handbook_template_rows() -> Result<(), ReviewError> {
+        let r = review(TEMPLATE)?;
+        let f = r.formatted()?;
+        let cell = |row: usize, c: &str| f.column(c).ok().and_then(|c| c.text_at(row));
+        let expect = [
+            ("5,000,000", "4,500,000", "-500,000", "90%", "missed"),
+            ("5%", "4%", "-1 pt", "80%", "missed"),
+            ("1:3", "1:2.2", "-0.8", "73.3%", "missed"),
+            ("60", "72", "+12", "120%", "over"),
+            ("10,000", "8,000", "-2,000", "80%", "missed"),
+            ("2,000,000", "1,600,000", "-400,000", "80%", "missed"),
+        ];
+        for (i, (t, a, d, ach, st)) in expect.iter().enumerate() {
+            assert_eq!(cell(i, "target").as_deref(), Some(*t), "row {i}");
+            assert_eq!(cell(i, "actual").as_deref(), Some(*a), "row {i}");
+            assert_eq!(cell(i, "difference").as_deref(), Some(*d), "row {i}");
+            assert_eq!(cell(i, "achievement").as_deref(), Some(*ach), "row {i}");
+            assert_eq!(cell(i, "status").as_deref(), Some(*st), "row {i}");
+        }
+        // The numbers behind the text.
+        let num = [
+            (-500_000.0, 0.9),
+            (-0.01, 0.8),
+            (-0.8, 2.2 / 3.0),
+            (12.0, 1.2),
+            (-2000.0, 0.8),
+            (-400_000.0, 0.8),
+        ];
+        for (row, (d, a)) in r.rows.iter().zip(num) {
+            let (rd, ra) = (
+                row.difference.unwrap_or(f64::NAN),
+                row.achievement.unwrap_or(f64::NAN),
+            );
+            assert!(
+                (rd - d).abs() <= 1e-12 * d.abs().max(1.0),
+                "{} {rd}",
+                row.metric
+            );
+            assert!((ra - a).abs() <= 1e-12, "{} {ra}", row.metric);
+        }
+        assert_eq!(r.counts(), (0, 5, 1));
+        let t = r.table()?;
+        let ach = t.column("achievement")?.f64_at(1).unwrap_or(f64::NAN);
+        assert!((ach - 0.8).abs() < 1e-12, "{ach}");
+        assert_eq!(t.column("notation")?.text_at(2).as_deref(), Some("ratio"));
+        Ok(())
+    }
+
+    #[test]
+    fn direction_aware_status() {
+        assert_eq!(Status::of(60.0, 72.0, Better::Lower), Status::Over);
+        assert_eq!(Status::of(60.0, 55.0, Better::Lower), Status::Met);
+        assert_eq!(Status::of(60.0, 60.0, Better::Higher), Status::Met);
+        assert_eq!(Status::of(60.0, 59.9, Better::Higher), Status::Missed);
+    }
+
+    #[test]
+    fn zero_and_missing_targets_are_reported_not_divided() -> Result<(), ReviewError> {
+        let r =
+            review("dimension,metric,target,actual\ntraffic,uv,0,120\ntraffic,pv,,300\nx,y,10,\n")?;
+        assert_eq!(r.rows[0].achievement, None);
+        assert_eq!(r.rows[0].difference, Some(120.0));
+        assert_eq!(r.rows[0].status, Status::Met);
+        assert_eq!(r.rows[0].format_achievement(), "n/a (target is 0)");
+        assert_eq!(r.rows[1].status, Status::NoTarget);
+        assert_eq!(r.rows[1].difference, None);
+        assert_eq!(r.rows[2].status, Status::NoActual);
+        let t = r.table()?;
+        assert!(t.column("achievement")?.is_null(0));
+        Ok(())
+    }
+
+    #[test]
+    fn bad_input_names_the_cell() {
+        let e = review("dimension,metric,target\nx,y,1\n")
+            .map(|_| ())
+            .unwrap_err();
+        assert!(e.to_string().contains("no column named 'actual'"), "{e}");
+        let e = review("dimension,metric,target,actual\nx,a,1,2\nx,b,five,2\n")
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "m.csv:3: column 'target': expected a number, a percentage (5%) or a ratio (1:2.2), got \"five\""
+        );
+        let e = review("dimension,metric,target,actual,better\nx,a,1,2,smaller\n")
+            .map(|_| ())
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("m.csv:2: column 'better': expected higher or lower, got \"smaller\""),
+            "{e}"
+        );
+        let e = review("dimension,metric,target,actual,unit\nx,rate,5,4,%\n")
+            .map(|_| ())
+            .unwrap_err();
+        assert!(e.to_string().contains("write 5% or 0.05"), "{e}");
+    }
+
+    #[test]
+    fn numeric_percent_columns_with_unit() -> Result<(), ReviewError> {
+        // load_csv reads 5% as 0.05 in a numeric column; the unit % keeps it a rate.
+        let r = review("dimension,metric,target,actual,unit\nconversion,cvr,5%,4%,%\n")?;
+        assert_eq!(r.rows[0].format_difference(), "-1 pt");
+        Ok(())
+    }
+}

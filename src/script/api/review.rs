@@ -1,0 +1,844 @@
+//! Script API of the review domain (复盘): `review` (targets against actuals),
+//! `focus`, `attribute` (the gap through the funnel), `recover` (what-ifs), `actions`,
+//! `carry_over`, `lessons`, `search_lessons`, `compare_reviews`.
+//!
+//! Domain code lives in `crate::review`; this file converts script values.
+
+use crate::funnel::FunnelPlan;
+use crate::render::{format_display, render_table};
+use crate::review::{
+    self, Action, Attribution, FunnelNumbers, LessonQuery, Method, Recovery, Review, ReviewError,
+};
+use crate::script::{context, num, script_error, table_from_dynamic, Options};
+use crate::table::Table;
+use rhai::plugin::*;
+use rhai::{Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext};
+
+/// The module: functions plus the `Review`, `Attribution` and `Recovery` types.
+pub fn module() -> Module {
+    let mut m = exported_module!(review_api);
+    m.set_custom_type::<Review>("Review");
+    m.set_custom_type::<Attribution>("Attribution");
+    m.set_custom_type::<Recovery>("Recovery");
+    m
+}
+
+type R<T> = Result<T, Box<EvalAltResult>>;
+
+fn err(e: ReviewError) -> Box<EvalAltResult> {
+    script_error(e)
+}
+
+/// The headline of a review: the option, else `sales`, else `revenue`.
+fn headline(r: &Review, given: Option<String>) -> R<String> {
+    if let Some(h) = given {
+        return Ok(h);
+    }
+    ["sales", "revenue", "gmv"]
+        .iter()
+        .find(|n| r.find(n).is_some())
+        .map(|s| s.to_string())
+        .ok_or_else(|| {
+            script_error(
+                "focus: the review has no metric named sales, revenue or gmv; name the headline with #{ headline: \"orders\" }",
+            )
+        })
+}
+
+fn method(o: &Options) -> R<Method> {
+    match o.str("method")? {
+        Some(m) => Method::parse(&m).map_err(err),
+        None => Ok(Method::Lmdi),
+    }
+}
+
+/// The `(stage, volume)` pairs of a table's `stage` and `column` columns.
+fn stage_volumes(t: &Table, column: &str) -> R<Vec<(String, f64)>> {
+    let stages = t.column("stage").map_err(script_error)?;
+    let c = t.column(column).map_err(script_error)?;
+    (0..t.n_rows())
+        .map(|r| {
+            let stage = stages.text_at(r).unwrap_or_default();
+            let v = c
+                .f64_at(r)
+                .ok_or_else(|| script_error(t.bad_cell(r, column, "a volume (a number)", "")))?;
+            Ok((stage, v))
+        })
+        .collect()
+}
+
+/// Planned and actual funnels from a table `stage, planned, actual` of volumes.
+fn funnels(
+    t: &Table,
+    function: &str,
+    planned_aov: Option<f64>,
+    actual_aov: Option<f64>,
+) -> R<(FunnelNumbers, FunnelNumbers)> {
+    t.require(&["stage", "planned", "actual"])
+        .map_err(script_error)?;
+    let col = |name: &str| stage_volumes(t, name);
+    if planned_aov.is_some() != actual_aov.is_some() {
+        return Err(script_error(format!(
+            "{function}: give both planned_aov and actual_aov (or neither, to attribute conversions)"
+        )));
+    }
+    let p = FunnelNumbers::from_volumes(&col("planned")?, planned_aov, None).map_err(err)?;
+    let a = FunnelNumbers::from_volumes(&col("actual")?, actual_aov, Some(&p)).map_err(err)?;
+    Ok((p, a))
+}
+
+/// A table from a path (read through the sandbox) or a table value.
+fn load(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Table> {
+    if v.is_string() {
+        let path = v.to_string();
+        let run = context(ctx)?;
+        let resolved = run.sandbox.resolve_read(&path).map_err(script_error)?;
+        let t = crate::table::read_csv_path(&resolved).map_err(script_error)?;
+        return Ok(t.with_source(&path));
+    }
+    table_from_dynamic(v, what)
+}
+
+/// A review from a `Review`, a metrics table, or a metrics file's path.
+fn to_review(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Review> {
+    if let Some(r) = v.clone().try_cast::<Review>() {
+        return Ok(r);
+    }
+    if v.is_string() {
+        let path = v.to_string();
+        let run = context(ctx)?;
+        let resolved = run.sandbox.resolve_read(&path).map_err(script_error)?;
+        let t = review::read_metrics(&resolved, &path).map_err(err)?;
+        return Review::from_table(&t).map_err(err);
+    }
+    Review::from_table(&table_from_dynamic(v, what)?).map_err(err)
+}
+
+/// The actions of one source or an array of sources (paths or tables).
+fn load_actions(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Vec<Action>> {
+    let items: Vec<Dynamic> = if v.is_array()
+        && !v
+            .read_lock::<Array>()
+            .is_some_and(|a| a.iter().all(|x| x.is_map()))
+    {
+        v.cast::<Array>()
+    } else {
+        vec![v]
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let t = load(ctx, item, what)?;
+        let from = campaign_name(t.source());
+        out.extend(
+            review::actions_from_table(&t)
+                .map_err(err)?
+                .into_iter()
+                .map(|a| Action {
+                    from: from.clone(),
+                    ..a
+                }),
+        );
+    }
+    Ok(out)
+}
+
+fn date(text: &str, what: &str) -> R<chrono::NaiveDate> {
+    crate::units::parse_date(text).map_err(|e| script_error(format!("{what}: {e}")))
+}
+
+/// A campaign's name from a source: the file name without `.csv`, or its folder's name
+/// when the file is called `metrics.csv`, `actions.csv` or `lessons.csv`.
+fn campaign_name(source: &str) -> String {
+    let p = std::path::Path::new(source);
+    let stem = p
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| source.to_string());
+    if ["metrics", "actions", "lessons"]
+        .iter()
+        .any(|g| stem.eq_ignore_ascii_case(g))
+    {
+        if let Some(dir) = p.parent().and_then(|d| d.file_name()) {
+            return dir.to_string_lossy().into_owned();
+        }
+    }
+    stem
+}
+
+fn changes(map: &Map) -> R<Vec<(String, String)>> {
+    map.iter()
+        .map(|(k, v)| {
+            let text = if v.is_string() {
+                v.to_string()
+            } else {
+                format!("={}", num(v, &format!("recover: change of '{k}'"))?)
+            };
+            Ok((k.to_string(), text))
+        })
+        .collect()
+}
+
+fn recovery_summary(r: &Recovery) -> String {
+    let mut s = format!(
+        "What-if: {} -> {} ({}{})",
+        format_display(r.before()),
+        format_display(r.after()),
+        if r.recovered() >= 0.0 { "+" } else { "" },
+        format_display(r.recovered())
+    );
+    if let (Some(t), Some(share)) = (r.target, r.share_of_gap()) {
+        s.push_str(&format!(
+            ", {} of the gap to the target {}",
+            review::metrics::percent1(share),
+            format_display(t)
+        ));
+    }
+    s
+}
+
+// The plugin macro's generated glue unwraps internally; our own code does not.
+#[allow(clippy::unwrap_used)]
+#[export_module]
+mod review_api {
+    use super::*;
+
+    /// Reviews targets against actuals. The table has columns `dimension, metric,
+    /// target, actual` and optionally `unit`, `better` (`higher`, the default, or
+    /// `lower` for cost and CAC) and `note`. Cells may be numbers, percentages (`5%`)
+    /// or ratios (`1:2.2`, read as 2.2). For each metric: `difference = actual -
+    /// target` (in points for percentages), `achievement = actual / target` (not for a
+    /// zero or missing target: shown `n/a`), and `status` `met`, `missed`, or `over`
+    /// (lower-is-better metrics above target). Prints as the handbook's table.
+    ///
+    /// ```rhai
+    /// let r = review(table([
+    ///     #{ dimension: "traffic", metric: "impressions", target: 5000000, actual: 4500000 },
+    ///     #{ dimension: "conversion", metric: "sign-up conversion", target: "5%", actual: "4%" },
+    ///     #{ dimension: "revenue", metric: "ROI", target: "1:3", actual: "1:2.2" },
+    ///     #{ dimension: "cost", metric: "total cost", target: 60, actual: 72, better: "lower" },
+    /// ]));
+    /// print(r);   // -500,000 90%; -1 pt 80%; -0.8 73.3%; +12 120% over
+    /// ```
+    #[rhai_fn(name = "review", return_raw)]
+    pub fn review_table(metrics: Dynamic) -> R<Review> {
+        let t = table_from_dynamic(metrics, "review: metrics")?;
+        Review::from_table(&t).map_err(err)
+    }
+
+    /// Reviews the metrics file at `path`, keeping each cell's notation (`5%`, `1:2.2`)
+    /// as written. Same columns as `review(table)`.
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// print(r.formatted);
+    /// ```
+    #[rhai_fn(name = "review", return_raw)]
+    pub fn review_path(ctx: NativeCallContext, path: &str) -> R<Review> {
+        let run = context(&ctx)?;
+        let resolved = run.sandbox.resolve_read(path).map_err(script_error)?;
+        let t = review::read_metrics(&resolved, path).map_err(err)?;
+        Review::from_table(&t).map_err(err)
+    }
+
+    /// The review as numbers: `dimension, metric, unit, better, notation, target,
+    /// actual, difference, achievement, status, note` (percentages as fractions,
+    /// ratios as their second term), for `write_csv` and comparisons.
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn review_numbers(r: &mut Review) -> R<Table> {
+        r.table().map_err(err)
+    }
+
+    /// The review as the handbook writes it (`5,000,000`, `5%`, `1:2.2`, `-1 pt`,
+    /// `73.3%`), all text: what `print` shows and what reports use.
+    #[rhai_fn(get = "formatted", pure, return_raw)]
+    pub fn review_formatted(r: &mut Review) -> R<Table> {
+        r.formatted().map_err(err)
+    }
+
+    /// The number of metrics met.
+    #[rhai_fn(get = "met", pure)]
+    pub fn review_met(r: &mut Review) -> i64 {
+        r.counts().0 as i64
+    }
+
+    /// The number of higher-is-better metrics that missed their target.
+    #[rhai_fn(get = "missed", pure)]
+    pub fn review_missed(r: &mut Review) -> i64 {
+        r.counts().1 as i64
+    }
+
+    /// The number of lower-is-better metrics over their target.
+    #[rhai_fn(get = "over", pure)]
+    pub fn review_over(r: &mut Review) -> i64 {
+        r.counts().2 as i64
+    }
+
+    /// One metric as a map `#{ metric, target, actual, difference, achievement,
+    /// status }` (numbers; `()` where there is none).
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// print(r.metric("sales").achievement);   // 0.8
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn metric(r: &mut Review, name: &str) -> R<Map> {
+        let row = r.get(name, "metric").map_err(err)?;
+        let f = |x: Option<f64>| x.map_or(Dynamic::UNIT, Dynamic::from_float);
+        let mut m = Map::new();
+        m.insert("metric".into(), Dynamic::from(row.metric.clone()));
+        m.insert("target".into(), f(row.target.map(|q| q.value)));
+        m.insert("actual".into(), f(row.actual.map(|q| q.value)));
+        m.insert("difference".into(), f(row.difference));
+        m.insert("achievement".into(), f(row.achievement));
+        m.insert(
+            "status".into(),
+            Dynamic::from(row.status.name().to_string()),
+        );
+        Ok(m)
+    }
+
+    /// The gaps ranked by their effect on the headline (sales, else revenue), largest
+    /// first, the top 3 then the rest: `rank, metric, dimension, achievement, effect,
+    /// share`. The effect of a driver is its LMDI share of the headline's gap,
+    /// `L(H1, H0) x ln(actual / target)`; drivers are the higher-is-better traffic and
+    /// conversion metrics.
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// print(r.focus());
+    /// ```
+    #[rhai_fn(name = "focus", pure, return_raw)]
+    pub fn focus_default(r: &mut Review) -> R<Table> {
+        focus_with(r, Map::new())
+    }
+
+    /// `focus` with options: `headline` (a metric name), `drivers` (metric names whose
+    /// product is the headline), `top` (how many to list before the rest, default 3).
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// print(r.focus(#{ headline: "sales", drivers: ["impressions", "order rate"], top: 2 }));
+    /// ```
+    #[rhai_fn(name = "focus", pure, return_raw)]
+    pub fn focus_with(r: &mut Review, options: Map) -> R<Table> {
+        let o = Options::new("focus", options, &["headline", "drivers", "top"])?;
+        let h = headline(r, o.str("headline")?)?;
+        let drivers = o.strings("drivers")?;
+        let top = o.i64("top")?.unwrap_or(3);
+        if top < 1 {
+            return Err(script_error(format!(
+                "focus: option 'top' must be at least 1, got {top}"
+            )));
+        }
+        let f = review::focus(r, &h, drivers.as_deref()).map_err(err)?;
+        f.table(top as usize).map_err(err)
+    }
+
+    /// The review as the handbook's table, with a count of statuses.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn review_to_string(r: &mut Review) -> String {
+        let (met, missed, over) = r.counts();
+        let table = r.formatted().map(|t| render_table(&t)).unwrap_or_default();
+        format!(
+            "Review of {} metrics: {met} met, {missed} missed, {over} over target\n{table}",
+            r.rows.len()
+        )
+    }
+
+    /// Splits the result gap of a funnel among its factors: the entering traffic, each
+    /// stage's conversion rate (`<stage>_rate`, the share of the stage reaching the
+    /// next one) and the average order value. `funnel` is a table `stage, planned,
+    /// actual` of stage volumes, top to bottom; with `#{ planned_aov, actual_aov }`
+    /// the result is revenue, else conversions. The contributions add up exactly to the
+    /// gap and do not depend on the order of the stages: LMDI (log-mean Divisia,
+    /// `L(V1, V0) x ln(actual / planned)` per factor) by default, `#{ method:
+    /// "shapley" }` for the Shapley split (used anyway when a factor is zero).
+    ///
+    /// ```rhai
+    /// let f = load_csv("fixtures/review/summer_funnel.csv");
+    /// let a = attribute(f, #{ planned_aov: 400, actual_aov: 500 });
+    /// print(a);          // gap -400000 split over impressions, rates and aov
+    /// print(a.gap);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn attribute(funnel: Table, options: Map) -> R<Attribution> {
+        let o = Options::new(
+            "attribute",
+            options,
+            &["planned_aov", "actual_aov", "method"],
+        )?;
+        let method = method(&o)?;
+        let (p, a) = funnels(
+            &funnel,
+            "attribute",
+            o.f64("planned_aov")?,
+            o.f64("actual_aov")?,
+        )?;
+        review::attribute(&p, &a, method).map_err(err)
+    }
+
+    /// Splits the gap between a funnel plan (from `funnel(...).forward(...)` or
+    /// `.for_revenue(...)`) and what happened: `actual` is another plan (the actual
+    /// funnel), or a table `stage, volume` with the actual volume of each of the
+    /// plan's stages in order and then the conversions. Same method as
+    /// `attribute(table, ...)`.
+    ///
+    /// ```rhai
+    /// let plan = funnel([#{ name: "impressions", rate: "4%" }, #{ name: "visits", rate: "5%" },
+    ///                    #{ name: "signups", rate: "50%" }], #{ aov: 400 }).forward(5000000);
+    /// let actual = funnel([#{ name: "impressions", rate: 200000.0 / 4500000.0 }, #{ name: "visits", rate: "4%" },
+    ///                      #{ name: "signups", rate: "40%" }], #{ aov: 500 }).forward(4500000);
+    /// print(attribute(plan, actual).gap);   // -400000
+    /// ```
+    #[rhai_fn(name = "attribute", return_raw)]
+    pub fn attribute_plan(plan: FunnelPlan, actual: Dynamic) -> R<Attribution> {
+        attribute_plan_with(plan, actual, Map::new())
+    }
+
+    /// `attribute(plan, actual)` with options: `aov` (the actual average order value,
+    /// needed with a volumes table when the plan has an aov) and `method`
+    /// (`"lmdi"` or `"shapley"`).
+    ///
+    /// ```rhai
+    /// let plan = funnel([#{ name: "impressions", rate: "4%" }, #{ name: "visits", rate: "5%" },
+    ///                    #{ name: "signups", rate: "50%" }], #{ aov: 400 }).forward(5000000);
+    /// let actual = table([#{ stage: "impressions", volume: 4500000 }, #{ stage: "visits", volume: 200000 },
+    ///                     #{ stage: "signups", volume: 8000 }, #{ stage: "orders", volume: 3200 }]);
+    /// print(attribute(plan, actual, #{ aov: 500 }));
+    /// ```
+    #[rhai_fn(name = "attribute", return_raw)]
+    pub fn attribute_plan_with(plan: FunnelPlan, actual: Dynamic, options: Map) -> R<Attribution> {
+        let o = Options::new("attribute", options, &["aov", "method"])?;
+        let method = method(&o)?;
+        let planned = FunnelNumbers::from_plan(&plan);
+        let actual = if let Some(a) = actual.clone().try_cast::<FunnelPlan>() {
+            if o.raw("aov").is_some() {
+                return Err(script_error(
+                    "attribute: the actual plan carries its own aov; drop the aov option",
+                ));
+            }
+            FunnelNumbers::from_plan(&a)
+        } else {
+            let t = table_from_dynamic(actual, "attribute: actual")?;
+            let volume = if t.has_column("volume") {
+                "volume"
+            } else {
+                "actual"
+            };
+            t.require(&["stage", volume]).map_err(script_error)?;
+            let volumes = stage_volumes(&t, volume)?;
+            FunnelNumbers::actual_for_plan(&plan, &volumes, o.f64("aov")?).map_err(err)?
+        };
+        review::attribute(&planned, &actual, method).map_err(err)
+    }
+
+    /// The attribution as a table `factor, step, planned, actual, change,
+    /// contribution, share`.
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn attribution_table(a: &mut Attribution) -> R<Table> {
+        a.table().map_err(err)
+    }
+
+    /// The gap, `actual - planned`.
+    #[rhai_fn(get = "gap", pure)]
+    pub fn attribution_gap(a: &mut Attribution) -> f64 {
+        a.gap()
+    }
+
+    /// The planned result.
+    #[rhai_fn(get = "planned", pure)]
+    pub fn attribution_planned(a: &mut Attribution) -> f64 {
+        a.planned
+    }
+
+    /// The actual result.
+    #[rhai_fn(get = "actual", pure)]
+    pub fn attribution_actual(a: &mut Attribution) -> f64 {
+        a.actual
+    }
+
+    /// The method used: `lmdi` or `shapley`.
+    #[rhai_fn(get = "method", pure)]
+    pub fn attribution_method(a: &mut Attribution) -> String {
+        a.method.name().to_string()
+    }
+
+    /// The contributions as a map factor → contribution.
+    #[rhai_fn(get = "contributions", pure)]
+    pub fn attribution_contributions(a: &mut Attribution) -> Map {
+        a.rows
+            .iter()
+            .map(|r| {
+                (
+                    r.factor.name.as_str().into(),
+                    Dynamic::from_float(r.contribution),
+                )
+            })
+            .collect()
+    }
+
+    /// The attribution with its totals.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn attribution_to_string(a: &mut Attribution) -> String {
+        let table = a.table().map(|t| render_table(&t)).unwrap_or_default();
+        format!(
+            "Gap {} -> {}: {} split by {}\n{table}",
+            format_display(a.planned),
+            format_display(a.actual),
+            format_display(a.gap()),
+            a.method.name()
+        )
+    }
+
+    /// What-if on the actual funnel: re-runs the `actual` column of `funnel` (a table
+    /// `stage, planned, actual` of volumes) with `changes` and reports how much of the
+    /// gap to the planned result would have been recovered. Changes by factor:
+    /// `"+1pt"` adds points to a rate, `"+4%"` scales, `"=5%"` or a number sets.
+    /// Factors are the entering stage's name, `<stage>_rate`, `aov`.
+    ///
+    /// ```rhai
+    /// let f = load_csv("fixtures/review/summer_funnel.csv");
+    /// let w = recover(f, #{ visits_rate: "+1pt", impressions: "+4%" },
+    ///                 #{ planned_aov: 400, actual_aov: 500 });
+    /// print(w.recovered);   // 480000: 120% of the 400000 gap
+    /// ```
+    #[rhai_fn(name = "recover", return_raw)]
+    pub fn recover_table(funnel: Table, changes: Map, options: Map) -> R<Recovery> {
+        let o = Options::new("recover", options, &["planned_aov", "actual_aov", "target"])?;
+        let (p, a) = funnels(
+            &funnel,
+            "recover",
+            o.f64("planned_aov")?,
+            o.f64("actual_aov")?,
+        )?;
+        let target = o.f64("target")?.unwrap_or_else(|| p.result());
+        review::recover(&a, &super::changes(&changes)?, Some(target)).map_err(err)
+    }
+
+    /// What-if on a funnel plan (the actual funnel, from `funnel(...).forward(...)`):
+    /// re-runs the funnel with `changes` (`"+1pt"` on `<stage>_rate`, `"+4%"` or
+    /// `"=value"` on the entering stage, a rate or `aov`) and reports the result
+    /// before and after. The re-run plan is in `.plan`.
+    ///
+    /// ```rhai
+    /// let actual = funnel([#{ name: "impressions", rate: 200000.0 / 4500000.0 }, #{ name: "visits", rate: "4%" },
+    ///                      #{ name: "signups", rate: "40%" }], #{ aov: 500 }).forward(4500000);
+    /// let w = recover(actual, #{ visits_rate: "+1pt", impressions: "+4%" });
+    /// print(w.plan.revenue);   // 2080000
+    /// ```
+    #[rhai_fn(name = "recover", return_raw)]
+    pub fn recover_plan(plan: FunnelPlan, changes: Map) -> R<Recovery> {
+        recover_plan_with(plan, changes, Map::new())
+    }
+
+    /// `recover(plan, changes)` with `#{ target }`: the result the plan aimed at, to
+    /// report the share of the gap recovered.
+    ///
+    /// ```rhai
+    /// let actual = funnel([#{ name: "impressions", rate: 200000.0 / 4500000.0 }, #{ name: "visits", rate: "4%" },
+    ///                      #{ name: "signups", rate: "40%" }], #{ aov: 500 }).forward(4500000);
+    /// print(recover(actual, #{ visits_rate: "+1pt", impressions: "+4%" }, #{ target: 2000000 }).share);   // 1.2
+    /// ```
+    #[rhai_fn(name = "recover", return_raw)]
+    pub fn recover_plan_with(plan: FunnelPlan, changes: Map, options: Map) -> R<Recovery> {
+        let o = Options::new("recover", options, &["target"])?;
+        review::recover_plan(&plan, &super::changes(&changes)?, o.f64("target")?).map_err(err)
+    }
+
+    /// The re-run funnel plan of a what-if started from a plan (`()` otherwise).
+    #[rhai_fn(get = "plan", pure)]
+    pub fn recovery_plan(r: &mut Recovery) -> Dynamic {
+        r.plan.clone().map_or(Dynamic::UNIT, Dynamic::from)
+    }
+
+    /// The result before the changes.
+    #[rhai_fn(get = "before", pure)]
+    pub fn recovery_before(r: &mut Recovery) -> f64 {
+        r.before()
+    }
+
+    /// The result with the changes.
+    #[rhai_fn(get = "after", pure)]
+    pub fn recovery_after(r: &mut Recovery) -> f64 {
+        r.after()
+    }
+
+    /// `after - before`.
+    #[rhai_fn(get = "recovered", pure)]
+    pub fn recovery_recovered(r: &mut Recovery) -> f64 {
+        r.recovered()
+    }
+
+    /// The share of the gap to the target recovered (`()` without a gap).
+    #[rhai_fn(get = "share", pure)]
+    pub fn recovery_share(r: &mut Recovery) -> Dynamic {
+        r.share_of_gap().map_or(Dynamic::UNIT, Dynamic::from_float)
+    }
+
+    /// The table `factor, change, before, after, contribution` with a `total` row.
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn recovery_table(r: &mut Recovery) -> R<Table> {
+        r.table().map_err(err)
+    }
+
+    /// The what-if's summary and table.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn recovery_to_string(r: &mut Recovery) -> String {
+        let table = r.table().map(|t| render_table(&t)).unwrap_or_default();
+        format!("{}\n{table}", recovery_summary(r))
+    }
+
+    /// The stage volumes of the funnel after the changes, as an array of maps.
+    #[rhai_fn(get = "volumes", pure)]
+    pub fn recovery_volumes(r: &mut Recovery) -> Array {
+        r.changed
+            .volumes()
+            .into_iter()
+            .map(|(s, v)| {
+                let mut m = Map::new();
+                m.insert("stage".into(), Dynamic::from(s));
+                m.insert("volume".into(), Dynamic::from_float(v));
+                Dynamic::from_map(m)
+            })
+            .collect()
+    }
+
+    // ---- actions, lessons, comparison ----------------------------------------
+
+    /// Reads action items (`action, owner, due, expected_effect, status`) from a file
+    /// or a table and flags those overdue at `as_of` (`YYYY-MM-DD`): open (status not
+    /// done, closed, completed, cancelled) and due before it. Returns `action, owner,
+    /// due, expected_effect, status, overdue, days_overdue`.
+    ///
+    /// ```rhai
+    /// let a = actions("fixtures/review/summer_actions.csv", "2024-08-12");
+    /// print(a.filter("overdue", "==", true));
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn actions(ctx: NativeCallContext, source: Dynamic, as_of: &str) -> R<Table> {
+        let list = load_actions(&ctx, source, "actions")?;
+        review::actions_table(&list, date(as_of, "actions: as_of")?, false).map_err(err)
+    }
+
+    /// The open actions of one or more past reviews (files or tables, or an array of
+    /// them) to carry into the next review, oldest due first, with the review they come
+    /// from and whether they are overdue at `as_of`.
+    ///
+    /// ```rhai
+    /// let open = carry_over(["fixtures/review/past/2024-06-618/actions.csv",
+    ///                        "fixtures/review/summer_actions.csv"], "2024-08-12");
+    /// print(open);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn carry_over(ctx: NativeCallContext, sources: Dynamic, as_of: &str) -> R<Table> {
+        let list = load_actions(&ctx, sources, "carry_over")?;
+        let open = review::carry_over(&list);
+        review::actions_table(&open, date(as_of, "carry_over: as_of")?, true).map_err(err)
+    }
+
+    /// Reads lessons (`category, content, applies_to, evidence, recorded_by, date`)
+    /// from a file or a table, checked; returns `review, date, category, content,
+    /// applies_to, evidence, recorded_by`.
+    ///
+    /// ```rhai
+    /// print(lessons("fixtures/review/summer_lessons.csv"));
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn lessons(ctx: NativeCallContext, source: Dynamic) -> R<Table> {
+        let t = load(&ctx, source, "lessons")?;
+        let name = campaign_name(t.source());
+        let list = review::lessons_from_table(&t, &name).map_err(err)?;
+        review::lessons_table(&list).map_err(err)
+    }
+
+    /// Searches the lessons of every past review under `folder` (each CSV file whose
+    /// name contains `lessons`, at any depth) by `category` (exact, any case) and/or
+    /// `keyword` (in category, content, applies_to or evidence, any case); newest
+    /// first. The `review` column names the sub-folder each lesson comes from.
+    ///
+    /// ```rhai
+    /// print(search_lessons("fixtures/review/past", #{ keyword: "sign-up" }));
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn search_lessons(ctx: NativeCallContext, folder: &str, options: Map) -> R<Table> {
+        let o = Options::new("search_lessons", options, &["category", "keyword"])?;
+        let query = LessonQuery {
+            category: o.str("category")?,
+            keyword: o.str("keyword")?,
+        };
+        let run = context(&ctx)?;
+        let root = run.sandbox.resolve_read(folder).map_err(script_error)?;
+        let mut all = Vec::new();
+        for file in review::lesson_files(&root).map_err(err)? {
+            // Each file is checked by the sandbox too (no escape through links).
+            let checked = run
+                .sandbox
+                .resolve_read(&file.display().to_string())
+                .map_err(script_error)?;
+            let rel = file.strip_prefix(&root).unwrap_or(&file);
+            let shown = std::path::Path::new(folder).join(rel).display().to_string();
+            let t = crate::table::read_csv_path(&checked)
+                .map_err(script_error)?
+                .with_source(&shown);
+            let name = match rel.parent().filter(|p| !p.as_os_str().is_empty()) {
+                Some(p) => p.display().to_string(),
+                None => campaign_name(&shown),
+            };
+            all.extend(review::lessons_from_table(&t, &name).map_err(err)?);
+        }
+        review::lessons_table(&review::search(&all, &query)).map_err(err)
+    }
+
+    /// Compares campaigns: `reviews` is a map campaign → review (a `Review`, a metrics
+    /// table or a metrics file's path), or an array of them named after their files (a
+    /// `metrics.csv` after its folder). Returns `dimension, metric`, one column per
+    /// campaign with `actual / target`, `average` over the campaigns that have the
+    /// metric, and `met` (`k/n`).
+    ///
+    /// ```rhai
+    /// let c = compare_reviews(#{
+    ///     "618": "fixtures/review/past/2024-06-618/metrics.csv",
+    ///     summer: review("fixtures/review/summer_metrics.csv"),
+    /// });
+    /// print(c);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn compare_reviews(ctx: NativeCallContext, reviews: Dynamic) -> R<Table> {
+        let mut list: Vec<(String, Review)> = Vec::new();
+        if let Some(map) = reviews.read_lock::<Map>().map(|m| m.clone()) {
+            for (k, v) in map {
+                let r = to_review(&ctx, v, &format!("compare_reviews: '{k}'"))?;
+                list.push((k.to_string(), r));
+            }
+        } else if reviews.is_array() {
+            for (i, v) in reviews.cast::<Array>().into_iter().enumerate() {
+                let r = to_review(&ctx, v, &format!("compare_reviews: element {i}"))?;
+                list.push((campaign_name(&r.source), r));
+            }
+        } else {
+            return Err(script_error(format!(
+                "compare_reviews: give a map of campaign → review or an array of reviews, got {}",
+                reviews.type_name()
+            )));
+        }
+        review::compare(&list).map_err(err)
+    }
+
+    // ---- charts and the report -------------------------------------------------
+
+    /// The target-vs-actual bars as an SVG document: `actual / target` per metric
+    /// against a 100% line, coloured by status.
+    #[rhai_fn(get = "svg", pure)]
+    pub fn review_svg(r: &mut Review) -> String {
+        review::achievement_svg(r, "Target vs actual")
+    }
+
+    /// The waterfall from the planned to the actual result, one bar per factor, as an
+    /// SVG document.
+    #[rhai_fn(get = "svg", pure)]
+    pub fn attribution_svg(a: &mut Attribution) -> String {
+        review::waterfall_svg(a, "From planned to actual")
+    }
+
+    /// Writes the review report as a self-contained HTML file (inline CSS and SVG, no
+    /// network assets) and as Markdown under the output directory: the headline, the
+    /// targets table with status colours, target-vs-actual bars, the gaps ranked by
+    /// effect on the headline, and, when given, the attribution table and waterfall,
+    /// a what-if, the actions and the lessons. Options: `title`, `html` and `md`
+    /// (file names, default `review.html`, `review.md`), `attribution` (from
+    /// `attribute`), `recover` (from `recover`), `actions` and `lessons` (tables),
+    /// `headline`, `drivers`, `top` (as in `focus`). Returns `#{ html, md }`, the
+    /// paths written.
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// let files = review_report(r, #{ title: "Summer promotion", html: "summer.html", md: "summer.md" });
+    /// print(files.html);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn review_report(ctx: NativeCallContext, review: Review, options: Map) -> R<Map> {
+        let o = Options::new(
+            "review_report",
+            options,
+            &[
+                "title",
+                "html",
+                "md",
+                "attribution",
+                "recover",
+                "actions",
+                "lessons",
+                "headline",
+                "drivers",
+                "top",
+            ],
+        )?;
+        let typed = |key: &str| o.raw(key).cloned().filter(|v| !v.is_unit());
+        let attribution = match typed("attribution") {
+            Some(v) => Some(v.try_cast::<Attribution>().ok_or_else(|| {
+                script_error(
+                    "review_report: option 'attribution' must be the result of attribute(...)",
+                )
+            })?),
+            None => None,
+        };
+        let recovery = match typed("recover") {
+            Some(v) => Some(v.try_cast::<Recovery>().ok_or_else(|| {
+                script_error("review_report: option 'recover' must be the result of recover(...)")
+            })?),
+            None => None,
+        };
+        let actions = match typed("actions") {
+            Some(v) => Some(table_from_dynamic(v, "review_report: option 'actions'")?),
+            None => None,
+        };
+        let lessons = match typed("lessons") {
+            Some(v) => Some(table_from_dynamic(v, "review_report: option 'lessons'")?),
+            None => None,
+        };
+        let top = o.i64("top")?.unwrap_or(3);
+        if top < 1 {
+            return Err(script_error(format!(
+                "review_report: option 'top' must be at least 1, got {top}"
+            )));
+        }
+        // The focus section needs a headline: given, or sales/revenue/gmv if present.
+        let given = o.str("headline")?;
+        let focus = match headline(&review, given.clone()) {
+            Ok(h) => {
+                let drivers = o.strings("drivers")?;
+                Some(review::focus(&review, &h, drivers.as_deref()).map_err(err)?)
+            }
+            Err(e) if given.is_some() => return Err(e),
+            Err(_) => None,
+        };
+        let parts = review::ReportParts {
+            title: o
+                .str("title")?
+                .unwrap_or_else(|| "Campaign review".to_string()),
+            review: &review,
+            focus,
+            top: top as usize,
+            attribution: attribution.as_ref(),
+            recovery: recovery.as_ref(),
+            actions,
+            lessons,
+        };
+        let report = review::review_report(&parts).map_err(err)?;
+        let run = context(&ctx)?;
+        let html_name = o.str("html")?.unwrap_or_else(|| "review.html".to_string());
+        let md_name = o.str("md")?.unwrap_or_else(|| "review.md".to_string());
+        let html = run
+            .sandbox
+            .write(&html_name, report.to_html().as_bytes())
+            .map_err(script_error)?;
+        let md = run
+            .sandbox
+            .write(&md_name, report.to_markdown().as_bytes())
+            .map_err(script_error)?;
+        let mut m = Map::new();
+        m.insert("html".into(), Dynamic::from(html.display().to_string()));
+        m.insert("md".into(), Dynamic::from(md.display().to_string()));
+        Ok(m)
+    }
+}

@@ -1,0 +1,470 @@
+//! A plan for people and tools: a Gantt chart (SVG, or a self-contained HTML page around
+//! it), Mermaid `gantt` text, and an iCalendar file (RFC 5545) with one all-day event per
+//! task. All output is deterministic (no clock, no random ids) so it can be compared with
+//! golden files.
+
+use super::calendar::days_text;
+use super::model::Status;
+use super::plan::{Plan, PlannedTask};
+use crate::render::html_escape as escape;
+use chrono::{Datelike, Duration, NaiveDate};
+use std::fmt::Write;
+
+const LABEL: f64 = 300.0;
+const DAY: f64 = 22.0;
+const ROW: f64 = 22.0;
+const TOP: f64 = 64.0;
+
+fn x_of(first: NaiveDate, date: NaiveDate, frac: f64) -> f64 {
+    LABEL + ((date - first).num_days() as f64 + frac) * DAY
+}
+
+/// The horizontal extent of a task: from its start half day to the end of its last.
+fn span(first: NaiveDate, t: &PlannedTask) -> Option<(f64, f64)> {
+    let (a, b) = t.dates?;
+    let x0 = x_of(first, a, if t.start.rem_euclid(2) == 1 { 0.5 } else { 0.0 });
+    if t.finish == t.start {
+        return Some((x0, x0));
+    }
+    let x1 = x_of(
+        first,
+        b,
+        if t.finish.rem_euclid(2) == 1 {
+            0.5
+        } else {
+            1.0
+        },
+    );
+    Some((x0, x1))
+}
+
+/// Task indices grouped into owner lanes (owners in order of their first start), each
+/// lane's tasks by start.
+fn lanes(plan: &Plan) -> Vec<(String, Vec<usize>)> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut order: Vec<usize> = (0..plan.tasks.len()).collect();
+    order.sort_by_key(|&k| (plan.tasks[k].start, k));
+    for k in order {
+        let owner = plan.tasks[k].owner.clone();
+        match out.iter_mut().find(|(o, _)| *o == owner) {
+            Some((_, v)) => v.push(k),
+            None => out.push((owner, vec![k])),
+        }
+    }
+    out
+}
+
+/// The Gantt chart as SVG: one row per task, grouped in owner lanes; weekends and
+/// holidays shaded (make-up workdays are not), each owner's unavailability hatched on
+/// their lane, critical tasks in red, late tasks outlined, deadlines as red ticks, the
+/// launch date as a dashed line.
+pub fn gantt_svg(plan: &Plan) -> String {
+    let cal = &plan.model.calendar;
+    let dated = plan.tasks.iter().filter_map(|t| t.dates);
+    let first = dated
+        .clone()
+        .map(|d| d.0)
+        .min()
+        .unwrap_or(cal.start())
+        .min(cal.start());
+    let mut last = dated.map(|d| d.1).max().unwrap_or(first);
+    let launch = plan.input.options.launch;
+    for d in plan
+        .tasks
+        .iter()
+        .filter_map(|t| t.deadline_date)
+        .chain(launch)
+    {
+        last = last.max(d);
+    }
+    let days = (last - first).num_days() + 1;
+    let lanes = lanes(plan);
+    let rows = plan.tasks.len() as f64;
+    let width = LABEL + days as f64 * DAY + 20.0;
+    let height = TOP + rows * ROW + 40.0;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" font-family=\"sans-serif\" font-size=\"11\">"
+    );
+    s.push_str("<defs><pattern id=\"away\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"3\" height=\"6\" fill=\"#c8c8c8\"/></pattern></defs>\n");
+    let _ = writeln!(
+        s,
+        "<text x=\"8\" y=\"18\" font-size=\"14\" font-weight=\"bold\">SOP plan: {} tasks, finish {} ({} working days)</text>",
+        plan.tasks.len(),
+        plan.finish_date,
+        days_text(plan.finish)
+    );
+    let _ = writeln!(s, "<text x=\"8\" y=\"34\" fill=\"#555\">red: critical · outlined: late · red tick: deadline · hatched: owner unavailable · grey columns: weekends and holidays</text>");
+    // Day columns.
+    for i in 0..days {
+        let d = first + Duration::days(i);
+        let x = x_of(first, d, 0.0);
+        if !cal.is_working(d) {
+            let fill = if cal.is_holiday(d) {
+                "#f3d9d9"
+            } else {
+                "#ececec"
+            };
+            let _ = writeln!(
+                s,
+                "<rect class=\"off\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{DAY:.1}\" height=\"{:.1}\" fill=\"{fill}\"><title>{d}{}</title></rect>",
+                TOP - 14.0,
+                rows * ROW + 14.0,
+                if cal.is_holiday(d) { " holiday" } else { "" }
+            );
+        }
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
+            x + DAY / 2.0,
+            TOP - 4.0,
+            d.day()
+        );
+        if d.day() == 1 || i == 0 {
+            let _ = writeln!(
+                s,
+                "<text x=\"{x:.1}\" y=\"{:.1}\" fill=\"#333\">{}</text>",
+                TOP - 18.0,
+                d.format("%Y-%m")
+            );
+        }
+    }
+    // Lanes and rows.
+    let mut row = 0.0;
+    for (li, (owner, ks)) in lanes.iter().enumerate() {
+        let y0 = TOP + row * ROW;
+        let h = ks.len() as f64 * ROW;
+        if li % 2 == 1 {
+            let _ = writeln!(
+                s,
+                "<rect x=\"0\" y=\"{y0:.1}\" width=\"{width:.0}\" height=\"{h:.1}\" fill=\"#f6f8fb\" fill-opacity=\"0.6\"/>"
+            );
+        }
+        if let Some(info) = plan.model.owners.iter().find(|o| o.name == *owner) {
+            for &(_, _, from, to) in &info.blocked {
+                let (a, b) = (from.max(first), to.min(last));
+                if a <= b {
+                    let _ = writeln!(
+                        s,
+                        "<rect class=\"away\" x=\"{:.1}\" y=\"{y0:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"url(#away)\" fill-opacity=\"0.7\"><title>{} unavailable {from} to {to}</title></rect>",
+                        x_of(first, a, 0.0),
+                        ((b - a).num_days() + 1) as f64 * DAY,
+                        escape(owner)
+                    );
+                }
+            }
+        }
+        let _ = writeln!(
+            s,
+            "<text x=\"8\" y=\"{:.1}\" font-weight=\"bold\">{}</text>",
+            y0 + 15.0,
+            escape(if owner.is_empty() {
+                "(no owner)"
+            } else {
+                owner
+            })
+        );
+        for &k in ks {
+            let t = &plan.tasks[k];
+            let y = TOP + row * ROW;
+            let _ = writeln!(
+                s,
+                "<text x=\"100\" y=\"{:.1}\">{}</text>",
+                y + 15.0,
+                escape(&truncate(&t.name, 32))
+            );
+            if let Some((x0, x1)) = span(first, t) {
+                let color = match (t.status, t.critical) {
+                    (Status::Done, _) => "#9e9e9e",
+                    (_, true) => "#d64541",
+                    _ => "#4a7fc1",
+                };
+                let stroke = if t.late > 0 {
+                    " stroke=\"#e67e22\" stroke-width=\"2.5\""
+                } else {
+                    ""
+                };
+                let title = format!(
+                    "{}: {} to {}, owner {}, slack {} days{}",
+                    t.id,
+                    t.dates.map(|d| d.0.to_string()).unwrap_or_default(),
+                    t.dates.map(|d| d.1.to_string()).unwrap_or_default(),
+                    t.owner,
+                    days_text(t.slack),
+                    if t.late > 0 {
+                        format!(", {} days late", days_text(t.late))
+                    } else {
+                        String::new()
+                    }
+                );
+                if x1 > x0 {
+                    let _ = writeln!(
+                        s,
+                        "<rect class=\"task{}\" x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"{color}\"{stroke}><title>{}</title></rect>",
+                        if t.critical { " critical" } else { "" },
+                        y + 4.0,
+                        x1 - x0,
+                        ROW - 8.0,
+                        escape(&title)
+                    );
+                } else {
+                    let cy = y + ROW / 2.0;
+                    let _ = writeln!(
+                        s,
+                        "<path class=\"milestone\" d=\"M{x0:.1} {:.1} L{:.1} {cy:.1} L{x0:.1} {:.1} L{:.1} {cy:.1} Z\" fill=\"{color}\"{stroke}><title>{}</title></path>",
+                        cy - 7.0,
+                        x0 + 7.0,
+                        cy + 7.0,
+                        x0 - 7.0,
+                        escape(&title)
+                    );
+                }
+            }
+            if let Some(d) = t.deadline_date {
+                let x = x_of(first, d, 1.0);
+                let _ = writeln!(
+                    s,
+                    "<path class=\"deadline\" d=\"M{x:.1} {:.1} L{x:.1} {:.1}\" stroke=\"#c0392b\" stroke-width=\"2\"><title>deadline {d}</title></path>",
+                    y + 1.0,
+                    y + ROW - 1.0
+                );
+            }
+            row += 1.0;
+        }
+    }
+    if let Some(l) = launch {
+        let x = x_of(first, l, 0.0);
+        let _ = writeln!(
+            s,
+            "<path class=\"launch\" d=\"M{x:.1} {:.1} L{x:.1} {:.1}\" stroke=\"#27ae60\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#27ae60\" font-weight=\"bold\">launch {l}</text>",
+            TOP - 14.0,
+            TOP + rows * ROW + 6.0,
+            x + 3.0,
+            TOP + rows * ROW + 20.0
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The Gantt chart in a self-contained HTML page (no external resources).
+pub fn gantt_html(plan: &Plan) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>SOP plan</title>\n<style>body{{font-family:sans-serif;margin:16px}}</style></head>\n<body>\n{}</body></html>\n",
+        gantt_svg(plan)
+    )
+}
+
+fn mermaid_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            ':' | ';' | '#' => ' ',
+            '\n' | '\r' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// Mermaid `gantt` text: a section per owner, each task with its dates (end exclusive,
+/// the day after its finish date), `crit` on critical tasks, `done`/`active` by status,
+/// milestones for zero-length tasks; the calendar's weekends and holidays as `excludes`.
+pub fn mermaid(plan: &Plan) -> String {
+    let mut s = String::from("gantt\n    title SOP plan\n    dateFormat YYYY-MM-DD\n");
+    let mut ex: Vec<String> = plan
+        .input
+        .options
+        .weekend
+        .iter()
+        .map(|w| {
+            match w {
+                chrono::Weekday::Mon => "monday",
+                chrono::Weekday::Tue => "tuesday",
+                chrono::Weekday::Wed => "wednesday",
+                chrono::Weekday::Thu => "thursday",
+                chrono::Weekday::Fri => "friday",
+                chrono::Weekday::Sat => "saturday",
+                chrono::Weekday::Sun => "sunday",
+            }
+            .to_string()
+        })
+        .collect();
+    let mut holidays = plan.input.holidays.clone();
+    holidays.sort();
+    ex.extend(holidays.iter().map(|d| d.to_string()));
+    if !ex.is_empty() {
+        let _ = writeln!(s, "    excludes {}", ex.join(", "));
+    }
+    for (owner, ks) in lanes(plan) {
+        let _ = writeln!(
+            s,
+            "    section {}",
+            mermaid_text(if owner.is_empty() {
+                "(no owner)"
+            } else {
+                &owner
+            })
+        );
+        for k in ks {
+            let t = &plan.tasks[k];
+            let Some((a, b)) = t.dates else { continue };
+            let mut tags = Vec::new();
+            match t.status {
+                Status::Done => tags.push("done"),
+                Status::Doing => tags.push("active"),
+                Status::Todo => {}
+            }
+            if t.critical {
+                tags.push("crit");
+            }
+            let id = mermaid_id(&t.id);
+            let timing = if t.finish == t.start {
+                tags.push("milestone");
+                format!("{a}, 0d")
+            } else {
+                format!("{a}, {}", b + Duration::days(1))
+            };
+            tags.push(&id);
+            let _ = writeln!(
+                s,
+                "    {} :{}, {timing}",
+                mermaid_text(&t.name),
+                tags.join(", ")
+            );
+        }
+    }
+    s
+}
+
+fn mermaid_id(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn ics_text(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Folds a content line at 75 octets (RFC 5545 section 3.1), never inside a UTF-8
+/// character, with CRLF endings.
+fn fold(line: &str, out: &mut String) {
+    let mut used = 0;
+    for c in line.chars() {
+        let n = c.len_utf8();
+        if used + n > 75 {
+            out.push_str("\r\n ");
+            used = 1;
+        }
+        out.push(c);
+        used += n;
+    }
+    out.push_str("\r\n");
+}
+
+/// An iCalendar file (RFC 5545) with one all-day event per dated task: `DTSTART` its
+/// start date, `DTEND` the day after its finish date (exclusive, as the RFC requires for
+/// all-day events), the owner in the summary, and owner, phase, status, working days,
+/// slack and deadline in the description. `DTSTAMP` is the plan's start date so that the
+/// file is reproducible.
+pub fn ics(plan: &Plan, name: &str) -> String {
+    let stamp = plan.model.calendar.start().format("%Y%m%dT000000Z");
+    let mut out = String::new();
+    for l in [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//pacer//SOP plan//EN",
+        "CALSCALE:GREGORIAN",
+    ] {
+        fold(l, &mut out);
+    }
+    fold(&format!("X-WR-CALNAME:{}", ics_text(name)), &mut out);
+    for t in &plan.tasks {
+        let Some((a, b)) = t.dates else { continue };
+        let mut desc = format!(
+            "Owner: {}\nPhase: {}\nStatus: {}\nWorking days: {}\nSlack: {} working days",
+            t.owner,
+            t.phase,
+            t.status.name(),
+            days_text(t.finish - t.start),
+            days_text(t.slack)
+        );
+        if let Some(d) = t.deadline_date {
+            let _ = write!(desc, "\nDeadline: {d}");
+        }
+        if t.late > 0 {
+            let _ = write!(desc, " ({} working days late)", days_text(t.late));
+        }
+        let summary = if t.owner.is_empty() {
+            t.name.clone()
+        } else {
+            format!("{} ({})", t.name, t.owner)
+        };
+        let lines = [
+            "BEGIN:VEVENT".to_string(),
+            format!("UID:{}@pacer-sop", ics_text(&t.id)),
+            format!("DTSTAMP:{stamp}"),
+            format!("DTSTART;VALUE=DATE:{}", a.format("%Y%m%d")),
+            format!(
+                "DTEND;VALUE=DATE:{}",
+                (b + Duration::days(1)).format("%Y%m%d")
+            ),
+            format!("SUMMARY:{}", ics_text(&summary)),
+            format!("DESCRIPTION:{}", ics_text(&desc)),
+            format!(
+                "CATEGORIES:{}",
+                ics_text(if t.phase.is_empty() { "SOP" } else { &t.phase })
+            ),
+            "TRANSP:TRANSPARENT".to_string(),
+            "END:VEVENT".to_string(),
+        ];
+        for l in lines {
+            fold(&l, &mut out);
+        }
+    }
+    fold("END:VCALENDAR", &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ics_lines_fold_at_75_octets_and_escape_text() {
+        let mut out = String::new();
+        fold(&"x".repeat(80), &mut out);
+        assert_eq!(out, format!("{}\r\n {}\r\n", "x".repeat(75), "x".repeat(5)));
+        assert_eq!(ics_text("a,b;c\nd\\"), "a\\,b\\;c\\nd\\\\");
+        let mut out = String::new();
+        fold(&"设".repeat(30), &mut out); // 3 octets each: 25 per first line
+        assert!(out.lines().all(|l| l.len() <= 75));
+    }
+}

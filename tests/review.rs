@@ -1,0 +1,223 @@
+//! The review domain end to end: the handbook's template rows through a script, the
+//! summer-promotion script against its golden output, and bad input.
+
+mod common;
+use common::*;
+
+fn run_snippet(code: &str) -> (Option<i32>, String, String) {
+    let dir = workdir();
+    std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
+    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
+    (o.status.code(), stdout(&o), stderr(&o))
+}
+
+/// Runs a script held in a temporary folder from the repository root, so that
+/// `fixtures/...` paths resolve.
+fn run_at_root(code: &str) -> (Option<i32>, String, String) {
+    let dir = workdir();
+    let script = dir.path().join("s.rhai");
+    std::fs::write(&script, code).expect("write script");
+    let o = pacer_in(&root(), &["run", script.to_str().expect("utf8")], "");
+    (o.status.code(), stdout(&o), stderr(&o))
+}
+
+fn with_file(name: &str, text: &str, code: &str) -> (Option<i32>, String, String) {
+    let dir = workdir();
+    std::fs::write(dir.path().join(name), text).expect("write data");
+    std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
+    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
+    (o.status.code(), stdout(&o), stderr(&o))
+}
+
+/// The four template rows and the headline of domain.md section 6, read from a file.
+#[test]
+fn handbook_template_rows_and_headline() {
+    let csv = "dimension,metric,target,actual,unit,better\n\
+        traffic,impressions,5000000,4500000,,\n\
+        conversion,sign-up conversion,5%,4%,,\n\
+        revenue,ROI,1:3,1:2.2,,\n\
+        cost,total cost,60,72,10k,lower\n\
+        headline,new users,10000,8000,,\n\
+        headline,sales,2000000,1600000,,\n";
+    let (code, out, err) = with_file(
+        "m.csv",
+        csv,
+        "let r = review(\"m.csv\");\n\
+         for row in r.formatted.records() { print(`${row.metric}|${row.target}|${row.actual}|${row.difference}|${row.achievement}|${row.status}`); }",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "impressions|5,000,000|4,500,000|-500,000|90%|missed\n\
+         sign-up conversion|5%|4%|-1 pt|80%|missed\n\
+         ROI|1:3|1:2.2|-0.8|73.3%|missed\n\
+         total cost|60|72|+12|120%|over\n\
+         new users|10,000|8,000|-2,000|80%|missed\n\
+         sales|2,000,000|1,600,000|-400,000|80%|missed\n"
+    );
+}
+
+#[test]
+fn bad_metrics_input_is_a_clear_error() {
+    let code = "print(review(\"m.csv\"));";
+    let (c, _, err) = with_file("m.csv", "dimension,metric,target,actul\nx,y,1,2\n", code);
+    assert_eq!(c, Some(1));
+    assert!(
+        err.contains("no column named 'actual', did you mean 'actul'?"),
+        "{err}"
+    );
+    let (_, _, err) = with_file(
+        "m.csv",
+        "dimension,metric,target,actual\ntraffic,uv,lots,2\n",
+        code,
+    );
+    assert!(
+        err.contains("m.csv:2: column 'target': expected a number, a percentage (5%) or a ratio (1:2.2), got \"lots\""),
+        "{err}"
+    );
+    let (_, _, err) = with_file(
+        "m.csv",
+        "dimension,metric,target,actual,better\ncost,cac,5,6,less\n",
+        code,
+    );
+    assert!(
+        err.contains("m.csv:2: column 'better': expected higher or lower, got \"less\""),
+        "{err}"
+    );
+    // A zero target is reported, not divided by.
+    let (c, out, err) = with_file(
+        "m.csv",
+        "dimension,metric,target,actual\nspread,topic reads,0,1200\n",
+        "let r = review(\"m.csv\"); print(r.formatted[0].achievement); print(r.metric(\"topic reads\").achievement);",
+    );
+    assert_eq!(c, Some(0), "{err}");
+    assert_eq!(out, "n/a (target is 0)\n\n");
+}
+
+#[test]
+fn attribution_and_what_if_from_a_script() {
+    let (code, out, err) = run_snippet(
+        "let f = table([#{ stage: \"impressions\", planned: 5000000, actual: 4500000 },\n\
+                        #{ stage: \"visits\", planned: 200000, actual: 200000 },\n\
+                        #{ stage: \"signups\", planned: 10000, actual: 8000 },\n\
+                        #{ stage: \"orders\", planned: 5000, actual: 3200 }]);\n\
+         let a = attribute(f, #{ planned_aov: 400, actual_aov: 500 });\n\
+         let sum = 0.0; for c in a.contributions.values() { sum += c; }\n\
+         print(`${a.gap} ${sum.round()} ${a.method}`);\n\
+         let w = recover(f, #{ visits_rate: \"+1pt\", impressions: \"+4%\" }, #{ planned_aov: 400, actual_aov: 500 });\n\
+         print(`${w.after.round()} ${w.recovered.round()} ${w.share}`);\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "-400000.0 -400000.0 lmdi\n2080000.0 480000.0 1.2\n");
+    let (_, _, err) = run_snippet(
+        "attribute(table([#{ stage: \"a\", planned: 10, actual: 20 }, #{ stage: \"b\", planned: 5, actual: 30 }]), #{});",
+    );
+    assert!(
+        err.contains("stage 'b' (30) is larger than the stage before it"),
+        "{err}"
+    );
+    let (_, _, err) = run_snippet(
+        "recover(table([#{ stage: \"a\", planned: 10, actual: 20 }, #{ stage: \"b\", planned: 5, actual: 3 }]), #{ a_rat: \"+1pt\" }, #{});",
+    );
+    assert!(
+        err.contains("unknown factor 'a_rat' (did you mean 'a_rate'?)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn actions_lessons_and_comparison_from_fixtures() {
+    let (code, out, err) = run_at_root(
+        "let a = actions(\"fixtures/review/summer_actions.csv\", \"2024-08-12\");\n\
+         print(a.filter(\"overdue\", \"==\", true).col(\"owner\"));\n\
+         let c = carry_over([\"fixtures/review/past/2024-06-618/actions.csv\", \"fixtures/review/summer_actions.csv\"], \"2024-08-12\");\n\
+         print(c.col(\"owner\")); print(c.col(\"days_overdue\"));\n\
+         print(search_lessons(\"fixtures/review/past\", #{ keyword: \"SIGN-UP\" }).col(\"review\"));\n\
+         print(search_lessons(\"fixtures/review/past\", #{ category: \"creative\" }).col(\"recorded_by\"));\n\
+         let cmp = compare_reviews(#{ spring: \"fixtures/review/past/2024-05-labour-day/metrics.csv\", summer: \"fixtures/review/summer_metrics.csv\" });\n\
+         print(cmp.filter(\"metric\", \"==\", \"sales\")[0]);\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "[\"Li\"]");
+    assert_eq!(lines[1], "[\"Zhao\", \"Chen\", \"Li\", \"Liu\"]");
+    // 2024-08-12 minus 2024-07-10, 2024-07-20, 2024-08-10; Liu is due 08-15.
+    assert_eq!(lines[2], "[33, 23, 2, 0]");
+    assert_eq!(lines[3], "[\"2024-06-618\"]");
+    assert_eq!(lines[4], "[\"Wang\"]");
+    // sales: 811,800 / 800,000 = 1.01475 and 0.8; average 0.907375.
+    assert!(lines[5].contains("\"spring\": 1.01475"), "{}", lines[5]);
+    assert!(lines[5].contains("\"summer\": 0.8"), "{}", lines[5]);
+    assert!(lines[5].contains("\"average\": 0.907375"), "{}", lines[5]);
+    assert!(lines[5].contains("\"met\": \"1/2\""), "{}", lines[5]);
+}
+
+/// The summer-promotion review end to end: its printed output against the golden file,
+/// and the report it writes.
+#[test]
+fn review_summer_promo_script_matches_golden() {
+    let dir = workdir();
+    let out = dir.path().join("out");
+    let o = pacer(&[
+        "run",
+        "scripts/review_summer_promo.rhai",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden(
+        "review_summer_promo.stdout",
+        &stdout(&o).replace(out.to_str().expect("utf8"), "OUT"),
+    );
+    let html = std::fs::read_to_string(out.join("summer_review.html")).expect("report written");
+    assert_eq!(
+        html.matches("<table>").count(),
+        5,
+        "targets, focus, attribution, actions, lessons"
+    );
+    assert_eq!(html.matches("<svg").count(), 2, "bars and waterfall");
+    for needle in [
+        "<td>-500,000</td>",
+        "<td>-1 pt</td>",
+        "<td>73.3%</td>",
+        "<td class=\"status-over\">over</td>",
+        ">-188,866</text>",
+        "recovers 120% of the gap",
+        "simplify sign-up from 5 steps to 3",
+        "Keep sign-up to 3 steps or fewer",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    assert!(!html.contains("src=") && !html.contains("href=") && !html.contains("url("));
+    let md = std::fs::read_to_string(out.join("summer_review.md")).expect("markdown written");
+    assert!(md.contains("| conversion | sign-up conversion |  | 5% | 4% | -1 pt | 80% | missed | sign-up has 5 steps |"), "{md}");
+    let csv = std::fs::read_to_string(out.join("summer_review.csv")).expect("csv written");
+    assert!(
+        csv.contains("conversion,sign-up conversion,,higher,percent,0.05,0.04,"),
+        "{csv}"
+    );
+}
+
+/// The overloads on the funnel domain's plans: the same split and what-if as from
+/// stage volumes.
+#[test]
+fn attribution_and_what_if_on_funnel_plans() {
+    let (code, out, err) = run_snippet(
+        "let plan = funnel([#{ name: \"impressions\", rate: \"4%\" }, #{ name: \"visits\", rate: \"5%\" }, #{ name: \"signups\", rate: \"50%\" }], #{ aov: 400 }).forward(5000000);\n\
+         let actual = funnel([#{ name: \"impressions\", rate: 200000.0 / 4500000.0 }, #{ name: \"visits\", rate: \"4%\" }, #{ name: \"signups\", rate: \"40%\" }], #{ aov: 500 }).forward(4500000);\n\
+         let a = attribute(plan, actual);\n\
+         let v = attribute(plan, table([#{ stage: \"impressions\", volume: 4500000 }, #{ stage: \"visits\", volume: 200000 }, #{ stage: \"signups\", volume: 8000 }, #{ stage: \"orders\", volume: 3200 }]), #{ aov: 500 });\n\
+         print(`${a.gap.round()} ${(a.contributions.visits_rate - v.contributions.visits_rate).abs() < 1e-6} ${a.contributions.signups_rate.round()}`);\n\
+         let w = recover(actual, #{ visits_rate: \"+1pt\", impressions: \"+4%\" }, #{ target: plan.revenue });\n\
+         print(`${w.plan.revenue.round()} ${w.plan.entering.round()} ${w.share}`);\n\
+         recover(actual, #{ signups: \"+1pt\" });\n",
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(out, "-400000.0 true -400000.0\n2080000.0 4680000.0 1.2\n");
+    assert!(
+        err.contains(
+            "'signups' is a stage: change the share of it that converts with signups_rate"
+        ),
+        "{err}"
+    );
+}
