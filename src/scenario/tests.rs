@@ -343,3 +343,48 @@ fn response_model_reuses_min_budget() {
     let v = m.required("value", 100_000.0).unwrap();
     assert!((v - 100_000.0 / (5000.0 * 10_000.0 / 30_000.0)).abs() < 1e-9);
 }
+
+#[test]
+fn goal_seek_on_the_funnel_domain_reaches_the_target() {
+    use crate::funnel::{Funnel, Stage};
+    use crate::units::Rate;
+    let rate = |r: f64| Rate::new(r, "rate").unwrap();
+    let f = Funnel::new(
+        vec![
+            Stage::new("acquisition", rate(0.15)),
+            Stage::new("activation", rate(0.40)),
+            Stage::new("retention", rate(0.70)),
+            Stage::new("monetization", rate(0.90)),
+        ],
+        Some(150.0),
+    )
+    .unwrap();
+    let m = Model::from_funnel(&f, fixed(100_000.0), vec![]).unwrap();
+    // the model agrees with the funnel's own forward projection
+    let plan = f.forward(100_000.0).unwrap();
+    assert!((m.base()[1..5].iter().product::<f64>() * 100_000.0 - plan.conversions).abs() < 1e-9);
+    let s = m
+        .seek("activation", 1e6, 0.0, 1.0, &SeekOptions::default())
+        .unwrap();
+    let closed = m.required("activation", 1e6).unwrap();
+    assert!((s.x - closed).abs() <= 1e-9 * closed);
+    // and the funnel with that rate projects 1,000,000 of revenue
+    let r = f
+        .with_rate("activation", rate(s.x))
+        .unwrap()
+        .forward(100_000.0)
+        .unwrap()
+        .revenue;
+    assert!((r - 1e6).abs() <= 1e-9 * 1e6, "{r}");
+    let u = Model::from_funnel(
+        &f,
+        fixed(100_000.0),
+        vec![(
+            "activation".into(),
+            Input::Uncertain(Dist::beta(40.0, 60.0).unwrap()),
+        )],
+    )
+    .unwrap();
+    assert!(matches!(u.inputs()[2], Input::Uncertain(_)));
+    assert!(Model::from_funnel(&f, fixed(1.0), vec![("nope".into(), fixed(0.1))]).is_err());
+}
