@@ -217,3 +217,38 @@ fn closure_and_native_simulations_draw_the_same_numbers() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(out, "true\n");
 }
+
+#[test]
+fn scenario_csv_errors_name_file_line_and_column() {
+    let dir = workdir();
+    std::fs::write(
+        dir.path().join("sc.csv"),
+        "scenario,entering,activation\nbase,180000,40%\noptimistic,200000,lots\n",
+    )
+    .expect("write csv");
+    std::fs::write(
+        dir.path().join("s.rhai"),
+        "let m = funnel_model([#{ name: \"activation\", rate: 0.4 }], #{ entering: 1000, aov: 150 });\n\
+         print(scenarios(load_csv(\"sc.csv\"), m));\n",
+    )
+    .expect("write script");
+    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("sc.csv:3: column 'activation': expected a number"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("sc.csv"),
+        "scenario,entering,activaton\nbase,180000,40%\n",
+    )
+    .expect("write csv");
+    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
+    assert!(
+        stderr(&o)
+            .contains("scenarios: the model has no input 'activaton' (did you mean 'activation'?)"),
+        "{}",
+        stderr(&o)
+    );
+}
