@@ -92,8 +92,7 @@ fn type_names() -> &'static std::collections::HashMap<String, String> {
             let json = engine.gen_fn_metadata_to_json(false).unwrap_or_default();
             let meta: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
             for t in meta["customTypes"].as_array().into_iter().flatten() {
-                let (Some(rust), Some(shown)) =
-                    (t["typeName"].as_str(), t["displayName"].as_str())
+                let (Some(rust), Some(shown)) = (t["typeName"].as_str(), t["displayName"].as_str())
                 else {
                     continue;
                 };
