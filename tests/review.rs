@@ -172,8 +172,8 @@ fn review_summer_promo_script_matches_golden() {
     let html = std::fs::read_to_string(out.join("summer_review.html")).expect("report written");
     assert_eq!(
         html.matches("<table>").count(),
-        5,
-        "targets, focus, attribution, actions, lessons"
+        6,
+        "targets, focus, attribution, what-if, actions, lessons"
     );
     assert_eq!(html.matches("<svg").count(), 2, "bars and waterfall");
     for needle in [
@@ -183,6 +183,7 @@ fn review_summer_promo_script_matches_golden() {
         "<td class=\"status-over\">over</td>",
         ">-188,866</text>",
         "recovers 120% of the gap",
+        "<td>+408,245</td>",
         "simplify sign-up from 5 steps to 3",
         "Keep sign-up to 3 steps or fewer",
     ] {
