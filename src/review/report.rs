@@ -251,9 +251,13 @@ pub fn review_report(parts: &ReportParts) -> Result<Report, ReviewError> {
         } else {
             format!("beat its target by {}", whole(f.actual - f.target))
         };
+        let mut chars = f.headline.chars();
+        let headline: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
         let mut text = format!(
-            "{} {verdict} ({} of target).",
-            f.headline,
+            "{headline} {verdict} ({} of target).",
             percent1(f.actual / f.target)
         );
         let (down, up) = (list(&|e| e < 0.0), list(&|e| e > 0.0));
