@@ -382,7 +382,7 @@ impl Attribution {
                 ("contribution".into(), n(&|r| Some(r.contribution))),
                 (
                     "share".into(),
-                    n(&|r| (gap != 0.0).then(|| r.contribution / gap)),
+                    n(&|r| (gap != 0.0).then(|| r.contribution / gap + 0.0)),
                 ),
             ],
         )?)

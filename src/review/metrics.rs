@@ -181,6 +181,8 @@ fn signed(x: f64) -> String {
 pub fn percent1(fraction: f64) -> String {
     let s = format!("{:.1}", fraction * 100.0);
     let s = s.trim_end_matches('0').trim_end_matches('.');
+    // A tiny negative share rounds to "-0": print it as 0.
+    let s = if s == "-0" { "0" } else { s };
     format!("{s}%")
 }
 
@@ -563,6 +565,14 @@ mod tests {
         assert!((ach - 0.8).abs() < 1e-12, "{ach}");
         assert_eq!(t.column("notation")?.text_at(2).as_deref(), Some("ratio"));
         Ok(())
+    }
+
+    #[test]
+    fn percent_formatting() {
+        assert_eq!(percent1(2.2 / 3.0), "73.3%");
+        assert_eq!(percent1(1.2), "120%");
+        assert_eq!(percent1(-0.0001), "0%");
+        assert_eq!(percent1(-0.0), "0%");
     }
 
     #[test]

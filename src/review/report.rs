@@ -102,7 +102,7 @@ pub fn attribution_formatted(a: &Attribution) -> Result<Table, ReviewError> {
                 "share",
                 col(&|r| {
                     if gap != 0.0 {
-                        percent1(r.contribution / gap)
+                        percent1(r.contribution / gap + 0.0)
                     } else {
                         String::new()
                     }
