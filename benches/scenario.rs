@@ -5,7 +5,7 @@
 //! Compared in docs/performance-scenario.md with numpy drawing the same model
 //! (`python3 bench/scenario_baseline.py`).
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use pacer::scenario::{Combine, Dist, Input, Model, SeekOptions, SimOptions};
 
 fn uncertain_funnel() -> Model {
@@ -102,5 +102,49 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+/// Process CPU time (user + system) from /proc/self/stat, in seconds (Linux; clock
+/// ticks of 1/100 s). `None` elsewhere.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let (u, s): (f64, f64) = (f.get(11)?.parse().ok()?, f.get(12)?.parse().ok()?);
+    Some((u + s) / 100.0)
+}
+
+/// Trials per second of wall-clock time and per second of CPU time, so that a figure
+/// taken on a loaded machine still says what the code costs: on an otherwise idle
+/// machine, wall-clock throughput is CPU throughput times the cores used.
+fn cpu_report() {
+    let m = uncertain_funnel();
+    let n = 10_000_000;
+    for threads in [1, 2] {
+        let opts = SimOptions {
+            seed: 7,
+            threads: Some(threads),
+            deadline: None,
+        };
+        m.simulate_values(1_000_000, &opts).expect("warm up");
+        let (w, c) = (std::time::Instant::now(), cpu_seconds());
+        let v = m.simulate_values(n, &opts).expect("runs");
+        let wall = w.elapsed().as_secs_f64();
+        let cpu = c.zip(cpu_seconds()).map(|(a, b)| b - a);
+        println!(
+            "funnel trials, {threads} thread(s): {:.2} M/s wall-clock, {} (checksum {:.0})",
+            n as f64 / wall / 1e6,
+            cpu.map_or("CPU time unavailable".into(), |c| format!(
+                "{:.2} M per CPU-second",
+                n as f64 / c / 1e6
+            )),
+            v.iter().sum::<f64>() / n as f64
+        );
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    cpu_report();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -172,8 +172,8 @@ fn review_summer_promo_script_matches_golden() {
     let html = std::fs::read_to_string(out.join("summer_review.html")).expect("report written");
     assert_eq!(
         html.matches("<table>").count(),
-        5,
-        "targets, focus, attribution, actions, lessons"
+        6,
+        "targets, focus, attribution, what-if, actions, lessons"
     );
     assert_eq!(html.matches("<svg").count(), 2, "bars and waterfall");
     for needle in [
@@ -183,6 +183,7 @@ fn review_summer_promo_script_matches_golden() {
         "<td class=\"status-over\">over</td>",
         ">-188,866</text>",
         "recovers 120% of the gap",
+        "<td>+408,245</td>",
         "simplify sign-up from 5 steps to 3",
         "Keep sign-up to 3 steps or fewer",
     ] {
@@ -220,4 +221,104 @@ fn attribution_and_what_if_on_funnel_plans() {
         ),
         "{err}"
     );
+}
+
+/// One review per campaign with `pacer batch`, then the comparison of the reviews it
+/// wrote (read back with their notation).
+#[test]
+fn batch_reviews_then_compare() {
+    let dir = workdir();
+    let d = dir.path();
+    std::fs::write(
+        d.join("one.rhai"),
+        "let r = review(data); write_csv(r.table, \"review.csv\"); print(r.metric(\"sales\").achievement);",
+    )
+    .expect("write");
+    let src = root().join("fixtures/review");
+    for (name, from) in [
+        ("labour_day.csv", "past/2024-05-labour-day/metrics.csv"),
+        ("618.csv", "past/2024-06-618/metrics.csv"),
+        ("summer.csv", "summer_metrics.csv"),
+    ] {
+        std::fs::copy(src.join(from), d.join(name)).expect("copy");
+    }
+    let o = pacer_in(
+        d,
+        &[
+            "batch",
+            "one.rhai",
+            "labour_day.csv",
+            "618.csv",
+            "summer.csv",
+            "--out",
+            "res",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::write(
+        d.join("cmp.rhai"),
+        "let c = compare_reviews([\"res/labour_day/review.csv\", \"res/618/review.csv\", \"res/summer/review.csv\"]);\n\
+         print(c.columns);\n\
+         print(c.filter(\"metric\", \"==\", \"sales\").col(\"average\"));\n\
+         print(review(\"res/summer/review.csv\").formatted.col(\"difference\")[2]);",
+    )
+    .expect("write");
+    let o = pacer_in(d, &["run", "cmp.rhai"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // sales: 811,800 / 800,000, 1,244,880 / 1,200,000, 0.8.
+    let avg = (811_800.0 / 800_000.0 + 1_244_880.0 / 1_200_000.0 + 0.8) / 3.0;
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "[\"dimension\", \"metric\", \"labour_day\", \"618\", \"summer\", \"average\", \"met\"]\n[{avg}]\n-1 pt\n"
+        )
+    );
+}
+
+/// With chromium on the machine, the summer review's HTML renders headless with every
+/// request sent to a closed local port (no network), tables and charts in the page.
+#[test]
+fn review_report_renders_offline_in_a_headless_browser() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!("no chromium on this machine: the headless check is skipped");
+        return;
+    };
+    let dir = workdir();
+    let out = dir.path().join("out");
+    let o = pacer(&[
+        "run",
+        "scripts/review_summer_promo.rhai",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let profile = dir.path().join("profile");
+    let o = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--proxy-server=127.0.0.1:9",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!(
+            "file://{}",
+            out.join("summer_review.html").display()
+        ))
+        .output()
+        .expect("browser runs");
+    let dom = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(dom.matches("<table").count(), 6, "{dom:.300}");
+    assert_eq!(dom.matches("<svg").count(), 2);
+    assert!(dom.contains("-1 pt") && dom.contains("-188,866"));
 }

@@ -248,6 +248,13 @@ impl FastBeta {
     /// One draw in [0, 1].
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        if self.ga.boost > 0.0 || self.gb.boost > 0.0 {
+            // Shapes below 1: both gammas can underflow to 0 (0 / 0), so work with
+            // their logarithms: x / (x + y) = 1 / (1 + exp(ln y - ln x)).
+            let lx = self.ga.ln_sample(rng);
+            let ly = self.gb.ln_sample(rng);
+            return 1.0 / (1.0 + (ly - lx).exp());
+        }
         let x = self.ga.sample(rng);
         let y = self.gb.sample(rng);
         x / (x + y)
@@ -279,7 +286,28 @@ impl FastGamma {
 
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        let g = loop {
+        let g = self.core(rng);
+        if self.boost > 0.0 {
+            g * open01(rng).powf(self.boost)
+        } else {
+            g
+        }
+    }
+
+    /// The logarithm of a draw (exact for tiny shapes, where the draw itself underflows).
+    fn ln_sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let g = self.core(rng).ln();
+        if self.boost > 0.0 {
+            g + open01(rng).ln() * self.boost
+        } else {
+            g
+        }
+    }
+
+    /// Marsaglia-Tsang for the shape `d + 1/3` >= 1.
+    #[inline]
+    fn core<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        loop {
             let (x, v) = loop {
                 let x = standard_normal(rng);
                 let v = 1.0 + self.c * x;
@@ -290,13 +318,8 @@ impl FastGamma {
             let u = open01(rng);
             let x2 = x * x;
             if u < 1.0 - 0.0331 * x2 * x2 || u.ln() < 0.5 * x2 + self.d * (1.0 - v + v.ln()) {
-                break self.d * v;
+                return self.d * v;
             }
-        };
-        if self.boost > 0.0 {
-            g * open01(rng).powf(self.boost)
-        } else {
-            g
         }
     }
 }

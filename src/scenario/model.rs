@@ -113,6 +113,34 @@ impl Model {
         Ok(m)
     }
 
+    /// The model of a planned funnel ([`crate::funnel::Funnel`]): its stages with their
+    /// rates, `entering` visitors, and its aov. `overrides` replace inputs by name (a
+    /// stage's rate, `entering` or `aov`), typically with distributions to make them
+    /// uncertain; an `aov` override also adds an aov to a funnel without one.
+    pub fn from_funnel(
+        f: &crate::funnel::Funnel,
+        entering: Input,
+        overrides: Vec<(String, Input)>,
+    ) -> Result<Model, ScenarioError> {
+        let stages = f
+            .stages()
+            .iter()
+            .map(|s| (s.name.clone(), Input::Fixed(s.rate.get())))
+            .collect();
+        let aov_override = overrides
+            .iter()
+            .find(|(n, _)| n == "aov")
+            .map(|(_, i)| i.clone());
+        let aov = aov_override.or(f.aov().map(Input::Fixed));
+        let mut m = Model::funnel(entering, stages, aov)?;
+        for (name, input) in overrides {
+            if name != "aov" {
+                m = m.with_input(&name, input)?;
+            }
+        }
+        Ok(m)
+    }
+
     /// A budget response model: `result = curve(spend)`, and `revenue = result x value`
     /// when a value per result is given. Spend must be >= 0.
     pub fn response(

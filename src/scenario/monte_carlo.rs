@@ -18,7 +18,7 @@ use std::time::Instant;
 pub const CHUNK: usize = 16_384;
 
 /// Most trials in one simulation.
-pub const MAX_TRIALS: usize = 100_000_000;
+pub const MAX_TRIALS: usize = 50_000_000;
 
 /// The generator of chunk `chunk` of a run seeded with `seed`.
 pub fn chunk_rng(seed: u64, chunk: usize) -> TrialRng {

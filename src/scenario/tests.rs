@@ -222,7 +222,7 @@ fn monte_carlo_mean_is_within_four_standard_errors() {
         );
     }
     // Beta sampler check: mean and variance of beta(2, 5) and of a shape below 1.
-    for (a, b) in [(2.0, 5.0), (0.5, 0.5), (30.0, 970.0)] {
+    for (a, b) in [(2.0, 5.0), (0.5, 0.5), (30.0, 970.0), (0.05, 2.0)] {
         let d = Dist::beta(a, b).unwrap();
         let mut rng = chunk_rng(3, 0);
         let xs: Vec<f64> = (0..200_000).map(|_| d.sample(&mut rng)).collect();
@@ -342,4 +342,90 @@ fn response_model_reuses_min_budget() {
     assert!((spend - 20_000.0).abs() < 1e-6 * 20_000.0, "{spend}");
     let v = m.required("value", 100_000.0).unwrap();
     assert!((v - 100_000.0 / (5000.0 * 10_000.0 / 30_000.0)).abs() < 1e-9);
+}
+
+#[test]
+fn goal_seek_on_the_funnel_domain_reaches_the_target() {
+    use crate::funnel::{Funnel, Stage};
+    use crate::units::Rate;
+    let rate = |r: f64| Rate::new(r, "rate").unwrap();
+    let f = Funnel::new(
+        vec![
+            Stage::new("acquisition", rate(0.15)),
+            Stage::new("activation", rate(0.40)),
+            Stage::new("retention", rate(0.70)),
+            Stage::new("monetization", rate(0.90)),
+        ],
+        Some(150.0),
+    )
+    .unwrap();
+    let m = Model::from_funnel(&f, fixed(100_000.0), vec![]).unwrap();
+    // the model agrees with the funnel's own forward projection
+    let plan = f.forward(100_000.0).unwrap();
+    assert!((m.base()[1..5].iter().product::<f64>() * 100_000.0 - plan.conversions).abs() < 1e-9);
+    let s = m
+        .seek("activation", 1e6, 0.0, 1.0, &SeekOptions::default())
+        .unwrap();
+    let closed = m.required("activation", 1e6).unwrap();
+    assert!((s.x - closed).abs() <= 1e-9 * closed);
+    // and the funnel with that rate projects 1,000,000 of revenue
+    let r = f
+        .with_rate("activation", rate(s.x))
+        .unwrap()
+        .forward(100_000.0)
+        .unwrap()
+        .revenue;
+    assert!((r - 1e6).abs() <= 1e-9 * 1e6, "{r}");
+    let u = Model::from_funnel(
+        &f,
+        fixed(100_000.0),
+        vec![(
+            "activation".into(),
+            Input::Uncertain(Dist::beta(40.0, 60.0).unwrap()),
+        )],
+    )
+    .unwrap();
+    assert!(matches!(u.inputs()[2], Input::Uncertain(_)));
+    assert!(Model::from_funnel(&f, fixed(1.0), vec![("nope".into(), fixed(0.1))]).is_err());
+}
+
+#[test]
+fn tiny_beta_shapes_stay_finite() {
+    // Beta(1e-3, 1e-3) puts almost all its mass at 0 and 1; both gammas underflow, so
+    // the sampler must work in logarithms rather than return 0 / 0.
+    let d = Dist::beta(1e-3, 1e-3).unwrap();
+    let mut rng = chunk_rng(5, 0);
+    let xs: Vec<f64> = (0..20_000).map(|_| d.sample(&mut rng)).collect();
+    assert!(xs.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)));
+    let s = Summary::new(xs).unwrap();
+    assert!(((s.mean() - 0.5) / s.se()).abs() < 4.0, "mean {}", s.mean());
+}
+
+mod properties {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn brent_finds_the_root_of_increasing_cubics(a in 0.1f64..10.0, b in -5.0f64..5.0, c in 0.0f64..3.0, t in -50.0f64..50.0) {
+            // f(x) = a x + c x^3 + b is increasing, so f(x) = t has one root; bracket it
+            let f = |x: f64| a * x + c * x * x * x + b;
+            let (lo, hi) = (-100.0, 100.0);
+            prop_assume!(f(lo) < t && f(hi) > t);
+            let s = goal_seek::<(), _>(|x| Ok(f(x)), t, lo, hi, &SeekOptions::default()).unwrap();
+            // the root is within tol of x: f changes sign within [x - 2e-12, x + 2e-12]
+            prop_assert!((f(s.x - 2e-12) - t) <= 0.0 && (f(s.x + 2e-12) - t) >= 0.0, "x = {}", s.x);
+        }
+
+        #[test]
+        fn percentiles_are_monotone_and_within_the_data(v in proptest::collection::vec(-1e6f64..1e6, 1..200), q1 in 0.0f64..100.0, q2 in 0.0f64..100.0) {
+            let s = Summary::new(v.clone()).unwrap();
+            let (lo, hi) = if q1 <= q2 { (q1, q2) } else { (q2, q1) };
+            let (a, b) = (s.percentile(lo).unwrap(), s.percentile(hi).unwrap());
+            prop_assert!(a <= b);
+            prop_assert!(a >= s.min() && b <= s.max());
+            let p = s.prob_at_least(a).unwrap();
+            prop_assert!(p >= 1.0 - lo / 100.0 - 1.0 / v.len() as f64 - 1e-12);
+        }
+    }
 }

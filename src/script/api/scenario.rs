@@ -7,6 +7,7 @@
 //! time limit apply inside them).
 
 use crate::budget::{Curve, Fit};
+use crate::funnel::Funnel;
 use crate::scenario::monte_carlo::TrialRng;
 use crate::scenario::{
     self, chunk_rng, Combine, Dist, Failure, Input, Model, ScenarioError, SeekOptions, SimOptions,
@@ -644,6 +645,42 @@ mod scenario_api {
     #[rhai_fn(return_raw)]
     pub fn funnel_model(stages: Array, options: Map) -> R<Model> {
         super::funnel_model(&stages, options)
+    }
+
+    /// The model of a planned funnel (`funnel(...)`): option `entering` (required), and
+    /// optionally any stage name or `aov` mapped to a number or a distribution to make it
+    /// uncertain.
+    ///
+    /// ```rhai
+    /// let f = funnel([#{ name: "acquisition", rate: 0.15 }, #{ name: "activation", rate: 0.4 },
+    ///                 #{ name: "retention", rate: 0.7 }, #{ name: "monetization", rate: 0.9 }], #{ aov: 150 });
+    /// let m = funnel_model(f, #{ entering: 100000, activation: dist_beta_observed(240, 600) });
+    /// print(required(funnel_model(f, #{ entering: 100000 }), "activation", 1000000));   // 0.70547
+    /// print(simulate(100000, #{ seed: 7 }, m).mean);   // about 100000 x 0.15 x 0.4 x 0.7 x 0.9 x 150
+    /// ```
+    #[rhai_fn(name = "funnel_model", return_raw)]
+    pub fn funnel_model_of(f: Funnel, options: Map) -> R<Model> {
+        let entering = options.get("entering").cloned().ok_or_else(|| {
+            script_error("funnel_model: option 'entering' is missing (the visitors entering the first stage, like #{ entering: 100000 })")
+        })?;
+        let entering = input_of(&entering, "funnel_model: entering")?;
+        let mut overrides = Vec::new();
+        for (k, v) in options.iter().filter(|(k, _)| k.as_str() != "entering") {
+            let known = k.as_str() == "aov" || f.stages().iter().any(|s| s.name == k.as_str());
+            if !known {
+                let names: Vec<&str> = f.stages().iter().map(|s| s.name.as_str()).collect();
+                let hint =
+                    crate::suggest::closest(k, names.iter().copied().chain(["aov", "entering"]))
+                        .map(|s| format!(" (did you mean '{s}'?)"))
+                        .unwrap_or_default();
+                return Err(script_error(format!(
+                    "funnel_model: unknown option '{k}'{hint}; allowed options: entering, aov, {}",
+                    names.join(", ")
+                )));
+            }
+            overrides.push((k.to_string(), input_of(v, &format!("funnel_model: '{k}'"))?));
+        }
+        Model::from_funnel(&f, entering, overrides).map_err(script_error)
     }
 
     /// A budget response model: `result = curve(spend)`, `revenue = result x value`.

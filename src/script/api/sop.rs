@@ -322,17 +322,25 @@ mod sop_api {
     /// ```
     #[rhai_fn(pure, return_raw)]
     pub fn gantt(ctx: NativeCallContext, plan: &mut Plan, path: &str) -> R<String> {
-        let run = context(&ctx)?;
         let text = if path.to_ascii_lowercase().ends_with(".html") {
             sop::export::gantt_html(plan)
         } else {
             sop::export::gantt_svg(plan)
         };
-        let p = run
-            .sandbox
-            .write(path, text.as_bytes())
-            .map_err(script_error)?;
-        Ok(p.display().to_string())
+        crate::script::write_output(&ctx, path, text.as_bytes())
+    }
+
+    /// The Gantt chart as SVG text, to put in a `report()` (`r.svg("Gantt", plan.svg)`);
+    /// `gantt(path)` writes the same chart to a file.
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", name: "Design", owner: "designer", duration: 2 }], #{ start: "2024-06-03" });
+    /// let r = report("SOP");
+    /// r.svg("Gantt chart", plan.svg);
+    /// ```
+    #[rhai_fn(get = "svg", pure)]
+    pub fn svg(plan: &mut Plan) -> String {
+        sop::export::gantt_svg(plan)
     }
 
     /// The plan as Mermaid `gantt` text: a section per owner, `crit` on critical tasks,
@@ -357,13 +365,8 @@ mod sop_api {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn write_ics(ctx: NativeCallContext, plan: Plan, name: &str) -> R<String> {
-        let run = context(&ctx)?;
         let text = sop::export::ics(&plan, "SOP plan");
-        let p = run
-            .sandbox
-            .write(name, text.as_bytes())
-            .map_err(script_error)?;
-        Ok(p.display().to_string())
+        crate::script::write_output(&ctx, name, text.as_bytes())
     }
 
     /// A one-line summary of the plan.
