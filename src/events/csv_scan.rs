@@ -149,6 +149,9 @@ pub fn scan_file_in_blocks(
     let (pool_tx, pool_rx) = std::sync::mpsc::channel::<Vec<u8>>();
     std::thread::scope(|scope| {
         scope.spawn(move || read_blocks(file, carry, eof, block_size, &tx, &pool_rx));
+        // Owned here, so that an early return (an error, the time limit) drops the
+        // receiver and the reader's next send fails instead of blocking the scope.
+        let rx = rx;
         let mut collector = Collector::default();
         let mut base_rows = 0u64;
         let mut base_line = header_lines;

@@ -462,6 +462,30 @@ mod tests {
     }
 
     #[test]
+    fn an_early_error_in_a_long_file_stops_the_reader() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("long.csv");
+        let mut text = String::from("user_id,event,timestamp\n");
+        for i in 0..20_000 {
+            let t = if i == 5 {
+                "soon".to_string()
+            } else {
+                i.to_string()
+            };
+            text.push_str(&format!("u{},a,{t}\n", i % 100));
+        }
+        std::fs::write(&path, text).expect("write");
+        let spec =
+            FunnelSpec::new(vec!["a".into()], Window::parse("1d").expect("window")).expect("spec");
+        let e = funnel_from_file_in_blocks(&path, "long.csv", &spec, 256)
+            .expect_err("bad time on row 6");
+        assert!(
+            e.to_string().contains("long.csv:7") && e.to_string().contains("\"soon\""),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn streaming_reader_agrees_with_the_table_reader_at_any_block_size() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
         let dir = tempfile::tempdir().expect("temp dir");
