@@ -604,13 +604,32 @@ mod scenario_api {
         lo: Dynamic,
         hi: Dynamic,
     ) -> R<f64> {
+        goal_seek_model_with(model, input, target, lo, hi, Map::new())
+    }
+
+    /// `goal_seek` of a model with options `tol` and `max_iter`.
+    ///
+    /// ```rhai
+    /// let m = funnel_model([#{ name: "activation", rate: 0.4 }], #{ entering: 100000, aov: 150 });
+    /// print(goal_seek(m, "aov", 5000000, 1, 1000, #{ tol: 1e-9 }));   // 125
+    /// ```
+    #[rhai_fn(name = "goal_seek", return_raw)]
+    pub fn goal_seek_model_with(
+        model: Model,
+        input: &str,
+        target: Dynamic,
+        lo: Dynamic,
+        hi: Dynamic,
+        options: Map,
+    ) -> R<f64> {
+        let opts = seek_options(options)?;
         model
             .seek(
                 input,
                 num(&target, "goal_seek: target")?,
                 num(&lo, "goal_seek: lo")?,
                 num(&hi, "goal_seek: hi")?,
-                &SeekOptions::default(),
+                &opts,
             )
             .map(|s| s.x)
             .map_err(script_error)
