@@ -11,6 +11,7 @@
 pub mod abtest;
 pub mod budget;
 pub mod cli;
+pub mod events;
 pub mod funnel;
 pub mod render;
 pub mod review;

@@ -4,7 +4,7 @@ mod common;
 use common::*;
 
 #[test]
-fn readme_main_command_runs_hello() {
+fn hello_script_totals_channels() {
     let dir = workdir();
     let out = dir.path().join("out");
     let o = pacer(&[

@@ -221,3 +221,56 @@ fn attribution_and_what_if_on_funnel_plans() {
         "{err}"
     );
 }
+
+/// One review per campaign with `pacer batch`, then the comparison of the reviews it
+/// wrote (read back with their notation).
+#[test]
+fn batch_reviews_then_compare() {
+    let dir = workdir();
+    let d = dir.path();
+    std::fs::write(
+        d.join("one.rhai"),
+        "let r = review(data); write_csv(r.table, \"review.csv\"); print(r.metric(\"sales\").achievement);",
+    )
+    .expect("write");
+    let src = root().join("fixtures/review");
+    for (name, from) in [
+        ("labour_day.csv", "past/2024-05-labour-day/metrics.csv"),
+        ("618.csv", "past/2024-06-618/metrics.csv"),
+        ("summer.csv", "summer_metrics.csv"),
+    ] {
+        std::fs::copy(src.join(from), d.join(name)).expect("copy");
+    }
+    let o = pacer_in(
+        d,
+        &[
+            "batch",
+            "one.rhai",
+            "labour_day.csv",
+            "618.csv",
+            "summer.csv",
+            "--out",
+            "res",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::write(
+        d.join("cmp.rhai"),
+        "let c = compare_reviews([\"res/labour_day/review.csv\", \"res/618/review.csv\", \"res/summer/review.csv\"]);\n\
+         print(c.columns);\n\
+         print(c.filter(\"metric\", \"==\", \"sales\").col(\"average\"));\n\
+         print(review(\"res/summer/review.csv\").formatted.col(\"difference\")[2]);",
+    )
+    .expect("write");
+    let o = pacer_in(d, &["run", "cmp.rhai"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // sales: 811,800 / 800,000, 1,244,880 / 1,200,000, 0.8.
+    let avg = (811_800.0 / 800_000.0 + 1_244_880.0 / 1_200_000.0 + 0.8) / 3.0;
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "[\"dimension\", \"metric\", \"labour_day\", \"618\", \"summer\", \"average\", \"met\"]\n[{avg}]\n-1 pt\n"
+        )
+    );
+}

@@ -27,7 +27,10 @@ fn summer_promo_script_matches_golden() {
     assert!(svg.starts_with("<svg"), "svg");
     // 16 tasks: 15 bars and the launch milestone; 7 deadline ticks; the launch line;
     // the designer's booking and the editor's day off hatched.
-    assert_eq!(svg.matches("<rect class=\"task").count(), 15);
+    assert_eq!(svg.matches("<g class=\"task").count(), 15);
+    // Bars break over weekends and holidays: copy (Fri 7th, Tue 11th after the Monday
+    // holiday) and dev (Thu 20th to Tue 25th) are in two pieces each.
+    assert_eq!(svg.matches("<rect x=").count(), 17);
     assert_eq!(svg.matches("class=\"milestone\"").count(), 1);
     assert_eq!(svg.matches("class=\"deadline\"").count(), 7);
     assert_eq!(svg.matches("class=\"launch\"").count(), 1);
@@ -45,6 +48,15 @@ fn run_snippet(code: &str) -> (Option<i32>, String, String) {
     let dir = workdir();
     std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
     let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
+    (o.status.code(), stdout(&o), stderr(&o))
+}
+
+/// Runs `code` from the repository root (so that `fixtures/` resolves).
+fn run_at_root(code: &str) -> (Option<i32>, String, String) {
+    let dir = workdir();
+    let script = dir.path().join("s.rhai");
+    std::fs::write(&script, code).expect("write script");
+    let o = pacer(&["run", script.to_str().expect("utf8")]);
     (o.status.code(), stdout(&o), stderr(&o))
 }
 
@@ -110,6 +122,44 @@ fn a_deadline_over_an_owners_workload_is_proven() {
         "{out}"
     );
     assert!(out.contains("1 working day after its deadline"), "{out}");
+    // Work and leave together: the designer is away Monday to Wednesday, and two 2-day
+    // tasks are due Friday: 4 working days of work, 2 available.
+    let out = conflicts_of(
+        r#"[#{ id: "poster", duration: 2, owner: "designer", deadline: "2024-06-07" },
+            #{ id: "banner", duration: 2, owner: "designer", deadline: "2024-06-07" }]"#,
+        r#"#{ start: "2024-06-03", unavailable: [#{ owner: "designer", from: "2024-06-03", to: "2024-06-05" }] }"#,
+    );
+    assert!(
+        out.contains("proven: designer's work that must be done by 2024-06-07 (poster, banner: 4 working days) exceeds the 2 working days designer has from 2024-06-06 to 2024-06-07 (designer is unavailable 2024-06-03 to 2024-06-05)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2 working days after its deadline 2024-06-07"),
+        "{out}"
+    );
+}
+
+#[test]
+fn slack_and_the_critical_path_follow_owners_order() {
+    // x does a (2 days) then b (1 day); c (half a day, owner y) follows a. The plan ends
+    // with b at 3 days; c can slip half a day. The critical path runs through x's order.
+    let (code, out, err) = run_snippet(
+        r#"let p = schedule([#{ id: "a", duration: 2, owner: "x" }, #{ id: "b", duration: 1, owner: "x" },
+                            #{ id: "c", duration: 0.5, owner: "y", after: "a" }], #{ start: "2024-06-03" });
+           for r in p.tasks.records() { print(`${r.id} ${r.start_offset} ${r.finish_offset} ${r.slack} ${r.critical}`); }
+           print(p.critical_path);
+           print(p.length);"#,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "a 0.0 2.0 0.0 true
+b 2.0 3.0 0.0 true
+c 2.0 2.5 0.5 false
+[\"a\", \"b\"]
+3.0
+"
+    );
 }
 
 #[test]
@@ -147,6 +197,7 @@ fn bad_input_names_row_and_column() {
         ("id,duration,owner_name\na,1,x\n", "unknown column 'owner_name'"),
         ("id,duration\na,1\nb,-2\n", "tasks.csv:3: column 'duration'"),
         ("id,duration\na,0.3\n", "tasks.csv:2: column 'duration': expected a number of working days >= 0 in steps of 0.5"),
+        ("id,duration\na,100000\n", "tasks.csv:2: column 'duration': expected at most 2600 working days"),
         ("id,duration,earliest_start\na,1,2024-06-31\n", "tasks.csv:2: column 'earliest_start': expected a date like 2024-06-14"),
         ("id,duration,deadline\na,1,L-5\n", "tasks.csv:2: column 'deadline': expected a date (no launch date is set)"),
     ];
@@ -228,4 +279,79 @@ fn psplib_j30_instances_reach_near_their_optima() {
             s.score.makespan
         );
     }
+}
+
+#[test]
+fn done_and_doing_tasks_keep_their_dates() {
+    // a finished before the plan; b started Friday 31 May and runs 2 days (Fri, Mon);
+    // c, by the same owner, follows on Tuesday. d is done without dates.
+    let (code, out, err) = run_snippet(
+        r#"let p = schedule([
+              #{ id: "a", duration: 2, owner: "x", status: "done", actual_start: "2024-05-30", actual_finish: "2024-05-31" },
+              #{ id: "b", duration: 2, owner: "x", status: "doing", actual_start: "2024-05-31", after: "a" },
+              #{ id: "c", duration: 1, owner: "x", after: "b" },
+              #{ id: "d", duration: 1, owner: "y", status: "done" }], #{ start: "2024-06-03" });
+           for r in p.tasks.records() { print(`${r.id} ${r.start} ${r.finish} ${r.start_offset} ${r.finish_offset} ${r.critical}`); }"#,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "a 2024-05-30 2024-05-31 -2.0 0.0 false\n\
+         b 2024-05-31 2024-06-03 -1.0 1.0 true\n\
+         c 2024-06-04 2024-06-04 1.0 2.0 true\n\
+         d   0.0 0.0 false\n"
+    );
+}
+
+#[test]
+fn a_task_in_progress_past_its_deadline_is_a_proven_conflict() {
+    let out = conflicts_of(
+        r#"[#{ id: "h5", duration: 4, owner: "dev", status: "doing", actual_start: "2024-06-03", deadline: "2024-06-05" }]"#,
+        r#"#{ start: "2024-06-04" }"#,
+    );
+    assert_eq!(
+        out.trim(),
+        "deadline|true|task 'h5' (h5) finishes 2024-06-06, 1 working day after its deadline 2024-06-05; proven: it is in progress since 2024-06-03 and needs 4 working days"
+    );
+}
+
+#[test]
+fn weekends_holidays_and_make_up_days_reach_the_plan() {
+    let (code, out, err) = run_snippet(
+        r#"let finish = |o| schedule([#{ id: "a", duration: 2 }], o).finish;
+           print(finish.call(#{ start: "2024-06-06", weekend: ["fri", "sat"] }));
+           print(finish.call(#{ start: "2024-06-07", calendar: [#{ date: "2024-06-08", kind: "workday" }] }));
+           print(finish.call(#{ start: "2024-06-07", calendar: [#{ date: "2024-06-10", kind: "holiday" }] }));
+           print(finish.call(#{ start: "2024-06-07", weekend: [] }));"#,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    // Thu + Sun; Fri + make-up Sat; Fri + Tue after the Monday holiday; Fri + Sat.
+    assert_eq!(out, "2024-06-09\n2024-06-08\n2024-06-11\n2024-06-08\n");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_plan_and_what_ifs_replan() {
+    let (code, out, err) = run_at_root(
+        r#"let o = #{ start: "2024-06-03", launch: "2024-07-01", seed: 3, effort: "thorough",
+                    owners: load_csv("fixtures/sop/owners.csv"), unavailable: load_csv("fixtures/sop/unavailable.csv") };
+           let t = load_csv("fixtures/sop/tasks.csv");
+           let a = schedule(t, o);
+           let b = schedule(t, o);
+           print(a.diff(b).rows);
+           print(a.evaluations == b.evaluations);
+           let late = a.with_launch("2024-06-26");
+           print(late.conflicts.filter("task", "==", "launch").row(0).message);"#,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "0");
+    assert_eq!(lines[1], "true");
+    assert!(
+        lines[2].starts_with("task 'launch' (Launch) finishes 2024-07-01, 3 working days after its deadline 2024-06-26; proven:"),
+        "{out}"
+    );
+    assert!(
+        lines[2].ends_with("its earliest start is 2024-07-01"),
+        "{out}"
+    );
 }

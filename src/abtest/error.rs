@@ -24,6 +24,9 @@ pub enum AbError {
     /// An argument that is invalid for a reason other than its range.
     #[error("{0}")]
     Invalid(String),
+    /// A rate outside [0, 1].
+    #[error(transparent)]
+    Unit(#[from] crate::units::UnitError),
     /// A table-sourced input was wrong (file, line and column are in the message).
     #[error(transparent)]
     Table(Box<TableError>),

@@ -28,9 +28,19 @@ fn wilson_z(arm: Arm, z: f64) -> Interval {
     let z2 = z * z;
     let center = (x + z2 / 2.0) / (n + z2);
     let half = z / (n + z2) * (x * (n - x) / n + z2 / 4.0).sqrt();
+    // At x = 0 (x = n) the bound is exactly 0 (1); computing it as a difference would
+    // leave a rounding residue of about 1e-17 on the wrong side of the rate.
     Interval {
-        low: (center - half).max(0.0),
-        high: (center + half).min(1.0),
+        low: if x == 0.0 {
+            0.0
+        } else {
+            (center - half).max(0.0)
+        },
+        high: if x == n {
+            1.0
+        } else {
+            (center + half).min(1.0)
+        },
     }
 }
 

@@ -115,6 +115,39 @@ mod tests {
         assert!(r[0].low < 0.03 && r[0].high > 0.03);
     }
 
+    /// At one look the confidence sequence is {θ : Λ(θ) < 1/α}, so it excludes 0
+    /// exactly when the always-valid p is at most α; its half-width is the closed form
+    /// sqrt(V (V + τ²) / τ² (2 ln(1/α) + ln((V + τ²) / V))).
+    #[test]
+    fn confidence_sequence_is_dual_to_the_p_value() {
+        let (tau, alpha): (f64, f64) = (0.01, 0.05);
+        let mut rejected = 0;
+        for (xa, xb, n) in [
+            (100.0, 130.0, 1000.0),
+            (100.0, 150.0, 1000.0),
+            (100.0, 200.0, 1000.0),
+            (500.0, 590.0, 8000.0),
+            (40.0, 40.0, 900.0),
+        ] {
+            let a = Arm::new(xa, n, "t", "a").expect("a");
+            let b = Arm::new(xb, n, "t", "b").expect("b");
+            let l = msprt(&[(a, b)], tau, alpha).expect("msprt")[0];
+            let (ra, rb) = (xa / n, xb / n);
+            let v = ra * (1.0 - ra) / n + rb * (1.0 - rb) / n;
+            let t2 = tau * tau;
+            let half =
+                (v * (v + t2) / t2 * (2.0 * (1.0f64 / alpha).ln() + ((v + t2) / v).ln())).sqrt();
+            assert!((l.high - l.low - 2.0 * half).abs() < 1e-12);
+            assert_eq!(
+                l.p_value <= alpha,
+                l.low > 0.0 || l.high < 0.0,
+                "{xa} {xb} {n}: {l:?}"
+            );
+            rejected += usize::from(l.p_value <= alpha);
+        }
+        assert!(rejected >= 1, "both sides of the duality are exercised");
+    }
+
     /// Daily peeking at an A/A test (both arms convert 5%): 14 daily looks of 400
     /// users per arm per day, 400 simulated campaigns with a fixed seed. Stopping at
     /// the first fixed-horizon p < 0.05 rejects far more often than 5%; the mSPRT's

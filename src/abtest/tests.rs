@@ -336,3 +336,195 @@ fn prob_beat_matches_numerical_integration() {
     }
     assert!(BetaPrior::new(0.0, 1.0, "prior_a").is_err());
 }
+
+fn landing_pages() -> crate::table::Table {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ab_landing_pages.csv");
+    crate::table::read_csv_path(std::path::Path::new(path)).expect("landing pages")
+}
+
+fn col(t: &crate::table::Table, name: &str, row: usize) -> f64 {
+    t.column(name).expect(name).f64_at(row).expect("number")
+}
+
+#[test]
+fn report_over_per_user_rows_matches_pandas_statsmodels() {
+    let r = reference();
+    let want = &r["ab_report"]["landing_pages"];
+    let o = ReportOptions {
+        control: Some("A".into()),
+        revenue: Some("revenue".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&landing_pages(), &o).expect("report");
+    let t = &rep.conversion;
+    let users = floats(want, "users");
+    let conv = floats(want, "conversions");
+    for i in 0..2 {
+        assert_eq!(col(t, "users", i), users[i]);
+        assert_eq!(col(t, "conversions", i), conv[i]);
+    }
+    near(col(t, "p_value", 1), g(want, "p_value"), "p", want);
+    near(col(t, "lift_low", 1), g(want, "lift_low"), "lift_low", want);
+    near(
+        col(t, "lift_high", 1),
+        g(want, "lift_high"),
+        "lift_high",
+        want,
+    );
+    let rev = rep.revenue.as_ref().expect("revenue table");
+    near(
+        col(rev, "p_value", 1),
+        g(want, "revenue_p"),
+        "revenue p",
+        want,
+    );
+    near(col(rev, "t", 1), g(want, "revenue_t"), "revenue t", want);
+    assert!(rep.warnings.iter().any(|w| w.starts_with("Too few users")));
+    assert!(!rep.warnings.iter().any(|w| w.starts_with("Sample-ratio")));
+    assert!(rep.text.contains(&format!("p = {:.4}", g(want, "srm_p"))));
+}
+
+#[test]
+fn report_over_summary_rows_adjusts_and_flags_srm() {
+    use crate::table::{Column, Table};
+    let r = reference();
+    let want = &r["ab_report"]["summary_three_arms"];
+    let users = floats(want, "users");
+    let conv = floats(want, "conversions");
+    let t = Table::new(
+        "summary.csv",
+        vec![
+            (
+                "variant".into(),
+                Column::Str(vec![Some("A".into()), Some("B".into()), Some("C".into())]),
+            ),
+            (
+                "users".into(),
+                Column::Int(users.iter().map(|&u| Some(u as i64)).collect()),
+            ),
+            (
+                "conversions".into(),
+                Column::Int(conv.iter().map(|&u| Some(u as i64)).collect()),
+            ),
+        ],
+    )
+    .expect("table");
+    let rep = ab_report(&t, &ReportOptions::default()).expect("report");
+    let holm = floats(want, "p_holm");
+    let raw = floats(want, "p_values");
+    for i in 0..2 {
+        near(col(&rep.conversion, "p_value", i + 1), raw[i], "p", want);
+        near(
+            col(&rep.conversion, "p_adjusted", i + 1),
+            holm[i],
+            "holm",
+            want,
+        );
+    }
+    let srm = rep
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("Sample-ratio mismatch"))
+        .expect("SRM warning");
+    assert!(srm.contains("A 10,000 / B 10,400 / C 9,500 where 33.3/33.3/33.3 was planned"));
+    assert!(srm.contains(&format!("{:.1e}", g(want, "srm_p"))), "{srm}");
+}
+
+#[test]
+fn report_peeking_warning_and_sequential_option() {
+    let t = landing_pages();
+    let peek = ReportOptions {
+        control: Some("A".into()),
+        looks: 14,
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &peek).expect("report");
+    assert!(rep.warnings.iter().any(|w| w.starts_with("Peeking")));
+    let seq = ReportOptions {
+        sequential: true,
+        day: Some("day".into()),
+        ..peek
+    };
+    let rep = ab_report(&t, &seq).expect("report");
+    assert!(!rep.warnings.iter().any(|w| w.starts_with("Peeking")));
+    let p = col(&rep.conversion, "p_always_valid", 1);
+    assert!((0.0..=1.0).contains(&p));
+    assert!(rep.text.contains("over 14 daily looks"));
+}
+
+#[test]
+fn report_errors_name_the_cell_or_option() {
+    use crate::table::{Column, Table};
+    let t = Table::new(
+        "visits.csv",
+        vec![
+            (
+                "variant".into(),
+                Column::Str(vec![Some("A".into()), Some("B".into())]),
+            ),
+            ("converted".into(), Column::Int(vec![Some(1), Some(2)])),
+        ],
+    )
+    .expect("table");
+    let e = ab_report(&t, &ReportOptions::default()).expect_err("bad cell");
+    assert!(e.to_string().contains("converted"), "{e}");
+    let o = ReportOptions {
+        control: Some("Z".into()),
+        ..ReportOptions::default()
+    };
+    let e = ab_report(&landing_pages(), &o).expect_err("bad control");
+    assert!(
+        e.to_string()
+            .contains("one of the arms in column 'variant': A, B"),
+        "{e}"
+    );
+}
+
+mod properties {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    fn finite(v: f64) -> bool {
+        v.is_finite()
+    }
+
+    fn arm_pair() -> impl Strategy<Value = (f64, f64, f64, f64)> {
+        // sizes log-uniform from 1 to 2e7, rates uniform (0% and 100% included)
+        (0.0f64..7.3, 0.0f64..7.3, 0.0f64..=1.0, 0.0f64..=1.0).prop_map(|(ea, eb, fa, fb)| {
+            let (na, nb) = (10f64.powf(ea).round(), 10f64.powf(eb).round());
+            ((fa * na).floor(), na, (fb * nb).floor(), nb)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Any valid counts give finite numbers or a defined error, never NaN or a panic.
+        #[test]
+        fn no_nan_and_no_panic((xa, na, xb, nb) in arm_pair()) {
+            let a = Arm::new(xa, na, "t", "a").expect("a");
+            let b = Arm::new(xb, nb, "t", "b").expect("b");
+            if let Ok(z) = ztest_props(a, b, Alternative::TwoSided) {
+                prop_assert!(finite(z.z) && (0.0..=1.0).contains(&z.p_value));
+            }
+            for yates in [false, true] {
+                if let Ok(c) = chi2_2x2(a, b, yates) {
+                    prop_assert!(finite(c.statistic) && (0.0..=1.0).contains(&c.p_value));
+                }
+            }
+            let w = wilson_ci(a, 0.95).expect("wilson");
+            prop_assert!(0.0 <= w.low && w.low <= a.rate() && a.rate() <= w.high && w.high <= 1.0);
+            let d = diff_ci(a, b, 0.95, DiffMethod::Newcombe).expect("newcombe");
+            prop_assert!(d.low <= b.rate() - a.rate() + 1e-12 && b.rate() - a.rate() <= d.high + 1e-12);
+            if let Ok(l) = lift_ci(a, b, 0.95) {
+                prop_assert!(finite(l.low) && finite(l.high) && l.low >= -1.0);
+            }
+            if na + nb <= 200_000.0 {
+                let f = fisher_exact(a, b);
+                prop_assert!((0.0..=1.0).contains(&f.p_value));
+                let r = prob_beat(a, b, BetaPrior::uniform(), BetaPrior::uniform()).expect("beat");
+                prop_assert!((0.0..=1.0).contains(&r.prob) && r.loss_a >= 0.0 && r.loss_b >= 0.0);
+            }
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! The command line: `run`, `check`, `repl`, `batch`, `docs`. Each command is one file;
+//! The command line: `run`, `check`, `repl`, `batch`, `docs`, `new`. Each command is one file;
 //! this one holds the argument definitions and the exit codes.
 
 mod batch;
@@ -6,6 +6,7 @@ mod check;
 mod common;
 mod diagnostic;
 mod docs;
+mod new;
 mod repl;
 mod run;
 
@@ -97,6 +98,11 @@ enum Command {
         #[command(flatten)]
         args: RunArgs,
     },
+    /// Create a campaign folder to start from: the campaign script and template CSVs.
+    New {
+        /// The folder to create.
+        name: PathBuf,
+    },
     /// Print the reference of every function and type scripts can use.
     Docs {
         /// Output format.
@@ -132,5 +138,6 @@ pub fn main() -> i32 {
             args,
         } => batch::batch(&script, &inputs, &out, jobs, &args),
         Command::Docs { format } => docs::docs(format),
+        Command::New { name } => new::new(&name),
     }
 }

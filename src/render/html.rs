@@ -2,7 +2,7 @@
 //! tables and inline SVG charts. No external assets, scripts or fonts, so a report
 //! opens the same offline as online.
 
-use super::number::format_display;
+use super::number::{format_display, format_grouped};
 use crate::table::{DType, Table, Value};
 
 /// One block of a report.
@@ -55,9 +55,17 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A cell as a report shows it: large numbers with thousands separators (floats from
+/// 1,000, with one decimal unless whole; integers from 10,000, so that years and codes
+/// stay as written), the rest as the terminal shows them.
 fn cell_text(v: &Value) -> String {
     match v {
+        Value::Float(x) if x.is_finite() && x.abs() >= 1000.0 => {
+            let decimals = if x.fract() == 0.0 { 0 } else { 1 };
+            format_grouped(*x, decimals)
+        }
         Value::Float(x) => format_display(*x),
+        Value::Int(i) if i.unsigned_abs() >= 10_000 => format_grouped(*i as f64, 0),
         other => other.to_string(),
     }
 }

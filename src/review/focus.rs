@@ -4,7 +4,7 @@
 //!
 //! The headline is taken as the product of its drivers (impressions x click rate x
 //! sign-up rate x order rate x order value = sales), so the effect of driver `i` is its
-//! LMDI contribution to the headline's gap ([`super::decompose`]):
+//! LMDI contribution to the headline's gap ([`super::decompose`](mod@super::decompose)):
 //! `effect_i = L(H1, H0) x ln(actual_i / target_i)`, with `H0, H1` the headline's target
 //! and actual and `L` the logarithmic mean. When the drivers in the table are the
 //! headline's complete factors the effects add up exactly to its gap; otherwise the
@@ -44,7 +44,8 @@ pub struct Focus {
     pub target: f64,
     /// Its actual.
     pub actual: f64,
-    /// The drivers, largest effect (in absolute value) first.
+    /// The drivers, largest effect (in absolute value) first; a shortfall before a gain
+    /// of the same size; ties otherwise in the review's order.
     pub rows: Vec<FocusRow>,
     /// `actual - target - sum of effects`.
     pub unexplained: f64,
@@ -113,7 +114,21 @@ pub fn focus(
             })
         })
         .collect();
-    rows.sort_by(|x, y| y.effect.abs().total_cmp(&x.effect.abs()));
+    // Largest effect first; effects equal to 9 significant digits (a -20% and a +25%
+    // change cancel exactly in LMDI) put the shortfall first. A key, so the order is total.
+    let key = |e: f64| {
+        if e == 0.0 || !e.is_finite() {
+            0.0
+        } else {
+            let k = 10f64.powf(e.abs().log10().floor() - 8.0);
+            (e.abs() / k).round() * k
+        }
+    };
+    rows.sort_by(|x, y| {
+        key(y.effect)
+            .total_cmp(&key(x.effect))
+            .then(x.effect.total_cmp(&y.effect))
+    });
     let explained: f64 = rows.iter().map(|r| r.effect).sum();
     let mut unexplained = (h1 - h0) - explained;
     if unexplained.abs() <= 1e-9 * h0.max(h1) {

@@ -267,17 +267,28 @@ fn quantity(
 /// A cell as trimmed text; empty for an empty cell or a missing column (optional
 /// columns).
 pub(crate) fn cell_text(table: &Table, row: usize, column: &str) -> String {
-    table
-        .column(column)
-        .ok()
-        .and_then(|c| c.text_at(row))
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default()
+    // By position, not `Table::column`: a missing optional column is not an error here,
+    // and building that error (with its did-you-mean) for every row would dominate.
+    let Some(col) = table.index_of(column).and_then(|i| table.column_at(i)) else {
+        return String::new();
+    };
+    match col {
+        Column::Str(v) => v
+            .get(row)
+            .and_then(|s| s.as_deref())
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
+        c => c
+            .text_at(row)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
+    }
 }
 
 impl Review {
     /// Reviews a metrics table (columns `dimension, metric, target, actual`, optional
-    /// `unit`, `better`, `note`). A missing column, a cell that is not a number,
+    /// `unit`, `better`, `note`, and `notation` as written by [`Review::table`], so that
+    /// a review read back from its CSV speaks in points and ratios again). A missing column, a cell that is not a number,
     /// percentage or ratio, or a `better` other than `higher`/`lower` is an error
     /// naming the file, line and column.
     pub fn from_table(table: &Table) -> Result<Review, ReviewError> {
@@ -302,6 +313,20 @@ impl Review {
             }
             let target = quantity(table, r, "target", &unit)?;
             let actual = quantity(table, r, "actual", &unit)?;
+            // A review written by `r.table` and read back keeps its notation.
+            let written = match cell_text(table, r, "notation").as_str() {
+                "percent" => Some(Notation::Percent),
+                "ratio" => Some(Notation::Ratio),
+                _ => None,
+            };
+            let restore = |q: Option<Quantity>| match (q, written) {
+                (Some(q), Some(n)) if q.notation == Notation::Plain => Some(Quantity {
+                    value: q.value,
+                    notation: n,
+                }),
+                _ => q,
+            };
+            let (target, actual) = (restore(target), restore(actual));
             rows.push(evaluate(
                 cell_text(table, r, "dimension"),
                 metric,

@@ -2,12 +2,30 @@
 //! the gaps that matter most, the revenue gap attributed through the funnel, recovery
 //! what-ifs, action items and lessons, comparison across campaigns, and the report.
 //!
-//! Files: [`metrics`] (targets vs actuals, status), [`focus`] (gaps ranked by effect on
-//! the headline), [`decompose`] (LMDI and Shapley splits of a product's change),
-//! [`attribution`] (the funnel's gap by factor), [`recover`] (what-ifs), [`actions`]
+//! Files: [`metrics`] (targets vs actuals, status), [`focus`](mod@focus) (gaps ranked by effect on
+//! the headline), [`decompose`](mod@decompose) (LMDI and Shapley splits of a product's change),
+//! [`attribution`] (the funnel's gap by factor), [`recover`](mod@recover) (what-ifs), [`actions`]
 //! (overdue and carried-over action items), [`lessons`] (the knowledge base and its
-//! search), [`compare`] (achievements across campaigns), [`chart`] (waterfall and
+//! search), [`compare`](mod@compare) (achievements across campaigns), [`chart`] (waterfall and
 //! target-vs-actual SVG), [`report`] (the HTML/Markdown report).
+
+//!
+//! # Script functions and the Rust functions they map to
+//!
+//! | script | Rust |
+//! |---|---|
+//! | `review(table)`, `review("file.csv")` | [`Review::from_table`], [`read_metrics`] (`r.table`: [`Review::table`], `r.formatted`: [`Review::formatted`], `r.svg`: [`achievement_svg`], `r.metric(name)`: [`Review::get`], `r.met/missed/over`: [`Review::counts`]) |
+//! | `r.focus()`, `r.focus(#{ headline, drivers, top })` | [`focus()`](focus::focus), [`Focus::table`] |
+//! | `attribute(table, #{ planned_aov, actual_aov, method })` | [`FunnelNumbers::from_volumes`], [`attribute()`](attribution::attribute) ([`Attribution::table`], `svg`: [`waterfall_svg`]) |
+//! | `attribute(plan, actual_plan_or_volumes, #{ aov, method })` | [`FunnelNumbers::from_plan`], [`FunnelNumbers::actual_for_plan`], [`attribute()`](attribution::attribute) |
+//! | `recover(table, changes, #{ planned_aov, actual_aov, target })` | [`recover()`](recover::recover) ([`Recovery`]) |
+//! | `recover(plan, changes)`, `recover(plan, changes, #{ target })` | [`recover_plan`] (re-runs `crate::funnel::Funnel::forward`) |
+//! | `actions(source, as_of)` | [`actions_from_table`], [`actions_table`] |
+//! | `carry_over(sources, as_of)` | [`carry_over()`](actions::carry_over) |
+//! | `lessons(source)` | [`lessons_from_table`], [`lessons_table`] |
+//! | `search_lessons(folder, #{ category, keyword })` | [`lesson_files`], [`search`] |
+//! | `compare_reviews(reviews)` | [`compare()`](compare::compare) |
+//! | `review_report(review, #{ title, html, md, attribution, recover, actions, lessons, headline, drivers, top })` | [`review_report()`](report::review_report) on `crate::render::Report` |
 
 pub mod actions;
 pub mod attribution;

@@ -4,7 +4,7 @@
 //! The actual funnel is re-run with changed factors; the result is compared with the
 //! actual result (what the changes would have added) and with the target (the share of
 //! the gap they would have closed). The added result is split among the changes with
-//! the same order-free decomposition as the gap ([`super::decompose`]).
+//! the same order-free decomposition as the gap ([`super::decompose`](mod@super::decompose)).
 
 use super::attribution::{FactorKind, FunnelNumbers};
 use super::decompose::{decompose, Method};

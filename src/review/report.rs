@@ -191,26 +191,39 @@ pub fn review_report(parts: &ReportParts) -> Result<Report, ReviewError> {
     if let Some(f) = &parts.focus {
         rep.blocks
             .push(Block::Heading("The gaps that matter".to_string()));
-        let lead: Vec<String> = f
-            .rows
-            .iter()
-            .take(parts.top)
-            .map(|x| {
-                format!(
-                    "{} ({}: {})",
-                    x.metric,
-                    percent1(x.achievement),
-                    signed_whole(x.effect)
-                )
-            })
-            .collect();
-        rep.blocks.push(Block::Text(format!(
-            "{} missed its target by {} ({}). The largest effects: {}.",
+        let top: Vec<_> = f.rows.iter().take(parts.top).collect();
+        let list = |pick: &dyn Fn(f64) -> bool| -> String {
+            top.iter()
+                .filter(|x| pick(x.effect))
+                .map(|x| {
+                    format!(
+                        "{} ({}: {})",
+                        x.metric,
+                        percent1(x.achievement),
+                        signed_whole(x.effect)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let verdict = if f.actual < f.target {
+            format!("fell short of its target by {}", whole(f.target - f.actual))
+        } else {
+            format!("beat its target by {}", whole(f.actual - f.target))
+        };
+        let mut text = format!(
+            "{} {verdict} ({} of target).",
             f.headline,
-            whole(f.target - f.actual),
-            percent1(f.actual / f.target),
-            lead.join("; ")
-        )));
+            percent1(f.actual / f.target)
+        );
+        let (down, up) = (list(&|e| e < 0.0), list(&|e| e > 0.0));
+        if !down.is_empty() {
+            text.push_str(&format!(" The largest shortfalls: {down}."));
+        }
+        if !up.is_empty() {
+            text.push_str(&format!(" Working the other way: {up}."));
+        }
+        rep.blocks.push(Block::Text(text));
         rep.blocks.push(Block::Table {
             caption: format!("Gaps ranked by their effect on {}", f.headline),
             table: focus_formatted(f, parts.top)?,

@@ -14,7 +14,7 @@
 
 use super::calendar::{working_days, Slot};
 use super::error::SopError;
-use super::model::{Leave, SopInput, Task};
+use super::model::{Leave, SopInput, Status, Task};
 use super::plan::{binding_predecessor, late_slots, Model};
 
 /// One conflict.
@@ -172,25 +172,20 @@ fn ids(input: &SopInput, chain: &[usize]) -> String {
 }
 
 /// Why task `k` starts when it does in the chain bound, if not because of a predecessor.
-fn start_reason(model: &Model, k: usize, es: Slot) -> Result<String, SopError> {
+fn start_reason(model: &Model, k: usize, es: Slot) -> String {
     let p = &model.problem;
-    let cal = &model.calendar;
     if let Some(r) = model.task_owner[k] {
         if let Some(&(_, _, from, to)) = model.owners[r].blocked.iter().find(|w| w.1 == es) {
-            return Ok(format!(
+            return format!(
                 "; {} is unavailable from {from} to {to}",
                 model.owners[r].name
-            ));
+            );
         }
     }
     if es == p.release[k] && !model.release_reason[k].is_empty() {
-        return Ok(format!(
-            "; it starts {} at the earliest because {}",
-            cal.date_of_slot(es)?,
-            model.release_reason[k]
-        ));
+        return format!("; {}", model.release_reason[k]);
     }
-    Ok(String::new())
+    String::new()
 }
 
 /// Analyses every late task of the plan `start`.
@@ -207,7 +202,7 @@ pub fn analyse_deadlines(
     let mut out = Vec::new();
     for j in 0..p.len() {
         let Some(due) = model.due[j] else { continue };
-        if late_slots(model, j, start[j]) == 0 || p.fixed[j].is_some() {
+        if late_slots(model, j, start[j]) == 0 || input.tasks[j].status == Status::Done {
             continue;
         }
         let t = &input.tasks[j];
@@ -221,6 +216,19 @@ pub fn analyse_deadlines(
             cal.dates_of(start[j], start[j] + p.durations[j])?.1,
             working_days(late_slots(model, j, start[j]))
         );
+        if p.fixed[j].is_some() {
+            out.push(Conflict {
+                kind: "deadline",
+                task: t.id.clone(),
+                proven: Some(true),
+                message: format!(
+                    "{head}; proven: it is in progress since {} and needs {}",
+                    cal.date_of_slot(start[j])?,
+                    working_days(p.durations[j])
+                ),
+            });
+            continue;
+        }
         // The chain in the plan.
         let mut chain = vec![j];
         while let Some(i) = chain
@@ -266,14 +274,14 @@ pub fn analyse_deadlines(
             }
             c.reverse();
             let first = c[0];
-            let reason = start_reason(model, first, lb[first])?;
+            let reason = start_reason(model, first, lb[first]);
             out.push(Conflict {
                 kind: "deadline",
                 task: t.id.clone(),
                 proven: Some(true),
                 message: format!(
-                    "{head}; proven: the chain {} cannot finish before {}, {} late, whoever does the work{reason}",
-                    ids(input, &c),
+                    "{head}; proven: {} cannot finish before {}, {} late, whoever does the work{reason}",
+                    if c.len() == 1 { "it".to_string() } else { format!("the chain {}", ids(input, &c)) },
                     cal.dates_of(lb[j], lf)?.1,
                     working_days(late_slots(model, j, lb[j]))
                 ),
@@ -295,10 +303,21 @@ pub fn analyse_deadlines(
             let work: Slot = set.iter().map(|&k| p.durations[k]).sum();
             let avail = model.owners[r].capacity as Slot * free_slots(&p.blocked[r], from, due);
             if from < due && work > avail {
-                let leave = if p.blocked[r].iter().any(|&(a, b)| a < due && from < b) {
-                    " (leave and bookings excluded)"
+                let early = set.iter().map(|&k| prec_es[k]).min().unwrap_or(from);
+                let away: Vec<String> = model.owners[r]
+                    .blocked
+                    .iter()
+                    .filter(|&&(a, b, _, _)| a < due && early < b)
+                    .map(|&(_, _, f, t)| format!("{f} to {t}"))
+                    .collect();
+                let leave = if away.is_empty() {
+                    String::new()
                 } else {
-                    ""
+                    format!(
+                        " ({} is unavailable {})",
+                        model.owners[r].name,
+                        away.join(", ")
+                    )
                 };
                 out.push(Conflict {
                     kind: "deadline",

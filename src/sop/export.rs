@@ -138,7 +138,7 @@ pub fn gantt_svg(plan: &Plan) -> String {
         if li % 2 == 1 {
             let _ = writeln!(
                 s,
-                "<rect x=\"0\" y=\"{y0:.1}\" width=\"{width:.0}\" height=\"{h:.1}\" fill=\"#f6f8fb\" fill-opacity=\"0.6\"/>"
+                "<rect class=\"lane\" x=\"0\" y=\"{y0:.1}\" width=\"{width:.0}\" height=\"{h:.1}\" fill=\"#f6f8fb\" fill-opacity=\"0.6\"/>"
             );
         }
         if let Some(info) = plan.model.owners.iter().find(|o| o.name == *owner) {
@@ -199,15 +199,24 @@ pub fn gantt_svg(plan: &Plan) -> String {
                     }
                 );
                 if x1 > x0 {
+                    // One piece per run of consecutive working days: the bar breaks
+                    // over weekends and holidays.
                     let _ = writeln!(
                         s,
-                        "<rect class=\"task{}\" x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"{color}\"{stroke}><title>{}</title></rect>",
+                        "<g class=\"task{}\"><title>{}</title>",
                         if t.critical { " critical" } else { "" },
-                        y + 4.0,
-                        x1 - x0,
-                        ROW - 8.0,
                         escape(&title)
                     );
+                    for (a, b) in pieces(plan, first, t) {
+                        let _ = writeln!(
+                            s,
+                            "<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"{color}\"{stroke}/>",
+                            y + 4.0,
+                            b - a,
+                            ROW - 8.0
+                        );
+                    }
+                    s.push_str("</g>\n");
                 } else {
                     let cy = y + ROW / 2.0;
                     let _ = writeln!(
@@ -246,6 +255,23 @@ pub fn gantt_svg(plan: &Plan) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// The horizontal pieces of a task's bar: its half-day slots placed on their calendar
+/// days, merged while they touch.
+fn pieces(plan: &Plan, first: NaiveDate, t: &PlannedTask) -> Vec<(f64, f64)> {
+    let cal = &plan.model.calendar;
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for slot in t.start..t.finish {
+        let Ok(d) = cal.date_of_slot(slot) else { break };
+        let a = x_of(first, d, if slot.rem_euclid(2) == 1 { 0.5 } else { 0.0 });
+        let b = a + DAY / 2.0;
+        match out.last_mut() {
+            Some(last) if (last.1 - a).abs() < 1e-9 => last.1 = b,
+            _ => out.push((a, b)),
+        }
+    }
+    out
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -268,17 +268,26 @@ fn date_cell(t: &Table, row: usize, col: &str) -> Result<Option<NaiveDate>, SopE
 fn half_days_cell(t: &Table, row: usize, col: &str, default: Slot) -> Result<Slot, SopError> {
     match text(t, row, col) {
         None => Ok(default),
-        Some(s) => parse_half_days(&s).ok_or_else(|| {
-            t.bad_cell(
-                row,
-                col,
-                "a number of working days >= 0 in steps of 0.5",
-                "; write 0.5 for half a day, 2 for two days",
-            )
-            .into()
-        }),
+        Some(s) => match parse_half_days(&s) {
+            Some(h) if h <= MAX_SLOTS => Ok(h),
+            Some(_) => Err(t
+                .bad_cell(row, col, "at most 2600 working days (ten years)", "")
+                .into()),
+            None => Err(t
+                .bad_cell(
+                    row,
+                    col,
+                    "a number of working days >= 0 in steps of 0.5",
+                    "; write 0.5 for half a day, 2 for two days",
+                )
+                .into()),
+        },
     }
 }
+
+/// The longest duration, lag or lead time accepted: 2600 working days (ten years), in
+/// half days.
+pub const MAX_SLOTS: Slot = 5200;
 
 fn parse_after(s: &str) -> Option<Vec<Pred>> {
     let mut out = Vec::new();
@@ -289,8 +298,8 @@ fn parse_after(s: &str) -> Option<Vec<Pred>> {
         }
         let (id, lag) = match p.rfind('+') {
             Some(i) if i > 0 => match parse_half_days(&p[i + 1..]) {
-                Some(lag) => (p[..i].trim(), lag),
-                None => return None,
+                Some(lag) if lag <= MAX_SLOTS => (p[..i].trim(), lag),
+                _ => return None,
             },
             _ => (p, 0),
         };

@@ -243,7 +243,8 @@ pub fn build_model(input: &SopInput) -> Result<Model, SopError> {
             if lead > 0 && lead > p.release[k] {
                 p.release[k] = lead;
                 release_reason[k] = format!(
-                    "{} needs {} working days' notice",
+                    "it starts {} at the earliest: {} needs {} working days' notice",
+                    calendar.date_of_slot(lead)?,
                     owners[r].name,
                     days_text(lead)
                 );
@@ -253,7 +254,7 @@ pub fn build_model(input: &SopInput) -> Result<Model, SopError> {
             let s = calendar.slot_on_or_after(e)?;
             if s > p.release[k] {
                 p.release[k] = s;
-                release_reason[k] = format!("it cannot start before {e}");
+                release_reason[k] = format!("its earliest start is {e}");
             }
         }
         for pr in &t.after {
@@ -303,10 +304,20 @@ pub fn build_model(input: &SopInput) -> Result<Model, SopError> {
 pub fn schedule(input: &SopInput, stop_at: Option<Instant>) -> Result<Plan, SopError> {
     let model = build_model(input)?;
     let p = &model.problem;
+    if p.horizon() - p.origin() > 400_000 {
+        return Err(SopError::Invalid(format!(
+            "the tasks add up to more than 100,000 working days in series ({} tasks): split the plan",
+            p.len()
+        )));
+    }
     let topo = p
         .topological_order()
         .map_err(|_| SopError::Invalid("cycle".into()))?;
     let thorough = input.options.effort == super::model::Effort::Thorough;
+    // A safety stop only: the budget is a count of evaluations (deterministic); this limit
+    // is far above what that budget takes and exists for pathological inputs.
+    let safety = Instant::now() + std::time::Duration::from_secs(if thorough { 20 } else { 5 });
+    let stop_at = Some(stop_at.map_or(safety, |t| t.min(safety)));
     let sol = solve(
         p,
         &SearchOptions {
@@ -557,4 +568,133 @@ fn load(model: &Model, tasks: &[PlannedTask]) -> Vec<OwnerLoad> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sop::model::{Effort, Leave, Owner, Pred, SopOptions, Task};
+    use chrono::{Duration, Weekday};
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        crate::units::parse_date(s).expect("date")
+    }
+
+    /// A random SOP: up to 12 tasks over 3 owners with half-day durations, lags, leave,
+    /// lead times, holidays, a make-up workday, launch-relative deadlines, and one task
+    /// in progress.
+    fn input(seed: u64, n: usize) -> SopInput {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let start = d("2024-06-03");
+        let mut tasks = Vec::new();
+        for k in 0..n {
+            let mut after = Vec::new();
+            for i in 0..k {
+                if rng.random::<f64>() < 0.25 {
+                    after.push(Pred {
+                        id: format!("t{i}"),
+                        lag: rng.random_range(0..3),
+                    });
+                }
+            }
+            let doing = k == 0 && rng.random::<f64>() < 0.5;
+            tasks.push(Task {
+                id: format!("t{k}"),
+                name: format!("task {k}"),
+                owner: Some(format!("o{}", rng.random_range(0..3))),
+                duration: rng.random_range(0..7),
+                after: if doing { Vec::new() } else { after },
+                earliest_start: (rng.random::<f64>() < 0.2)
+                    .then(|| start + Duration::days(rng.random_range(0..10))),
+                deadline: (rng.random::<f64>() < 0.3)
+                    .then(|| Deadline::Launch(-rng.random_range(0..5))),
+                phase: String::new(),
+                status: if doing { Status::Doing } else { Status::Todo },
+                actual_start: doing.then(|| d("2024-05-31")),
+                actual_finish: None,
+                at: format!("t{k}"),
+            });
+        }
+        let owners = (0..3)
+            .map(|k| Owner {
+                name: format!("o{k}"),
+                capacity: 1 + (k == 2) as u32,
+                lead: rng.random_range(0..4),
+            })
+            .collect();
+        let mut unavailable = Vec::new();
+        for k in 0..3 {
+            if rng.random::<f64>() < 0.6 {
+                let from = start + Duration::days(rng.random_range(0..12));
+                unavailable.push(Leave {
+                    owner: format!("o{k}"),
+                    from,
+                    to: from + Duration::days(rng.random_range(0..4)),
+                    at: String::new(),
+                });
+            }
+        }
+        let mut options = SopOptions::new(start);
+        options.launch = Some(d("2024-06-17"));
+        options.seed = seed;
+        options.effort = Effort::Fast;
+        if seed % 3 == 0 {
+            options.weekend = vec![Weekday::Sun];
+        }
+        SopInput {
+            tasks,
+            owners: Some(owners),
+            holidays: vec![d("2024-06-10")],
+            workdays: vec![d("2024-06-08")],
+            unavailable,
+            options,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Checks each plan on dates, independently of the slot arithmetic: tasks work only
+        /// on working days outside their owner's leave, after their predecessors' finish
+        /// dates, never before the plan's start (unless in progress), and the same seed
+        /// gives the same plan.
+        #[test]
+        fn plans_hold_on_the_calendar(seed in 0u64..10_000, n in 1usize..12) {
+            let inp = input(seed, n);
+            let plan = schedule(&inp, None).expect("plan");
+            let cal = &plan.model.calendar;
+            for (k, t) in plan.tasks.iter().enumerate() {
+                let (a, b) = t.dates.expect("dated");
+                prop_assert!(a <= b);
+                if inp.tasks[k].status == Status::Todo {
+                    prop_assert!(a >= inp.options.start);
+                    prop_assert!(cal.is_working(a));
+                    let mut day = a;
+                    while day <= b {
+                        if t.finish > t.start && cal.is_working(day) {
+                            for l in inp.unavailable.iter().filter(|l| Some(&l.owner) == inp.tasks[k].owner.as_ref()) {
+                                prop_assert!(day < l.from || day > l.to, "{} works on {} during leave", t.id, day);
+                            }
+                        }
+                        day += Duration::days(1);
+                    }
+                    for pr in &inp.tasks[k].after {
+                        let p = plan.tasks.iter().find(|x| x.id == pr.id).expect("pred");
+                        prop_assert!(p.finish + pr.lag <= t.start);
+                        if pr.lag == 0 && p.finish > p.start && t.finish > t.start {
+                            prop_assert!(p.dates.expect("dated").1 <= a);
+                        }
+                    }
+                    if let Some(e) = inp.tasks[k].earliest_start {
+                        prop_assert!(a >= e);
+                    }
+                }
+                prop_assert!(t.slack >= 0);
+            }
+            let again = schedule(&inp, None).expect("plan");
+            prop_assert_eq!(plan.tasks, again.tasks);
+            prop_assert!(plan.finish >= plan.lower_bound);
+        }
+    }
 }

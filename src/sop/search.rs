@@ -42,12 +42,12 @@ pub struct Solution {
 }
 
 /// The evaluation budget of an effort level for `n` tasks: "fast" about 150,000 task
-/// placements (about 4,700 schedules of a 32-task project), "thorough" ten times that
-/// (at most 50,000 schedules).
+/// placements (about 4,700 schedules of a 32-task project), "thorough" about 800,000
+/// (25,000 schedules of a 32-task project at most).
 pub fn budget(thorough: bool, n: usize) -> usize {
     let n = n.max(1);
     if thorough {
-        (1_600_000 / n).clamp(4_000, 50_000)
+        (800_000 / n).clamp(4_000, 25_000)
     } else {
         (150_000 / n).clamp(300, 5_000)
     }

@@ -1,7 +1,7 @@
 //! What-if helpers: change one input and re-plan with the same options and seed.
 
 use super::error::SopError;
-use super::model::{parse_half_days, Leave};
+use super::model::{parse_half_days, Leave, MAX_SLOTS};
 use super::plan::{schedule, Plan};
 use chrono::NaiveDate;
 use std::time::Instant;
@@ -44,11 +44,13 @@ impl Plan {
         days: f64,
         stop_at: Option<Instant>,
     ) -> Result<Plan, SopError> {
-        let slots = parse_half_days(&days.to_string()).ok_or_else(|| {
-            SopError::Invalid(format!(
-                "with_duration: days must be a number of working days >= 0 in steps of 0.5, got {days}"
-            ))
-        })?;
+        let slots = parse_half_days(&days.to_string())
+            .filter(|&s| s <= MAX_SLOTS)
+            .ok_or_else(|| {
+                SopError::Invalid(format!(
+                    "with_duration: days must be a number of working days from 0 to 2600 in steps of 0.5, got {days}"
+                ))
+            })?;
         let mut input = self.input.clone();
         let Some(t) = input.tasks.iter_mut().find(|t| t.id == id) else {
             let hint = crate::suggest::closest(id, self.input.tasks.iter().map(|t| t.id.as_str()))

@@ -4,7 +4,9 @@
 
 use rhai::{Engine, Module};
 
+pub mod abtest;
 pub mod budget;
+pub mod events;
 pub mod funnel;
 pub mod report;
 pub mod review;
@@ -54,6 +56,16 @@ pub fn domains() -> Vec<Domain> {
             name: "scenario",
             about: "What-ifs: sweeps, goal seek, Monte Carlo with distributions, tornado charts, named scenarios",
             module: scenario::module,
+        },
+        Domain {
+            name: "events",
+            about: "Observed funnels from event exports",
+            module: events::module,
+        },
+        Domain {
+            name: "abtest",
+            about: "A/B test significance: z, chi-square, Fisher, Welch, intervals, power, SRM, chance to beat, mSPRT, readout",
+            module: abtest::module,
         },
         Domain {
             name: "report",

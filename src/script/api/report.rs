@@ -5,7 +5,7 @@ use crate::render::{Block, Report};
 use crate::script::{context, script_error};
 use crate::table::Table;
 use rhai::plugin::*;
-use rhai::{EvalAltResult, Map, Module, NativeCallContext};
+use rhai::{Dynamic, EvalAltResult, Map, Module, NativeCallContext};
 
 /// The module: functions plus the `Report` type.
 pub fn module() -> Module {
@@ -112,6 +112,53 @@ mod report_api {
     #[rhai_fn(pure)]
     pub fn to_markdown(r: &mut Report) -> String {
         r.to_markdown()
+    }
+
+    /// A number for a person: thousands separators and no decimals
+    /// (`1600000` → `1,600,000`; halves round away from zero).
+    ///
+    /// ```rhai
+    /// print(fmt(1600000));      // 1,600,000
+    /// print(fmt(41666.67));     // 41,667
+    /// ```
+    #[rhai_fn(name = "fmt", return_raw)]
+    pub fn fmt0(x: Dynamic) -> R<String> {
+        Ok(crate::render::format_grouped(
+            crate::script::num(&x, "fmt: x")?,
+            0,
+        ))
+    }
+
+    /// `fmt` with `decimals` decimals (0 to 10): `fmt(833333.33, 1)` → `833,333.3`.
+    ///
+    /// ```rhai
+    /// print(fmt(833333.33, 1));   // 833,333.3
+    /// ```
+    #[rhai_fn(name = "fmt", return_raw)]
+    pub fn fmt_decimals(x: Dynamic, decimals: i64) -> R<String> {
+        if !(0..=10).contains(&decimals) {
+            return Err(script_error(format!(
+                "fmt: decimals must be between 0 and 10, got {decimals}"
+            )));
+        }
+        Ok(crate::render::format_grouped(
+            crate::script::num(&x, "fmt: x")?,
+            decimals as usize,
+        ))
+    }
+
+    /// A fraction as a percentage with up to two decimals, trailing zeros trimmed
+    /// (`0.0421` → `4.21%`, `0.8` → `80%`).
+    ///
+    /// ```rhai
+    /// print(pct(0.8));        // 80%
+    /// print(pct(1 / 3.0));    // 33.33%
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn pct(x: Dynamic) -> R<String> {
+        Ok(crate::units::format_percent(crate::script::num(
+            &x, "pct: x",
+        )?))
     }
 
     /// Writes any text (an SVG chart, notes) to `name` under the output directory,

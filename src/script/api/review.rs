@@ -147,14 +147,15 @@ fn date(text: &str, what: &str) -> R<chrono::NaiveDate> {
 }
 
 /// A campaign's name from a source: the file name without `.csv`, or its folder's name
-/// when the file is called `metrics.csv`, `actions.csv` or `lessons.csv`.
+/// when the file is called `metrics.csv`, `actions.csv`, `lessons.csv` or `review.csv`
+/// (one folder per campaign, as `pacer batch` writes them).
 fn campaign_name(source: &str) -> String {
     let p = std::path::Path::new(source);
     let stem = p
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| source.to_string());
-    if ["metrics", "actions", "lessons"]
+    if ["metrics", "actions", "lessons", "review"]
         .iter()
         .any(|g| stem.eq_ignore_ascii_case(g))
     {

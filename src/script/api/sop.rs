@@ -335,6 +335,19 @@ mod sop_api {
         Ok(p.display().to_string())
     }
 
+    /// The Gantt chart as SVG text, to put in a `report()` (`r.svg("Gantt", plan.svg)`);
+    /// `gantt(path)` writes the same chart to a file.
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", name: "Design", owner: "designer", duration: 2 }], #{ start: "2024-06-03" });
+    /// let r = report("SOP");
+    /// r.svg("Gantt chart", plan.svg);
+    /// ```
+    #[rhai_fn(get = "svg", pure)]
+    pub fn svg(plan: &mut Plan) -> String {
+        sop::export::gantt_svg(plan)
+    }
+
     /// The plan as Mermaid `gantt` text: a section per owner, `crit` on critical tasks,
     /// `done`/`active` by status, milestones, weekends and holidays as `excludes`.
     ///

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# funnel_events on a 10-million-row export against the polars script and the csv
+# crate's plain read, wall time and peak memory (GNU time's "Maximum resident set
+# size"), each run 3 times in turn. Figures: docs/performance-events.md.
+#
+# Usage (from the repository root): bash bench/funnel_events_bench.sh [ROWS] [DIR]
+# Needs python3 with numpy and polars, and /usr/bin/time. The data (about 370 MB for
+# 10M rows) goes to DIR (default /tmp/pacer-bench), never into git.
+set -euo pipefail
+ROWS=${1:-10000000}
+DIR=${2:-/tmp/pacer-bench}
+ROOT=$(pwd)
+mkdir -p "$DIR"
+DATA="$DIR/events_${ROWS}.csv"
+[ -f "$DATA" ] || python3 bench/gen_events.py "$ROWS" "$DATA"
+cargo build --release -q --bin pacer --example csv_read_baseline
+cat > "$DIR/funnel_bench.rhai" <<RHAI
+let f = funnel_events("events_${ROWS}.csv", ["visit", "signup", "add_to_cart", "purchase"],
+                      #{ window: "7d", by: "channel" });
+print(f);
+write_csv(f.table, "pacer_${ROWS}.csv");
+RHAI
+measure() { # label, command...
+  local label=$1; shift
+  /usr/bin/time -f "$label wall %e s, max RSS %M KB" "$@" > "$DIR/last_$label.out" 2> "$DIR/last_$label.err" || { cat "$DIR/last_$label.err"; exit 1; }
+  tail -1 "$DIR/last_$label.err"
+}
+for i in 1 2 3; do
+  (cd "$DIR" && measure pacer "$ROOT/target/release/pacer" run funnel_bench.rhai --out .)
+  measure polars python3 bench/funnel_events_polars.py "$DATA" 604800 "$DIR/polars_${ROWS}.csv"
+  measure csv_read "$ROOT/target/release/examples/csv_read_baseline" "$DATA"
+done
+python3 - "$DIR/pacer_${ROWS}.csv" "$DIR/polars_${ROWS}.csv" <<'PY'
+import sys, csv
+a = list(csv.reader(open(sys.argv[1]))); b = list(csv.reader(open(sys.argv[2])))
+def same(x, y):
+    if x == y: return True
+    try: return abs(float(x) - float(y)) <= 1e-9 * max(1.0, abs(float(y)))
+    except ValueError: return False
+ok = len(a) == len(b) and all(len(r) == len(s) and all(same(x, y) for x, y in zip(r, s)) for r, s in zip(a, b))
+print("pacer and polars tables agree" if ok else "pacer and polars tables DIFFER")
+PY

@@ -1,0 +1,576 @@
+//! A streaming CSV reader for event exports that reads only the columns a funnel
+//! needs and keeps only the rows whose event is a funnel step.
+//!
+//! The file is read in blocks of [`BLOCK`] bytes that end on a record boundary: the
+//! last newline of the block outside quotes, found from the parity of the quote
+//! characters before it (each block starts on a boundary, so the parity is known).
+//! Blocks are parsed in parallel (rayon); within a block a record without a quote is
+//! split at commas with `memchr`, and a record with one goes through a full RFC 4180
+//! parser (quoted fields, doubled quotes, commas and newlines inside quotes, CRLF).
+//! A quote inside an unquoted field, or text after a closing quote, is an error
+//! naming the line, so a stray quote can never silently shift the block boundaries.
+//! Empty lines are skipped; every other record must have as many fields as the header.
+
+use super::collect::{same, Batch, Collector};
+use super::error::{missing_column, EventsError};
+use super::time::parse_time;
+use memchr::{memchr, memchr2_iter, memchr_iter, memrchr};
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::Path;
+use std::time::Instant;
+
+/// Bytes per block.
+pub const BLOCK: usize = 4 << 20;
+
+/// Which columns the funnel reads, by name.
+#[derive(Debug, Clone)]
+pub struct Columns<'a> {
+    /// The user id column.
+    pub user: &'a str,
+    /// The event name column.
+    pub event: &'a str,
+    /// The timestamp column.
+    pub time: &'a str,
+    /// The breakdown columns (may be empty).
+    pub by: &'a [String],
+}
+
+/// Column positions in the file.
+#[derive(Debug, Clone)]
+struct Layout {
+    user: usize,
+    event: usize,
+    time: usize,
+    by: Vec<usize>,
+    n_fields: usize,
+    time_name: String,
+}
+
+/// An error found inside a block, located relative to the block's start.
+#[derive(Debug)]
+enum LocalError {
+    Time { row: u64, line: u64, text: String },
+    Csv { line: u64, reason: String },
+}
+
+struct BlockOut {
+    batch: Batch,
+    lines: u64,
+    error: Option<LocalError>,
+}
+
+/// Reads `path` (shown as `name` in messages) and collects its funnel-step events.
+/// `steps` are the event names of the steps in order.
+pub fn scan_file(
+    path: &Path,
+    name: &str,
+    cols: &Columns,
+    steps: &[String],
+    deadline: Option<Instant>,
+) -> Result<Collector, EventsError> {
+    scan_file_in_blocks(path, name, cols, steps, deadline, BLOCK)
+}
+
+/// [`scan_file`] with blocks of `block` bytes (tests use tiny blocks to exercise
+/// the boundaries).
+pub fn scan_file_in_blocks(
+    path: &Path,
+    name: &str,
+    cols: &Columns,
+    steps: &[String],
+    deadline: Option<Instant>,
+    block_size: usize,
+) -> Result<Collector, EventsError> {
+    let block_size = block_size.max(1);
+    let io = |e: std::io::Error| EventsError::Io {
+        file: name.to_string(),
+        reason: crate::table::io_reason(&e),
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut buf = Vec::with_capacity(block_size + (64 << 10));
+    let mut eof = fill(&mut file, &mut buf, block_size).map_err(io)?;
+    if buf.starts_with(b"\xEF\xBB\xBF") {
+        buf.drain(..3);
+    }
+    // The header: grow the buffer until it holds the whole first record.
+    let (header, header_end, header_lines) = loop {
+        let mut unq = Vec::new();
+        let mut bounds = Vec::new();
+        match parse_quoted(&buf, 0, &mut unq, &mut bounds) {
+            Ok((end, nl)) if end < buf.len() || eof => {
+                let names: Vec<String> = bounds
+                    .iter()
+                    .map(|&(a, b)| String::from_utf8_lossy(&unq[a..b]).trim().to_string())
+                    .collect();
+                break (names, end, nl);
+            }
+            Err(reason) if eof => {
+                return Err(EventsError::BadCsv {
+                    file: name.to_string(),
+                    line: 1,
+                    reason,
+                })
+            }
+            _ => {
+                let want = buf.len() + block_size;
+                eof = fill(&mut file, &mut buf, want).map_err(io)?;
+            }
+        }
+    };
+    if header.iter().all(String::is_empty) {
+        return Err(EventsError::Invalid(format!(
+            "{name}: the file is empty; an event export needs a header row with the columns {}, {} and {}",
+            cols.user, cols.event, cols.time
+        )));
+    }
+    let find = |c: &str| {
+        header
+            .iter()
+            .position(|h| h == c)
+            .ok_or_else(|| missing_column(name, c, &header))
+    };
+    let layout = Layout {
+        user: find(cols.user)?,
+        event: find(cols.event)?,
+        time: find(cols.time)?,
+        by: cols.by.iter().map(|b| find(b)).collect::<Result<_, _>>()?,
+        n_fields: header.len(),
+        time_name: cols.time.to_string(),
+    };
+    let steps: Vec<&[u8]> = steps.iter().map(|s| s.as_bytes()).collect();
+    let carry = buf.split_off(header_end);
+    drop(buf);
+    let per_batch = 2 * rayon::current_num_threads().max(1);
+    // A reader thread fills blocks while the pool parses the previous batch; used
+    // buffers come back through `pool` so that memory stays at a few batches.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(per_batch);
+    let (pool_tx, pool_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || read_blocks(file, carry, eof, block_size, &tx, &pool_rx));
+        let mut collector = Collector::default();
+        let mut base_rows = 0u64;
+        let mut base_line = header_lines;
+        let mut open = true;
+        while open {
+            let mut blocks: Vec<Vec<u8>> = Vec::with_capacity(per_batch);
+            while blocks.len() < per_batch {
+                match rx.recv() {
+                    Ok(block) => blocks.push(block.map_err(io)?),
+                    Err(_) => {
+                        open = false;
+                        break;
+                    }
+                }
+            }
+            let outs: Vec<BlockOut> = blocks
+                .par_iter()
+                .map(|b| parse_block(b, &layout, &steps))
+                .collect();
+            for b in blocks {
+                let _ = pool_tx.send(b);
+            }
+            let mut batches = Vec::with_capacity(outs.len());
+            for out in outs {
+                if let Some(e) = out.error {
+                    return Err(match e {
+                        LocalError::Time { row, line, text } => EventsError::BadTime {
+                            file: name.to_string(),
+                            line: base_line + line,
+                            row: base_rows + row + 1,
+                            column: layout.time_name.clone(),
+                            text,
+                        },
+                        LocalError::Csv { line, reason } => EventsError::BadCsv {
+                            file: name.to_string(),
+                            line: base_line + line,
+                            reason,
+                        },
+                    });
+                }
+                base_rows += out.batch.rows;
+                base_line += out.lines;
+                batches.push(out.batch);
+            }
+            collector.absorb(batches)?;
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(EventsError::Timeout { rows: base_rows });
+            }
+        }
+        Ok(collector)
+    })
+}
+
+/// The reader thread: sends record-aligned blocks of about `block_size` bytes until
+/// the end of the file, an error, or the receiver hanging up.
+fn read_blocks(
+    mut file: std::fs::File,
+    mut carry: Vec<u8>,
+    mut eof: bool,
+    block_size: usize,
+    tx: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>,
+    pool: &std::sync::mpsc::Receiver<Vec<u8>>,
+) {
+    let mut done = carry.is_empty() && eof;
+    while !done {
+        let mut block = pool
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(block_size + (64 << 10)));
+        block.clear();
+        block.append(&mut carry);
+        let mut want = block_size;
+        loop {
+            if !eof && block.len() < want {
+                match fill(&mut file, &mut block, want) {
+                    Ok(e) => eof = e,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+            if eof {
+                done = true;
+                break;
+            }
+            match record_boundary(&block) {
+                Some(cut) => {
+                    carry.extend_from_slice(&block[cut..]);
+                    block.truncate(cut);
+                    break;
+                }
+                None => want = block.len() + block_size,
+            }
+        }
+        if !block.is_empty() && tx.send(Ok(block)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Reads until `buf` holds `want` bytes or the file ends; true at the end of the file.
+fn fill(file: &mut std::fs::File, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    while buf.len() < want {
+        let need = (want - buf.len()) as u64;
+        let got = file.by_ref().take(need).read_to_end(buf)?;
+        if got == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn count_quotes(s: &[u8]) -> usize {
+    s.iter().filter(|&&b| b == b'"').count()
+}
+
+/// The end (just past a newline) of the last complete record in `block`, which
+/// starts on a record boundary; `None` when no newline lies outside quotes.
+fn record_boundary(block: &[u8]) -> Option<usize> {
+    let mut end = block.len();
+    let mut nl = memrchr(b'\n', &block[..end])?;
+    if memchr(b'"', &block[..nl]).is_none() {
+        return Some(nl + 1);
+    }
+    let mut quotes = count_quotes(&block[..nl]);
+    loop {
+        if quotes % 2 == 0 {
+            return Some(nl + 1);
+        }
+        end = nl;
+        nl = memrchr(b'\n', &block[..end])?;
+        quotes -= count_quotes(&block[nl..end]);
+    }
+}
+
+/// Parses one record that may contain quotes, starting at `pos`: fields unescaped
+/// into `unq`, their bounds in `bounds`. Returns the position after the record's
+/// newline (or the end) and the number of newlines consumed.
+fn parse_quoted(
+    s: &[u8],
+    mut pos: usize,
+    unq: &mut Vec<u8>,
+    bounds: &mut Vec<(usize, usize)>,
+) -> Result<(usize, u64), String> {
+    unq.clear();
+    bounds.clear();
+    let mut newlines = 0u64;
+    loop {
+        let start = unq.len();
+        if s.get(pos) == Some(&b'"') {
+            pos += 1;
+            loop {
+                match s.get(pos) {
+                    None => {
+                        return Err("a quoted field is not closed before the end of the file".into())
+                    }
+                    Some(b'"') if s.get(pos + 1) == Some(&b'"') => {
+                        unq.push(b'"');
+                        pos += 2;
+                    }
+                    Some(b'"') => {
+                        pos += 1;
+                        break;
+                    }
+                    Some(&c) => {
+                        if c == b'\n' {
+                            newlines += 1;
+                        }
+                        unq.push(c);
+                        pos += 1;
+                    }
+                }
+            }
+            bounds.push((start, unq.len()));
+            match s.get(pos) {
+                None => return Ok((pos, newlines)),
+                Some(b',') => pos += 1,
+                Some(b'\n') => return Ok((pos + 1, newlines + 1)),
+                Some(b'\r') if matches!(s.get(pos + 1), None | Some(b'\n')) => {
+                    return Ok(((pos + 2).min(s.len()), newlines + u64::from(pos + 1 < s.len())))
+                }
+                Some(_) => {
+                    return Err(
+                        "text after a closing quote; a quoted field must end at a comma or the end of the line"
+                            .into(),
+                    )
+                }
+            }
+        } else {
+            loop {
+                match s.get(pos) {
+                    None => {
+                        bounds.push((start, unq.len()));
+                        return Ok((pos, newlines));
+                    }
+                    Some(b',') => {
+                        bounds.push((start, unq.len()));
+                        pos += 1;
+                        break;
+                    }
+                    Some(b'\n') => {
+                        if unq.last() == Some(&b'\r') {
+                            unq.pop();
+                        }
+                        bounds.push((start, unq.len()));
+                        return Ok((pos + 1, newlines + 1));
+                    }
+                    Some(b'"') => {
+                        return Err("a quote inside an unquoted field; quote the whole field and double the quotes inside (\"a \"\"b\"\"\")".into())
+                    }
+                    Some(&c) => {
+                        unq.push(c);
+                        pos += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Turns records into funnel-step events.
+struct Sink<'a> {
+    layout: &'a Layout,
+    steps: &'a [&'a [u8]],
+    batch: Batch,
+    key: Vec<u8>,
+}
+
+impl Sink<'_> {
+    /// The step whose event name is `event`.
+    #[inline]
+    fn step_of(&self, event: &[u8]) -> Option<usize> {
+        let first = *event.first()?;
+        self.steps
+            .iter()
+            .position(|s| s[0] == first && same(s, event))
+    }
+
+    /// Handles one record (`bounds` index into `base`); `line` is the record's line
+    /// within the block (1-based) for errors.
+    #[inline]
+    fn record(
+        &mut self,
+        base: &[u8],
+        bounds: &[(usize, usize)],
+        line: u64,
+    ) -> Result<(), LocalError> {
+        let layout = self.layout;
+        if bounds.len() != layout.n_fields {
+            let reason = format!(
+                "this row has {} fields but the header has {}",
+                bounds.len(),
+                layout.n_fields
+            );
+            return Err(LocalError::Csv { line, reason });
+        }
+        let field = |i: usize| &base[bounds[i].0..bounds[i].1];
+        if let Some(step) = self.step_of(field(layout.event)) {
+            let cell = field(layout.time);
+            let Some(t) = parse_time(cell) else {
+                let text = String::from_utf8_lossy(cell).into_owned();
+                let row = self.batch.rows;
+                return Err(LocalError::Time { row, line, text });
+            };
+            self.key.clear();
+            for (i, &b) in layout.by.iter().enumerate() {
+                if i > 0 {
+                    self.key.push(0);
+                }
+                self.key.extend_from_slice(field(b));
+            }
+            self.batch.step_rows += 1;
+            self.batch
+                .push(field(layout.user), &self.key, step as u8, t);
+        }
+        self.batch.rows += 1;
+        Ok(())
+    }
+}
+
+fn parse_block(block: &[u8], layout: &Layout, steps: &[&[u8]]) -> BlockOut {
+    let mut sink = Sink {
+        layout,
+        steps,
+        // About one funnel-step row per 64 bytes of input.
+        batch: Batch::with_capacity(block.len() / 64),
+        key: Vec::new(),
+    };
+    let result = if memchr(b'"', block).is_none() {
+        parse_plain(block, &mut sink)
+    } else {
+        parse_general(block, &mut sink)
+    };
+    let (lines, error) = match result {
+        Ok(lines) => (lines, None),
+        Err(e) => (0, Some(e)),
+    };
+    BlockOut {
+        batch: sink.batch,
+        lines,
+        error,
+    }
+}
+
+/// A block without any quote: one pass over its commas and newlines.
+fn parse_plain(block: &[u8], sink: &mut Sink) -> Result<u64, LocalError> {
+    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(sink.layout.n_fields + 1);
+    let mut lines = 0u64;
+    let mut field_start = 0usize;
+    let mut finish =
+        |bounds: &mut Vec<(usize, usize)>, field_start: usize, end: usize, lines: u64| {
+            let mut end = end;
+            if end > field_start && block[end - 1] == b'\r' {
+                end -= 1;
+            }
+            let empty_line = bounds.is_empty() && end == field_start;
+            bounds.push((field_start, end));
+            let r = if empty_line {
+                Ok(())
+            } else {
+                sink.record(block, bounds, lines)
+            };
+            bounds.clear();
+            r
+        };
+    for at in memchr2_iter(b',', b'\n', block) {
+        if block[at] == b',' {
+            bounds.push((field_start, at));
+        } else {
+            lines += 1;
+            finish(&mut bounds, field_start, at, lines)?;
+        }
+        field_start = at + 1;
+    }
+    if field_start < block.len() || !bounds.is_empty() {
+        finish(&mut bounds, field_start, block.len(), lines + 1)?;
+        lines += 1;
+    }
+    Ok(lines)
+}
+
+/// A block with quotes somewhere: records with a quote go through the full parser.
+fn parse_general(block: &[u8], sink: &mut Sink) -> Result<u64, LocalError> {
+    let mut lines = 0u64;
+    let mut unq = Vec::new();
+    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(sink.layout.n_fields + 1);
+    let mut pos = 0;
+    let len = block.len();
+    while pos < len {
+        let nl = memchr(b'\n', &block[pos..]).map_or(len, |i| pos + i);
+        let line = &block[pos..nl];
+        if memchr(b'"', line).is_none() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if !line.is_empty() {
+                bounds.clear();
+                let mut a = 0;
+                for c in memchr_iter(b',', line) {
+                    bounds.push((pos + a, pos + c));
+                    a = c + 1;
+                }
+                bounds.push((pos + a, pos + line.len()));
+                sink.record(block, &bounds, lines + 1)?;
+            }
+            lines += 1;
+            pos = nl + 1;
+        } else {
+            let (next, used) =
+                parse_quoted(block, pos, &mut unq, &mut bounds).map_err(|reason| {
+                    LocalError::Csv {
+                        line: lines + 1,
+                        reason,
+                    }
+                })?;
+            sink.record(&unq, &bounds, lines + 1)?;
+            lines += used.max(1);
+            pos = next;
+        }
+    }
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(s: &str) -> Result<(Vec<String>, usize, u64), String> {
+        let mut unq = Vec::new();
+        let mut b = Vec::new();
+        let (end, nl) = parse_quoted(s.as_bytes(), 0, &mut unq, &mut b)?;
+        Ok((
+            b.iter()
+                .map(|&(x, y)| String::from_utf8_lossy(&unq[x..y]).into_owned())
+                .collect(),
+            end,
+            nl,
+        ))
+    }
+
+    #[test]
+    fn quoted_records() {
+        assert_eq!(
+            fields("a,\"b,c\",\"d \"\"q\"\"\"\nnext").expect("ok"),
+            (vec!["a".into(), "b,c".into(), "d \"q\"".into()], 18, 1)
+        );
+        assert_eq!(
+            fields("\"x\ny\",z\r\n").expect("ok"),
+            (vec!["x\ny".into(), "z".into()], 9, 2)
+        );
+        assert_eq!(fields("\"a\"\r\n").expect("ok").0, vec!["a".to_string()]);
+        assert_eq!(
+            fields("a,").expect("ok").0,
+            vec!["a".to_string(), String::new()]
+        );
+        assert!(fields("a\"b,c").is_err());
+        assert!(fields("\"a\"b,c").is_err());
+        assert!(fields("\"abc").is_err());
+    }
+
+    #[test]
+    fn boundaries_skip_newlines_inside_quotes() {
+        let s = b"a,b\nc,\"d\ne\"\nf,\"g\nh";
+        assert_eq!(record_boundary(s), Some(12));
+        assert_eq!(record_boundary(b"a,\"b\nc"), None);
+        assert_eq!(record_boundary(b"abc"), None);
+    }
+}

@@ -1,0 +1,516 @@
+//! The observed funnel: its specification, the two ways in (a file streamed natively,
+//! or a table already loaded), and the result with the semantics it was computed
+//! under.
+
+use super::collect::{median_ms, Collector, Counts};
+use super::csv_scan::{scan_file, Columns};
+use super::error::EventsError;
+use super::time::{days_from_civil, parse_time};
+use super::window::Window;
+use crate::table::{Column, Table};
+use std::path::Path;
+use std::time::Instant;
+
+/// The most steps a funnel may have.
+pub const MAX_STEPS: usize = 32;
+
+/// Which events may come between two steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Steps in time order (`t1 <= ... <= tk`); any other events, funnel steps
+    /// included, may come in between. ClickHouse `windowFunnel` without modes.
+    Any,
+}
+
+impl Order {
+    /// Reads an `order` option: `"any"`; `"strict"` (no other funnel-step event in
+    /// between) is recognised and refused as not supported yet.
+    pub fn parse(text: &str) -> Result<Order, EventsError> {
+        match text {
+            "any" => Ok(Order::Any),
+            "strict" | "strict_order" => Err(EventsError::Unsupported(
+                "order: \"strict\" (no other funnel-step event between two steps)".into(),
+            )),
+            other => Err(EventsError::Invalid(format!(
+                "funnel_events: option 'order' must be \"any\" (\"strict\" is planned), got {other:?}"
+            ))),
+        }
+    }
+
+    /// The rule in words, as printed with every result.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Order::Any => "steps in time order, t1 <= t2 <= ... <= tk (equal timestamps allowed); other events may come in between",
+        }
+    }
+}
+
+/// What to compute: steps, window, column names, breakdown.
+#[derive(Debug, Clone)]
+pub struct FunnelSpec {
+    /// The event names of the steps, in order (unique, 1 to [`MAX_STEPS`]).
+    pub steps: Vec<String>,
+    /// The window on `tk - t1`.
+    pub window: Window,
+    /// The order rule.
+    pub order: Order,
+    /// The user id column (default `user_id`).
+    pub user: String,
+    /// The event name column (default `event`).
+    pub event: String,
+    /// The timestamp column (default `timestamp`).
+    pub time: String,
+    /// Breakdown columns (first touch), possibly none.
+    pub by: Vec<String>,
+    /// Stop reading when this instant passes (the run's time limit).
+    pub deadline: Option<Instant>,
+}
+
+impl FunnelSpec {
+    /// A spec with the default column names and no breakdown. Errors when `steps` is
+    /// empty, longer than [`MAX_STEPS`], or has an empty or repeated name.
+    pub fn new(steps: Vec<String>, window: Window) -> Result<FunnelSpec, EventsError> {
+        if steps.is_empty() || steps.len() > MAX_STEPS {
+            return Err(EventsError::Invalid(format!(
+                "funnel_events: steps must list 1 to {MAX_STEPS} event names, like [\"visit\", \"signup\", \"purchase\"]; got {}",
+                steps.len()
+            )));
+        }
+        for (i, s) in steps.iter().enumerate() {
+            if s.is_empty() {
+                return Err(EventsError::Invalid(format!(
+                    "funnel_events: step {} is an empty event name",
+                    i + 1
+                )));
+            }
+            if steps[..i].contains(s) {
+                return Err(EventsError::Invalid(format!(
+                    "funnel_events: the step {s:?} appears twice; each step must be a different event"
+                )));
+            }
+        }
+        Ok(FunnelSpec {
+            steps,
+            window,
+            order: Order::Any,
+            user: "user_id".into(),
+            event: "event".into(),
+            time: "timestamp".into(),
+            by: Vec::new(),
+            deadline: None,
+        })
+    }
+
+    fn columns(&self) -> Columns<'_> {
+        Columns {
+            user: &self.user,
+            event: &self.event,
+            time: &self.time,
+            by: &self.by,
+        }
+    }
+}
+
+/// One row of the result: a step within a breakdown group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepStat {
+    /// The step's event name.
+    pub step: String,
+    /// Users who reached this step (each counted once).
+    pub users: u64,
+    /// `users / users of the previous step`; `None` on the first step or when the
+    /// previous step has no users.
+    pub conversion_from_previous: Option<f64>,
+    /// `users / users of the first step`.
+    pub conversion_from_first: Option<f64>,
+    /// The median over the users reaching this step of `t(k) - t(k-1)` in seconds, in
+    /// the chain [`super::chain::best_chain`] reports; `None` on the first step.
+    pub median_time_from_previous: Option<f64>,
+}
+
+/// A breakdown group's funnel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupFunnel {
+    /// The breakdown values (one per `by` column; empty without a breakdown).
+    pub key: Vec<String>,
+    /// One entry per step.
+    pub steps: Vec<StepStat>,
+}
+
+/// What the numbers mean and what they were computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Semantics {
+    /// The file or table read.
+    pub source: String,
+    /// The steps.
+    pub steps: Vec<String>,
+    /// The window.
+    pub window: Window,
+    /// The order rule.
+    pub order: Order,
+    /// The breakdown columns.
+    pub by: Vec<String>,
+    /// Rows read.
+    pub rows_read: u64,
+    /// Rows whose event is a funnel step (the rows used).
+    pub rows_used: u64,
+    /// Funnel-step rows skipped because their user cell is empty.
+    pub rows_without_user: u64,
+    /// Distinct users with a funnel-step event.
+    pub users: u64,
+    /// Users with a first-step event (those who enter the funnel).
+    pub entering: u64,
+}
+
+impl Semantics {
+    /// The semantics as printed above every result.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "Observed funnel from {}: {}\n",
+            self.source,
+            self.steps.join(" -> ")
+        );
+        s.push_str(&format!("  order: {}\n", self.order.describe()));
+        s.push_str(&format!(
+            "  window: {} on tk - t1; each user's best chain over all attempts (as ClickHouse windowFunnel); each user counted once per step\n",
+            self.window
+        ));
+        if self.by.is_empty() {
+            s.push_str("  attribution: none (all users in one funnel)\n");
+        } else {
+            s.push_str(&format!(
+                "  attribution: by {}, first touch: the value on the user's earliest {:?} event (ties on the same timestamp: the smallest value); the user's whole funnel counts under it\n",
+                self.by.join(", "),
+                self.steps.first().map_or("", String::as_str)
+            ));
+        }
+        s.push_str("  median_time_from_previous: seconds; median over the users reaching the step (even count: mean of the middle two) of t(k) - t(k-1) in the chain reaching their deepest step first, earlier steps as late as possible\n");
+        let mut rows = format!(
+            "  rows: {} read, {} on funnel steps used",
+            self.rows_read, self.rows_used
+        );
+        if self.rows_without_user > 0 {
+            rows.push_str(&format!(
+                " ({} skipped: empty user)",
+                self.rows_without_user
+            ));
+        }
+        rows.push_str(&format!(
+            "; {} users with a funnel step, {} entering\n",
+            self.users, self.entering
+        ));
+        s.push_str(&rows);
+        s
+    }
+}
+
+/// The result of [`funnel_from_file`] or [`funnel_from_table`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedFunnel {
+    /// What the numbers mean.
+    pub semantics: Semantics,
+    /// One funnel per breakdown group, in order of the group's values (one group
+    /// without a breakdown).
+    pub groups: Vec<GroupFunnel>,
+}
+
+impl ObservedFunnel {
+    fn build(spec: &FunnelSpec, source: &str, collector: Collector) -> ObservedFunnel {
+        let (rows_read, rows_used, no_user) =
+            (collector.rows, collector.step_rows, collector.no_user);
+        let n = spec.steps.len();
+        let Counts { groups, users } = collector.finish(n, spec.window.millis());
+        let mut entering = 0;
+        let mut out = Vec::with_capacity(groups.len());
+        for mut g in groups {
+            entering += g.reached[0];
+            let key = if spec.by.is_empty() {
+                Vec::new()
+            } else {
+                g.key
+                    .split(|&b| b == 0)
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect()
+            };
+            let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+            let steps = (0..n)
+                .map(|k| StepStat {
+                    step: spec.steps[k].clone(),
+                    users: g.reached[k],
+                    conversion_from_previous: if k == 0 {
+                        None
+                    } else {
+                        ratio(g.reached[k], g.reached[k - 1])
+                    },
+                    conversion_from_first: ratio(g.reached[k], g.reached[0]),
+                    median_time_from_previous: if k == 0 {
+                        None
+                    } else {
+                        median_ms(&mut g.gaps[k]).map(|ms| ms / 1000.0)
+                    },
+                })
+                .collect();
+            out.push(GroupFunnel { key, steps });
+        }
+        ObservedFunnel {
+            semantics: Semantics {
+                source: source.to_string(),
+                steps: spec.steps.clone(),
+                window: spec.window.clone(),
+                order: spec.order,
+                by: spec.by.clone(),
+                rows_read,
+                rows_used,
+                rows_without_user: no_user,
+                users,
+                entering,
+            },
+            groups: out,
+        }
+    }
+
+    /// The result table: the `by` columns, then `step, users,
+    /// conversion_from_previous, conversion_from_first, median_time_from_previous`.
+    /// Missing values (first step, empty previous step) are empty cells.
+    pub fn to_table(&self) -> Result<Table, crate::table::TableError> {
+        let mut by: Vec<Vec<Option<String>>> = vec![Vec::new(); self.semantics.by.len()];
+        let (mut step, mut users, mut prev, mut first, mut med) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for g in &self.groups {
+            for s in &g.steps {
+                for (c, v) in by.iter_mut().zip(&g.key) {
+                    c.push(Some(v.clone()));
+                }
+                step.push(Some(s.step.clone()));
+                users.push(Some(s.users as i64));
+                prev.push(s.conversion_from_previous);
+                first.push(s.conversion_from_first);
+                med.push(s.median_time_from_previous);
+            }
+        }
+        let mut cols: Vec<(String, Column)> = self
+            .semantics
+            .by
+            .iter()
+            .cloned()
+            .zip(by.into_iter().map(Column::Str))
+            .collect();
+        cols.push(("step".into(), Column::Str(step)));
+        cols.push(("users".into(), Column::Int(users)));
+        cols.push(("conversion_from_previous".into(), Column::Float(prev)));
+        cols.push(("conversion_from_first".into(), Column::Float(first)));
+        cols.push(("median_time_from_previous".into(), Column::Float(med)));
+        Table::new(&self.semantics.source, cols)
+    }
+
+    /// The observed rate from each step to the next, over all groups together:
+    /// `(step, users at step, users at next step)` for steps 1..n-1. The users are
+    /// summed over the breakdown groups (each user belongs to exactly one).
+    pub fn step_users(&self) -> Vec<(String, u64)> {
+        let n = self.semantics.steps.len();
+        (0..n)
+            .map(|k| {
+                (
+                    self.semantics.steps[k].clone(),
+                    self.groups.iter().map(|g| g.steps[k].users).sum(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Streams the CSV file at `path` (named `source` in messages and semantics) and
+/// computes the funnel. Memory: the funnel-step rows' users (each stored once) and
+/// 24 bytes per funnel-step row; other rows are read and dropped.
+pub fn funnel_from_file(
+    path: &Path,
+    source: &str,
+    spec: &FunnelSpec,
+) -> Result<ObservedFunnel, EventsError> {
+    let collector = scan_file(path, source, &spec.columns(), &spec.steps, spec.deadline)?;
+    Ok(ObservedFunnel::build(spec, source, collector))
+}
+
+/// [`funnel_from_file`] reading blocks of `block` bytes (for tests of the block
+/// boundaries).
+#[cfg(test)]
+fn funnel_from_file_in_blocks(
+    path: &Path,
+    source: &str,
+    spec: &FunnelSpec,
+    block: usize,
+) -> Result<ObservedFunnel, EventsError> {
+    let collector = super::csv_scan::scan_file_in_blocks(
+        path,
+        source,
+        &spec.columns(),
+        &spec.steps,
+        spec.deadline,
+        block,
+    )?;
+    Ok(ObservedFunnel::build(spec, source, collector))
+}
+
+/// Computes the funnel over a loaded table. The time column may hold integers or
+/// floats (epoch seconds), text (epoch seconds or ISO-8601) or dates (midnight UTC).
+pub fn funnel_from_table(table: &Table, spec: &FunnelSpec) -> Result<ObservedFunnel, EventsError> {
+    let user = table.column(&spec.user)?;
+    let event = table.column(&spec.event)?;
+    let time = table.column(&spec.time)?;
+    let by: Vec<&Column> = spec
+        .by
+        .iter()
+        .map(|b| table.column(b))
+        .collect::<Result<_, _>>()?;
+    let mut collector = Collector::default();
+    let mut batch = super::collect::Batch::default();
+    let mut key = Vec::new();
+    for row in 0..table.n_rows() {
+        batch.rows += 1;
+        let Some(ev) = event.text_at(row) else {
+            continue;
+        };
+        let Some(step) = spec.steps.iter().position(|s| *s == ev) else {
+            continue;
+        };
+        let t = time_at(time, row).ok_or_else(|| EventsError::BadTime {
+            file: table.source().to_string(),
+            line: table.line_of(row).unwrap_or(row as u64 + 1),
+            row: row as u64 + 1,
+            column: spec.time.clone(),
+            text: time.text_at(row).unwrap_or_default(),
+        })?;
+        key.clear();
+        for (i, c) in by.iter().enumerate() {
+            if i > 0 {
+                key.push(0);
+            }
+            key.extend_from_slice(c.text_at(row).unwrap_or_default().as_bytes());
+        }
+        batch.step_rows += 1;
+        let u = user.text_at(row).unwrap_or_default();
+        batch.push(u.as_bytes(), &key, step as u8, t);
+        if batch.is_full() {
+            collector.absorb(vec![std::mem::take(&mut batch)])?;
+        }
+    }
+    collector.absorb(vec![batch])?;
+    Ok(ObservedFunnel::build(spec, table.source(), collector))
+}
+
+fn time_at(c: &Column, row: usize) -> Option<i64> {
+    use chrono::Datelike;
+    match c {
+        Column::Int(v) => v.get(row).copied().flatten()?.checked_mul(1000),
+        Column::Float(v) => {
+            let x = v.get(row).copied().flatten()?;
+            (x.is_finite() && x.abs() < 1e15).then(|| (x * 1000.0).trunc() as i64)
+        }
+        Column::Str(v) => parse_time(v.get(row)?.as_deref()?.as_bytes()),
+        Column::Date(v) => {
+            let d = v.get(row).copied().flatten()?;
+            Some(
+                days_from_civil(
+                    i64::from(d.year()),
+                    i64::from(d.month()),
+                    i64::from(d.day()),
+                ) * 86_400_000,
+            )
+        }
+        Column::Bool(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    /// A random export: quoted and unquoted cells (commas, doubled quotes and
+    /// newlines inside quotes), CRLF or LF, empty lines, with or without a final
+    /// newline, ISO and epoch times.
+    fn random_csv(rng: &mut rand_chacha::ChaCha8Rng) -> String {
+        let crlf = rng.random_bool(0.5);
+        let nl = if crlf { "\r\n" } else { "\n" };
+        let mut s = format!("user_id,event,timestamp,channel{nl}");
+        let rows = rng.random_range(0..120);
+        for _ in 0..rows {
+            let u = rng.random_range(0..4);
+            let user = match rng.random_range(0..4) {
+                0 => format!("\"u,{u}\""),
+                1 => format!("\"u\"\"{u}\""),
+                2 => format!("\"u\n{u}\""),
+                _ => format!("u{u}"),
+            };
+            let event = ["a", "b", "c", "x", "\"b\""][rng.random_range(0..5)];
+            let t = rng.random_range(0..20);
+            let time = if rng.random_bool(0.5) {
+                format!("{t}")
+            } else {
+                format!("1970-01-01T00:00:{t:02}Z")
+            };
+            let ch = ["p", "q", "\"r,s\"", ""][rng.random_range(0..4)];
+            s.push_str(&format!("{user},{event},{time},{ch}{nl}"));
+            if rng.random_bool(0.05) {
+                s.push_str(nl);
+            }
+        }
+        if rng.random_bool(0.3) {
+            s.truncate(s.len() - nl.len());
+        }
+        s
+    }
+
+    #[test]
+    fn streaming_reader_agrees_with_the_table_reader_at_any_block_size() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("ev.csv");
+        let mut deep = 0;
+        for case in 0..150 {
+            let text = random_csv(&mut rng);
+            std::fs::write(&path, &text).expect("write");
+            let mut spec = FunnelSpec::new(
+                vec!["a".into(), "b".into(), "c".into()],
+                Window::parse("10s").expect("window"),
+            )
+            .expect("spec");
+            if rng.random_bool(0.5) {
+                spec.by = vec!["channel".into()];
+            }
+            let table = crate::table::read_csv_path_with(
+                &path,
+                &crate::table::CsvOptions {
+                    types: [
+                        ("user_id".to_string(), crate::table::DType::Str),
+                        ("event".to_string(), crate::table::DType::Str),
+                        ("timestamp".to_string(), crate::table::DType::Str),
+                        ("channel".to_string(), crate::table::DType::Str),
+                    ]
+                    .into_iter()
+                    .collect(),
+                    ..Default::default()
+                },
+            )
+            .expect("table reader");
+            let want = funnel_from_table(&table, &spec).expect("from table");
+            if want.groups.iter().any(|g| g.steps[2].users > 0) {
+                deep += 1;
+            }
+            for block in [1, 7, 64, 1 << 20] {
+                let got = funnel_from_file_in_blocks(&path, "ev.csv", &spec, block)
+                    .unwrap_or_else(|e| panic!("case {case}, block {block}: {e}\n{text}"));
+                assert_eq!(
+                    got.groups, want.groups,
+                    "case {case}, block {block}\n{text}"
+                );
+                assert_eq!(
+                    (got.semantics.rows_read, got.semantics.rows_used),
+                    (want.semantics.rows_read, want.semantics.rows_used),
+                    "case {case}, block {block}"
+                );
+            }
+        }
+        assert!(deep > 75, "only {deep} cases reach the last step");
+    }
+}
