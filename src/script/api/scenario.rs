@@ -215,14 +215,28 @@ fn sweep_closure(
             .map(|(n, v)| (n.as_str().into(), v.clone()))
             .collect();
         let out = calls.call(f, Dynamic::from_map(arg))?;
-        let fields = result_fields(
-            &out,
-            &format!(
-                "sweep: the closure's result at point {} ({})",
-                i + 1,
-                point_text(&names, p)
-            ),
-        )?;
+        let what = format!(
+            "sweep: the closure's result at point {} ({})",
+            i + 1,
+            point_text(&names, p)
+        );
+        // A map's fields may be any cell value (a label such as "reaches goal" too);
+        // a bare result must be a number.
+        let fields: Vec<(String, Value)> = match out.read_lock::<Map>() {
+            Some(m) => m
+                .iter()
+                .map(|(k, x)| {
+                    Ok((
+                        k.to_string(),
+                        crate::script::dynamic_to_value(x, &format!("{what}, field '{k}'"))?,
+                    ))
+                })
+                .collect::<R<Vec<_>>>()?,
+            None => result_fields(&out, &what)?
+                .into_iter()
+                .map(|(k, v)| (k, Value::Float(v)))
+                .collect(),
+        };
         let mut rec = Vec::with_capacity(names.len() + fields.len());
         for (n, v) in names.iter().zip(p) {
             rec.push((
@@ -236,7 +250,7 @@ fn sweep_closure(
                     "sweep: the closure's result has a field '{k}' with the same name as a parameter; rename it"
                 )));
             }
-            rec.push((k, Value::Float(v)));
+            rec.push((k, v));
         }
         records.push(rec);
     }
@@ -417,8 +431,9 @@ mod scenario_api {
     /// parameter in alphabetical order varies fastest, since object maps keep their keys
     /// sorted). Each parameter is a list, a range such as `range(40, 61, 10)`, or a
     /// single value. `f` gets a map of the point's values and returns a number (column
-    /// `result`) or an object map of numbers (one column per field). Returns a table
-    /// with one column per parameter and one per result field.
+    /// `result`) or an object map (one column per field: numbers, or labels such as
+    /// `"reaches goal"`). Returns a table with one column per parameter and one per
+    /// result field.
     ///
     /// ```rhai
     /// let t = sweep(#{ ctr: [0.02, 0.025, 0.03], cpm: range(40, 61, 10) },
