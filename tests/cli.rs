@@ -380,3 +380,21 @@ fn misspelled_function_gets_a_suggestion() {
     let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
     assert!(stderr(&o).contains("unknown function load_cvs (&str | ImmutableString | String) (did you mean 'load_csv'?)") || stderr(&o).contains("(did you mean 'load_csv'?)"), "{}", stderr(&o));
 }
+
+#[test]
+fn repl_echoes_domain_values_as_print_shows_them() {
+    let dir = workdir();
+    let o = pacer_in(
+        dir.path(),
+        &["repl"],
+        "let f = funnel([#{ name: \"visit\", rate: \"15%\" }, #{ name: \"buy\", rate: \"40%\" }], #{ aov: 150 });\nf\n:vars\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("Funnel visit 15% -> buy 40% (overall 6%, aov 150)"),
+        "{text}"
+    );
+    assert!(text.contains("f: Funnel"), "{text}");
+    assert!(!text.contains("pacer::"), "{text}");
+}

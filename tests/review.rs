@@ -172,8 +172,8 @@ fn review_summer_promo_script_matches_golden() {
     let html = std::fs::read_to_string(out.join("summer_review.html")).expect("report written");
     assert_eq!(
         html.matches("<table>").count(),
-        5,
-        "targets, focus, attribution, actions, lessons"
+        6,
+        "targets, focus, attribution, what-if, actions, lessons"
     );
     assert_eq!(html.matches("<svg").count(), 2, "bars and waterfall");
     for needle in [
@@ -183,6 +183,7 @@ fn review_summer_promo_script_matches_golden() {
         "<td class=\"status-over\">over</td>",
         ">-188,866</text>",
         "recovers 120% of the gap",
+        "<td>+408,245</td>",
         "simplify sign-up from 5 steps to 3",
         "Keep sign-up to 3 steps or fewer",
     ] {
@@ -273,4 +274,51 @@ fn batch_reviews_then_compare() {
             "[\"dimension\", \"metric\", \"labour_day\", \"618\", \"summer\", \"average\", \"met\"]\n[{avg}]\n-1 pt\n"
         )
     );
+}
+
+/// With chromium on the machine, the summer review's HTML renders headless with every
+/// request sent to a closed local port (no network), tables and charts in the page.
+#[test]
+fn review_report_renders_offline_in_a_headless_browser() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!("no chromium on this machine: the headless check is skipped");
+        return;
+    };
+    let dir = workdir();
+    let out = dir.path().join("out");
+    let o = pacer(&[
+        "run",
+        "scripts/review_summer_promo.rhai",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let profile = dir.path().join("profile");
+    let o = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--proxy-server=127.0.0.1:9",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!(
+            "file://{}",
+            out.join("summer_review.html").display()
+        ))
+        .output()
+        .expect("browser runs");
+    let dom = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(dom.matches("<table").count(), 6, "{dom:.300}");
+    assert_eq!(dom.matches("<svg").count(), 2);
+    assert!(dom.contains("-1 pt") && dom.contains("-188,866"));
 }

@@ -68,9 +68,40 @@ fn display_type(t: &str) -> String {
         "FnPtr" => "closure",
         "bool" => "bool",
         "()" => "()",
-        other => other.rsplit("::").next().unwrap_or(other),
+        other => {
+            let short = other.rsplit("::").next().unwrap_or(other);
+            return type_names()
+                .get(short)
+                .cloned()
+                .unwrap_or_else(|| short.to_string());
+        }
     }
     .to_string()
+}
+
+/// The names scripts see for the Rust types behind them (`ScriptAllocation` is
+/// `Allocation`, as `type_of` says), from every domain's registered custom types.
+fn type_names() -> &'static std::collections::HashMap<String, String> {
+    static NAMES: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = std::collections::HashMap::new();
+        for d in domains() {
+            let mut engine = Engine::new_raw();
+            engine.register_global_module((d.module)().into());
+            let json = engine.gen_fn_metadata_to_json(false).unwrap_or_default();
+            let meta: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+            for t in meta["customTypes"].as_array().into_iter().flatten() {
+                let (Some(rust), Some(shown)) = (t["typeName"].as_str(), t["displayName"].as_str())
+                else {
+                    continue;
+                };
+                let short = rust.rsplit("::").next().unwrap_or(rust);
+                names.insert(short.to_string(), shown.to_string());
+            }
+        }
+        names
+    })
 }
 
 fn clean_doc(lines: &[serde_json::Value]) -> String {

@@ -8,7 +8,7 @@ use super::docs::reference;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::script::{Limits, Output};
 use crate::table::Table;
-use rhai::{Dynamic, ParseError, ParseErrorType, AST};
+use rhai::{Dynamic, Engine, ParseError, ParseErrorType, AST};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -75,7 +75,7 @@ impl Repl {
         self.refresh_names();
         match result {
             Ok(v) if v.is_unit() => Ok(None),
-            Ok(v) => Ok(Some(show(&v))),
+            Ok(v) => Ok(Some(show(&self.s.engine, &v))),
             Err(e) => {
                 let known = function_names(&self.s.engine);
                 Err(render_runtime_error(
@@ -114,7 +114,7 @@ impl Repl {
                     .map(|(n, constant, v)| {
                         format!(
                             "{n}: {}{}",
-                            type_label(v),
+                            type_label(&self.s.engine, v),
                             if constant { " (constant)" } else { "" }
                         )
                     })
@@ -145,18 +145,26 @@ impl Repl {
     }
 }
 
-fn type_label(v: &Dynamic) -> String {
+fn type_label(engine: &Engine, v: &Dynamic) -> String {
     if let Some(t) = v.read_lock::<Table>() {
         return format!("Table ({} rows: {})", t.n_rows(), t.names().join(", "));
     }
-    v.type_name().rsplit("::").next().unwrap_or("?").to_string()
+    engine.map_type_name(v.type_name()).to_string()
 }
 
-/// How the REPL echoes a value: tables as aligned tables, strings as they are, other
-/// values as Rhai displays them.
-fn show(v: &Dynamic) -> String {
+/// How the REPL echoes a value: tables as aligned tables, the domains' types (a funnel,
+/// a plan, a review...) through their `to_string`, as `print` shows them, other values
+/// as Rhai displays them.
+fn show(engine: &Engine, v: &Dynamic) -> String {
     if let Some(t) = v.read_lock::<Table>() {
         return crate::render::render_table_limited(&t, 50);
+    }
+    if v.is_variant() {
+        let mut scope = rhai::Scope::new();
+        scope.push_dynamic("value", v.clone());
+        if let Ok(text) = engine.eval_with_scope::<String>(&mut scope, "to_string(value)") {
+            return text;
+        }
     }
     v.to_string()
 }

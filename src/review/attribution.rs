@@ -321,6 +321,15 @@ pub fn attribute(
             names(&fa).join(", ")
         )));
     }
+    for (which, v) in [("planned", planned.result()), ("actual", actual.result())] {
+        if !v.is_finite() {
+            return Err(ReviewError::OutOfRange {
+                what: format!("attribute: the {which} result (volume x rates x aov)"),
+                allowed: "a finite number".to_string(),
+                value: v,
+            });
+        }
+    }
     let p: Vec<f64> = fp.iter().map(|f| f.value).collect();
     let a: Vec<f64> = fa.iter().map(|f| f.value).collect();
     let (c, used) = decompose(&p, &a, method)?;
@@ -373,7 +382,7 @@ impl Attribution {
                 ("contribution".into(), n(&|r| Some(r.contribution))),
                 (
                     "share".into(),
-                    n(&|r| (gap != 0.0).then(|| r.contribution / gap)),
+                    n(&|r| (gap != 0.0).then(|| r.contribution / gap + 0.0)),
                 ),
             ],
         )?)

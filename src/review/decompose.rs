@@ -199,10 +199,19 @@ pub fn decompose(
 ) -> Result<(Vec<f64>, Method), ReviewError> {
     check(planned, actual)?;
     let zero = planned.iter().chain(actual).any(|&x| x == 0.0);
-    match method {
-        Method::Lmdi if !zero => Ok((lmdi(planned, actual)?, Method::Lmdi)),
-        _ => Ok((shapley(planned, actual)?, Method::Shapley)),
+    let (c, used) = match method {
+        Method::Lmdi if !zero => (lmdi(planned, actual)?, Method::Lmdi),
+        _ => (shapley(planned, actual)?, Method::Shapley),
+    };
+    // Mixed products of extreme factors (1e200 x 1e200) can overflow in Shapley.
+    if let Some(x) = c.iter().find(|x| !x.is_finite()) {
+        return Err(ReviewError::OutOfRange {
+            what: format!("decomposition ({}): a contribution", used.name()),
+            allowed: "finite (the factors are too large to combine)".to_string(),
+            value: *x,
+        });
     }
+    Ok((c, used))
 }
 
 #[cfg(test)]
@@ -332,6 +341,10 @@ mod tests {
             "decomposition: planned factor 2 must be a finite number >= 0, got NaN"
         );
         assert!(shapley(&[1.0; 21], &[1.0; 21]).is_err());
+        let e = decompose(&[1e200, 1e-200], &[1e-200, 1e200], Method::Shapley)
+            .map(|_| ())
+            .unwrap_err();
+        assert!(e.to_string().contains("too large to combine"), "{e}");
         assert!(Method::parse("chain").is_err());
     }
 

@@ -166,7 +166,7 @@ impl Focus {
             dim.push(Some(r.dimension.clone()));
             ach.push(Some(r.achievement));
             effect.push(Some(r.effect));
-            share.push((gap != 0.0).then(|| r.effect / gap));
+            share.push((gap != 0.0).then(|| r.effect / gap + 0.0));
         }
         let mut rest: f64 =
             self.rows.iter().skip(top).map(|r| r.effect).sum::<f64>() + self.unexplained;

@@ -181,6 +181,8 @@ fn signed(x: f64) -> String {
 pub fn percent1(fraction: f64) -> String {
     let s = format!("{:.1}", fraction * 100.0);
     let s = s.trim_end_matches('0').trim_end_matches('.');
+    // A tiny negative share rounds to "-0": print it as 0.
+    let s = if s == "-0" { "0" } else { s };
     format!("{s}%")
 }
 
@@ -327,7 +329,7 @@ impl Review {
                 _ => q,
             };
             let (target, actual) = (restore(target), restore(actual));
-            rows.push(evaluate(
+            let row = evaluate(
                 cell_text(table, r, "dimension"),
                 metric,
                 unit,
@@ -335,7 +337,21 @@ impl Review {
                 target,
                 actual,
                 cell_text(table, r, "note"),
-            ));
+            );
+            // Finite cells can still overflow (1e308 - -1e308): refuse, never print inf.
+            if row.difference.is_some_and(|d| !d.is_finite())
+                || row.achievement.is_some_and(|a| !a.is_finite())
+            {
+                return Err(table
+                    .bad_cell(
+                        r,
+                        "actual",
+                        "a value whose difference and ratio to the target are finite",
+                        "; the numbers are too large or the target too small",
+                    )
+                    .into());
+            }
+            rows.push(row);
         }
         Ok(Review {
             source: table.source().to_string(),
@@ -552,6 +568,14 @@ mod tests {
     }
 
     #[test]
+    fn percent_formatting() {
+        assert_eq!(percent1(2.2 / 3.0), "73.3%");
+        assert_eq!(percent1(1.2), "120%");
+        assert_eq!(percent1(-0.0001), "0%");
+        assert_eq!(percent1(-0.0), "0%");
+    }
+
+    #[test]
     fn direction_aware_status() {
         assert_eq!(Status::of(60.0, 72.0, Better::Lower), Status::Over);
         assert_eq!(Status::of(60.0, 55.0, Better::Lower), Status::Met);
@@ -600,6 +624,48 @@ mod tests {
             .map(|_| ())
             .unwrap_err();
         assert!(e.to_string().contains("write 5% or 0.05"), "{e}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        /// Any cells give a review or an error naming the file, never a panic, and
+        /// every number of a review is finite.
+        #[test]
+        fn random_cells_never_panic_or_give_nan(
+            cells in proptest::collection::vec(("[0-9a-z:%.e+-]{0,8}", "[0-9a-z:%.e+-]{0,8}", "(higher|lower|up|)"), 1..6)
+        ) {
+            let mut csv = String::from("dimension,metric,target,actual,better\n");
+            for (i, (t, a, b)) in cells.iter().enumerate() {
+                csv.push_str(&format!("d,m{i},{t},{a},{b}\n"));
+            }
+            match review(&csv) {
+                Ok(r) => {
+                    for row in &r.rows {
+                        for x in [row.difference, row.achievement].into_iter().flatten() {
+                            proptest::prop_assert!(x.is_finite(), "{x}");
+                        }
+                    }
+                    let f = r.formatted().map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+                    for c in ["difference", "achievement"] {
+                        let col = f.column(c).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+                        for i in 0..f.n_rows() {
+                            let t = col.text_at(i).unwrap_or_default();
+                            proptest::prop_assert!(!t.contains("NaN") && !t.contains("inf"), "{t}");
+                        }
+                    }
+                }
+                Err(e) => proptest::prop_assert!(e.to_string().contains("m.csv"), "{}", e),
+            }
+        }
+    }
+
+    #[test]
+    fn overflow_is_refused() {
+        let e = review("dimension,metric,target,actual\nx,y,-1e308,1e308\n")
+            .map(|_| ())
+            .unwrap_err();
+        assert!(e.to_string().contains("m.csv:2: column 'actual'"), "{e}");
     }
 
     #[test]

@@ -51,4 +51,4 @@ pub use focus::{focus, Focus, FocusRow};
 pub use lessons::{lesson_files, lessons_from_table, lessons_table, search, Lesson, LessonQuery};
 pub use metrics::{read_metrics, Better, MetricResult, Review, Status};
 pub use recover::{recover, recover_plan, Change, Recovery};
-pub use report::{review_report, ReportParts};
+pub use report::{attribution_formatted, recovery_formatted, review_report, ReportParts};

@@ -148,6 +148,13 @@ pub fn recover(
             }
         }
     }
+    if !changed.result().is_finite() {
+        return Err(ReviewError::OutOfRange {
+            what: "recover: the changed result".to_string(),
+            allowed: "a finite number".to_string(),
+            value: changed.result(),
+        });
+    }
     Ok(Recovery {
         base: base.clone(),
         changed,

@@ -102,11 +102,51 @@ pub fn attribution_formatted(a: &Attribution) -> Result<Table, ReviewError> {
                 "share",
                 col(&|r| {
                     if gap != 0.0 {
-                        percent1(r.contribution / gap)
+                        percent1(r.contribution / gap + 0.0)
                     } else {
                         String::new()
                     }
                 }),
+            ),
+        ],
+    )
+}
+
+/// A what-if as the report shows it: `factor, change, before, after, contribution`
+/// formatted (`4%`, `4,680,000`, `+71,755`), the `total` row last.
+pub fn recovery_formatted(w: &Recovery) -> Result<Table, ReviewError> {
+    let t = w.table()?;
+    let kinds: Vec<FactorKind> = w.base.factors().iter().map(|f| f.kind).collect();
+    let n = t.n_rows();
+    let text = |c: &str| -> Result<Vec<String>, ReviewError> {
+        let col = t.column(c)?;
+        Ok((0..n).map(|i| col.text_at(i).unwrap_or_default()).collect())
+    };
+    let value = |c: &str| -> Result<Vec<String>, ReviewError> {
+        let col = t.column(c)?;
+        Ok((0..n)
+            .map(|i| {
+                let v = col.f64_at(i).unwrap_or(0.0);
+                match kinds.get(i) {
+                    Some(&k) => factor_value(k, v),
+                    None => whole(v),
+                }
+            })
+            .collect())
+    };
+    let contribution = t.column("contribution")?;
+    text_table(
+        "<recover>",
+        vec![
+            ("factor", text("factor")?),
+            ("change", text("change")?),
+            ("before", value("before")?),
+            ("after", value("after")?),
+            (
+                "contribution",
+                (0..n)
+                    .map(|i| signed_whole(contribution.f64_at(i).unwrap_or(0.0)))
+                    .collect(),
             ),
         ],
     )
@@ -211,9 +251,13 @@ pub fn review_report(parts: &ReportParts) -> Result<Report, ReviewError> {
         } else {
             format!("beat its target by {}", whole(f.actual - f.target))
         };
+        let mut chars = f.headline.chars();
+        let headline: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
         let mut text = format!(
-            "{} {verdict} ({} of target).",
-            f.headline,
+            "{headline} {verdict} ({} of target).",
             percent1(f.actual / f.target)
         );
         let (down, up) = (list(&|e| e < 0.0), list(&|e| e > 0.0));
@@ -271,6 +315,10 @@ pub fn review_report(parts: &ReportParts) -> Result<Report, ReviewError> {
             ));
         }
         rep.blocks.push(Block::Text(text));
+        rep.blocks.push(Block::Table {
+            caption: "The what-if by factor".to_string(),
+            table: recovery_formatted(w)?,
+        });
     }
 
     if let Some(t) = &parts.actions {

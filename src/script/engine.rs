@@ -183,3 +183,17 @@ pub fn context(ctx: &NativeCallContext) -> Result<RunContext, Box<EvalAltResult>
         .and_then(|t| t.clone().try_cast::<RunContext>())
         .ok_or_else(|| "internal error: engine built without a run context".into())
 }
+
+/// Writes `bytes` to `name` under the run's output directory, atomically (the sandbox
+/// refuses names that escape it), and returns the path written, for scripts to print.
+pub fn write_output(
+    ctx: &NativeCallContext,
+    name: &str,
+    bytes: &[u8],
+) -> Result<String, Box<EvalAltResult>> {
+    let written = context(ctx)?
+        .sandbox
+        .write(name, bytes)
+        .map_err(super::script_error)?;
+    Ok(written.display().to_string())
+}

@@ -11,7 +11,9 @@ mod options;
 mod sandbox;
 
 pub use convert::{dynamic_to_value, num, table_from_dynamic, value_to_dynamic};
-pub use engine::{build_engine, context, EngineConfig, Limits, Output, RunContext, Stop};
+pub use engine::{
+    build_engine, context, write_output, EngineConfig, Limits, Output, RunContext, Stop,
+};
 pub use error::{script_error, ScriptError};
 pub use options::Options;
 pub use sandbox::{write_atomic as sandbox_write_atomic, Sandbox, SandboxError};

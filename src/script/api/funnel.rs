@@ -6,7 +6,7 @@
 
 use crate::budget::Pricing;
 use crate::funnel::{CheckOptions, Funnel, FunnelPlan, PlanCheck, Stage};
-use crate::script::{context, num, script_error, table_from_dynamic, Options};
+use crate::script::{num, script_error, table_from_dynamic, Options};
 use crate::table::Table;
 use crate::units::{parse_quantity, Rate};
 use rhai::plugin::*;
@@ -140,13 +140,8 @@ fn sensitivity_table(f: &Funnel, entering: Dynamic, options: Map) -> R<Table> {
 fn chart(ctx: &NativeCallContext, p: &FunnelPlan, path: &str, options: Map) -> R<String> {
     let o = Options::new("chart", options, &["title"])?;
     let title = o.str("title")?.unwrap_or_else(|| "Funnel plan".to_string());
-    let run = context(ctx)?;
     let svg = crate::funnel::funnel_svg(p, &title);
-    let written = run
-        .sandbox
-        .write(path, svg.as_bytes())
-        .map_err(script_error)?;
-    Ok(written.display().to_string())
+    crate::script::write_output(ctx, path, svg.as_bytes())
 }
 
 // The plugin macro's generated glue unwraps internally; our own code does not.

@@ -43,29 +43,29 @@ pub fn domains() -> Vec<Domain> {
             module: budget::module,
         },
         Domain {
-            name: "review",
-            about: "Campaign review: targets vs actuals, gaps ranked and attributed through the funnel, what-ifs, actions, lessons",
-            module: review::module,
-        },
-        Domain {
             name: "sop",
             about: "SOP scheduling: working-day calendars, owners, leave, deadlines, critical path, what-ifs, Gantt charts",
             module: sop::module,
         },
         Domain {
-            name: "scenario",
-            about: "What-ifs: sweeps, goal seek, Monte Carlo with distributions, tornado charts, named scenarios",
-            module: scenario::module,
-        },
-        Domain {
             name: "events",
-            about: "Observed funnels from event exports",
+            about: "Observed funnels from event exports: ordered steps within a window, first-touch breakdown, plan against observed",
             module: events::module,
         },
         Domain {
             name: "abtest",
             about: "A/B test significance: z, chi-square, Fisher, Welch, intervals, power, SRM, chance to beat, mSPRT, readout",
             module: abtest::module,
+        },
+        Domain {
+            name: "review",
+            about: "Campaign review: targets vs actuals, gaps ranked and attributed through the funnel, what-ifs, actions, lessons",
+            module: review::module,
+        },
+        Domain {
+            name: "scenario",
+            about: "What-ifs: sweeps, goal seek, Monte Carlo with distributions, tornado charts, named scenarios",
+            module: scenario::module,
         },
         Domain {
             name: "report",

@@ -2,7 +2,7 @@
 //! HTML page (and Markdown), written under the output directory.
 
 use crate::render::{Block, Report};
-use crate::script::{context, script_error};
+use crate::script::script_error;
 use crate::table::Table;
 use rhai::plugin::*;
 use rhai::{Dynamic, EvalAltResult, Map, Module, NativeCallContext};
@@ -83,23 +83,13 @@ mod report_api {
     /// returns the path.
     #[rhai_fn(pure, return_raw)]
     pub fn write_html(ctx: NativeCallContext, r: &mut Report, name: &str) -> R<String> {
-        let run = context(&ctx)?;
-        let p = run
-            .sandbox
-            .write(name, r.to_html().as_bytes())
-            .map_err(script_error)?;
-        Ok(p.display().to_string())
+        crate::script::write_output(&ctx, name, r.to_html().as_bytes())
     }
 
     /// Writes the report as Markdown under the output directory; returns the path.
     #[rhai_fn(pure, return_raw)]
     pub fn write_md(ctx: NativeCallContext, r: &mut Report, name: &str) -> R<String> {
-        let run = context(&ctx)?;
-        let p = run
-            .sandbox
-            .write(name, r.to_markdown().as_bytes())
-            .map_err(script_error)?;
-        Ok(p.display().to_string())
+        crate::script::write_output(&ctx, name, r.to_markdown().as_bytes())
     }
 
     /// The report as HTML text.
@@ -169,12 +159,7 @@ mod report_api {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn write_text(ctx: NativeCallContext, name: &str, text: &str) -> R<String> {
-        let run = context(&ctx)?;
-        let p = run
-            .sandbox
-            .write(name, text.as_bytes())
-            .map_err(script_error)?;
-        Ok(p.display().to_string())
+        crate::script::write_output(&ctx, name, text.as_bytes())
     }
 
     /// A one-line description of the report.

@@ -5,7 +5,7 @@
 //! Domain code lives in `crate::review`; this file converts script values.
 
 use crate::funnel::FunnelPlan;
-use crate::render::{format_display, render_table};
+use crate::render::{format_grouped, render_table};
 use crate::review::{
     self, Action, Attribution, FunnelNumbers, LessonQuery, Method, Recovery, Review, ReviewError,
 };
@@ -181,17 +181,16 @@ fn changes(map: &Map) -> R<Vec<(String, String)>> {
 
 fn recovery_summary(r: &Recovery) -> String {
     let mut s = format!(
-        "What-if: {} -> {} ({}{})",
-        format_display(r.before()),
-        format_display(r.after()),
-        if r.recovered() >= 0.0 { "+" } else { "" },
-        format_display(r.recovered())
+        "What-if: {} -> {} ({})",
+        format_grouped(r.before(), 0),
+        format_grouped(r.after(), 0),
+        review::chart::signed_whole(r.recovered())
     );
     if let (Some(t), Some(share)) = (r.target, r.share_of_gap()) {
         s.push_str(&format!(
             ", {} of the gap to the target {}",
             review::metrics::percent1(share),
-            format_display(t)
+            format_grouped(t, 0)
         ));
     }
     s
@@ -440,6 +439,13 @@ mod review_api {
         a.table().map_err(err)
     }
 
+    /// The attribution as the report shows it, all text: `4%`, `-10%`, `-188,866`,
+    /// `47.2%`.
+    #[rhai_fn(get = "formatted", pure, return_raw)]
+    pub fn attribution_formatted(a: &mut Attribution) -> R<Table> {
+        review::attribution_formatted(a).map_err(err)
+    }
+
     /// The gap, `actual - planned`.
     #[rhai_fn(get = "gap", pure)]
     pub fn attribution_gap(a: &mut Attribution) -> f64 {
@@ -478,15 +484,17 @@ mod review_api {
             .collect()
     }
 
-    /// The attribution with its totals.
+    /// The attribution with its totals, formatted (the numbers are in `.table`).
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn attribution_to_string(a: &mut Attribution) -> String {
-        let table = a.table().map(|t| render_table(&t)).unwrap_or_default();
+        let table = review::attribution_formatted(a)
+            .map(|t| render_table(&t))
+            .unwrap_or_default();
         format!(
             "Gap {} -> {}: {} split by {}\n{table}",
-            format_display(a.planned),
-            format_display(a.actual),
-            format_display(a.gap()),
+            format_grouped(a.planned, 0),
+            format_grouped(a.actual, 0),
+            review::chart::signed_whole(a.gap()),
             a.method.name()
         )
     }
@@ -582,10 +590,19 @@ mod review_api {
         r.table().map_err(err)
     }
 
-    /// The what-if's summary and table.
+    /// The what-if table as the report shows it, all text (`4,680,000`, `5%`,
+    /// `+408,245`).
+    #[rhai_fn(get = "formatted", pure, return_raw)]
+    pub fn recovery_formatted(r: &mut Recovery) -> R<Table> {
+        review::recovery_formatted(r).map_err(err)
+    }
+
+    /// The what-if's summary and its formatted table (the numbers are in `.table`).
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn recovery_to_string(r: &mut Recovery) -> String {
-        let table = r.table().map(|t| render_table(&t)).unwrap_or_default();
+        let table = review::recovery_formatted(r)
+            .map(|t| render_table(&t))
+            .unwrap_or_default();
         format!("{}\n{table}", recovery_summary(r))
     }
 

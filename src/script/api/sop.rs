@@ -322,17 +322,12 @@ mod sop_api {
     /// ```
     #[rhai_fn(pure, return_raw)]
     pub fn gantt(ctx: NativeCallContext, plan: &mut Plan, path: &str) -> R<String> {
-        let run = context(&ctx)?;
         let text = if path.to_ascii_lowercase().ends_with(".html") {
             sop::export::gantt_html(plan)
         } else {
             sop::export::gantt_svg(plan)
         };
-        let p = run
-            .sandbox
-            .write(path, text.as_bytes())
-            .map_err(script_error)?;
-        Ok(p.display().to_string())
+        crate::script::write_output(&ctx, path, text.as_bytes())
     }
 
     /// The Gantt chart as SVG text, to put in a `report()` (`r.svg("Gantt", plan.svg)`);
@@ -370,13 +365,8 @@ mod sop_api {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn write_ics(ctx: NativeCallContext, plan: Plan, name: &str) -> R<String> {
-        let run = context(&ctx)?;
         let text = sop::export::ics(&plan, "SOP plan");
-        let p = run
-            .sandbox
-            .write(name, text.as_bytes())
-            .map_err(script_error)?;
-        Ok(p.display().to_string())
+        crate::script::write_output(&ctx, name, text.as_bytes())
     }
 
     /// A one-line summary of the plan.

@@ -127,13 +127,8 @@ mod table_api {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn write_csv(ctx: NativeCallContext, table: Table, name: &str) -> R<String> {
-        let run = context(&ctx)?;
         let text = crate::table::to_csv_string(&table).map_err(script_error)?;
-        let p = run
-            .sandbox
-            .write(name, text.as_bytes())
-            .map_err(script_error)?;
-        Ok(p.display().to_string())
+        crate::script::write_output(&ctx, name, text.as_bytes())
     }
 
     /// Builds a table from an array of object maps, one per row; columns in order of
