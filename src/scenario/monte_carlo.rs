@@ -162,8 +162,8 @@ pub fn sort_floats(values: Vec<f64>) -> Vec<f64> {
             b | (1 << 63)
         }
     };
-    let mut keys: Vec<u64> = values.iter().map(|x| key(*x)).collect();
-    drop(values);
+    // in-place collect: the keys reuse the values' allocation (same size and alignment)
+    let mut keys: Vec<u64> = values.into_iter().map(key).collect();
     let mut tmp = vec![0u64; keys.len()];
     for pass in 0..64u32.div_ceil(BITS) {
         let shift = pass * BITS;
