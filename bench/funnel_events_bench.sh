@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # funnel_events on a 10-million-row export against the polars script and the csv
-# crate's plain read, wall time and peak memory (GNU time's "Maximum resident set
-# size"), each run 3 times in turn. Figures: docs/performance-events.md.
+# crate's plain read, wall time, CPU time and peak memory (GNU time's "Maximum
+# resident set size"), each run RUNS (default 5) times in turn; medians at the end. Figures: docs/performance-events.md.
 #
 # Usage (from the repository root): bash bench/funnel_events_bench.sh [ROWS] [DIR]
 # Needs python3 with numpy and polars, and /usr/bin/time. The data (about 370 MB for
@@ -20,16 +20,27 @@ let f = funnel_events("events_${ROWS}.csv", ["visit", "signup", "add_to_cart", "
 print(f);
 write_csv(f.table, "pacer_${ROWS}.csv");
 RHAI
+RUNS=${RUNS:-5}
+: > "$DIR/times.txt"
 measure() { # label, command...
   local label=$1; shift
-  /usr/bin/time -f "$label wall %e s, max RSS %M KB" "$@" > "$DIR/last_$label.out" 2> "$DIR/last_$label.err" || { cat "$DIR/last_$label.err"; exit 1; }
-  tail -1 "$DIR/last_$label.err"
+  /usr/bin/time -f "$label %e %U %S %M" "$@" > "$DIR/last_$label.out" 2> "$DIR/last_$label.err" || { cat "$DIR/last_$label.err"; exit 1; }
+  tail -1 "$DIR/last_$label.err" | tee -a "$DIR/times.txt"
 }
-for i in 1 2 3; do
+echo "label wall_s user_s sys_s max_rss_kb"
+for i in $(seq "$RUNS"); do
   (cd "$DIR" && measure pacer "$ROOT/target/release/pacer" run funnel_bench.rhai --out .)
   measure polars python3 bench/funnel_events_polars.py "$DATA" 604800 "$DIR/polars_${ROWS}.csv"
   measure csv_read "$ROOT/target/release/examples/csv_read_baseline" "$DATA"
 done
+python3 - "$DIR/times.txt" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+for label in ["pacer", "polars", "csv_read"]:
+    r = [list(map(float, x[1:])) for x in rows if x[0] == label]
+    med = lambda i: statistics.median(v[i] for v in r)
+    print(f"{label:9} median of {len(r)}: wall {med(0):.2f} s, cpu {statistics.median(v[1] + v[2] for v in r):.2f} s, max RSS {med(3) / 1024:.0f} MB")
+PY
 python3 - "$DIR/pacer_${ROWS}.csv" "$DIR/polars_${ROWS}.csv" <<'PY'
 import sys, csv
 a = list(csv.reader(open(sys.argv[1]))); b = list(csv.reader(open(sys.argv[2])))

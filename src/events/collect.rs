@@ -214,6 +214,9 @@ pub struct Batch {
     by: Interner,
     /// The id of the empty breakdown key (no `by` columns), once interned.
     empty_by: Option<u32>,
+    /// A direct-mapped cache of breakdown ids (id + 1, 0 empty), indexed by the
+    /// key's length and first and last bytes; verified before use.
+    by_cache: [u32; 256],
     /// Rows read (all events, funnel steps or not).
     pub rows: u64,
     /// Rows whose event is a funnel step.
@@ -228,6 +231,7 @@ impl Default for Batch {
             parts: (0..SHARDS).map(|_| Part::default()).collect(),
             by: Interner::default(),
             empty_by: None,
+            by_cache: [0; 256],
             rows: 0,
             step_rows: 0,
             no_user: 0,
@@ -258,16 +262,20 @@ impl Batch {
         }
         let by = match self.empty_by {
             Some(id) if by.is_empty() => id,
+            None if by.is_empty() => {
+                let id = self.by.intern(by, hash_bytes(by));
+                self.empty_by = Some(id);
+                id
+            }
             _ => {
-                // A breakdown has few values as a rule: look through them first.
-                let n = self.by.len().min(16) as u32;
-                match (0..n).find(|&i| same(self.by.get(i), by)) {
-                    Some(id) => id,
-                    None => {
+                // A breakdown has few values as a rule: a small cache first.
+                let slot =
+                    (by.len() * 31 + usize::from(by[0]) + 7 * usize::from(by[by.len() - 1])) & 255;
+                match self.by_cache[slot].checked_sub(1) {
+                    Some(id) if same(self.by.get(id), by) => id,
+                    _ => {
                         let id = self.by.intern(by, hash_bytes(by));
-                        if by.is_empty() {
-                            self.empty_by = Some(id);
-                        }
+                        self.by_cache[slot] = id + 1;
                         id
                     }
                 }

@@ -4,8 +4,9 @@
 //! The file is read in blocks of [`BLOCK`] bytes that end on a record boundary: the
 //! last newline of the block outside quotes, found from the parity of the quote
 //! characters before it (each block starts on a boundary, so the parity is known).
-//! Blocks are parsed in parallel (rayon); within a block a record without a quote is
-//! split at commas with `memchr`, and a record with one goes through a full RFC 4180
+//! A reader thread fills the blocks while rayon parses the previous batch in
+//! parallel; a block without any quote is split in one `memchr2` pass over its commas
+//! and newlines, and in a block with quotes a record with one goes through a full RFC 4180
 //! parser (quoted fields, doubled quotes, commas and newlines inside quotes, CRLF).
 //! A quote inside an unquoted field, or text after a closing quote, is an error
 //! naming the line, so a stray quote can never silently shift the block boundaries.

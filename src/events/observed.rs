@@ -321,7 +321,7 @@ impl ObservedFunnel {
 
 /// Streams the CSV file at `path` (named `source` in messages and semantics) and
 /// computes the funnel. Memory: the funnel-step rows' users (each stored once) and
-/// 24 bytes per funnel-step row; other rows are read and dropped.
+/// 16 bytes per funnel-step row; other rows are read and dropped.
 pub fn funnel_from_file(
     path: &Path,
     source: &str,
