@@ -160,8 +160,12 @@ fn bad_input_names_the_argument() {
         "sweep: the closure's result at point 1 (ctr = 0.02) must be a number or an object map of numbers, got string \"n/a\"",
     );
     fails_with(
-        "sweep(#{ ctr: [0.02] }, |p| #{ visitors: \"many\" });",
-        "field 'visitors' must be a number, got string \"many\"",
+        "sweep(#{ ctr: [0.02] }, |p| #{ visitors: [1, 2] });",
+        "sweep: the closure's result at point 1 (ctr = 0.02), field 'visitors' must be a number, string, boolean or ()",
+    );
+    fails_with(
+        "scenarios(table([#{ scenario: \"base\", ctr: 0.02 }]), |p| #{ visitors: \"many\" });",
+        "scenarios: the closure's result for 'base', field 'visitors' must be a number, got string \"many\"",
     );
     fails_with(
         "simulate(0, #{}, |d| 1);",

@@ -136,6 +136,13 @@ fn scaffold(name: &Path) -> Result<(), String> {
         }
         std::fs::write(&path, text).map_err(|e| err(&path, e))?;
     }
+    // The temporary folder is private (0700); the campaign folder is an ordinary one.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| err(tmp.path(), e))?;
+    }
     let kept = tmp.keep();
     std::fs::rename(&kept, name).map_err(|e| {
         let _ = std::fs::remove_dir_all(&kept);

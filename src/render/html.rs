@@ -142,8 +142,10 @@ impl Report {
             match b {
                 Block::Heading(h) => out.push_str(&format!("<h2>{}</h2>\n", escape(h))),
                 Block::Text(t) => {
+                    // Blank lines separate paragraphs; single line breaks are kept.
                     for para in t.split("\n\n") {
-                        out.push_str(&format!("<p>{}</p>\n", escape(para.trim())));
+                        let lines: Vec<String> = para.trim().lines().map(escape).collect();
+                        out.push_str(&format!("<p>{}</p>\n", lines.join("<br>\n")));
                     }
                 }
                 Block::Table { caption, table } => {

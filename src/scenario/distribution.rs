@@ -246,7 +246,7 @@ impl FastBeta {
     }
 
     /// One draw in [0, 1].
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         if self.ga.boost > 0.0 || self.gb.boost > 0.0 {
             // Shapes below 1: both gammas can underflow to 0 (0 / 0), so work with
@@ -284,7 +284,7 @@ impl FastGamma {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let g = self.core(rng);
         if self.boost > 0.0 {
@@ -305,7 +305,7 @@ impl FastGamma {
     }
 
     /// Marsaglia-Tsang for the shape `d + 1/3` >= 1.
-    #[inline]
+    #[inline(always)]
     fn core<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         loop {
             let (x, v) = loop {

@@ -302,7 +302,12 @@ impl Model {
             Kind::Funnel { .. } => {
                 let mut p = 1.0;
                 for input in &self.inputs {
-                    p *= input.draw(rng);
+                    // beta rates, the common case, without the general dispatch
+                    p *= match input {
+                        Input::Fixed(v) => *v,
+                        Input::Uncertain(Dist::Beta(b)) => b.sample(rng),
+                        Input::Uncertain(d) => d.sample(rng),
+                    };
                 }
                 p
             }

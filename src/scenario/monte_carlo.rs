@@ -140,6 +140,58 @@ where
     Ok(out)
 }
 
+/// Sorts floats in `f64::total_cmp` order by an LSD radix sort on their bits (six
+/// passes of 11 bits, passes where every key has the same digit skipped): linear time,
+/// several times faster than a comparison sort for millions of trials. A float's bits
+/// are mapped to an unsigned key that orders like `total_cmp` (flip every bit of a
+/// negative, the sign bit of a positive); equal keys are equal floats, so the result
+/// is the same as any correct sort.
+pub fn sort_floats(values: Vec<f64>) -> Vec<f64> {
+    if values.len() < 4096 {
+        let mut v = values;
+        v.sort_unstable_by(f64::total_cmp);
+        return v;
+    }
+    const BITS: u32 = 11;
+    const BUCKETS: usize = 1 << BITS;
+    let key = |x: f64| {
+        let b = x.to_bits();
+        if b >> 63 == 1 {
+            !b
+        } else {
+            b | (1 << 63)
+        }
+    };
+    // in-place collect: the keys reuse the values' allocation (same size and alignment)
+    let mut keys: Vec<u64> = values.into_iter().map(key).collect();
+    let mut tmp = vec![0u64; keys.len()];
+    for pass in 0..64u32.div_ceil(BITS) {
+        let shift = pass * BITS;
+        let mut counts = vec![0usize; BUCKETS];
+        for k in &keys {
+            counts[((k >> shift) as usize) & (BUCKETS - 1)] += 1;
+        }
+        if counts.contains(&keys.len()) {
+            continue;
+        }
+        let mut start = 0;
+        for c in counts.iter_mut() {
+            let n = *c;
+            *c = start;
+            start += n;
+        }
+        for k in &keys {
+            let d = ((k >> shift) as usize) & (BUCKETS - 1);
+            tmp[counts[d]] = *k;
+            counts[d] += 1;
+        }
+        std::mem::swap(&mut keys, &mut tmp);
+    }
+    keys.into_iter()
+        .map(|k| f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k }))
+        .collect()
+}
+
 /// The summary of a simulation: the values sorted, their mean and sample standard
 /// deviation (n - 1 in the denominator).
 #[derive(Debug, Clone, PartialEq)]
@@ -172,8 +224,7 @@ impl Summary {
         } else {
             0.0
         };
-        let mut sorted = values;
-        sorted.par_sort_unstable_by(f64::total_cmp);
+        let sorted = sort_floats(values);
         Ok(Summary { sorted, mean, sd })
     }
 
@@ -269,6 +320,32 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn radix_sort_matches_total_cmp() {
+        let mut rng = chunk_rng(9, 0);
+        let mut v: Vec<f64> = (0..20_000)
+            .map(|i| {
+                let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+                match i % 5 {
+                    0 => -u * 1e6,
+                    1 => u,
+                    2 => -0.0,
+                    3 => 0.0,
+                    _ => (u - 0.5) * 1e-300,
+                }
+            })
+            .collect();
+        v.extend([f64::MAX, f64::MIN, 1e308, -1e-308, 5e-324]);
+        let mut want = v.clone();
+        want.sort_by(f64::total_cmp);
+        let got = sort_floats(v);
+        assert!(got
+            .iter()
+            .zip(&want)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert_eq!(got.len(), want.len());
+    }
 
     #[test]
     fn xoshiro256pp_reference_output() {

@@ -429,3 +429,60 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn response_model_sweeps_simulates_and_ranks_natively() {
+    // Hill(5000, 20000, 1): result(s) = 5000 s / (20000 + s); value 40 per result.
+    let c = Curve::hill(5000.0, 20000.0, 1.0).unwrap();
+    let m = Model::response(c, fixed(20_000.0), Some(fixed(40.0))).unwrap();
+    let t = m
+        .sweep(
+            &[("spend".into(), vec![0.0, 20_000.0, 60_000.0])],
+            Combine::Grid,
+        )
+        .unwrap();
+    assert_eq!(t.names(), ["spend", "result", "revenue"]);
+    let res: Vec<f64> = (0..3)
+        .map(|r| t.column("result").unwrap().f64_at(r).unwrap())
+        .collect();
+    assert_eq!(res, vec![0.0, 2500.0, 3750.0]);
+    assert_eq!(t.column("revenue").unwrap().f64_at(2), Some(150_000.0));
+    let tor = m
+        .tornado(&[
+            ("spend".into(), (10_000.0, 40_000.0)),
+            ("value".into(), (30.0, 50.0)),
+        ])
+        .unwrap();
+    // spend: 40 x (5000 x 40000/60000 - 5000 x 10000/30000) = 40 x (3333.33 - 1666.67) = 66,666.7;
+    // value: 2500 x 20 = 50,000
+    assert_eq!(tor.rows[0].input, "spend");
+    assert!(
+        (tor.rows[0].swing - 40.0 * (5000.0 * 40_000.0 / 60_000.0 - 5000.0 * 10_000.0 / 30_000.0))
+            .abs()
+            < 1e-6
+    );
+    assert!((tor.rows[1].swing - 50_000.0).abs() < 1e-9);
+    // value uncertain: E[revenue] = 2500 x E[value] = 2500 x 40
+    let u = m
+        .with_input("value", Input::Uncertain(Dist::normal(40.0, 5.0).unwrap()))
+        .unwrap();
+    let s = u
+        .simulate(
+            100_000,
+            &SimOptions {
+                seed: 3,
+                ..SimOptions::default()
+            },
+        )
+        .unwrap();
+    assert!(
+        ((s.mean() - 100_000.0) / s.se()).abs() < 4.0,
+        "{}",
+        s.mean()
+    );
+    assert!(m
+        .with_input("spend", fixed(-1.0))
+        .unwrap_err()
+        .to_string()
+        .contains("spend must be a number >= 0"));
+}

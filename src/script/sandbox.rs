@@ -217,6 +217,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
         .tempfile_in(dir)
         .map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
+    // Temporary files are private (0600); a report is for sharing: owner read-write,
+    // everyone else read, as a file created by any other tool would be.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(err)?;
+    }
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
@@ -245,6 +254,17 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(!e.contains("did you mean"), "{e}");
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_readable_by_others() -> Result<(), Box<dyn std::error::Error>> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("report.html");
+        write_atomic(&path, b"<p>hi</p>")?;
+        assert_eq!(std::fs::metadata(&path)?.permissions().mode() & 0o777, 0o644);
         Ok(())
     }
 

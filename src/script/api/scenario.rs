@@ -11,7 +11,7 @@ use crate::funnel::Funnel;
 use crate::scenario::monte_carlo::TrialRng;
 use crate::scenario::{
     self, chunk_rng, Combine, Dist, Failure, Input, Model, ScenarioError, SeekOptions, SimOptions,
-    Summary, Tornado, CHUNK,
+    Summary, Tornado as DomainTornado, CHUNK,
 };
 use crate::script::{context, num, script_error, table_from_dynamic, Options};
 use crate::table::{Column, Table, Value};
@@ -28,7 +28,7 @@ pub fn module() -> Module {
     m.set_custom_type::<Dist>("Distribution");
     m.set_custom_type::<Draw>("Draw");
     m.set_custom_type::<Summary>("Simulation");
-    m.set_custom_type::<ScriptTornado>("Tornado");
+    m.set_custom_type::<Tornado>("Tornado");
     m
 }
 
@@ -47,10 +47,16 @@ impl Draw {
     }
 }
 
+/// A simulation's summary, as scripts name it.
+pub type Simulation = Summary;
+
+/// A distribution, as scripts name it.
+pub type Distribution = Dist;
+
 /// A tornado with the name of the output it ranks.
 #[derive(Debug, Clone)]
-pub struct ScriptTornado {
-    tornado: Tornado,
+pub struct Tornado {
+    tornado: DomainTornado,
     output: String,
 }
 
@@ -209,14 +215,28 @@ fn sweep_closure(
             .map(|(n, v)| (n.as_str().into(), v.clone()))
             .collect();
         let out = calls.call(f, Dynamic::from_map(arg))?;
-        let fields = result_fields(
-            &out,
-            &format!(
-                "sweep: the closure's result at point {} ({})",
-                i + 1,
-                point_text(&names, p)
-            ),
-        )?;
+        let what = format!(
+            "sweep: the closure's result at point {} ({})",
+            i + 1,
+            point_text(&names, p)
+        );
+        // A map's fields may be any cell value (a label such as "reaches goal" too);
+        // a bare result must be a number.
+        let fields: Vec<(String, Value)> = match out.read_lock::<Map>() {
+            Some(m) => m
+                .iter()
+                .map(|(k, x)| {
+                    Ok((
+                        k.to_string(),
+                        crate::script::dynamic_to_value(x, &format!("{what}, field '{k}'"))?,
+                    ))
+                })
+                .collect::<R<Vec<_>>>()?,
+            None => result_fields(&out, &what)?
+                .into_iter()
+                .map(|(k, v)| (k, Value::Float(v)))
+                .collect(),
+        };
         let mut rec = Vec::with_capacity(names.len() + fields.len());
         for (n, v) in names.iter().zip(p) {
             rec.push((
@@ -230,7 +250,7 @@ fn sweep_closure(
                     "sweep: the closure's result has a field '{k}' with the same name as a parameter; rename it"
                 )));
             }
-            rec.push((k, Value::Float(v)));
+            rec.push((k, v));
         }
         records.push(rec);
     }
@@ -411,8 +431,9 @@ mod scenario_api {
     /// parameter in alphabetical order varies fastest, since object maps keep their keys
     /// sorted). Each parameter is a list, a range such as `range(40, 61, 10)`, or a
     /// single value. `f` gets a map of the point's values and returns a number (column
-    /// `result`) or an object map of numbers (one column per field). Returns a table
-    /// with one column per parameter and one per result field.
+    /// `result`) or an object map (one column per field: numbers, or labels such as
+    /// `"reaches goal"`). Returns a table with one column per parameter and one per
+    /// result field.
     ///
     /// ```rhai
     /// let t = sweep(#{ ctr: [0.02, 0.025, 0.03], cpm: range(40, 61, 10) },
@@ -598,13 +619,32 @@ mod scenario_api {
         lo: Dynamic,
         hi: Dynamic,
     ) -> R<f64> {
+        goal_seek_model_with(model, input, target, lo, hi, Map::new())
+    }
+
+    /// `goal_seek` of a model with options `tol` and `max_iter`.
+    ///
+    /// ```rhai
+    /// let m = funnel_model([#{ name: "activation", rate: 0.4 }], #{ entering: 100000, aov: 150 });
+    /// print(goal_seek(m, "aov", 5000000, 1, 1000, #{ tol: 1e-9 }));   // 125
+    /// ```
+    #[rhai_fn(name = "goal_seek", return_raw)]
+    pub fn goal_seek_model_with(
+        model: Model,
+        input: &str,
+        target: Dynamic,
+        lo: Dynamic,
+        hi: Dynamic,
+        options: Map,
+    ) -> R<f64> {
+        let opts = seek_options(options)?;
         model
             .seek(
                 input,
                 num(&target, "goal_seek: target")?,
                 num(&lo, "goal_seek: lo")?,
                 num(&hi, "goal_seek: hi")?,
-                &SeekOptions::default(),
+                &opts,
             )
             .map(|s| s.x)
             .map_err(script_error)
@@ -768,7 +808,7 @@ mod scenario_api {
     /// print(dist_normal(150, 20).quantile(0.9));   // 175.63
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn dist_normal(mean: Dynamic, sd: Dynamic) -> R<Dist> {
+    pub fn dist_normal(mean: Dynamic, sd: Dynamic) -> R<Distribution> {
         Dist::normal(num(&mean, "normal: mean")?, num(&sd, "normal: sd")?).map_err(script_error)
     }
 
@@ -778,7 +818,7 @@ mod scenario_api {
     /// print(dist_lognormal(0.0, 0.5).mean);   // exp(0.125) = 1.1331
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn dist_lognormal(mu: Dynamic, sigma: Dynamic) -> R<Dist> {
+    pub fn dist_lognormal(mu: Dynamic, sigma: Dynamic) -> R<Distribution> {
         Dist::lognormal(num(&mu, "lognormal: mu")?, num(&sigma, "lognormal: sigma")?)
             .map_err(script_error)
     }
@@ -789,7 +829,7 @@ mod scenario_api {
     /// print(dist_beta(30, 970).mean);   // 0.03
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn dist_beta(a: Dynamic, b: Dynamic) -> R<Dist> {
+    pub fn dist_beta(a: Dynamic, b: Dynamic) -> R<Distribution> {
         Dist::beta(num(&a, "beta: a")?, num(&b, "beta: b")?).map_err(script_error)
     }
 
@@ -799,7 +839,7 @@ mod scenario_api {
     /// print(dist_beta_observed(30, 1000));   // beta(31, 971)
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn dist_beta_observed(x: Dynamic, n: Dynamic) -> R<Dist> {
+    pub fn dist_beta_observed(x: Dynamic, n: Dynamic) -> R<Distribution> {
         Dist::beta_observed(num(&x, "beta_observed: x")?, num(&n, "beta_observed: n")?)
             .map_err(script_error)
     }
@@ -810,7 +850,7 @@ mod scenario_api {
     /// print(dist_triangular(0.8, 0.9, 1.0).mean);   // 0.9
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn dist_triangular(lo: Dynamic, mode: Dynamic, hi: Dynamic) -> R<Dist> {
+    pub fn dist_triangular(lo: Dynamic, mode: Dynamic, hi: Dynamic) -> R<Distribution> {
         Dist::triangular(
             num(&lo, "triangular: lo")?,
             num(&mode, "triangular: mode")?,
@@ -825,7 +865,7 @@ mod scenario_api {
     /// print(dist_uniform(0.6, 0.8).mean);   // 0.7
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn dist_uniform(lo: Dynamic, hi: Dynamic) -> R<Dist> {
+    pub fn dist_uniform(lo: Dynamic, hi: Dynamic) -> R<Distribution> {
         Dist::uniform(num(&lo, "uniform: lo")?, num(&hi, "uniform: hi")?).map_err(script_error)
     }
 
@@ -835,13 +875,13 @@ mod scenario_api {
     /// print(dist_poisson(4).quantile(0.5));   // 4
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn dist_poisson(lambda: Dynamic) -> R<Dist> {
+    pub fn dist_poisson(lambda: Dynamic) -> R<Distribution> {
         Dist::poisson(num(&lambda, "poisson: lambda")?).map_err(script_error)
     }
 
     /// The distribution's mean.
     #[rhai_fn(get = "mean", pure)]
-    pub fn dist_mean(d: &mut Dist) -> f64 {
+    pub fn dist_mean(d: &mut Distribution) -> f64 {
         d.mean()
     }
 
@@ -851,7 +891,7 @@ mod scenario_api {
     /// print(dist_beta(30, 970).quantile(0.9));   // 0.0370823
     /// ```
     #[rhai_fn(pure, return_raw)]
-    pub fn quantile(d: &mut Dist, p: Dynamic) -> R<f64> {
+    pub fn quantile(d: &mut Distribution, p: Dynamic) -> R<f64> {
         let p = num(&p, "quantile: p")?;
         if !(p > 0.0 && p < 1.0) {
             return Err(script_error(format!(
@@ -863,7 +903,7 @@ mod scenario_api {
 
     /// The distribution as written: `beta(30, 970)`.
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
-    pub fn dist_to_string(d: &mut Dist) -> String {
+    pub fn dist_to_string(d: &mut Distribution) -> String {
         d.describe()
     }
 
@@ -946,7 +986,7 @@ mod scenario_api {
     /// let s = simulate(1000, #{ seed: 1 }, |d| d.draw(rate));
     /// ```
     #[rhai_fn(name = "draw")]
-    pub fn draw_dist(d: &mut Draw, dist: Dist) -> f64 {
+    pub fn draw_dist(d: &mut Draw, dist: Distribution) -> f64 {
         d.sample(&dist)
     }
 
@@ -964,7 +1004,7 @@ mod scenario_api {
     /// print(s.prob_at_least(0.4));
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn simulate(ctx: NativeCallContext, n: i64, options: Map, f: FnPtr) -> R<Summary> {
+    pub fn simulate(ctx: NativeCallContext, n: i64, options: Map, f: FnPtr) -> R<Simulation> {
         let opts = sim_options(&ctx, options)?;
         let n = scenario::monte_carlo::check_trials(n).map_err(script_error)?;
         let mut calls = Calls::new(&ctx)?;
@@ -984,7 +1024,7 @@ mod scenario_api {
                 &format!("simulate: the closure's result in trial {}", i + 1),
             )?);
         }
-        Summary::new(values).map_err(script_error)
+        Simulation::new(values).map_err(script_error)
     }
 
     /// Monte Carlo of a native model (funnel or response), in parallel: its main
@@ -1004,7 +1044,7 @@ mod scenario_api {
         n: i64,
         options: Map,
         model: Model,
-    ) -> R<Summary> {
+    ) -> R<Simulation> {
         let opts = sim_options(&ctx, options)?;
         let n = scenario::monte_carlo::check_trials(n).map_err(script_error)?;
         model.simulate(n, &opts).map_err(script_error)
@@ -1012,55 +1052,55 @@ mod scenario_api {
 
     /// The number of trials.
     #[rhai_fn(get = "n", pure)]
-    pub fn sim_n(s: &mut Summary) -> i64 {
+    pub fn sim_n(s: &mut Simulation) -> i64 {
         s.n() as i64
     }
 
     /// The mean of the trials.
     #[rhai_fn(get = "mean", pure)]
-    pub fn sim_mean(s: &mut Summary) -> f64 {
+    pub fn sim_mean(s: &mut Simulation) -> f64 {
         s.mean()
     }
 
     /// The sample standard deviation of the trials.
     #[rhai_fn(get = "sd", pure)]
-    pub fn sim_sd(s: &mut Summary) -> f64 {
+    pub fn sim_sd(s: &mut Simulation) -> f64 {
         s.sd()
     }
 
     /// The standard error of the mean, `sd / sqrt(n)`.
     #[rhai_fn(get = "se", pure)]
-    pub fn sim_se(s: &mut Summary) -> f64 {
+    pub fn sim_se(s: &mut Simulation) -> f64 {
         s.se()
     }
 
     /// The 5th percentile.
     #[rhai_fn(get = "p5", pure, return_raw)]
-    pub fn sim_p5(s: &mut Summary) -> R<f64> {
+    pub fn sim_p5(s: &mut Simulation) -> R<f64> {
         s.percentile(5.0).map_err(script_error)
     }
 
     /// The median.
     #[rhai_fn(get = "p50", pure, return_raw)]
-    pub fn sim_p50(s: &mut Summary) -> R<f64> {
+    pub fn sim_p50(s: &mut Simulation) -> R<f64> {
         s.percentile(50.0).map_err(script_error)
     }
 
     /// The 95th percentile.
     #[rhai_fn(get = "p95", pure, return_raw)]
-    pub fn sim_p95(s: &mut Summary) -> R<f64> {
+    pub fn sim_p95(s: &mut Simulation) -> R<f64> {
         s.percentile(95.0).map_err(script_error)
     }
 
     /// The smallest trial.
     #[rhai_fn(get = "min", pure)]
-    pub fn sim_min(s: &mut Summary) -> f64 {
+    pub fn sim_min(s: &mut Simulation) -> f64 {
         s.min()
     }
 
     /// The largest trial.
     #[rhai_fn(get = "max", pure)]
-    pub fn sim_max(s: &mut Summary) -> f64 {
+    pub fn sim_max(s: &mut Simulation) -> f64 {
         s.max()
     }
 
@@ -1071,7 +1111,7 @@ mod scenario_api {
     /// print(s.percentile(90));   // about 0.9
     /// ```
     #[rhai_fn(pure, return_raw)]
-    pub fn percentile(s: &mut Summary, q: Dynamic) -> R<f64> {
+    pub fn percentile(s: &mut Simulation, q: Dynamic) -> R<f64> {
         s.percentile(num(&q, "percentile: q")?)
             .map_err(script_error)
     }
@@ -1083,7 +1123,7 @@ mod scenario_api {
     /// print(s.prob_at_least(0.75));   // about 0.25
     /// ```
     #[rhai_fn(pure, return_raw)]
-    pub fn prob_at_least(s: &mut Summary, x: Dynamic) -> R<f64> {
+    pub fn prob_at_least(s: &mut Simulation, x: Dynamic) -> R<f64> {
         s.prob_at_least(num(&x, "prob_at_least: x")?)
             .map_err(script_error)
     }
@@ -1095,7 +1135,7 @@ mod scenario_api {
     /// print(s.histogram(10));
     /// ```
     #[rhai_fn(pure, return_raw)]
-    pub fn histogram(s: &mut Summary, bins: i64) -> R<Table> {
+    pub fn histogram(s: &mut Simulation, bins: i64) -> R<Table> {
         histogram_table(s, bins)
     }
 
@@ -1106,7 +1146,7 @@ mod scenario_api {
     /// let svg = s.histogram_svg(20);
     /// ```
     #[rhai_fn(pure, return_raw)]
-    pub fn histogram_svg(s: &mut Summary, bins: i64) -> R<String> {
+    pub fn histogram_svg(s: &mut Simulation, bins: i64) -> R<String> {
         let h = s
             .histogram(usize::try_from(bins).unwrap_or(0))
             .map_err(script_error)?;
@@ -1119,7 +1159,7 @@ mod scenario_api {
 
     /// The summary in one line.
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
-    pub fn sim_to_string(s: &mut Summary) -> String {
+    pub fn sim_to_string(s: &mut Simulation) -> String {
         summary_text(s)
     }
 
@@ -1136,7 +1176,7 @@ mod scenario_api {
     /// print(tornado(m).table);
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn tornado(model: Model) -> R<ScriptTornado> {
+    pub fn tornado(model: Model) -> R<Tornado> {
         tornado_ranges(model, Map::new())
     }
 
@@ -1148,10 +1188,10 @@ mod scenario_api {
     /// print(tornado(m, #{ activation: [0.3, 0.5], aov: [120, 180] }).table);
     /// ```
     #[rhai_fn(name = "tornado", return_raw)]
-    pub fn tornado_ranges(model: Model, ranges: Map) -> R<ScriptTornado> {
+    pub fn tornado_ranges(model: Model, ranges: Map) -> R<Tornado> {
         let r = ranges_of(&ranges, "tornado")?;
         let t = model.tornado(&r).map_err(script_error)?;
-        Ok(ScriptTornado {
+        Ok(Tornado {
             tornado: t,
             output: model
                 .output_names()
@@ -1171,12 +1211,7 @@ mod scenario_api {
     /// print(t.table);
     /// ```
     #[rhai_fn(name = "tornado", return_raw)]
-    pub fn tornado_closure(
-        ctx: NativeCallContext,
-        base: Map,
-        ranges: Map,
-        f: FnPtr,
-    ) -> R<ScriptTornado> {
+    pub fn tornado_closure(ctx: NativeCallContext, base: Map, ranges: Map, f: FnPtr) -> R<Tornado> {
         let names: Vec<String> = base.keys().map(|k| k.to_string()).collect();
         let x0 = base
             .iter()
@@ -1204,7 +1239,7 @@ mod scenario_api {
             num(&v, "tornado: the closure's result")
         })
         .map_err(failure)?;
-        Ok(ScriptTornado {
+        Ok(Tornado {
             tornado: t,
             output: "result".into(),
         })
@@ -1213,25 +1248,25 @@ mod scenario_api {
     /// The tornado table: `input, low, high, result_low, result_high, swing`, widest
     /// swing first.
     #[rhai_fn(get = "table", pure, return_raw)]
-    pub fn tornado_table(t: &mut ScriptTornado) -> R<Table> {
+    pub fn tornado_table(t: &mut Tornado) -> R<Table> {
         t.tornado.table().map_err(script_error)
     }
 
     /// The result with every input at base.
     #[rhai_fn(get = "base", pure)]
-    pub fn tornado_base(t: &mut ScriptTornado) -> f64 {
+    pub fn tornado_base(t: &mut Tornado) -> f64 {
         t.tornado.base
     }
 
     /// The tornado as an SVG chart.
     #[rhai_fn(get = "svg", pure)]
-    pub fn tornado_svg(t: &mut ScriptTornado) -> String {
+    pub fn tornado_svg(t: &mut Tornado) -> String {
         scenario::plot::tornado_svg(&format!("Tornado: {}", t.output), &t.tornado)
     }
 
     /// The base result and the tornado table.
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
-    pub fn tornado_to_string(t: &mut ScriptTornado) -> String {
+    pub fn tornado_to_string(t: &mut Tornado) -> String {
         let table = t
             .tornado
             .table()
