@@ -6,16 +6,7 @@ use common::*;
 
 #[test]
 fn ab_landing_pages_script_matches_golden() {
-    let dir = workdir();
-    let out = dir.path().join("out");
-    let o = pacer(&[
-        "run",
-        "scripts/ab_landing_pages.rhai",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    golden("ab_landing_pages.stdout", &stdout(&o));
+    script_matches_golden("scripts/ab_landing_pages.rhai", "ab_landing_pages.stdout");
 }
 
 fn run_snippet(code: &str, files: &[(&str, &str)]) -> (Option<i32>, String, String) {

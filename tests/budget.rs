@@ -6,19 +6,8 @@ use common::*;
 
 #[test]
 fn budget_plan_script_matches_golden() {
-    let dir = workdir();
-    let out = dir.path().join("out");
-    let o = pacer(&[
-        "run",
-        "scripts/budget_plan.rhai",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    golden(
-        "budget_plan.stdout",
-        &stdout(&o).replace(out.to_str().expect("utf8"), "OUT"),
-    );
+    let (dir, _) = script_matches_golden("scripts/budget_plan.rhai", "budget_plan.stdout");
+    let out = dir.path();
     for svg in ["budget_allocation.svg", "budget_curve.svg"] {
         let text = std::fs::read_to_string(out.join(svg)).expect("chart written");
         assert!(

@@ -5,19 +5,8 @@ use common::*;
 
 #[test]
 fn hello_script_totals_channels() {
-    let dir = workdir();
-    let out = dir.path().join("out");
-    let o = pacer(&[
-        "run",
-        "scripts/hello.rhai",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    golden(
-        "hello.stdout",
-        &stdout(&o).replace(out.to_str().expect("utf8"), "OUT"),
-    );
+    let (dir, _) = script_matches_golden("scripts/hello.rhai", "hello.stdout");
+    let out = dir.path();
     let csv = std::fs::read_to_string(out.join("channels_summary.csv")).expect("summary written");
     assert!(csv.starts_with("channel,clicks,impressions,orders,revenue,spend,ctr,roas\nwechat,7500,250000,230,34500,12500,0.03,2.76\n"), "{csv}");
 }

@@ -119,16 +119,8 @@ fn semantics_are_carried_and_printed() {
 
 #[test]
 fn funnel_observed_script_matches_golden() {
-    let dir = workdir();
-    let out = dir.path().join("out");
-    let o = pacer(&[
-        "run",
-        "scripts/funnel_observed.rhai",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    golden("funnel_observed.stdout", &stdout(&o));
+    let (dir, _) = script_matches_golden("scripts/funnel_observed.rhai", "funnel_observed.stdout");
+    let out = dir.path();
     let csv = std::fs::read_to_string(out.join("funnel_observed.csv")).expect("csv written");
     assert!(csv.starts_with(
         "channel,step,users,conversion_from_previous,conversion_from_first,median_time_from_previous\n"

@@ -261,17 +261,8 @@ fn chart_is_written_through_the_sandbox() {
 
 #[test]
 fn funnel_plan_script_matches_golden() {
-    let dir = workdir();
-    let out = dir.path().join("out");
-    let o = pacer(&[
-        "run",
-        "scripts/funnel_plan.rhai",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let text = stdout(&o).replace(out.to_str().expect("utf8"), "OUT");
-    golden("funnel_plan.stdout", &text);
+    let (dir, text) = script_matches_golden("scripts/funnel_plan.rhai", "funnel_plan.stdout");
+    let out = dir.path();
     // The handbook figures, as the script prints them.
     for figure in [
         "176,366.8 entering",

@@ -156,19 +156,11 @@ fn actions_lessons_and_comparison_from_fixtures() {
 /// and the report it writes.
 #[test]
 fn review_summer_promo_script_matches_golden() {
-    let dir = workdir();
-    let out = dir.path().join("out");
-    let o = pacer(&[
-        "run",
+    let (dir, _) = script_matches_golden(
         "scripts/review_summer_promo.rhai",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    golden(
         "review_summer_promo.stdout",
-        &stdout(&o).replace(out.to_str().expect("utf8"), "OUT"),
     );
+    let out = dir.path();
     let html = std::fs::read_to_string(out.join("summer_review.html")).expect("report written");
     assert_eq!(
         html.matches("<table>").count(),

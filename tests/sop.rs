@@ -6,19 +6,9 @@ use common::*;
 
 #[test]
 fn summer_promo_script_matches_golden() {
-    let dir = workdir();
-    let out = dir.path().join("out");
-    let o = pacer(&[
-        "run",
-        "scripts/sop_summer_promo.rhai",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    golden(
-        "sop_summer_promo.stdout",
-        &stdout(&o).replace(out.to_str().expect("utf8"), "OUT"),
-    );
+    let (dir, _) =
+        script_matches_golden("scripts/sop_summer_promo.rhai", "sop_summer_promo.stdout");
+    let out = dir.path();
     let csv = std::fs::read_to_string(out.join("sop_summer_promo_plan.csv")).expect("plan csv");
     assert!(csv.starts_with(
         "id,name,owner,start,finish,start_offset,finish_offset,slack,critical,late\n"

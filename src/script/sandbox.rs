@@ -264,7 +264,10 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("report.html");
         write_atomic(&path, b"<p>hi</p>")?;
-        assert_eq!(std::fs::metadata(&path)?.permissions().mode() & 0o777, 0o644);
+        assert_eq!(
+            std::fs::metadata(&path)?.permissions().mode() & 0o777,
+            0o644
+        );
         Ok(())
     }
 

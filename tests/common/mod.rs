@@ -66,3 +66,17 @@ pub fn golden(name: &str, actual: &str) {
         path.display()
     );
 }
+
+/// Runs `script` (from the repository root) with a fresh output folder, checks that it
+/// succeeds, and compares its standard output, with the folder written as `OUT`, with
+/// `tests/golden/NAME`. Returns the output folder (kept alive by the `TempDir`) and the
+/// output as compared.
+pub fn script_matches_golden(script: &str, name: &str) -> (tempfile::TempDir, String) {
+    let out = workdir();
+    let path = out.path().to_str().expect("utf8").to_string();
+    let o = pacer(&["run", script, "--out", &path]);
+    assert_eq!(o.status.code(), Some(0), "{script}: {}", stderr(&o));
+    let text = stdout(&o).replace(&path, "OUT");
+    golden(name, &text);
+    (out, text)
+}
