@@ -80,3 +80,31 @@ pub fn script_matches_golden(script: &str, name: &str) -> (tempfile::TempDir, St
     golden(name, &text);
     (out, text)
 }
+
+/// The page at `page` as a headless browser renders it (its DOM), with every request sent
+/// to a closed local port so that nothing can come from the network; `None` when no
+/// chromium is installed (`.ci/run` installs Debian's when it can).
+pub fn headless_dom(page: &Path) -> Option<String> {
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })?;
+    let profile = workdir();
+    let o = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--proxy-server=127.0.0.1:9",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("the browser runs");
+    Some(String::from_utf8_lossy(&o.stdout).into_owned())
+}
