@@ -20,6 +20,17 @@ impl SpanColumn<'_> {
         self.spans.len()
     }
 
+    /// Every cell's text in order, `None` when empty.
+    pub(super) fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
+        self.spans.iter().map(|&(start, end)| {
+            if end > start {
+                self.text.get(start as usize..end as usize)
+            } else {
+                None
+            }
+        })
+    }
+
     /// The cell's text, `None` when empty.
     pub(super) fn get(&self, row: usize) -> Option<&str> {
         let &(start, end) = self.spans.get(row)?;

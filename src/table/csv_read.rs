@@ -63,6 +63,20 @@ impl RawColumn {
         let start = if row == 0 { 0 } else { self.ends[row - 1] };
         (end > start).then(|| &self.text[start..end])
     }
+
+    /// Every cell's text in order, `None` when empty.
+    fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let cell = if end > start {
+                self.text.get(start..end)
+            } else {
+                None
+            };
+            start = end;
+            cell
+        })
+    }
 }
 
 /// The cells of one column in one chunk of the file: slices of the file (quote-free
@@ -273,10 +287,22 @@ fn no_ref(row: usize) -> CellRef {
 /// int, float, bool, date, string; each attempt stops at the first cell that does not
 /// fit, so a typical column is parsed once.
 fn infer_part(cells: Cells<'_>, thousands: bool) -> Part {
-    if cells.iter().all(|(_, c)| c.is_none()) {
+    let Some(first) = cells.iter().find_map(|(_, c)| c) else {
         return Part::Empty;
-    }
+    };
+    // A type that does not fit the first non-empty cell is not tried.
+    let t = trim_cell(first);
+    let fits = |dtype: DType| match dtype {
+        DType::Int => parse_int(t).is_some(),
+        DType::Float => parse_number(t, thousands).is_some(),
+        DType::Bool => parse_bool(t).is_some(),
+        DType::Date => parse_date(t).is_some(),
+        DType::Str => true,
+    };
     for dtype in [DType::Int, DType::Float, DType::Bool, DType::Date] {
+        if !fits(dtype) {
+            continue;
+        }
         if let Ok(c) = parse_forced(cells, dtype, thousands, &no_ref) {
             return Part::Typed(c);
         }
@@ -800,17 +826,17 @@ fn parse_forced(
     };
     macro_rules! parse_all {
         ($variant:ident, $parse:expr, $expected:expr, $hint:expr) => {{
-            let mut out = Vec::with_capacity(cells.len());
-            for (row, cell) in cells.iter() {
-                match cell {
-                    None => out.push(None),
-                    Some(t) => match $parse(trim_cell(t)) {
-                        Some(v) => out.push(Some(v)),
-                        None => return Err(bad(row, $expected, $hint(t))),
-                    },
+            let parsed = match cells {
+                Cells::Plain(c) => parse_each(c.iter(), c.len(), $parse),
+                Cells::Raw(c) => parse_each(c.iter(), c.len(), $parse),
+            };
+            match parsed {
+                Ok(out) => Column::$variant(out),
+                Err(row) => {
+                    let t = cells.get(row).unwrap_or_default();
+                    return Err(bad(row, $expected, $hint(t)));
                 }
             }
-            Column::$variant(out)
         }};
     }
     let number_hint = |t: &str| {
@@ -836,9 +862,33 @@ fn parse_forced(
     })
 }
 
+/// Parses each trimmed non-empty cell with `parse`; the index of the first that does not
+/// parse is the error. Generic over the cells' layout so the loop has no dispatch.
+fn parse_each<'a, T>(
+    cells: impl Iterator<Item = Option<&'a str>>,
+    len: usize,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<Option<T>>, usize> {
+    let mut out = Vec::with_capacity(len);
+    for (row, cell) in cells.enumerate() {
+        match cell {
+            None => out.push(None),
+            Some(t) => match parse(trim_cell(t)) {
+                Some(v) => out.push(Some(v)),
+                None => return Err(row),
+            },
+        }
+    }
+    Ok(out)
+}
+
 /// The cells as text (every cell fits).
 fn parse_strings(cells: Cells<'_>) -> Column {
-    Column::Str(cells.iter().map(|(_, c)| c.map(str::to_string)).collect())
+    let own = |c: Option<&str>| c.map(str::to_string);
+    Column::Str(match cells {
+        Cells::Plain(c) => c.iter().map(own).collect(),
+        Cells::Raw(c) => c.iter().map(own).collect(),
+    })
 }
 
 /// Parses one cell's text as `dtype` (used for forced types on derived data).
