@@ -137,17 +137,6 @@ impl Chunk<'_> {
     }
 }
 
-/// One column of one chunk, typed: the narrowest type holding every cell of the chunk
-/// (inferred columns) or the forced type.
-enum Part {
-    /// Every cell is empty: fits any type.
-    Empty,
-    /// Parsed; the column's type says which type fitted.
-    Typed(Column),
-    /// A cell does not fit the forced type.
-    Failed,
-}
-
 /// Reads CSV text held in memory; `source` names it in messages.
 ///
 /// Rules: the first record is the header; a UTF-8 byte-order mark is skipped; quoted
@@ -157,11 +146,10 @@ enum Part {
 /// number or a percentage (`5%` is read as 0.05), `bool` for `true`/`false`, `date` for
 /// `YYYY-MM-DD`, else `string`.
 ///
-/// Speed: a file without quote characters is cut at line breaks into chunks that are
-/// split (fields are slices of the file, no copy) and typed in parallel, each cell
-/// parsed once: each chunk's column takes the narrowest type that fits the chunk, and
-/// the column's type is the narrowest that fits every chunk (a chunk typed `int` in a
-/// `float` column is parsed again as floats).
+/// Speed: a file without quote characters is cut at line breaks into chunks split in
+/// parallel (fields are slices of the file, no copy); then columns are typed in
+/// parallel, each straight into its final vector, trying only the types that fit its
+/// first non-empty cell, so a typical cell is parsed once.
 pub fn read_csv_bytes(
     source: &str,
     bytes: &[u8],
@@ -217,47 +205,32 @@ pub fn read_csv_bytes(
             )));
         }
     }
-    // Type each column of each chunk, in parallel.
-    let ncols = names.len();
-    let mut parts: Vec<Part> = (0..chunks.len() * ncols)
-        .into_par_iter()
-        .map(|i| {
-            let Some(cells) = chunks[i / ncols].cells(i % ncols) else {
-                return Part::Empty;
-            };
-            match options.types.get(&names[i % ncols]) {
-                Some(&dtype) => match parse_forced(cells, dtype, options.thousands, &no_ref) {
-                    Ok(c) => Part::Typed(c),
-                    Err(_) => Part::Failed,
-                },
-                None => infer_part(cells, options.thousands),
-            }
-        })
-        .collect();
-    let mut by_column: Vec<Vec<Part>> = (0..ncols)
-        .map(|_| Vec::with_capacity(chunks.len()))
-        .collect();
-    for (i, part) in parts.drain(..).enumerate() {
-        by_column[i % ncols].push(part);
-    }
     let mut offsets = Vec::with_capacity(chunks.len());
     let mut rows = 0usize;
     for c in &chunks {
         offsets.push(rows);
         rows += c.rows();
     }
-    let reader = Merge {
-        source,
-        chunks: &chunks,
-        offsets: &offsets,
-        thousands: options.thousands,
-    };
-    let columns = by_column
-        .into_par_iter()
-        .zip(names.par_iter())
+    // Each column typed over all chunks into one vector, columns in parallel.
+    let columns = names
+        .par_iter()
         .enumerate()
-        .map(|(col, (parts, name))| {
-            let column = reader.column(col, name, parts, options.types.get(name).copied())?;
+        .map(|(col, name)| {
+            let cells: Vec<(usize, Cells<'_>)> = chunks
+                .iter()
+                .enumerate()
+                .filter_map(|(k, c)| c.cells(col).map(|cells| (k, cells)))
+                .collect();
+            let at = |k: usize, row: usize| CellRef {
+                file: source.to_string(),
+                line: chunks.get(k).and_then(|c| c.lines.get(row)),
+                row: offsets.get(k).copied().unwrap_or(0) + row,
+                column: name.clone(),
+            };
+            let column = match options.types.get(name) {
+                Some(&dtype) => parse_column(&cells, dtype, options.thousands, &at)?,
+                None => infer_column(&cells, options.thousands, &at)?,
+            };
             Ok((name.clone(), column))
         })
         .collect::<Vec<Result<_, TableError>>>()
@@ -272,9 +245,12 @@ pub fn read_csv_bytes(
     Ok(table.with_file_lines(lines))
 }
 
-/// A placeholder cell reference for the first, parallel typing pass, whose errors are
-/// only a signal: the merge parses the chunk again to report the cell with its row.
-fn no_ref(row: usize) -> CellRef {
+/// Where a cell is, from its chunk and its row in the chunk.
+type At<'a> = &'a dyn Fn(usize, usize) -> CellRef;
+
+/// A placeholder cell reference for inference attempts, whose errors only mean "not
+/// this type".
+fn no_ref(_chunk: usize, row: usize) -> CellRef {
     CellRef {
         file: String::new(),
         line: None,
@@ -283,14 +259,24 @@ fn no_ref(row: usize) -> CellRef {
     }
 }
 
-/// The narrowest type holding every cell of one chunk's column, tried in the order
-/// int, float, bool, date, string; each attempt stops at the first cell that does not
+/// Infers a column's type by trying the narrowest first (int, float, bool, date, else
+/// string; all empty: string), skipping the types the first non-empty cell rules out.
+/// Each attempt parses the whole column and gives up at the first cell that does not
 /// fit, so a typical column is parsed once.
-fn infer_part(cells: Cells<'_>, thousands: bool) -> Part {
-    let Some(first) = cells.iter().find_map(|(_, c)| c) else {
-        return Part::Empty;
+fn infer_column(
+    cells: &[(usize, Cells<'_>)],
+    thousands: bool,
+    at: At<'_>,
+) -> Result<Column, TableError> {
+    let first = cells
+        .iter()
+        .find_map(|(_, c)| c.iter().find_map(|(_, t)| t));
+    let Some(first) = first else {
+        return Ok(Column::Str(vec![
+            None;
+            cells.iter().map(|(_, c)| c.len()).sum()
+        ]));
     };
-    // A type that does not fit the first non-empty cell is not tried.
     let t = trim_cell(first);
     let fits = |dtype: DType| match dtype {
         DType::Int => parse_int(t).is_some(),
@@ -299,191 +285,48 @@ fn infer_part(cells: Cells<'_>, thousands: bool) -> Part {
         DType::Date => parse_date(t).is_some(),
         DType::Str => true,
     };
-    for dtype in [DType::Int, DType::Float, DType::Bool, DType::Date] {
-        if !fits(dtype) {
-            continue;
-        }
-        if let Ok(c) = parse_forced(cells, dtype, thousands, &no_ref) {
-            return Part::Typed(c);
-        }
-    }
-    Part::Typed(parse_strings(cells))
-}
-
-/// Joins the typed chunks of each column.
-struct Merge<'a, 'b> {
-    source: &'a str,
-    chunks: &'a [Chunk<'b>],
-    /// The first row of each chunk.
-    offsets: &'a [usize],
-    thousands: bool,
-}
-
-impl Merge<'_, '_> {
-    /// The reference of row `row` of chunk `k` in column `name`.
-    fn at(&self, k: usize, name: &str, row: usize) -> CellRef {
-        CellRef {
-            file: self.source.to_string(),
-            line: self.chunks.get(k).and_then(|c| c.lines.get(row)),
-            row: self.offsets.get(k).copied().unwrap_or(0) + row,
-            column: name.to_string(),
-        }
-    }
-
-    /// Chunk `k`'s cells of column `col` (none when the chunk has no such column,
-    /// which only an empty chunk can lack).
-    fn cells(&self, k: usize, col: usize) -> Option<Cells<'_>> {
-        self.chunks.get(k).and_then(|c| c.cells(col))
-    }
-
-    /// The whole column: its type (forced, or the narrowest that fits every chunk),
-    /// then the chunks joined, those typed otherwise parsed again as that type.
-    fn column(
-        &self,
-        col: usize,
-        name: &str,
-        parts: Vec<Part>,
-        forced: Option<DType>,
-    ) -> Result<Column, TableError> {
-        let dtype = match forced {
-            Some(dtype) => {
-                if let Some(k) = parts.iter().position(|p| matches!(p, Part::Failed)) {
-                    // Parsed again to report the first bad cell with its file line.
-                    if let Some(cells) = self.cells(k, col) {
-                        parse_forced(cells, dtype, self.thousands, &|r| self.at(k, name, r))?;
-                    }
-                }
-                dtype
+    for dtype in [DType::Int, DType::Float] {
+        if fits(dtype) {
+            if let Ok(c) = parse_column(cells, dtype, thousands, &no_ref) {
+                return Ok(c);
             }
-            None => self.infer_type(col, name, &parts)?,
-        };
-        let mut pieces = Vec::with_capacity(parts.len());
-        for (k, part) in parts.into_iter().enumerate() {
-            let rows = self.chunks.get(k).map_or(0, Chunk::rows);
-            let piece = match part {
-                Part::Typed(c) if c.dtype() == dtype => c,
-                Part::Empty => nulls(dtype, rows),
-                _ => match self.cells(k, col) {
-                    Some(cells) => {
-                        parse_forced(cells, dtype, self.thousands, &|r| self.at(k, name, r))?
-                    }
-                    None => nulls(dtype, rows),
-                },
-            };
-            pieces.push(piece);
         }
-        concat(dtype, pieces)
     }
+    check_thousands(cells, at)?;
+    for dtype in [DType::Bool, DType::Date] {
+        if fits(dtype) {
+            if let Ok(c) = parse_column(cells, dtype, thousands, &no_ref) {
+                return Ok(c);
+            }
+        }
+    }
+    parse_column(cells, DType::Str, thousands, at)
+}
 
-    /// The narrowest type that fits every chunk: int, float, bool, date, else string
-    /// (all empty: string). A column of numbers some of which are written with
-    /// thousands separators is refused rather than read as text.
-    fn infer_type(&self, col: usize, name: &str, parts: &[Part]) -> Result<DType, TableError> {
-        let kinds: Vec<DType> = parts
+/// Every cell a number but some written with thousands separators: refuse to guess.
+fn check_thousands(cells: &[(usize, Cells<'_>)], at: At<'_>) -> Result<(), TableError> {
+    let all_numeric = cells.iter().all(|(_, c)| {
+        c.iter()
+            .filter_map(|(_, t)| t)
+            .all(|t| parse_number(t, false).is_some() || looks_thousands(t))
+    });
+    if !all_numeric {
+        return Ok(());
+    }
+    for &(k, c) in cells {
+        if let Some(row) = c
             .iter()
-            .filter_map(|p| match p {
-                Part::Typed(c) => Some(c.dtype()),
-                Part::Empty | Part::Failed => None,
-            })
-            .collect();
-        let all = |ok: &[DType]| kinds.iter().all(|k| ok.contains(k));
-        if kinds.is_empty() {
-            return Ok(DType::Str);
+            .find_map(|(r, t)| t.filter(|t| looks_thousands(t)).map(|_| r))
+        {
+            return Err(TableError::BadCell {
+                at: at(k, row),
+                expected: "a number".to_string(),
+                found: c.owned(row),
+                hint: THOUSANDS_HINT.to_string(),
+            });
         }
-        if all(&[DType::Int]) {
-            return Ok(DType::Int);
-        }
-        if all(&[DType::Int, DType::Float]) {
-            return Ok(DType::Float);
-        }
-        if all(&[DType::Int, DType::Float, DType::Str]) {
-            self.check_thousands(col, name)?;
-        }
-        if all(&[DType::Bool]) {
-            return Ok(DType::Bool);
-        }
-        if all(&[DType::Date]) {
-            return Ok(DType::Date);
-        }
-        Ok(DType::Str)
     }
-
-    /// Every cell a number but some written with thousands separators: refuse to guess.
-    fn check_thousands(&self, col: usize, name: &str) -> Result<(), TableError> {
-        let cells: Vec<Cells<'_>> = (0..self.chunks.len())
-            .filter_map(|k| self.cells(k, col))
-            .collect();
-        let all_numeric = cells.iter().all(|c| {
-            c.iter()
-                .filter_map(|(_, t)| t)
-                .all(|t| parse_number(t, false).is_some() || looks_thousands(t))
-        });
-        if !all_numeric {
-            return Ok(());
-        }
-        for (k, c) in cells.iter().enumerate() {
-            if let Some(row) = c
-                .iter()
-                .find_map(|(r, t)| t.filter(|t| looks_thousands(t)).map(|_| r))
-            {
-                return Err(TableError::BadCell {
-                    at: self.at(k, name, row),
-                    expected: "a number".to_string(),
-                    found: c.owned(row),
-                    hint: THOUSANDS_HINT.to_string(),
-                });
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A column of `rows` empty cells of type `dtype`.
-fn nulls(dtype: DType, rows: usize) -> Column {
-    match dtype {
-        DType::Int => Column::Int(vec![None; rows]),
-        DType::Float => Column::Float(vec![None; rows]),
-        DType::Bool => Column::Bool(vec![None; rows]),
-        DType::Str => Column::Str(vec![None; rows]),
-        DType::Date => Column::Date(vec![None; rows]),
-    }
-}
-
-/// Joins columns of type `dtype`, in order.
-fn concat(dtype: DType, pieces: Vec<Column>) -> Result<Column, TableError> {
-    let total: usize = pieces.iter().map(Column::len).sum();
-    let mut pieces = pieces.into_iter();
-    let Some(first) = pieces.next() else {
-        return Ok(nulls(dtype, 0));
-    };
-    macro_rules! join {
-        ($first:ident, $variant:ident) => {{
-            let mut out = $first;
-            out.reserve_exact(total - out.len());
-            for piece in pieces {
-                match piece {
-                    Column::$variant(mut v) => out.append(&mut v),
-                    other => return Err(mixed(dtype, &other)),
-                }
-            }
-            Column::$variant(out)
-        }};
-    }
-    Ok(match first {
-        Column::Int(v) => join!(v, Int),
-        Column::Float(v) => join!(v, Float),
-        Column::Bool(v) => join!(v, Bool),
-        Column::Str(v) => join!(v, Str),
-        Column::Date(v) => join!(v, Date),
-    })
-}
-
-/// The error for chunks of different types in one column, which the merge rules out.
-fn mixed(dtype: DType, other: &Column) -> TableError {
-    TableError::Invalid(format!(
-        "internal error: a {} chunk in a {dtype} column",
-        other.dtype()
-    ))
+    Ok(())
 }
 
 /// The records after the header (whose first line in the file is `first_line`), in
@@ -810,33 +653,36 @@ fn looks_thousands(t: &str) -> bool {
 
 const THOUSANDS_HINT: &str = "; it looks like a thousands separator: remove the commas (1200, not 1,200) or load with #{ thousands: true }";
 
-/// Parses every cell of `cells` as `dtype`; the first cell that does not fit is an
-/// error naming it through `at`.
-fn parse_forced(
-    cells: Cells<'_>,
+/// Parses every cell of a column (its chunks in order) as `dtype`; the first cell that
+/// does not fit is an error naming it through `at`.
+fn parse_column(
+    cells: &[(usize, Cells<'_>)],
     dtype: DType,
     thousands: bool,
-    at: &dyn Fn(usize) -> CellRef,
+    at: At<'_>,
 ) -> Result<Column, TableError> {
-    let bad = |row: usize, expected: &str, hint: String| TableError::BadCell {
-        at: at(row),
-        expected: expected.to_string(),
-        found: cells.owned(row),
-        hint,
-    };
+    let rows: usize = cells.iter().map(|(_, c)| c.len()).sum();
+    let bad =
+        |k: usize, c: Cells<'_>, row: usize, expected: &str, hint: String| TableError::BadCell {
+            at: at(k, row),
+            expected: expected.to_string(),
+            found: c.owned(row),
+            hint,
+        };
     macro_rules! parse_all {
         ($variant:ident, $parse:expr, $expected:expr, $hint:expr) => {{
-            let parsed = match cells {
-                Cells::Plain(c) => parse_each(c.iter(), c.len(), $parse),
-                Cells::Raw(c) => parse_each(c.iter(), c.len(), $parse),
-            };
-            match parsed {
-                Ok(out) => Column::$variant(out),
-                Err(row) => {
-                    let t = cells.get(row).unwrap_or_default();
-                    return Err(bad(row, $expected, $hint(t)));
+            let mut out = Vec::with_capacity(rows);
+            for &(k, c) in cells {
+                let parsed = match c {
+                    Cells::Plain(p) => parse_into(p.iter(), &mut out, $parse),
+                    Cells::Raw(r) => parse_into(r.iter(), &mut out, $parse),
+                };
+                if let Err(row) = parsed {
+                    let t = c.get(row).unwrap_or_default();
+                    return Err(bad(k, c, row, $expected, $hint(t)));
                 }
             }
+            Column::$variant(out)
         }};
     }
     let number_hint = |t: &str| {
@@ -858,18 +704,28 @@ fn parse_forced(
         DType::Date => parse_all!(Date, parse_date, "a date written YYYY-MM-DD", |_| {
             String::new()
         }),
-        DType::Str => parse_strings(cells),
+        DType::Str => {
+            let own = |c: Option<&str>| c.map(str::to_string);
+            let mut out = Vec::with_capacity(rows);
+            for &(_, c) in cells {
+                match c {
+                    Cells::Plain(p) => out.extend(p.iter().map(own)),
+                    Cells::Raw(r) => out.extend(r.iter().map(own)),
+                }
+            }
+            Column::Str(out)
+        }
     })
 }
 
-/// Parses each trimmed non-empty cell with `parse`; the index of the first that does not
-/// parse is the error. Generic over the cells' layout so the loop has no dispatch.
-fn parse_each<'a, T>(
+/// Appends each cell parsed with `parse` (after trimming; empty cells are `None`) to
+/// `out`; the row of the first that does not parse is the error. Generic over the cells'
+/// layout so the loop has no dispatch.
+fn parse_into<'a, T>(
     cells: impl Iterator<Item = Option<&'a str>>,
-    len: usize,
+    out: &mut Vec<Option<T>>,
     parse: impl Fn(&str) -> Option<T>,
-) -> Result<Vec<Option<T>>, usize> {
-    let mut out = Vec::with_capacity(len);
+) -> Result<(), usize> {
     for (row, cell) in cells.enumerate() {
         match cell {
             None => out.push(None),
@@ -879,16 +735,7 @@ fn parse_each<'a, T>(
             },
         }
     }
-    Ok(out)
-}
-
-/// The cells as text (every cell fits).
-fn parse_strings(cells: Cells<'_>) -> Column {
-    let own = |c: Option<&str>| c.map(str::to_string);
-    Column::Str(match cells {
-        Cells::Plain(c) => c.iter().map(own).collect(),
-        Cells::Raw(c) => c.iter().map(own).collect(),
-    })
+    Ok(())
 }
 
 /// Parses one cell's text as `dtype` (used for forced types on derived data).
