@@ -1,5 +1,5 @@
 //! Table hot paths: reading a 1-million-row CSV export (type inference included) and a
-//! group-by sum over it. Compared with pandas in docs/performance.md
+//! group-by sum over it. Compared with pandas in docs/performance-table.md
 //! (`python3 bench/table_baseline.py`). The data comes from `bench/gen_channels.py`'s
 //! layout, generated here in Rust with a fixed seed so the benchmark needs no Python.
 
@@ -53,9 +53,17 @@ fn generate(rows: usize, path: &std::path::Path) {
 }
 
 fn bench(c: &mut Criterion) {
+    // PACER_TABLE_CSV=FILE reads FILE instead (e.g. bench/gen_channels.py's output, to
+    // time pacer and pandas on the very same file).
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("channels_1m.csv");
-    generate(1_000_000, &path);
+    let path = match std::env::var_os("PACER_TABLE_CSV") {
+        Some(file) => std::path::PathBuf::from(file),
+        None => {
+            let path = dir.path().join("channels_1m.csv");
+            generate(1_000_000, &path);
+            path
+        }
+    };
     let mut g = c.benchmark_group("table");
     g.sample_size(10);
     g.bench_function("read_csv_1m_rows", |b| {

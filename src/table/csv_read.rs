@@ -2,12 +2,12 @@
 //! the file, the line and the column.
 
 use super::column::Column;
+use super::csv_plain::{plain_delimiter, split_plain, RecordLines, SpanColumn};
 use super::error::{CellRef, TableError};
 use super::table::Table;
 use super::value::{DType, Value};
 use crate::units;
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 /// Options for reading a CSV file.
@@ -29,13 +29,10 @@ pub fn read_csv_path(path: &Path) -> Result<Table, TableError> {
 /// Reads the CSV file at `path`; `path` as displayed names the table in messages.
 pub fn read_csv_path_with(path: &Path, options: &CsvOptions) -> Result<Table, TableError> {
     let name = path.display().to_string();
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| TableError::Io {
-            path: name.clone(),
-            reason: io_reason(&e),
-        })?;
+    let bytes = std::fs::read(path).map_err(|e| TableError::Io {
+        path: name.clone(),
+        reason: io_reason(&e),
+    })?;
     read_csv_bytes(&name, &bytes, options)
 }
 
@@ -67,12 +64,76 @@ impl RawColumn {
         (end > start).then(|| &self.text[start..end])
     }
 
-    fn iter(&self) -> impl Iterator<Item = (usize, Option<&str>)> + '_ {
-        (0..self.len()).map(|r| (r, self.get(r)))
+    /// Every cell's text in order, `None` when empty.
+    fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let cell = if end > start {
+                self.text.get(start..end)
+            } else {
+                None
+            };
+            start = end;
+            cell
+        })
+    }
+}
+
+/// The cells of one column in one chunk of the file: slices of the file (quote-free
+/// chunks) or text unescaped by the `csv` crate.
+#[derive(Clone, Copy)]
+enum Cells<'a> {
+    Plain(&'a SpanColumn<'a>),
+    Raw(&'a RawColumn),
+}
+
+impl<'a> Cells<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Cells::Plain(c) => c.len(),
+            Cells::Raw(c) => c.len(),
+        }
+    }
+
+    /// The cell's text, `None` when empty.
+    fn get(&self, row: usize) -> Option<&'a str> {
+        match *self {
+            Cells::Plain(c) => c.get(row),
+            Cells::Raw(c) => c.get(row),
+        }
+    }
+
+    fn iter(self) -> impl Iterator<Item = (usize, Option<&'a str>)> + 'a {
+        (0..self.len()).map(move |r| (r, self.get(r)))
     }
 
     fn owned(&self, row: usize) -> String {
         self.get(row).unwrap_or_default().to_string()
+    }
+}
+
+/// One chunk of the file's records, split into columns.
+struct Chunk<'a> {
+    columns: ChunkColumns<'a>,
+    /// Each record's line in the file.
+    lines: RecordLines,
+}
+
+enum ChunkColumns<'a> {
+    Plain(Vec<SpanColumn<'a>>),
+    Raw(Vec<RawColumn>),
+}
+
+impl Chunk<'_> {
+    fn rows(&self) -> usize {
+        self.lines.len()
+    }
+
+    fn cells(&self, col: usize) -> Option<Cells<'_>> {
+        match &self.columns {
+            ChunkColumns::Plain(c) => c.get(col).map(Cells::Plain),
+            ChunkColumns::Raw(c) => c.get(col).map(Cells::Raw),
+        }
     }
 }
 
@@ -83,7 +144,12 @@ impl RawColumn {
 /// many fields as the header; empty cells are nulls. Column types are inferred unless
 /// forced: `int` when every non-empty cell is an integer, `float` when every cell is a
 /// number or a percentage (`5%` is read as 0.05), `bool` for `true`/`false`, `date` for
-/// `YYYY-MM-DD`, else `string`. Columns are typed in parallel.
+/// `YYYY-MM-DD`, else `string`.
+///
+/// Speed: a file without quote characters is cut at line breaks into chunks split in
+/// parallel (fields are slices of the file, no copy); then columns are typed in
+/// parallel, each straight into its final vector, trying only the types that fit its
+/// first non-empty cell, so a typical cell is parsed once.
 pub fn read_csv_bytes(
     source: &str,
     bytes: &[u8],
@@ -98,10 +164,14 @@ pub fn read_csv_bytes(
         .delimiter(options.delimiter.unwrap_or(b','))
         .from_reader(bytes);
     let mut record = csv::ByteRecord::new();
-    let header: Option<Vec<String>> = match reader.read_byte_record(&mut record) {
-        Ok(false) => None,
+    let names: Vec<String> = match reader.read_byte_record(&mut record) {
+        Ok(false) => {
+            return Err(TableError::Empty {
+                file: source.to_string(),
+            })
+        }
         Ok(true) => {
-            let line = record.position().map_or(1, |p| p.line());
+            let line = record.position().map_or(1, |p| record_line(bytes, p));
             let names: Vec<String> = record
                 .iter()
                 .map(|f| std::str::from_utf8(f).map(|s| s.trim().to_string()))
@@ -111,7 +181,7 @@ pub fn read_csv_bytes(
                     line,
                 })?;
             check_header(source, line, &names)?;
-            Some(names)
+            names
         }
         Err(e) => {
             return Err(TableError::Syntax {
@@ -122,15 +192,11 @@ pub fn read_csv_bytes(
         }
     };
     let body_start = reader.position().byte() as usize;
-    let (raw, lines, simple_lines) = match &header {
-        None => (Vec::new(), Vec::new(), true),
-        Some(names) => read_body(source, &bytes[body_start..], names.len(), options)?,
-    };
-    let Some(names) = header else {
-        return Err(TableError::Empty {
-            file: source.to_string(),
-        });
-    };
+    let body = bytes.get(body_start..).unwrap_or_default();
+    // The body's first line: 1 plus the line breaks up to it (the header's own may be
+    // left for the body when it ends with `\r\n`).
+    let first_line = 1 + memchr::memchr_iter(b'\n', &bytes[..bytes.len() - body.len()]).count();
+    let chunks = read_body(source, body, first_line as u64, names.len(), options)?;
     for name in options.types.keys() {
         if !names.contains(name) {
             return Err(TableError::Invalid(format!(
@@ -139,49 +205,172 @@ pub fn read_csv_bytes(
             )));
         }
     }
+    let mut offsets = Vec::with_capacity(chunks.len());
+    let mut rows = 0usize;
+    for c in &chunks {
+        offsets.push(rows);
+        rows += c.rows();
+    }
+    // Each column typed over all chunks into one vector, columns in parallel.
     let columns = names
         .par_iter()
-        .zip(raw.par_iter())
-        .map(|(name, cells)| {
-            let at = |row: usize| CellRef {
+        .enumerate()
+        .map(|(col, name)| {
+            let cells: Vec<(usize, Cells<'_>)> = chunks
+                .iter()
+                .enumerate()
+                .filter_map(|(k, c)| c.cells(col).map(|cells| (k, cells)))
+                .collect();
+            let at = |k: usize, row: usize| CellRef {
                 file: source.to_string(),
-                line: lines.get(row).copied(),
-                row,
+                line: chunks.get(k).and_then(|c| c.lines.get(row)),
+                row: offsets.get(k).copied().unwrap_or(0) + row,
                 column: name.clone(),
             };
             let column = match options.types.get(name) {
-                Some(&dtype) => parse_forced(cells, dtype, options.thousands, &at)?,
-                None => infer(cells, options.thousands, &at)?,
+                Some(&dtype) => parse_column(&cells, dtype, options.thousands, &at)?,
+                None => infer_column(&cells, options.thousands, &at)?,
             };
             Ok((name.clone(), column))
         })
+        .collect::<Vec<Result<_, TableError>>>()
+        .into_iter()
         .collect::<Result<Vec<_>, TableError>>()?;
+    let simple = chunks
+        .iter()
+        .zip(&offsets)
+        .all(|(c, &o)| c.lines.consecutive_from(o as u64 + 2));
+    let lines = (!simple).then(|| chunks.iter().flat_map(|c| c.lines.iter()).collect());
     let table = Table::new(source, columns)?;
-    Ok(table.with_file_lines((!simple_lines).then_some(lines)))
+    Ok(table.with_file_lines(lines))
 }
 
-/// The records after the header, as raw columns, with each row's line and whether
-/// every row sits on line `row + 2`. Files without quote characters are split at line
-/// breaks into chunks parsed in parallel; quoted files (whose fields may span lines)
-/// are parsed in one pass.
-fn read_body(
+/// Where a cell is, from its chunk and its row in the chunk.
+type At<'a> = &'a dyn Fn(usize, usize) -> CellRef;
+
+/// A placeholder cell reference for inference attempts, whose errors only mean "not
+/// this type".
+fn no_ref(_chunk: usize, row: usize) -> CellRef {
+    CellRef {
+        file: String::new(),
+        line: None,
+        row,
+        column: String::new(),
+    }
+}
+
+/// Infers a column's type by trying the narrowest first (int, float, bool, date, else
+/// string; all empty: string), skipping the types the first non-empty cell rules out.
+/// Each attempt parses the whole column and gives up at the first cell that does not
+/// fit, so a typical column is parsed once.
+fn infer_column(
+    cells: &[(usize, Cells<'_>)],
+    thousands: bool,
+    at: At<'_>,
+) -> Result<Column, TableError> {
+    let first = cells
+        .iter()
+        .find_map(|(_, c)| c.iter().find_map(|(_, t)| t));
+    let Some(first) = first else {
+        return Ok(Column::Str(vec![
+            None;
+            cells.iter().map(|(_, c)| c.len()).sum()
+        ]));
+    };
+    let t = trim_cell(first);
+    let fits = |dtype: DType| match dtype {
+        DType::Int => parse_int(t).is_some(),
+        DType::Float => parse_number(t, thousands).is_some(),
+        DType::Bool => parse_bool(t).is_some(),
+        DType::Date => parse_date(t).is_some(),
+        DType::Str => true,
+    };
+    for dtype in [DType::Int, DType::Float] {
+        if fits(dtype) {
+            if let Ok(c) = parse_column(cells, dtype, thousands, &no_ref) {
+                return Ok(c);
+            }
+        }
+    }
+    check_thousands(cells, at)?;
+    for dtype in [DType::Bool, DType::Date] {
+        if fits(dtype) {
+            if let Ok(c) = parse_column(cells, dtype, thousands, &no_ref) {
+                return Ok(c);
+            }
+        }
+    }
+    parse_column(cells, DType::Str, thousands, at)
+}
+
+/// Every cell a number but some written with thousands separators: refuse to guess.
+fn check_thousands(cells: &[(usize, Cells<'_>)], at: At<'_>) -> Result<(), TableError> {
+    let all_numeric = cells.iter().all(|(_, c)| {
+        c.iter()
+            .filter_map(|(_, t)| t)
+            .all(|t| parse_number(t, false).is_some() || looks_thousands(t))
+    });
+    if !all_numeric {
+        return Ok(());
+    }
+    for &(k, c) in cells {
+        if let Some(row) = c
+            .iter()
+            .find_map(|(r, t)| t.filter(|t| looks_thousands(t)).map(|_| r))
+        {
+            return Err(TableError::BadCell {
+                at: at(k, row),
+                expected: "a number".to_string(),
+                found: c.owned(row),
+                hint: THOUSANDS_HINT.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The records after the header (whose first line in the file is `first_line`), in
+/// chunks. Files without quote characters are cut at
+/// line breaks into chunks split in parallel (one chunk for small files); quoted files
+/// (whose fields may span lines) are parsed in one pass by the `csv` crate. A chunk the
+/// fast splitter refuses (a ragged row, invalid UTF-8...) is parsed by the `csv` crate,
+/// which reports the error.
+fn read_body<'a>(
     source: &str,
-    body: &[u8],
+    body: &'a [u8],
+    first_line: u64,
     ncols: usize,
     options: &CsvOptions,
-) -> Result<(Vec<RawColumn>, Vec<u64>, bool), TableError> {
+) -> Result<Vec<Chunk<'a>>, TableError> {
     use rayon::prelude::*;
+    let delimiter = options.delimiter.unwrap_or(b',');
     let threads = rayon::current_num_threads().max(1);
-    let parallel = body.len() > (1 << 20) && threads > 1 && !body.contains(&b'"');
-    if !parallel {
-        return read_chunk(source, body, 2, ncols, options);
+    let full = |chunk: &[u8], first: u64| -> Result<Chunk<'a>, TableError> {
+        let (raw, full_lines, _) = read_chunk(source, chunk, first, ncols, options)?;
+        let mut lines = RecordLines::new(first);
+        for line in full_lines {
+            lines.push(line);
+        }
+        Ok(Chunk {
+            columns: ChunkColumns::Raw(raw),
+            lines,
+        })
+    };
+    if !plain_delimiter(delimiter) {
+        return Ok(vec![full(body, first_line)?]);
     }
-    // Chunk boundaries just after a line break, so no record is cut in two.
-    let target = body.len() / (threads * 4) + 1;
+    // Chunk boundaries just after a line break, so no record is cut in two; at most
+    // 256 MB a chunk so that offsets fit in 32 bits.
+    const MIN_CHUNK: usize = 256 << 10;
+    const MAX_CHUNK: usize = 256 << 20;
+    let n = (body.len() / MIN_CHUNK)
+        .clamp(1, threads * 4)
+        .max(body.len() / MAX_CHUNK + 1);
+    let target = body.len() / n + 1;
     let mut bounds = vec![0usize];
     let mut at = target;
     while at < body.len() {
-        match body[at..].iter().position(|&b| b == b'\n') {
+        match memchr::memchr(b'\n', &body[at..]) {
             Some(p) => {
                 let next = at + p + 1;
                 if next < body.len() {
@@ -193,39 +382,43 @@ fn read_body(
         }
     }
     bounds.push(body.len());
-    // The first line of each chunk: 2 plus the line breaks before it.
-    let mut first_lines = Vec::with_capacity(bounds.len());
-    let mut line = 2u64;
-    for w in bounds.windows(2) {
-        first_lines.push(line);
-        line += body[w[0]..w[1]].iter().filter(|&&b| b == b'\n').count() as u64;
-    }
-    let parts = bounds
+    // Line breaks and quotes in each chunk, counted in parallel.
+    let scans: Vec<(u64, bool)> = bounds
         .par_windows(2)
-        .zip(first_lines.par_iter())
-        .map(|(w, &first)| read_chunk(source, &body[w[0]..w[1]], first, ncols, options))
-        .collect::<Result<Vec<_>, TableError>>()?;
-    let mut raw: Vec<RawColumn> = (0..ncols)
-        .map(|c| {
-            let len = parts.iter().map(|p| p.0[c].text.len()).sum();
-            let rows = parts.iter().map(|p| p.0[c].ends.len()).sum();
-            RawColumn {
-                text: String::with_capacity(len),
-                ends: Vec::with_capacity(rows),
-            }
+        .map(|w| {
+            let chunk = &body[w[0]..w[1]];
+            let breaks = chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+            (breaks, memchr::memchr(b'"', chunk).is_some())
         })
         .collect();
-    let mut lines = Vec::new();
-    for (cols, part_lines, _) in parts {
-        for (dst, src) in raw.iter_mut().zip(cols) {
-            let offset = dst.text.len();
-            dst.text.push_str(&src.text);
-            dst.ends.extend(src.ends.iter().map(|e| e + offset));
-        }
-        lines.extend(part_lines);
+    if scans.iter().any(|s| s.1) {
+        return Ok(vec![full(body, first_line)?]);
     }
-    let simple = lines.iter().enumerate().all(|(i, &l)| l == i as u64 + 2);
-    Ok((raw, lines, simple))
+    // The first line of each chunk: 2 plus the line breaks before it.
+    let first_lines: Vec<u64> = scans
+        .iter()
+        .scan(first_line, |line, s| {
+            let first = *line;
+            *line += s.0;
+            Some(first)
+        })
+        .collect();
+    bounds
+        .par_windows(2)
+        .zip(first_lines.par_iter().zip(scans.par_iter()))
+        .map(|(w, (&first, &(breaks, _)))| {
+            let chunk = &body[w[0]..w[1]];
+            match split_plain(chunk, first, ncols, delimiter, usize::try_from(breaks).ok()) {
+                Some((columns, lines)) => Ok(Chunk {
+                    columns: ChunkColumns::Plain(columns),
+                    lines,
+                }),
+                None => full(chunk, first),
+            }
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Parses one chunk of records whose first line in the file is `first_line`.
@@ -268,7 +461,7 @@ fn read_chunk(
         }
         let line = record
             .position()
-            .map_or(line_before, |p| p.line() + first_line - 1);
+            .map_or(line_before, |p| record_line(chunk, p) + first_line - 1);
         // A line holding nothing at all (a trailing blank line) is skipped.
         if record.len() == 1 && record[0].is_empty() && ncols > 1 {
             continue;
@@ -297,6 +490,21 @@ fn read_chunk(
     Ok((raw, lines, simple))
 }
 
+/// The line (1-based in `text`) where a record read by the `csv` crate starts. The
+/// crate's position is where its reading began, before the blank lines it skips and the
+/// `\n` left over from the previous record's `\r\n`: those line breaks are counted here.
+fn record_line(text: &[u8], position: &csv::Position) -> u64 {
+    let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    let skipped = text
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .filter(|&&b| b == b'\n')
+        .count();
+    position.line() + skipped as u64
+}
+
 fn check_header(source: &str, line: u64, names: &[String]) -> Result<(), TableError> {
     for (i, n) in names.iter().enumerate() {
         if n.is_empty() {
@@ -317,20 +525,88 @@ fn check_header(source: &str, line: u64, names: &[String]) -> Result<(), TableEr
     Ok(())
 }
 
+/// An optional sign then ASCII digits, within `i64` (as `str::parse::<i64>`, in one pass).
 fn parse_int(t: &str) -> Option<i64> {
     let b = t.as_bytes();
-    let digits = b
-        .strip_prefix(b"-")
-        .or_else(|| b.strip_prefix(b"+"))
-        .unwrap_or(b);
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+    let (negative, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() {
         return None;
     }
-    t.parse().ok()
+    let mut magnitude: u64 = 0;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        magnitude = magnitude.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    if negative {
+        0i64.checked_sub_unsigned(magnitude)
+    } else {
+        i64::try_from(magnitude).ok()
+    }
+}
+
+/// `t.trim()`, without the scan when `t` starts and ends with ASCII non-whitespace (a
+/// byte of a multi-byte character, which may be Unicode whitespace, takes the scan).
+fn trim_cell(t: &str) -> &str {
+    let solid = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_graphic());
+    if solid(t.as_bytes().first()) && solid(t.as_bytes().last()) {
+        t
+    } else {
+        t.trim()
+    }
+}
+
+/// Exact powers of ten as `f64` (10^22 is the largest exact one).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The common case of `str::parse::<f64>` in one pass: `[+-]digits[.digits]` whose
+/// digits, read as an integer `m`, stay below 2^53, with at most 22 decimals `k`. Then
+/// `m` and `10^k` are exact doubles and IEEE division rounds `m / 10^k` correctly, so the
+/// result is the one `str::parse` gives (Clinger's fast path, the first step of the
+/// standard library's own algorithm). `None` for anything else.
+fn parse_decimal(t: &str) -> Option<f64> {
+    let b = t.as_bytes();
+    let (negative, rest) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let (int, frac) = match memchr::memchr(b'.', rest) {
+        Some(p) => (&rest[..p], &rest[p + 1..]),
+        None => (rest, &rest[rest.len()..]),
+    };
+    if int.is_empty() || (frac.is_empty() && int.len() < rest.len()) || frac.len() > 22 {
+        return None;
+    }
+    if int.len() + frac.len() > 15 {
+        return None; // 15 digits always stay below 2^53
+    }
+    let mut m: u64 = 0;
+    for &c in int.iter().chain(frac) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        m = m * 10 + u64::from(d);
+    }
+    let v = m as f64 / POW10[frac.len()];
+    Some(if negative { -v } else { v })
 }
 
 fn parse_number(t: &str, thousands: bool) -> Option<f64> {
-    let t = t.trim();
+    let t = trim_cell(t);
+    if let Some(v) = parse_decimal(t) {
+        return Some(v);
+    }
     if let Some(v) = units::parse_plain(t).or_else(|| units::parse_percent(t)) {
         return Some(v);
     }
@@ -342,7 +618,7 @@ fn parse_number(t: &str, thousands: bool) -> Option<f64> {
 }
 
 fn parse_bool(t: &str) -> Option<bool> {
-    let t = t.trim();
+    let t = trim_cell(t);
     if t.eq_ignore_ascii_case("true") {
         Some(true)
     } else if t.eq_ignore_ascii_case("false") {
@@ -355,7 +631,7 @@ fn parse_bool(t: &str) -> Option<bool> {
 /// Parses `YYYY-MM-DD` by hand (chrono's format parser is ten times slower), checking
 /// that the date exists.
 fn parse_date(t: &str) -> Option<chrono::NaiveDate> {
-    let b = t.trim().as_bytes();
+    let b = trim_cell(t).as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
@@ -377,70 +653,33 @@ fn looks_thousands(t: &str) -> bool {
 
 const THOUSANDS_HINT: &str = "; it looks like a thousands separator: remove the commas (1200, not 1,200) or load with #{ thousands: true }";
 
-/// Infers a column's type by trying the narrowest first: each attempt parses the
-/// whole column and gives up at the first cell that does not fit, so a typical column
-/// is parsed once.
-fn infer(
-    cells: &RawColumn,
-    thousands: bool,
-    at: &dyn Fn(usize) -> CellRef,
-) -> Result<Column, TableError> {
-    if cells.iter().all(|(_, c)| c.is_none()) {
-        return Ok(Column::Str(vec![None; cells.len()]));
-    }
-    for dtype in [DType::Int, DType::Float] {
-        if let Ok(c) = parse_forced(cells, dtype, thousands, at) {
-            return Ok(c);
-        }
-    }
-    // Every cell a number but some written with thousands separators: refuse to guess.
-    let first_thousands = cells
-        .iter()
-        .find_map(|(r, c)| c.filter(|t| looks_thousands(t)).map(|_| r));
-    if let Some(row) = first_thousands {
-        let rest_numeric = cells
-            .iter()
-            .filter_map(|(_, c)| c)
-            .all(|t| parse_number(t, false).is_some() || looks_thousands(t));
-        if rest_numeric {
-            return Err(TableError::BadCell {
-                at: at(row),
-                expected: "a number".to_string(),
-                found: cells.owned(row),
-                hint: THOUSANDS_HINT.to_string(),
-            });
-        }
-    }
-    for dtype in [DType::Bool, DType::Date] {
-        if let Ok(c) = parse_forced(cells, dtype, thousands, at) {
-            return Ok(c);
-        }
-    }
-    parse_forced(cells, DType::Str, thousands, at)
-}
-
-fn parse_forced(
-    cells: &RawColumn,
+/// Parses every cell of a column (its chunks in order) as `dtype`; the first cell that
+/// does not fit is an error naming it through `at`.
+fn parse_column(
+    cells: &[(usize, Cells<'_>)],
     dtype: DType,
     thousands: bool,
-    at: &dyn Fn(usize) -> CellRef,
+    at: At<'_>,
 ) -> Result<Column, TableError> {
-    let bad = |row: usize, expected: &str, hint: String| TableError::BadCell {
-        at: at(row),
-        expected: expected.to_string(),
-        found: cells.owned(row),
-        hint,
-    };
+    let rows: usize = cells.iter().map(|(_, c)| c.len()).sum();
+    let bad =
+        |k: usize, c: Cells<'_>, row: usize, expected: &str, hint: String| TableError::BadCell {
+            at: at(k, row),
+            expected: expected.to_string(),
+            found: c.owned(row),
+            hint,
+        };
     macro_rules! parse_all {
         ($variant:ident, $parse:expr, $expected:expr, $hint:expr) => {{
-            let mut out = Vec::with_capacity(cells.len());
-            for (row, cell) in cells.iter() {
-                match cell {
-                    None => out.push(None),
-                    Some(t) => match $parse(t.trim()) {
-                        Some(v) => out.push(Some(v)),
-                        None => return Err(bad(row, $expected, $hint(t))),
-                    },
+            let mut out = Vec::with_capacity(rows);
+            for &(k, c) in cells {
+                let parsed = match c {
+                    Cells::Plain(p) => parse_into(p.iter(), &mut out, $parse),
+                    Cells::Raw(r) => parse_into(r.iter(), &mut out, $parse),
+                };
+                if let Err(row) = parsed {
+                    let t = c.get(row).unwrap_or_default();
+                    return Err(bad(k, c, row, $expected, $hint(t)));
                 }
             }
             Column::$variant(out)
@@ -465,8 +704,38 @@ fn parse_forced(
         DType::Date => parse_all!(Date, parse_date, "a date written YYYY-MM-DD", |_| {
             String::new()
         }),
-        DType::Str => Column::Str(cells.iter().map(|(_, c)| c.map(str::to_string)).collect()),
+        DType::Str => {
+            let own = |c: Option<&str>| c.map(str::to_string);
+            let mut out = Vec::with_capacity(rows);
+            for &(_, c) in cells {
+                match c {
+                    Cells::Plain(p) => out.extend(p.iter().map(own)),
+                    Cells::Raw(r) => out.extend(r.iter().map(own)),
+                }
+            }
+            Column::Str(out)
+        }
     })
+}
+
+/// Appends each cell parsed with `parse` (after trimming; empty cells are `None`) to
+/// `out`; the row of the first that does not parse is the error. Generic over the cells'
+/// layout so the loop has no dispatch.
+fn parse_into<'a, T>(
+    cells: impl Iterator<Item = Option<&'a str>>,
+    out: &mut Vec<Option<T>>,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<(), usize> {
+    for (row, cell) in cells.enumerate() {
+        match cell {
+            None => out.push(None),
+            Some(t) => match parse(trim_cell(t)) {
+                Some(v) => out.push(Some(v)),
+                None => return Err(row),
+            },
+        }
+    }
+    Ok(())
 }
 
 /// Parses one cell's text as `dtype` (used for forced types on derived data).
@@ -642,6 +911,176 @@ mod tests {
         );
     }
 
+    /// A 60 000-row file whose chunks disagree: `x` is integers then one float near the
+    /// end, `s` numbers then one word, `e` empty but for one date, `b` booleans.
+    fn mixed_text(rows: usize) -> String {
+        let mut t = String::from("x,s,e,b\n");
+        for i in 0..rows {
+            let x = if i == rows - 3 {
+                "2.5".to_string()
+            } else {
+                i.to_string()
+            };
+            let s = if i == rows - 2 {
+                "word".to_string()
+            } else {
+                i.to_string()
+            };
+            let e = if i == rows - 1 { "2024-07-01" } else { "" };
+            t.push_str(&format!("{x},{s},{e},{}\n", i % 2 == 0));
+        }
+        t
+    }
+
+    #[test]
+    fn chunks_of_different_types_take_the_column_type() -> Result<(), TableError> {
+        let text = mixed_text(60_000);
+        assert!(text.len() > 1 << 20);
+        let t = read(&text)?;
+        assert_eq!(t.column("x")?.dtype(), DType::Float);
+        assert_eq!(t.column("x")?.f64_at(12_345), Some(12_345.0));
+        assert_eq!(t.column("x")?.f64_at(59_997), Some(2.5));
+        assert_eq!(t.column("s")?.dtype(), DType::Str);
+        assert_eq!(t.column("s")?.text_at(7).as_deref(), Some("7"));
+        assert_eq!(t.column("s")?.text_at(59_998).as_deref(), Some("word"));
+        assert_eq!(t.column("e")?.dtype(), DType::Date);
+        assert!(t.column("e")?.is_null(0));
+        assert_eq!(
+            t.column("e")?.text_at(59_999).as_deref(),
+            Some("2024-07-01")
+        );
+        assert_eq!(t.column("b")?.dtype(), DType::Bool);
+        assert_eq!(t.n_rows(), 60_000);
+        Ok(())
+    }
+
+    #[test]
+    fn a_bad_cell_in_a_late_chunk_names_its_line() {
+        let text = mixed_text(60_000);
+        let mut o = CsvOptions::default();
+        o.types.insert("s".into(), DType::Int);
+        let e = read_csv_bytes("t.csv", text.as_bytes(), &o)
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv:60000: column 's': expected an integer, got \"word\""
+        );
+        // Thousands separators in a late chunk are refused with their line.
+        let mut text = big_text(60_000).replace(',', ";");
+        let cut = text.match_indices('\n').nth(50_000).map_or(0, |(i, _)| i);
+        text.insert_str(cut + 1, "c1;9;1,300.5;2024-07-01\n");
+        let o = CsvOptions {
+            delimiter: Some(b';'),
+            ..CsvOptions::default()
+        };
+        let e = read_csv_bytes("t.csv", text.as_bytes(), &o)
+            .map(|_| ())
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t.csv:50002: column 'x': expected a number"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn blank_and_crlf_lines_in_parallel_chunks_keep_file_lines() -> Result<(), TableError> {
+        let mut text = big_text(60_000).replace('\n', "\r\n");
+        let cut = text.match_indices('\n').nth(40_000).map_or(0, |(i, _)| i);
+        text.insert_str(cut + 1, "\r\n\n");
+        let t = read(&text)?;
+        assert_eq!(t.n_rows(), 60_000);
+        assert_eq!(t.line_of(39_999), Some(40_001));
+        assert_eq!(t.line_of(40_000), Some(40_004));
+        assert_eq!(
+            t.column("day")?.text_at(59_999).as_deref(),
+            Some("2024-07-24")
+        );
+        assert_eq!(t.column("n")?.dtype(), DType::Int);
+        Ok(())
+    }
+
+    #[test]
+    fn decimals_parse_as_std_does() {
+        for t in [
+            "0",
+            "-0",
+            "+0.0",
+            "1234.56",
+            "0.1",
+            "0.3",
+            "-17.25",
+            "999999999999999",
+            "99999999999999.9",
+            "123456789012345",
+            "1234567890123456",
+            "0.0000000000000000000001",
+            "1.",
+            ".5",
+            "-.5",
+            "1e3",
+            "1.2.3",
+            "",
+            "-",
+            "+",
+            "12a",
+            "١٢",
+            "9007199254740993",
+            "0.1000000000000000055511151231257827",
+        ] {
+            if let Some(v) = parse_decimal(t) {
+                let std = t.parse::<f64>().ok();
+                assert_eq!(Some(v.to_bits()), std.map(f64::to_bits), "{t:?}");
+            }
+        }
+        assert_eq!(parse_decimal("1."), None);
+        assert_eq!(parse_decimal("1e3"), None);
+        assert_eq!(parse_decimal("1234.56"), Some(1234.56));
+    }
+
+    #[test]
+    fn cells_are_trimmed_as_str_trim_does() {
+        for t in [
+            "a",
+            " a",
+            "a ",
+            "\u{a0}5\u{a0}",
+            "5\u{3000}",
+            "\t1\t",
+            "é",
+            "",
+            " ",
+        ] {
+            assert_eq!(trim_cell(t), t.trim(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn integers_parse_as_std_does() {
+        for t in [
+            "0",
+            "-0",
+            "+7",
+            "007",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "99999999999999999999999",
+            "-",
+            "+",
+            "",
+            "1.0",
+            "1e3",
+            "٣",
+            "--1",
+            "+-1",
+        ] {
+            assert_eq!(parse_int(t), t.parse::<i64>().ok(), "{t:?}");
+        }
+    }
+
     #[test]
     fn duplicate_header() {
         let e = read("a,a\n1,2\n").map(|_| ()).unwrap_err();
@@ -661,6 +1100,67 @@ mod fuzz {
         #[test]
         fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             let _ = read_csv_bytes("fuzz.csv", &bytes, &CsvOptions::default());
+        }
+
+        /// The quote-free splitter either declines a chunk or splits it exactly as the
+        /// `csv` crate does: the same cells, the same lines.
+        #[test]
+        fn plain_split_matches_the_csv_crate(
+            text in "[ab1.,;\t\n\r%-]{0,200}",
+            ncols in 1usize..4,
+            first in 2u64..5,
+            semicolon in any::<bool>(),
+        ) {
+            let o = CsvOptions {
+                delimiter: semicolon.then_some(b';'),
+                ..CsvOptions::default()
+            };
+            let d = o.delimiter.unwrap_or(b',');
+            if let Some((cols, lines)) = crate::table::csv_plain::split_plain(text.as_bytes(), first, ncols, d, None) {
+                let (raw, full_lines, _) = read_chunk("p.csv", text.as_bytes(), first, ncols, &o)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(lines.iter().collect::<Vec<_>>(), full_lines);
+                for (a, b) in cols.iter().zip(&raw) {
+                    prop_assert_eq!(a.len(), b.len());
+                    for r in 0..a.len() {
+                        prop_assert_eq!(a.get(r), b.get(r));
+                    }
+                }
+            }
+        }
+
+        /// Whole files read the same whichever path they take: quote-free text, and the
+        /// same text with one quoted cell (which sends it to the `csv` crate).
+        #[test]
+        fn plain_and_quoted_files_read_alike(
+            rows in proptest::collection::vec(("[a-c0-9.%-]{0,4}", "[0-9]{0,3}", "(true|false|2024-07-0[1-9]|)"), 1..40),
+        ) {
+            let mut plain = String::from("a,b,c\n");
+            for (a, b, c) in &rows {
+                plain.push_str(&format!("{a},{b},{c}\n"));
+            }
+            // The first cell quoted: the same text for the csv crate.
+            let quoted = format!("a,b,c\n\"{}\"{}", rows[0].0, &plain[6 + rows[0].0.len()..]);
+            let p = read_csv_bytes("f.csv", plain.as_bytes(), &CsvOptions::default());
+            let q = read_csv_bytes("f.csv", quoted.as_bytes(), &CsvOptions::default());
+            match (p, q) {
+                (Ok(p), Ok(q)) => {
+                    prop_assert_eq!(p.names(), q.names());
+                    for n in p.names() {
+                        prop_assert_eq!(p.column(n).ok(), q.column(n).ok());
+                    }
+                }
+                (Err(p), Err(q)) => prop_assert_eq!(p.to_string(), q.to_string()),
+                (p, q) => prop_assert!(false, "{:?} vs {:?}", p.map(|_| ()), q.map(|_| ())),
+            }
+        }
+
+        /// The one-pass decimal parser agrees bit for bit with `str::parse::<f64>`.
+        #[test]
+        fn decimals_agree_with_std(t in "[+-]?[0-9]{0,17}(\\.[0-9]{0,24})?") {
+            if let Some(v) = parse_decimal(&t) {
+                prop_assert_eq!(Some(v.to_bits()), t.parse::<f64>().ok().map(f64::to_bits));
+            }
         }
 
         /// CSV-like text (commas, quotes, newlines, digits, percent signs) never panics,

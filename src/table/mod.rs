@@ -2,6 +2,7 @@
 //! scripts run over whole tables (select, filter, sort, group_by/agg, join).
 
 mod column;
+mod csv_plain;
 mod csv_read;
 mod csv_write;
 mod error;
