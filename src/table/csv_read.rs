@@ -29,11 +29,44 @@ pub fn read_csv_path(path: &Path) -> Result<Table, TableError> {
 /// Reads the CSV file at `path`; `path` as displayed names the table in messages.
 pub fn read_csv_path_with(path: &Path, options: &CsvOptions) -> Result<Table, TableError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| TableError::Io {
+    let bytes = read_file(path).map_err(|e| TableError::Io {
         path: name.clone(),
         reason: io_reason(&e),
     })?;
     read_csv_bytes(&name, &bytes, options)
+}
+
+/// Reads a whole file. A regular file over 8 MB is read in slices in parallel
+/// (positioned reads into one buffer): the copy from the page cache is a tenth of the
+/// time of loading a large table, and it splits across cores like the rest.
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    {
+        use rayon::prelude::*;
+        use std::io::{Read, Seek, SeekFrom};
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        let threads = rayon::current_num_threads();
+        let len = usize::try_from(meta.len()).unwrap_or(0);
+        if meta.is_file() && len > (8 << 20) && threads > 1 {
+            let mut bytes = vec![0u8; len];
+            let part = len.div_ceil(threads);
+            let read = bytes
+                .par_chunks_mut(part)
+                .enumerate()
+                .try_for_each(|(i, slice)| file.read_exact_at(slice, (i * part) as u64));
+            if read.is_ok() {
+                // Whatever was appended since the size was taken, as `fs::read` would.
+                let mut rest = &file;
+                rest.seek(SeekFrom::Start(len as u64))?;
+                rest.read_to_end(&mut bytes)?;
+                return Ok(bytes);
+            }
+            // The file shrank meanwhile: read it again from the start.
+        }
+    }
+    std::fs::read(path)
 }
 
 /// A short, user-facing reason for an I/O error.
@@ -1079,6 +1112,16 @@ mod tests {
         ] {
             assert_eq!(parse_int(t), t.parse::<i64>().ok(), "{t:?}");
         }
+    }
+
+    #[test]
+    fn large_files_are_read_whole() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("big.csv");
+        let text: Vec<u8> = (0..9_000_017u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&path, &text)?;
+        assert_eq!(read_file(&path)?, text);
+        Ok(())
     }
 
     #[test]
