@@ -420,7 +420,7 @@ fn read_body<'a>(
         .par_windows(2)
         .map(|w| {
             let chunk = &body[w[0]..w[1]];
-            let breaks = chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+            let breaks = count_breaks(chunk);
             (breaks, memchr::memchr(b'"', chunk).is_some())
         })
         .collect();
@@ -452,6 +452,16 @@ fn read_body<'a>(
         .collect::<Vec<_>>()
         .into_iter()
         .collect()
+}
+
+/// The number of `\n` in `bytes`, counted in byte-wide lanes over runs of 255 bytes
+/// (which the compiler vectorises; a plain `filter().count()` widens every byte to 64
+/// bits and runs several times slower).
+fn count_breaks(bytes: &[u8]) -> u64 {
+    bytes
+        .chunks(255)
+        .map(|run| u64::from(run.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'))))
+        .sum()
 }
 
 /// Parses one chunk of records whose first line in the file is `first_line`.
@@ -1122,6 +1132,16 @@ mod tests {
         std::fs::write(&path, &text)?;
         assert_eq!(read_file(&path)?, text);
         Ok(())
+    }
+
+    #[test]
+    fn line_breaks_are_counted() {
+        let text: Vec<u8> = (0..10_000u32)
+            .map(|i| if i % 7 == 0 { b'\n' } else { b'x' })
+            .collect();
+        assert_eq!(count_breaks(&text), 1429);
+        assert_eq!(count_breaks(&[b'\n'; 600]), 600);
+        assert_eq!(count_breaks(b""), 0);
     }
 
     #[test]
