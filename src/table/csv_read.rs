@@ -580,12 +580,23 @@ fn parse_int(t: &str) -> Option<i64> {
         return None;
     }
     let mut magnitude: u64 = 0;
-    for &c in digits {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
+    if digits.len() <= 19 {
+        // At most 19 digits: below 10^19 < 2^64, no overflow check needed.
+        for &c in digits {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            magnitude = magnitude * 10 + u64::from(d);
         }
-        magnitude = magnitude.checked_mul(10)?.checked_add(u64::from(d))?;
+    } else {
+        for &c in digits {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            magnitude = magnitude.checked_mul(10)?.checked_add(u64::from(d))?;
+        }
     }
     if negative {
         0i64.checked_sub_unsigned(magnitude)
@@ -1111,6 +1122,11 @@ mod tests {
             "9223372036854775808",
             "-9223372036854775809",
             "99999999999999999999999",
+            "9999999999999999999",
+            "-9999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "0000000000000000000000000000042",
             "-",
             "+",
             "",
