@@ -634,25 +634,40 @@ fn parse_decimal(t: &str) -> Option<f64> {
         Some(b'+') => (false, &b[1..]),
         _ => (false, b),
     };
-    let (int, frac) = match memchr::memchr(b'.', rest) {
-        Some(p) => (&rest[..p], &rest[p + 1..]),
-        None => (rest, &rest[rest.len()..]),
-    };
-    if int.is_empty() || (frac.is_empty() && int.len() < rest.len()) || frac.len() > 22 {
+    // At most 16 bytes, so `m` cannot overflow; more than 15 digits (which could pass
+    // 2^53) are refused below.
+    if rest.len() > 16 {
         return None;
     }
-    if int.len() + frac.len() > 15 {
-        return None; // 15 digits always stay below 2^53
-    }
     let mut m: u64 = 0;
-    for &c in int.iter().chain(frac) {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
+    let mut digits = rest.iter().map(|c| c.wrapping_sub(b'0'));
+    let mut int_len = 0usize;
+    let mut frac_len = 0usize;
+    let mut point = false;
+    for d in digits.by_ref() {
+        if d <= 9 {
+            m = m * 10 + u64::from(d);
+            int_len += 1;
+        } else if d == b'.'.wrapping_sub(b'0') {
+            point = true;
+            break;
+        } else {
             return None;
         }
-        m = m * 10 + u64::from(d);
     }
-    let v = m as f64 / POW10[frac.len()];
+    if point {
+        for d in digits {
+            if d > 9 {
+                return None;
+            }
+            m = m * 10 + u64::from(d);
+            frac_len += 1;
+        }
+    }
+    if int_len == 0 || (point && frac_len == 0) || int_len + frac_len > 15 {
+        return None;
+    }
+    let v = m as f64 / POW10.get(frac_len)?;
     Some(if negative { -v } else { v })
 }
 
