@@ -1249,6 +1249,12 @@ mod fuzz {
             }
         }
 
+        /// The one-pass integer parser agrees with `str::parse::<i64>`.
+        #[test]
+        fn integers_agree_with_std(t in "[+-]?[0-9]{0,25}x?") {
+            prop_assert_eq!(parse_int(&t), t.parse::<i64>().ok());
+        }
+
         /// The one-pass decimal parser agrees bit for bit with `str::parse::<f64>`.
         #[test]
         fn decimals_agree_with_std(t in "[+-]?[0-9]{0,17}(\\.[0-9]{0,24})?") {
