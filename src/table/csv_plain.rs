@@ -127,13 +127,45 @@ pub(super) fn split_plain(
     let text = std::str::from_utf8(chunk).ok()?;
     let rows = breaks.unwrap_or_else(|| memchr::memchr_iter(b'\n', chunk).count()) + 1;
     let mut spans: Vec<Vec<(u32, u32)>> = (0..ncols).map(|_| Vec::with_capacity(rows)).collect();
+    // A chunk without `\r` (the usual `\n` file) is scanned for two bytes, not three.
+    let lines = if memchr::memchr(b'\r', chunk).is_none() {
+        split_at(
+            chunk,
+            memchr::memchr2_iter(delimiter, b'\n', chunk),
+            &mut spans,
+            first_line,
+        )?
+    } else {
+        split_at(
+            chunk,
+            memchr::memchr3_iter(delimiter, b'\n', b'\r', chunk),
+            &mut spans,
+            first_line,
+        )?
+    };
+    let columns = spans
+        .into_iter()
+        .map(|spans| SpanColumn { text, spans })
+        .collect();
+    Some((columns, lines))
+}
+
+/// Splits `chunk` at `hits`, the positions of its delimiters and line breaks (and `\r`
+/// when it has any), into `spans`; the records' lines, or `None` as for [`split_plain`].
+fn split_at(
+    chunk: &[u8],
+    hits: impl Iterator<Item = usize>,
+    spans: &mut [Vec<(u32, u32)>],
+    first_line: u64,
+) -> Option<RecordLines> {
     let mut lines = RecordLines::new(first_line);
     let mut line = first_line;
     let mut row_start = 0usize;
     let mut field_start = 0usize;
     let mut field = 0usize;
     // Ends the record at `end` (the line break excluded); false when it is ragged.
-    let mut end_record = |spans: &mut Vec<Vec<(u32, u32)>>,
+    let ncols = spans.len();
+    let mut end_record = |spans: &mut [Vec<(u32, u32)>],
                           field: usize,
                           field_start: usize,
                           row_start: usize,
@@ -150,7 +182,7 @@ pub(super) fn split_plain(
         lines.push(line);
         true
     };
-    for pos in memchr::memchr3_iter(delimiter, b'\n', b'\r', chunk) {
+    for pos in hits {
         match chunk[pos] {
             b'\r' => {
                 if chunk.get(pos + 1) != Some(&b'\n') {
@@ -163,7 +195,7 @@ pub(super) fn split_plain(
                 } else {
                     pos
                 };
-                if !end_record(&mut spans, field, field_start, row_start, end, line) {
+                if !end_record(spans, field, field_start, row_start, end, line) {
                     return None;
                 }
                 line += 1;
@@ -182,13 +214,9 @@ pub(super) fn split_plain(
         }
     }
     if row_start < chunk.len()
-        && !end_record(&mut spans, field, field_start, row_start, chunk.len(), line)
+        && !end_record(spans, field, field_start, row_start, chunk.len(), line)
     {
         return None;
     }
-    let columns = spans
-        .into_iter()
-        .map(|spans| SpanColumn { text, spans })
-        .collect();
-    Some((columns, lines))
+    Some(lines)
 }
