@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # funnel_events on a 10-million-row export against the polars script and the csv
 # crate's plain read, wall time, CPU time and peak memory (GNU time's "Maximum
-# resident set size"), each run RUNS (default 5) times in turn; medians at the end. Figures: docs/performance-events.md.
+# resident set size"), each run RUNS (default 5) times in turn; medians at the end. Figures: docs/performance.md.
 #
 # Usage (from the repository root): bash bench/funnel_events_bench.sh [ROWS] [DIR]
 # Needs python3 with numpy and polars, and /usr/bin/time. The data (about 370 MB for

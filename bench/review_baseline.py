@@ -1,4 +1,4 @@
-"""The pandas baseline for `cargo bench --bench review` (docs/performance-review.md).
+"""The pandas baseline for `cargo bench --bench review` (docs/performance.md).
 
 Rebuilds the benchmark's 100,000-row metrics CSV (10,000 campaigns x 10 metrics) from the
 same LCG as `benches/review.rs::metrics_csv`, then times the same work in pandas: read

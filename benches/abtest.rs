@@ -1,6 +1,6 @@
 //! `ab_report` over a 1-million-row per-user table (two landing pages, 28 days,
 //! conversion 3.0% vs 3.3%, revenue for converters). Compared with the same readout in
-//! pandas + statsmodels + scipy in docs/performance-abtest.md
+//! pandas + statsmodels + scipy in docs/performance.md
 //! (`python3 bench/abtest_baseline.py FILE.csv`; set `PACER_BENCH_CSV=FILE.csv` to
 //! keep the generated CSV for it). Data from a fixed LCG, so no Python is needed here.
 

@@ -63,7 +63,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| budget_curve(&four, &totals, &AllocateOptions::default()).expect("feasible"))
     });
     g.finish();
-    // Record the optimum for the comparison in docs/performance-budget.md.
+    // Record the optimum for the comparison in docs/performance.md.
     for opts in [AllocateOptions::default(), coarse] {
         let a = allocate(total, &chans, &opts).expect("feasible");
         eprintln!("grid {}: result {:.6}", opts.grid, a.result);

@@ -2,7 +2,7 @@
 //! 20-stage funnel, and `funnel_check` on the handbook table. The script-level what-if
 //! sweep (`bench/funnel_sweep.rhai` against the same sweep in plain Rhai,
 //! `bench/funnel_sweep_plain.rhai`) is timed with the release binary; figures and
-//! commands in docs/performance-funnel.md.
+//! commands in docs/performance.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use pacer::funnel::{check_plan, sensitivity, CheckOptions, Funnel, Stage};

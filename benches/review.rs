@@ -2,7 +2,7 @@
 //! (10,000 campaigns x 10 metrics, cells in plain, percent and ratio notation) from CSV
 //! text, `compare` of 1,000 campaign reviews, and the gap attribution of a 6-factor
 //! funnel (LMDI and Shapley) and a 20-factor product (Shapley's limit).
-//! Compared with pandas on the same CSV in docs/performance-review.md
+//! Compared with pandas on the same CSV in docs/performance.md
 //! (`python3 bench/review_baseline.py` rebuilds the text from the same generator).
 
 use criterion::{criterion_group, criterion_main, Criterion};

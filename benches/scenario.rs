@@ -2,7 +2,7 @@
 //! (beta posteriors; 10 million trials, on the default rayon pool and on one thread),
 //! the same with the summary (mean, sd, sort for percentiles), a native sweep of a
 //! 100 x 100 grid (10,000 points), and a native goal seek.
-//! Compared in docs/performance-scenario.md with numpy drawing the same model
+//! Compared in docs/performance.md with numpy drawing the same model
 //! (`python3 bench/scenario_baseline.py`).
 
 use criterion::{criterion_group, Criterion, Throughput};

@@ -1,5 +1,5 @@
 //! Table hot paths: reading a 1-million-row CSV export (type inference included) and a
-//! group-by sum over it. Compared with pandas in docs/performance-table.md
+//! group-by sum over it. Compared with pandas in docs/performance.md
 //! (`python3 bench/table_baseline.py`). The data comes from `bench/gen_channels.py`'s
 //! layout, generated here in Rust with a fixed seed so the benchmark needs no Python.
 

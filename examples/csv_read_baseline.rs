@@ -1,4 +1,4 @@
-//! Baseline for docs/performance-events.md: the time the `csv` crate takes just to
+//! Baseline for docs/performance.md: the time the `csv` crate takes just to
 //! read every record of a file (no parsing of fields, no computation), the way
 //! xsv reads (`csv::ByteRecord`, one reused record).
 //!
