@@ -267,7 +267,7 @@ fn funnel_plan_script_matches_golden() {
     for figure in [
         "176,366.8 entering",
         "945.0 conversions, revenue 141,750.0",
-        "25000.0     833333.3   41666.7",
+        "25,000.0    833,333.3   41,666.7",
         "1,500 x 70% = 1,050, not 1,000",
         "1,000 x 90% x 150 = 135,000 falls short of the 1,000,000 goal",
     ] {
