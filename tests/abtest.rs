@@ -9,22 +9,12 @@ fn ab_landing_pages_script_matches_golden() {
     script_matches_golden("scripts/ab_landing_pages.rhai", "ab_landing_pages.stdout");
 }
 
-fn run_snippet(code: &str, files: &[(&str, &str)]) -> (Option<i32>, String, String) {
-    let dir = workdir();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).expect("write file");
-    }
-    std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
-    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
-    (o.status.code(), stdout(&o), stderr(&o))
-}
-
 #[test]
 fn readout_over_summary_rows_with_revenue() {
     let csv = "variant,users,conversions,revenue_sum,revenue_sumsq\n\
                control,5000,150,24000,4200000\n\
                new_page,5000,180,29500,5300000\n";
-    let (code, out, err) = run_snippet(
+    let (code, out, err) = run_with_files(
         "let r = ab_report(load_csv(\"summary.csv\"), #{ control: \"control\" });\nprint(r);",
         &[("summary.csv", csv)],
     );
@@ -39,7 +29,7 @@ fn readout_over_summary_rows_with_revenue() {
 
 #[test]
 fn every_result_names_its_method() {
-    let (code, out, err) = run_snippet(
+    let (code, out, err) = run_with_files(
         "print(ztest_props(120, 2400, 150, 2400).method);\n\
          print(chi2_2x2(120, 2400, 150, 2400, #{ yates: true }).method);\n\
          print(diff_ci(120, 2400, 150, 2400).method);\n\
@@ -55,32 +45,32 @@ fn every_result_names_its_method() {
 
 #[test]
 fn script_errors_name_the_argument_and_reason() {
-    let (code, _, err) = run_snippet("ztest_props(11, 10, 5, 10);", &[]);
+    let (code, _, err) = run_with_files("ztest_props(11, 10, 5, 10);", &[]);
     assert_eq!(code, Some(1));
     assert!(
         err.contains("ztest_props: x_a (conversions in arm A) must be a whole number from 0 to n_a (10), got 11"),
         "{err}"
     );
-    let (_, _, err) = run_snippet("ztest_props(0, 50, 0, 60);", &[]);
+    let (_, _, err) = run_with_files("ztest_props(0, 50, 0, 60);", &[]);
     assert!(err.contains("both rates are 0%"), "{err}");
-    let (_, _, err) = run_snippet("wilson_ci(3, 10, #{ level: 95 });", &[]);
+    let (_, _, err) = run_with_files("wilson_ci(3, 10, #{ level: 95 });", &[]);
     assert!(
         err.contains("wilson_ci: level must be between 0 and 1"),
         "{err}"
     );
-    let (_, _, err) = run_snippet("diff_ci(3, 10, 4, 10, #{ methd: \"wald\" });", &[]);
+    let (_, _, err) = run_with_files("diff_ci(3, 10, 4, 10, #{ methd: \"wald\" });", &[]);
     assert!(err.contains("did you mean 'method'"), "{err}");
-    let (_, _, err) = run_snippet("sample_size(0.1, 0.15, #{ power: 80 });", &[]);
+    let (_, _, err) = run_with_files("sample_size(0.1, 0.15, #{ power: 80 });", &[]);
     assert!(
         err.contains("sample_size: power must be between 0 and 1"),
         "{err}"
     );
-    let (_, _, err) = run_snippet("chi2_2x2(3, -10, 4, 10);", &[]);
+    let (_, _, err) = run_with_files("chi2_2x2(3, -10, 4, 10);", &[]);
     assert!(
         err.contains("n_a (users in arm A) must be a whole number of at least 1, got -10"),
         "{err}"
     );
-    let (_, _, err) = run_snippet(
+    let (_, _, err) = run_with_files(
         "ab_report(load_csv(\"v.csv\"), #{ control: \"A\" });",
         &[("v.csv", "variant,converted\nA,1\nB,yes\n")],
     );

@@ -24,13 +24,6 @@ fn budget_plan_script_matches_golden() {
     assert!(html.contains("Response curve: douyin"));
 }
 
-fn run_snippet(code: &str) -> (Option<i32>, String, String) {
-    let dir = workdir();
-    std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
-    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
-    (o.status.code(), stdout(&o), stderr(&o))
-}
-
 #[test]
 fn handbook_figures_from_a_script() {
     let (code, out, err) = run_snippet(

@@ -127,12 +127,6 @@ fn funnel_observed_script_matches_golden() {
     ));
 }
 
-fn run_in(dir: &std::path::Path, code: &str) -> (Option<i32>, String, String) {
-    std::fs::write(dir.join("s.rhai"), code).expect("write script");
-    let o = pacer_in(dir, &["run", "s.rhai"], "");
-    (o.status.code(), stdout(&o), stderr(&o))
-}
-
 #[test]
 fn bad_input_gives_clear_errors() {
     let dir = workdir();

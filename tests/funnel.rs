@@ -4,24 +4,17 @@
 mod common;
 use common::*;
 
-fn run_snippet(code: &str) -> (Option<i32>, String, String) {
+/// Runs `code` in a fresh directory holding the handbook plan (`plan.csv`).
+fn run_snippet(code: &str) -> Run {
     run_with(code, &[])
 }
 
 /// Runs `code` in a fresh directory holding the handbook plan (`plan.csv`) and `files`.
-fn run_with(code: &str, files: &[(&str, &str)]) -> (Option<i32>, String, String) {
-    let dir = workdir();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).expect("write file");
-    }
-    std::fs::copy(
-        root().join("fixtures/funnel/plan.csv"),
-        dir.path().join("plan.csv"),
-    )
-    .expect("copy fixture");
-    std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
-    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
-    (o.status.code(), stdout(&o), stderr(&o))
+fn run_with(code: &str, files: &[(&str, &str)]) -> Run {
+    let plan = std::fs::read_to_string(root().join("fixtures/funnel/plan.csv")).expect("fixture");
+    let mut all = files.to_vec();
+    all.push(("plan.csv", &plan));
+    run_with_files(code, &all)
 }
 
 const HANDBOOK: &str = "let f = funnel([\n\

@@ -4,23 +4,6 @@
 mod common;
 use common::*;
 
-fn run_snippet(code: &str) -> (Option<i32>, String, String) {
-    let dir = workdir();
-    std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
-    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
-    (o.status.code(), stdout(&o), stderr(&o))
-}
-
-/// Runs a script held in a temporary folder from the repository root, so that
-/// `fixtures/...` paths resolve.
-fn run_at_root(code: &str) -> (Option<i32>, String, String) {
-    let dir = workdir();
-    let script = dir.path().join("s.rhai");
-    std::fs::write(&script, code).expect("write script");
-    let o = pacer_in(&root(), &["run", script.to_str().expect("utf8")], "");
-    (o.status.code(), stdout(&o), stderr(&o))
-}
-
 fn with_file(name: &str, text: &str, code: &str) -> (Option<i32>, String, String) {
     let dir = workdir();
     std::fs::write(dir.path().join(name), text).expect("write data");

@@ -5,17 +5,9 @@
 mod common;
 use common::*;
 
-fn run_snippet_with(code: &str, extra: &[&str]) -> (Option<i32>, String, String) {
+fn run_args(code: &str, extra: &[&str]) -> Run {
     let dir = workdir();
-    std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
-    let mut args = vec!["run", "s.rhai"];
-    args.extend_from_slice(extra);
-    let o = pacer_in(dir.path(), &args, "");
-    (o.status.code(), stdout(&o), stderr(&o))
-}
-
-fn run_snippet(code: &str) -> (Option<i32>, String, String) {
-    run_snippet_with(code, &[])
+    run_in_with(dir.path(), code, extra)
 }
 
 fn fails_with(code: &str, needle: &str) {
@@ -79,8 +71,8 @@ fn same_seed_same_digits_across_threads_and_jobs() {
                 print(`${s.mean} ${s.sd} ${s.p5} ${s.p50} ${s.p95}`);\n\
                 let c = simulate(40000, #{ seed: 7, threads: 2 }, |d| d.normal(10.0, 2.0) * d.beta(30, 970));\n\
                 print(`${c.mean} ${c.sd}`);\n";
-    let (c1, o1, e1) = run_snippet_with(code, &["--jobs", "1"]);
-    let (c2, o2, e2) = run_snippet_with(code, &["--jobs", "2"]);
+    let (c1, o1, e1) = run_args(code, &["--jobs", "1"]);
+    let (c2, o2, e2) = run_args(code, &["--jobs", "2"]);
     assert_eq!((c1, c2), (Some(0), Some(0)), "{e1}{e2}");
     assert!(o1.starts_with("true\n"), "{o1}");
     assert_eq!(o1, o2);
@@ -190,13 +182,13 @@ fn bad_input_names_the_argument() {
 
 #[test]
 fn closures_run_under_the_engine_limits() {
-    let (code, _, err) = run_snippet_with(
+    let (code, _, err) = run_args(
         "sweep(#{ x: range(0, 1000) }, |p| { let s = 0; for i in 0..1000 { s += i; } s });",
         &["--max-ops", "100000"],
     );
     assert_eq!(code, Some(1));
     assert!(err.contains("operation limit of 100000"), "{err}");
-    let (code, _, err) = run_snippet_with(
+    let (code, _, err) = run_args(
         "simulate(50000000, #{ seed: 1 }, |d| d.uniform(0, 1));",
         &["--timeout", "1", "--max-ops", "100000000000"],
     );

@@ -34,22 +34,6 @@ fn summer_promo_script_matches_golden() {
     assert!(ics.lines().all(|l| l.len() <= 76), "folded at 75 octets");
 }
 
-fn run_snippet(code: &str) -> (Option<i32>, String, String) {
-    let dir = workdir();
-    std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
-    let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
-    (o.status.code(), stdout(&o), stderr(&o))
-}
-
-/// Runs `code` from the repository root (so that `fixtures/` resolves).
-fn run_at_root(code: &str) -> (Option<i32>, String, String) {
-    let dir = workdir();
-    let script = dir.path().join("s.rhai");
-    std::fs::write(&script, code).expect("write script");
-    let o = pacer(&["run", script.to_str().expect("utf8")]);
-    (o.status.code(), stdout(&o), stderr(&o))
-}
-
 fn conflicts_of(tasks: &str, options: &str) -> String {
     let (code, out, err) = run_snippet(&format!(
         "let p = schedule({tasks}, {options});\nfor c in p.conflicts.records() {{ print(`${{c.kind}}|${{c.proven}}|${{c.message}}`); }}"

@@ -108,3 +108,44 @@ pub fn headless_dom(page: &Path) -> Option<String> {
         .expect("the browser runs");
     Some(String::from_utf8_lossy(&o.stdout).into_owned())
 }
+
+/// What a run gives: the exit code, standard output and standard error.
+pub type Run = (Option<i32>, String, String);
+
+/// Runs `code` as `s.rhai` in `dir` with `extra` arguments.
+pub fn run_in_with(dir: &Path, code: &str, extra: &[&str]) -> Run {
+    std::fs::write(dir.join("s.rhai"), code).expect("write script");
+    let mut args = vec!["run", "s.rhai"];
+    args.extend_from_slice(extra);
+    let o = pacer_in(dir, &args, "");
+    (o.status.code(), stdout(&o), stderr(&o))
+}
+
+/// Runs `code` as `s.rhai` in `dir`.
+pub fn run_in(dir: &Path, code: &str) -> Run {
+    run_in_with(dir, code, &[])
+}
+
+/// Runs `code` in a fresh folder holding `files` (name, text).
+pub fn run_with_files(code: &str, files: &[(&str, &str)]) -> Run {
+    let dir = workdir();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write file");
+    }
+    run_in(dir.path(), code)
+}
+
+/// Runs `code` in a fresh, empty folder.
+pub fn run_snippet(code: &str) -> Run {
+    run_with_files(code, &[])
+}
+
+/// Runs `code` (kept in a temporary folder) from the repository root, so that
+/// `fixtures/...` paths resolve.
+pub fn run_at_root(code: &str) -> Run {
+    let dir = workdir();
+    let script = dir.path().join("s.rhai");
+    std::fs::write(&script, code).expect("write script");
+    let o = pacer(&["run", script.to_str().expect("utf8")]);
+    (o.status.code(), stdout(&o), stderr(&o))
+}
