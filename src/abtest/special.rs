@@ -80,24 +80,16 @@ pub fn gamma_q(a: f64, x: f64) -> f64 {
         }
         1.0 - (log_front.exp() * sum).min(1.0)
     } else {
-        let tiny = 1e-300;
         let mut b = x + 1.0 - a;
-        let mut c = 1.0 / tiny;
-        let mut d = 1.0 / b;
-        let mut h = d;
+        let mut lentz = Lentz {
+            c: 1.0 / TINY,
+            d: 1.0 / b,
+        };
+        let mut h = lentz.d;
         for i in 1..100_000 {
             let an = -(i as f64) * (i as f64 - a);
             b += 2.0;
-            d = an * d + b;
-            if d.abs() < tiny {
-                d = tiny;
-            }
-            c = b + an / c;
-            if c.abs() < tiny {
-                c = tiny;
-            }
-            d = 1.0 / d;
-            let del = d * c;
+            let del = lentz.step(an, b);
             h *= del;
             if (del - 1.0).abs() < 1e-16 {
                 break;
@@ -142,48 +134,53 @@ pub fn ln_beta(a: f64, b: f64) -> f64 {
 /// Continued fraction of the incomplete beta (Numerical Recipes `betacf`, modified
 /// Lentz), converging for x < (a + 1) / (a + b + 2).
 fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
-    let tiny = 1e-300;
     let qab = a + b;
     let qap = a + 1.0;
     let qam = a - 1.0;
-    let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < tiny {
-        d = tiny;
-    }
-    d = 1.0 / d;
-    let mut h = d;
+    let mut lentz = Lentz {
+        c: 1.0,
+        d: 1.0 / nonzero(1.0 - qab * x / qap),
+    };
+    let mut h = lentz.d;
     for m in 1..10_000_000 {
         let m = m as f64;
         let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < tiny {
-            d = tiny;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < tiny {
-            c = tiny;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < tiny {
-            d = tiny;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < tiny {
-            c = tiny;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        // The even and the odd coefficient of the fraction, each one Lentz step.
+        h *= lentz.step(m * (b - m) * x / ((qam + m2) * (a + m2)), 1.0);
+        let del = lentz.step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), 1.0);
         h *= del;
         if (del - 1.0).abs() < 1e-16 {
             break;
         }
     }
     h
+}
+
+/// What stands in for zero in the modified Lentz method (Numerical Recipes 5.2).
+const TINY: f64 = 1e-300;
+
+fn nonzero(x: f64) -> f64 {
+    if x.abs() < TINY {
+        TINY
+    } else {
+        x
+    }
+}
+
+/// The state of the modified Lentz method for a continued fraction
+/// `b0 + a1 / (b1 + a2 / (b2 + ...))` (Numerical Recipes 5.2): each step takes the next
+/// coefficients `(a, b)` and returns the factor that multiplies the running value.
+struct Lentz {
+    c: f64,
+    d: f64,
+}
+
+impl Lentz {
+    fn step(&mut self, a: f64, b: f64) -> f64 {
+        self.d = 1.0 / nonzero(b + a * self.d);
+        self.c = nonzero(b + a / self.c);
+        self.d * self.c
+    }
 }
 
 /// The regularized incomplete beta I_x(a, b) and its complement 1 - I_x(a, b), with
