@@ -99,18 +99,15 @@ impl Model {
             names.push("aov".into());
             inputs.push(a);
         }
-        let m = Model {
+        Model {
             kind: Kind::Funnel {
                 stages: n,
                 aov: has_aov,
             },
             names,
             inputs,
-        };
-        for i in 0..m.inputs.len() {
-            m.check(i, &m.inputs[i])?;
         }
-        Ok(m)
+        .checked()
     }
 
     /// The model of a planned funnel ([`crate::funnel::Funnel`]): its stages with their
@@ -155,22 +152,27 @@ impl Model {
             names.push("value".into());
             inputs.push(v);
         }
-        let m = Model {
+        Model {
             kind: Kind::Response {
                 curve,
                 value: has_value,
             },
             names,
             inputs,
-        };
-        for i in 0..m.inputs.len() {
-            m.check(i, &m.inputs[i])?;
         }
-        Ok(m)
+        .checked()
     }
 
     fn is_rate(&self, i: usize) -> bool {
         matches!(self.kind, Kind::Funnel { stages, .. } if i >= 1 && i <= stages)
+    }
+
+    /// The model, once every input is checked against what it stands for.
+    fn checked(self) -> Result<Model, ScenarioError> {
+        for (i, input) in self.inputs.iter().enumerate() {
+            self.check(i, input)?;
+        }
+        Ok(self)
     }
 
     fn check(&self, i: usize, input: &Input) -> Result<(), ScenarioError> {

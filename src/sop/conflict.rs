@@ -78,14 +78,20 @@ impl Conflict {
     }
 }
 
-/// Longest run of slots in `[from, to)` outside `blocked`.
-fn longest_free(blocked: &[(Slot, Slot)], from: Slot, to: Slot) -> Slot {
+/// The blocked intervals that meet `[from, to)`, cut to it, in order.
+fn clipped(blocked: &[(Slot, Slot)], from: Slot, to: Slot) -> Vec<(Slot, Slot)> {
     let mut cuts: Vec<(Slot, Slot)> = blocked
         .iter()
         .filter(|&&(a, b)| a < to && from < b)
         .map(|&(a, b)| (a.max(from), b.min(to)))
         .collect();
     cuts.sort_unstable();
+    cuts
+}
+
+/// Longest run of slots in `[from, to)` outside `blocked`.
+fn longest_free(blocked: &[(Slot, Slot)], from: Slot, to: Slot) -> Slot {
+    let cuts = clipped(blocked, from, to);
     let (mut best, mut at) = (0, from);
     for (a, b) in cuts {
         best = best.max(a - at);
@@ -95,12 +101,7 @@ fn longest_free(blocked: &[(Slot, Slot)], from: Slot, to: Slot) -> Slot {
 }
 
 fn free_slots(blocked: &[(Slot, Slot)], from: Slot, to: Slot) -> Slot {
-    let mut cuts: Vec<(Slot, Slot)> = blocked
-        .iter()
-        .filter(|&&(a, b)| a < to && from < b)
-        .map(|&(a, b)| (a.max(from), b.min(to)))
-        .collect();
-    cuts.sort_unstable();
+    let cuts = clipped(blocked, from, to);
     let (mut busy, mut at) = (0, from);
     for (a, b) in cuts {
         if b > at {
