@@ -19,18 +19,6 @@ pub enum EventsError {
     /// A feature the issue leaves for later.
     #[error("funnel_events: {0} is not supported yet")]
     Unsupported(String),
-    /// A column the funnel needs is not in the file.
-    #[error("{file}: no column named '{name}'{suggestion} (columns: {available})")]
-    MissingColumn {
-        /// The file or table.
-        file: String,
-        /// The column asked for.
-        name: String,
-        /// ", did you mean 'x'?" or empty.
-        suggestion: String,
-        /// The columns that exist, comma-separated.
-        available: String,
-    },
     /// A timestamp cell that is neither epoch seconds nor an ISO-8601 date-time.
     #[error("{file}:{line}: column '{column}' (data row {row}): cannot read {text:?} as a time; write epoch seconds (like 1719828000) or an ISO-8601 date-time (like 2024-07-01T10:00:00Z)")]
     BadTime {
@@ -80,15 +68,8 @@ impl From<TableError> for EventsError {
     }
 }
 
-/// The error for a column missing from `available`, with a did-you-mean suggestion.
+/// The error for a column missing from `available`, with a did-you-mean suggestion
+/// (the table's own error, so that the message is the same wherever a column is missing).
 pub(crate) fn missing_column(file: &str, name: &str, available: &[String]) -> EventsError {
-    let suggestion = crate::suggest::closest(name, available.iter().map(String::as_str))
-        .map(|s| format!(", did you mean '{s}'?"))
-        .unwrap_or_default();
-    EventsError::MissingColumn {
-        file: file.to_string(),
-        name: name.to_string(),
-        suggestion,
-        available: available.join(", "),
-    }
+    TableError::missing_column(file, name, available).into()
 }

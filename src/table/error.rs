@@ -133,3 +133,19 @@ pub enum TableError {
     #[error("{0}")]
     Invalid(String),
 }
+
+impl TableError {
+    /// The error for a column `name` missing from a file or table with the columns
+    /// `available`, with a did-you-mean suggestion.
+    pub fn missing_column(file: &str, name: &str, available: &[String]) -> TableError {
+        let suggestion = crate::suggest::closest(name, available.iter().map(String::as_str))
+            .map(|s| format!(", did you mean '{s}'?"))
+            .unwrap_or_default();
+        TableError::MissingColumn {
+            file: file.to_string(),
+            name: name.to_string(),
+            suggestion,
+            available: available.join(", "),
+        }
+    }
+}

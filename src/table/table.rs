@@ -156,15 +156,7 @@ impl Table {
 
     /// The error for a missing column, with a did-you-mean suggestion.
     pub fn missing_column(&self, name: &str) -> TableError {
-        let suggestion = crate::suggest::closest(name, self.names.iter().map(String::as_str))
-            .map(|s| format!(", did you mean '{s}'?"))
-            .unwrap_or_default();
-        TableError::MissingColumn {
-            file: self.source.to_string(),
-            name: name.to_string(),
-            suggestion,
-            available: self.names.join(", "),
-        }
+        TableError::missing_column(&self.source, name, &self.names)
     }
 
     /// The cell at `row` in column `name`.
