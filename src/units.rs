@@ -35,6 +35,20 @@ pub enum UnitError {
     },
 }
 
+/// A parameter outside its allowed range: what it is, the range in words, the value
+/// given. Every domain's errors carry it for their range checks, so the message reads
+/// the same everywhere: `hill: half must be a positive number, got -5`.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[error("{what} must be {allowed}, got {value}")]
+pub struct RangeError {
+    /// The parameter, e.g. `hill: half`.
+    pub what: String,
+    /// The allowed range in words, e.g. `a positive number`.
+    pub allowed: String,
+    /// The offending value.
+    pub value: f64,
+}
+
 /// The hint for a rate written as a percentage number (`5` meaning 5%).
 fn percent_hint(value: f64) -> String {
     if value > 1.0 && value <= 100.0 {

@@ -64,16 +64,16 @@ impl Channel {
         }
         let min = non_negative(&format!("channel '{name}': min"), limits.min)?;
         if limits.max.is_nan() || limits.max < min {
-            return Err(BudgetError::OutOfRange {
+            return Err(BudgetError::OutOfRange(crate::units::RangeError {
                 what: format!("channel '{name}': max"),
                 allowed: format!("at least its min ({})", format_float(min)),
                 value: limits.max,
-            });
+            }));
         }
         if let Some(f) = limits.fixed {
             non_negative(&format!("channel '{name}': fixed"), f)?;
             if f < min || f > limits.max {
-                return Err(BudgetError::OutOfRange {
+                return Err(BudgetError::OutOfRange(crate::units::RangeError {
                     what: format!("channel '{name}': fixed"),
                     allowed: format!(
                         "within its min and max ({} to {})",
@@ -81,7 +81,7 @@ impl Channel {
                         format_float(limits.max)
                     ),
                     value: f,
-                });
+                }));
             }
         }
         Ok(Channel {
@@ -499,18 +499,18 @@ fn check_channels(channels: &[Channel], options: &AllocateOptions) -> Result<(),
         }
     }
     if !(options.reserve >= 0.0 && options.reserve < 1.0) {
-        return Err(BudgetError::OutOfRange {
+        return Err(BudgetError::OutOfRange(crate::units::RangeError {
             what: "allocate: reserve".into(),
             allowed: "a share in [0, 1) (write 20% or 0.2)".into(),
             value: options.reserve,
-        });
+        }));
     }
     if options.grid < 10 || options.grid > 100_000 {
-        return Err(BudgetError::OutOfRange {
+        return Err(BudgetError::OutOfRange(crate::units::RangeError {
             what: "allocate: grid".into(),
             allowed: "between 10 and 100000 steps".into(),
             value: options.grid as f64,
-        });
+        }));
     }
     Ok(())
 }

@@ -9,15 +9,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum BudgetError {
     /// A parameter outside its allowed range.
-    #[error("{what} must be {allowed}, got {value}")]
-    OutOfRange {
-        /// The parameter, e.g. `hill: half`.
-        what: String,
-        /// The allowed range in words, e.g. `a positive number`.
-        allowed: String,
-        /// The offending value.
-        value: f64,
-    },
+    #[error(transparent)]
+    OutOfRange(#[from] crate::units::RangeError),
     /// An argument that is invalid for a reason other than its range.
     #[error("{0}")]
     Invalid(String),
@@ -55,11 +48,11 @@ pub(crate) fn positive(what: &str, value: f64) -> Result<f64, BudgetError> {
     if value.is_finite() && value > 0.0 {
         Ok(value)
     } else {
-        Err(BudgetError::OutOfRange {
+        Err(BudgetError::OutOfRange(crate::units::RangeError {
             what: what.to_string(),
             allowed: "a positive number".to_string(),
             value,
-        })
+        }))
     }
 }
 
@@ -68,11 +61,11 @@ pub(crate) fn non_negative(what: &str, value: f64) -> Result<f64, BudgetError> {
     if value.is_finite() && value >= 0.0 {
         Ok(value)
     } else {
-        Err(BudgetError::OutOfRange {
+        Err(BudgetError::OutOfRange(crate::units::RangeError {
             what: what.to_string(),
             allowed: "a number >= 0".to_string(),
             value,
-        })
+        }))
     }
 }
 

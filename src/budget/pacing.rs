@@ -245,11 +245,11 @@ pub fn pacing(
 ) -> Result<PacingReport, BudgetError> {
     let tol = options.tolerance;
     if !(tol.is_finite() && (0.0..1.0).contains(&tol)) {
-        return Err(BudgetError::OutOfRange {
+        return Err(BudgetError::OutOfRange(crate::units::RangeError {
             what: "pacing: tolerance".into(),
             allowed: "a share in [0, 1) (write 5% or 0.05)".into(),
             value: tol,
-        });
+        }));
     }
     if plan.is_empty() {
         return Err(BudgetError::Invalid("pacing: the plan has no rows".into()));

@@ -77,11 +77,11 @@ impl Curve {
     pub fn linear(slope: f64, cap: f64) -> Result<Curve, BudgetError> {
         let slope = non_negative("linear: slope", slope)?;
         if cap.is_nan() || cap <= 0.0 {
-            return Err(BudgetError::OutOfRange {
+            return Err(BudgetError::OutOfRange(crate::units::RangeError {
                 what: "linear: cap".to_string(),
                 allowed: "a positive number (or infinity for no cap)".to_string(),
                 value: cap,
-            });
+            }));
         }
         Ok(Curve::Linear(Linear { slope, cap }))
     }

@@ -10,15 +10,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum FunnelError {
     /// A parameter outside its allowed range.
-    #[error("{what} must be {allowed}, got {value}")]
-    OutOfRange {
-        /// The parameter, e.g. `forward: entering`.
-        what: String,
-        /// The allowed range in words, e.g. `a number >= 0`.
-        allowed: String,
-        /// The offending value.
-        value: f64,
-    },
+    #[error(transparent)]
+    OutOfRange(#[from] crate::units::RangeError),
     /// A funnel with no stages.
     #[error("a funnel needs at least one stage, like [#{{ name: \"acquisition\", rate: 0.15 }}]")]
     NoStages,
@@ -95,11 +88,11 @@ pub(crate) fn non_negative(what: &str, value: f64) -> Result<f64, FunnelError> {
     if value.is_finite() && value >= 0.0 {
         Ok(value)
     } else {
-        Err(FunnelError::OutOfRange {
+        Err(FunnelError::OutOfRange(crate::units::RangeError {
             what: what.to_string(),
             allowed: "a finite number >= 0".to_string(),
             value,
-        })
+        }))
     }
 }
 
@@ -108,10 +101,10 @@ pub(crate) fn positive(what: &str, value: f64) -> Result<f64, FunnelError> {
     if value.is_finite() && value > 0.0 {
         Ok(value)
     } else {
-        Err(FunnelError::OutOfRange {
+        Err(FunnelError::OutOfRange(crate::units::RangeError {
             what: what.to_string(),
             allowed: "a positive number".to_string(),
             value,
-        })
+        }))
     }
 }

@@ -37,11 +37,11 @@ pub fn media(visitors: f64, ctr: Option<Rate>, pricing: Pricing) -> Result<Media
     let visitors = non_negative("media: visitors", visitors)?;
     if let Some(r) = ctr {
         if r.get() == 0.0 {
-            return Err(FunnelError::OutOfRange {
+            return Err(FunnelError::OutOfRange(crate::units::RangeError {
                 what: "media: ctr".to_string(),
                 allowed: "above 0 (a CTR of 0 never turns impressions into visitors)".to_string(),
                 value: 0.0,
-            });
+            }));
         }
     }
     let impressions = ctr.map(|r| visitors / r.get());

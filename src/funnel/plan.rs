@@ -184,11 +184,11 @@ impl Funnel {
                 next / r
             };
             if !volume.is_finite() {
-                return Err(FunnelError::OutOfRange {
+                return Err(FunnelError::OutOfRange(crate::units::RangeError {
                     what: format!("{function}: the volume stage '{}' needs", s.name),
                     allowed: "finite (the rates are too small for this goal)".to_string(),
                     value: volume,
-                });
+                }));
             }
             rows.push(row(s, volume, next));
             next = volume;

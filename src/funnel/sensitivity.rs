@@ -63,18 +63,18 @@ pub fn sensitivity(
 ) -> Result<Sensitivity, FunnelError> {
     let entering = non_negative("sensitivity: entering", entering)?;
     if !(step.is_finite() && step > 0.0 && step <= 1.0) {
-        return Err(FunnelError::OutOfRange {
+        return Err(FunnelError::OutOfRange(crate::units::RangeError {
             what: "sensitivity: step".to_string(),
             allowed: "a rate step in (0, 1] (0.01 is one point)".to_string(),
             value: step,
-        });
+        }));
     }
     if !(relative.is_finite() && relative > 0.0) {
-        return Err(FunnelError::OutOfRange {
+        return Err(FunnelError::OutOfRange(crate::units::RangeError {
             what: "sensitivity: relative".to_string(),
             allowed: "a positive fraction (0.01 is 1%)".to_string(),
             value: relative,
-        });
+        }));
     }
     let base = f.forward(entering)?;
     let gain = |stage: &str, r: f64| -> Result<(Rate, f64, f64), FunnelError> {

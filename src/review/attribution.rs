@@ -323,11 +323,11 @@ pub fn attribute(
     }
     for (which, v) in [("planned", planned.result()), ("actual", actual.result())] {
         if !v.is_finite() {
-            return Err(ReviewError::OutOfRange {
+            return Err(ReviewError::OutOfRange(crate::units::RangeError {
                 what: format!("attribute: the {which} result (volume x rates x aov)"),
                 allowed: "a finite number".to_string(),
                 value: v,
-            });
+            }));
         }
     }
     let p: Vec<f64> = fp.iter().map(|f| f.value).collect();

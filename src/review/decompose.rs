@@ -94,11 +94,11 @@ fn check(planned: &[f64], actual: &[f64]) -> Result<(), ReviewError> {
             } else {
                 "actual"
             };
-            return Err(ReviewError::OutOfRange {
+            return Err(ReviewError::OutOfRange(crate::units::RangeError {
                 what: format!("decomposition: {which} factor {}", i % planned.len() + 1),
                 allowed: "a finite number >= 0".to_string(),
                 value: x,
-            });
+            }));
         }
     }
     Ok(())
@@ -205,11 +205,11 @@ pub fn decompose(
     };
     // Mixed products of extreme factors (1e200 x 1e200) can overflow in Shapley.
     if let Some(x) = c.iter().find(|x| !x.is_finite()) {
-        return Err(ReviewError::OutOfRange {
+        return Err(ReviewError::OutOfRange(crate::units::RangeError {
             what: format!("decomposition ({}): a contribution", used.name()),
             allowed: "finite (the factors are too large to combine)".to_string(),
             value: *x,
-        });
+        }));
     }
     Ok((c, used))
 }

@@ -11,15 +11,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ReviewError {
     /// A parameter outside its allowed range.
-    #[error("{what} must be {allowed}, got {value}")]
-    OutOfRange {
-        /// The parameter, e.g. `attribute: planned aov`.
-        what: String,
-        /// The allowed range in words, e.g. `a positive number`.
-        allowed: String,
-        /// The offending value.
-        value: f64,
-    },
+    #[error(transparent)]
+    OutOfRange(#[from] crate::units::RangeError),
     /// An argument that is invalid for a reason other than its range.
     #[error("{0}")]
     Invalid(String),
@@ -51,10 +44,10 @@ pub(crate) fn non_negative(what: &str, value: f64) -> Result<f64, ReviewError> {
     if value.is_finite() && value >= 0.0 {
         Ok(value)
     } else {
-        Err(ReviewError::OutOfRange {
+        Err(ReviewError::OutOfRange(crate::units::RangeError {
             what: what.to_string(),
             allowed: "a finite number >= 0".to_string(),
             value,
-        })
+        }))
     }
 }

@@ -149,11 +149,11 @@ pub fn recover(
         }
     }
     if !changed.result().is_finite() {
-        return Err(ReviewError::OutOfRange {
+        return Err(ReviewError::OutOfRange(crate::units::RangeError {
             what: "recover: the changed result".to_string(),
             allowed: "a finite number".to_string(),
             value: changed.result(),
-        });
+        }));
     }
     Ok(Recovery {
         base: base.clone(),

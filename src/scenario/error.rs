@@ -10,15 +10,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ScenarioError {
     /// A parameter outside its allowed range.
-    #[error("{what} must be {allowed}, got {value}")]
-    OutOfRange {
-        /// The argument, e.g. `normal: sd`.
-        what: String,
-        /// The allowed range in words, e.g. `a positive number`.
-        allowed: String,
-        /// The offending value.
-        value: f64,
-    },
+    #[error(transparent)]
+    OutOfRange(#[from] crate::units::RangeError),
     /// An argument that is invalid for a reason other than its range.
     #[error("{0}")]
     Invalid(String),
@@ -75,11 +68,11 @@ impl From<TableError> for ScenarioError {
 
 /// Shorthand for an out-of-range error.
 pub(crate) fn out_of_range(what: &str, allowed: &str, value: f64) -> ScenarioError {
-    ScenarioError::OutOfRange {
+    ScenarioError::OutOfRange(crate::units::RangeError {
         what: what.to_string(),
         allowed: allowed.to_string(),
         value,
-    }
+    })
 }
 
 /// Why an evaluation over a model function failed: the domain's reason, or the
