@@ -2,6 +2,8 @@
 //! curves. The output is deterministic (fixed number formatting) so it can be
 //! compared with golden files.
 
+use crate::render::html_escape as escape;
+
 /// How a series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -45,13 +47,6 @@ impl Series {
 const COLORS: [&str; 8] = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
 ];
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// A "nice" tick step (1, 2 or 5 times a power of ten) for a range.
 fn tick_step(range: f64) -> f64 {

@@ -5,6 +5,7 @@
 
 use super::plan::FunnelPlan;
 use crate::render::format_grouped;
+use crate::render::html_escape as escape;
 
 const WIDTH: f64 = 800.0;
 const BAR_MAX: f64 = 480.0;
@@ -13,13 +14,6 @@ const GAP: f64 = 26.0;
 const TOP: f64 = 48.0;
 const COLOR: &str = "#1f77b4";
 const GOAL_COLOR: &str = "#2ca02c";
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 fn volume_text(x: f64) -> String {
     let s = format_grouped(x, 1);

@@ -4,6 +4,7 @@
 
 use super::monte_carlo::Summary;
 use super::tornado::Tornado;
+use crate::render::html_escape as escape;
 
 /// A compact label: 4 significant digits, with k or M for thousands and millions.
 fn short(v: f64) -> String {
@@ -31,13 +32,6 @@ fn short(v: f64) -> String {
         t
     };
     format!("{t}{suffix}")
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A tornado chart: one bar per input from its result at the low end to its result
