@@ -44,15 +44,15 @@ fn bench(c: &mut Criterion) {
         vec![
             (
                 "stage".to_string(),
-                Column::Str(names.iter().map(|s| Some(s.to_string())).collect()),
+                Column::text(names.iter().map(|s| Some(s.to_string())).collect()),
             ),
             (
                 "volume".to_string(),
-                Column::Int(vec![Some(25000), Some(3750), Some(1500), Some(1000)]),
+                Column::int(vec![Some(25000), Some(3750), Some(1500), Some(1000)]),
             ),
             (
                 "rate".to_string(),
-                Column::Float(vec![Some(0.15), Some(0.4), Some(0.7), Some(0.9)]),
+                Column::float(vec![Some(0.15), Some(0.4), Some(0.7), Some(0.9)]),
             ),
         ],
     )

@@ -138,11 +138,11 @@ fn keys(col: &Column) -> (Vec<String>, Vec<usize>, Vec<Option<u32>>) {
     let mut labels = Vec::new();
     let mut first_row = Vec::new();
     let mut idx = Vec::with_capacity(n);
-    match col {
-        Column::Str(v) => {
+    match col.dtype() {
+        crate::table::DType::Str => {
             let mut map: HashMap<&str, u32> = HashMap::new();
-            for (row, cell) in v.iter().enumerate() {
-                idx.push(cell.as_deref().map(|s| {
+            for row in 0..n {
+                idx.push(col.str_at(row).map(|s| {
                     *map.entry(s).or_insert_with(|| {
                         labels.push(s.to_string());
                         first_row.push(row);
@@ -151,10 +151,10 @@ fn keys(col: &Column) -> (Vec<String>, Vec<usize>, Vec<Option<u32>>) {
                 }));
             }
         }
-        Column::Int(v) => {
+        crate::table::DType::Int => {
             let mut map: HashMap<i64, u32> = HashMap::new();
-            for (row, cell) in v.iter().enumerate() {
-                idx.push(cell.map(|k| {
+            for row in 0..n {
+                idx.push(col.i64_at(row).map(|k| {
                     *map.entry(k).or_insert_with(|| {
                         labels.push(k.to_string());
                         first_row.push(row);
@@ -163,10 +163,10 @@ fn keys(col: &Column) -> (Vec<String>, Vec<usize>, Vec<Option<u32>>) {
                 }));
             }
         }
-        Column::Date(v) => {
+        crate::table::DType::Date => {
             let mut map: HashMap<chrono::NaiveDate, u32> = HashMap::new();
-            for (row, cell) in v.iter().enumerate() {
-                idx.push(cell.map(|k| {
+            for row in 0..n {
+                idx.push(col.date_at(row).map(|k| {
                     *map.entry(k).or_insert_with(|| {
                         labels.push(k.format("%Y-%m-%d").to_string());
                         first_row.push(row);
@@ -206,14 +206,14 @@ fn per_user(t: &Table, o: &ReportOptions) -> Result<(Vec<String>, Vec<Acc>, Dail
     let n_days = day_keys.as_ref().map_or(0, |k| k.0.len());
     let mut daily = vec![vec![(0.0, 0.0); names.len()]; n_days];
     let conv_at = |row: usize| -> Option<f64> {
-        match ccol {
-            Column::Int(v) => match v[row] {
+        match ccol.dtype() {
+            crate::table::DType::Int => match ccol.i64_at(row) {
                 Some(0) => Some(0.0),
                 Some(1) => Some(1.0),
                 _ => None,
             },
-            Column::Bool(v) => v[row].map(|b| f64::from(u8::from(b))),
-            Column::Float(v) => v[row].filter(|f| *f == 0.0 || *f == 1.0),
+            crate::table::DType::Bool => ccol.bool_at(row).map(|b| f64::from(u8::from(b))),
+            crate::table::DType::Float => ccol.f64_at(row).filter(|f| *f == 0.0 || *f == 1.0),
             _ => None,
         }
     };
@@ -541,25 +541,25 @@ pub fn ab_report(table: &Table, o: &ReportOptions) -> Result<AbReport, AbError> 
     let mut cols: Vec<(String, Column)> = vec![
         (
             "arm".into(),
-            Column::Str(names.iter().map(|n| Some(n.clone())).collect()),
+            Column::text(names.iter().map(|n| Some(n.clone())).collect()),
         ),
         (
             "users".into(),
-            Column::Int(arms.iter().map(|a| Some(a.n() as i64)).collect()),
+            Column::int(arms.iter().map(|a| Some(a.n() as i64)).collect()),
         ),
         (
             "conversions".into(),
-            Column::Int(arms.iter().map(|a| Some(a.x() as i64)).collect()),
+            Column::int(arms.iter().map(|a| Some(a.x() as i64)).collect()),
         ),
         (
             "rate".into(),
-            Column::Float(arms.iter().map(|a| Some(a.rate())).collect()),
+            Column::float(arms.iter().map(|a| Some(a.rate())).collect()),
         ),
     ];
     let with_none = |v: Vec<Option<f64>>| -> Column {
         let mut c = vec![None];
         c.extend(v);
-        Column::Float(c)
+        Column::float(c)
     };
     cols.push((
         "lift".into(),
@@ -761,19 +761,19 @@ pub fn ab_report(table: &Table, o: &ReportOptions) -> Result<AbReport, AbError> 
             vec![
                 (
                     "arm".into(),
-                    Column::Str(names.iter().map(|n| Some(n.clone())).collect()),
+                    Column::text(names.iter().map(|n| Some(n.clone())).collect()),
                 ),
                 (
                     "users".into(),
-                    Column::Int(sums.iter().map(|s| Some(s.n as i64)).collect()),
+                    Column::int(sums.iter().map(|s| Some(s.n as i64)).collect()),
                 ),
                 (
                     "mean".into(),
-                    Column::Float(sums.iter().map(|s| Some(s.mean)).collect()),
+                    Column::float(sums.iter().map(|s| Some(s.mean)).collect()),
                 ),
                 (
                     "sd".into(),
-                    Column::Float(sums.iter().map(|s| Some(s.sd)).collect()),
+                    Column::float(sums.iter().map(|s| Some(s.sd)).collect()),
                 ),
                 (
                     "t".into(),

@@ -396,15 +396,15 @@ fn report_over_summary_rows_adjusts_and_flags_srm() {
         vec![
             (
                 "variant".into(),
-                Column::Str(vec![Some("A".into()), Some("B".into()), Some("C".into())]),
+                Column::text(vec![Some("A".into()), Some("B".into()), Some("C".into())]),
             ),
             (
                 "users".into(),
-                Column::Int(users.iter().map(|&u| Some(u as i64)).collect()),
+                Column::int(users.iter().map(|&u| Some(u as i64)).collect()),
             ),
             (
                 "conversions".into(),
-                Column::Int(conv.iter().map(|&u| Some(u as i64)).collect()),
+                Column::int(conv.iter().map(|&u| Some(u as i64)).collect()),
             ),
         ],
     )
@@ -460,9 +460,9 @@ fn report_errors_name_the_cell_or_option() {
         vec![
             (
                 "variant".into(),
-                Column::Str(vec![Some("A".into()), Some("B".into())]),
+                Column::text(vec![Some("A".into()), Some("B".into())]),
             ),
-            ("converted".into(), Column::Int(vec![Some(1), Some(2)])),
+            ("converted".into(), Column::int(vec![Some(1), Some(2)])),
         ],
     )
     .expect("table");

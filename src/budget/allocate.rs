@@ -205,21 +205,21 @@ impl Allocation {
     /// The table `channel, spend, result, marginal, bound`.
     pub fn table(&self) -> Result<Table, BudgetError> {
         let col_f = |f: &dyn Fn(&AllocationRow) -> f64| {
-            Column::Float(self.rows.iter().map(|r| Some(f(r))).collect())
+            Column::float(self.rows.iter().map(|r| Some(f(r))).collect())
         };
         Ok(Table::new(
             "allocation",
             vec![
                 (
                     "channel".into(),
-                    Column::Str(self.rows.iter().map(|r| Some(r.channel.clone())).collect()),
+                    Column::text(self.rows.iter().map(|r| Some(r.channel.clone())).collect()),
                 ),
                 ("spend".into(), col_f(&|r| r.spend)),
                 ("result".into(), col_f(&|r| r.result)),
                 ("marginal".into(), col_f(&|r| r.marginal)),
                 (
                     "bound".into(),
-                    Column::Str(
+                    Column::text(
                         self.rows
                             .iter()
                             .map(|r| Some(r.bound.word().to_string()))
@@ -400,19 +400,19 @@ impl BudgetCurve {
         let mut cols: Vec<(String, Column)> = vec![
             (
                 "total".into(),
-                Column::Float(a.iter().map(|x| Some(x.total)).collect()),
+                Column::float(a.iter().map(|x| Some(x.total)).collect()),
             ),
             (
                 "allocated".into(),
-                Column::Float(a.iter().map(|x| Some(x.allocated)).collect()),
+                Column::float(a.iter().map(|x| Some(x.allocated)).collect()),
             ),
             (
                 "result".into(),
-                Column::Float(a.iter().map(|x| Some(x.result)).collect()),
+                Column::float(a.iter().map(|x| Some(x.result)).collect()),
             ),
             (
                 "marginal".into(),
-                Column::Float(
+                Column::float(
                     (0..a.len())
                         .map(|i| {
                             (i > 0 && a[i].allocated != a[i - 1].allocated).then(|| {
@@ -428,7 +428,7 @@ impl BudgetCurve {
             for (j, row) in first.rows.iter().enumerate() {
                 cols.push((
                     row.channel.clone(),
-                    Column::Float(a.iter().map(|x| x.rows.get(j).map(|r| r.spend)).collect()),
+                    Column::float(a.iter().map(|x| x.rows.get(j).map(|r| r.spend)).collect()),
                 ));
             }
         }

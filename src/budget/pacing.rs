@@ -186,14 +186,14 @@ impl PacingReport {
     pub fn table(&self) -> Result<Table, BudgetError> {
         let all: Vec<&ItemPacing> = self.items.iter().chain([&self.total]).collect();
         let f = |g: &dyn Fn(&ItemPacing) -> Option<f64>| {
-            Column::Float(all.iter().map(|r| g(r)).collect())
+            Column::float(all.iter().map(|r| g(r)).collect())
         };
         Ok(Table::new(
             "pacing",
             vec![
                 (
                     "item".into(),
-                    Column::Str(all.iter().map(|r| Some(r.item.clone())).collect()),
+                    Column::text(all.iter().map(|r| Some(r.item.clone())).collect()),
                 ),
                 ("planned_total".into(), f(&|r| Some(r.planned_total))),
                 ("planned_to_date".into(), f(&|r| Some(r.planned_to_date))),
@@ -203,7 +203,7 @@ impl PacingReport {
                 ("projected_end".into(), f(&|r| Some(r.projected_end))),
                 (
                     "flag".into(),
-                    Column::Str(
+                    Column::text(
                         all.iter()
                             .map(|r| Some(r.flag.word().to_string()))
                             .collect(),
@@ -218,14 +218,14 @@ impl PacingReport {
     pub fn periods_table(&self) -> Result<Table, BudgetError> {
         let p = &self.periods;
         let f = |g: &dyn Fn(&PeriodPacing) -> f64| {
-            Column::Float(p.iter().map(|r| Some(g(r))).collect())
+            Column::float(p.iter().map(|r| Some(g(r))).collect())
         };
         Ok(Table::new(
             "pacing_periods",
             vec![
                 (
                     "period".into(),
-                    Column::Date(p.iter().map(|r| Some(r.start)).collect()),
+                    Column::date(p.iter().map(|r| Some(r.start)).collect()),
                 ),
                 ("planned".into(), f(&|r| r.planned)),
                 ("actual".into(), f(&|r| r.actual)),
@@ -472,7 +472,7 @@ fn read_entries(table: &Table, amount_col: &str) -> Result<Vec<Entry>, BudgetErr
         let d =
             match date {
                 None => None,
-                Some(Column::Date(v)) => v.get(row).copied().flatten(),
+                Some(c) if c.dtype() == crate::table::DType::Date => c.date_at(row),
                 Some(c) => match c.text_at(row) {
                     None => None,
                     Some(t) => Some(crate::units::parse_date(&t).map_err(|_| {

@@ -243,8 +243,9 @@ fn run_one(
 }
 
 fn write_summary(out: &Path, outcomes: &[Outcome]) -> Result<(), String> {
-    let col_s =
-        |f: &dyn Fn(&Outcome) -> String| Column::Str(outcomes.iter().map(|o| Some(f(o))).collect());
+    let col_s = |f: &dyn Fn(&Outcome) -> String| {
+        Column::text(outcomes.iter().map(|o| Some(f(o))).collect())
+    };
     let table = Table::new(
         "summary.csv",
         vec![
@@ -255,11 +256,11 @@ fn write_summary(out: &Path, outcomes: &[Outcome]) -> Result<(), String> {
             ),
             (
                 "rows".into(),
-                Column::Int(outcomes.iter().map(|o| o.rows.map(|r| r as i64)).collect()),
+                Column::int(outcomes.iter().map(|o| o.rows.map(|r| r as i64)).collect()),
             ),
             (
                 "duration_ms".into(),
-                Column::Int(
+                Column::int(
                     outcomes
                         .iter()
                         .map(|o| Some(o.duration_ms as i64))
@@ -268,7 +269,7 @@ fn write_summary(out: &Path, outcomes: &[Outcome]) -> Result<(), String> {
             ),
             (
                 "error".into(),
-                Column::Str(
+                Column::text(
                     outcomes
                         .iter()
                         .map(|o| (!o.error.is_empty()).then(|| o.error.clone()))

@@ -166,35 +166,35 @@ impl Comparison {
         let cols = vec![
             (
                 "rank".to_string(),
-                Column::Int((1..=s.len() as i64).map(Some).collect()),
+                Column::int((1..=s.len() as i64).map(Some).collect()),
             ),
             (
                 "stage".to_string(),
-                Column::Str(s.iter().map(|x| Some(x.stage.clone())).collect()),
+                Column::text(s.iter().map(|x| Some(x.stage.clone())).collect()),
             ),
             (
                 "observed_step".to_string(),
-                Column::Str(s.iter().map(|x| Some(x.observed_step.clone())).collect()),
+                Column::text(s.iter().map(|x| Some(x.observed_step.clone())).collect()),
             ),
             (
                 "planned_rate".to_string(),
-                Column::Float(s.iter().map(|x| Some(x.planned_rate)).collect()),
+                Column::float(s.iter().map(|x| Some(x.planned_rate)).collect()),
             ),
             (
                 "observed_rate".to_string(),
-                Column::Float(s.iter().map(|x| x.observed_rate).collect()),
+                Column::float(s.iter().map(|x| x.observed_rate).collect()),
             ),
             (
                 "gap".to_string(),
-                Column::Float(s.iter().map(|x| x.gap).collect()),
+                Column::float(s.iter().map(|x| x.gap).collect()),
             ),
             (
                 "conversions_effect".to_string(),
-                Column::Float(s.iter().map(|x| x.conversions_effect).collect()),
+                Column::float(s.iter().map(|x| x.conversions_effect).collect()),
             ),
             (
                 "revenue_effect".to_string(),
-                Column::Float(s.iter().map(|x| x.revenue_effect).collect()),
+                Column::float(s.iter().map(|x| x.revenue_effect).collect()),
             ),
         ];
         Table::new("compare", cols)
@@ -245,9 +245,9 @@ mod tests {
         let t = Table::new(
             "t",
             vec![
-                ("user_id".into(), Column::Str(users)),
-                ("event".into(), Column::Str(events)),
-                ("timestamp".into(), Column::Int(times)),
+                ("user_id".into(), Column::text(users)),
+                ("event".into(), Column::text(events)),
+                ("timestamp".into(), Column::int(times)),
             ],
         )
         .expect("table");

@@ -293,13 +293,13 @@ impl ObservedFunnel {
             .by
             .iter()
             .cloned()
-            .zip(by.into_iter().map(Column::Str))
+            .zip(by.into_iter().map(Column::text))
             .collect();
-        cols.push(("step".into(), Column::Str(step)));
-        cols.push(("users".into(), Column::Int(users)));
-        cols.push(("conversion_from_previous".into(), Column::Float(prev)));
-        cols.push(("conversion_from_first".into(), Column::Float(first)));
-        cols.push(("median_time_from_previous".into(), Column::Float(med)));
+        cols.push(("step".into(), Column::text(step)));
+        cols.push(("users".into(), Column::int(users)));
+        cols.push(("conversion_from_previous".into(), Column::float(prev)));
+        cols.push(("conversion_from_first".into(), Column::float(first)));
+        cols.push(("median_time_from_previous".into(), Column::float(med)));
         Table::new(&self.semantics.source, cols)
     }
 
@@ -400,15 +400,15 @@ pub fn funnel_from_table(table: &Table, spec: &FunnelSpec) -> Result<ObservedFun
 
 fn time_at(c: &Column, row: usize) -> Option<i64> {
     use chrono::Datelike;
-    match c {
-        Column::Int(v) => v.get(row).copied().flatten()?.checked_mul(1000),
-        Column::Float(v) => {
-            let x = v.get(row).copied().flatten()?;
+    match c.dtype() {
+        crate::table::DType::Int => c.i64_at(row)?.checked_mul(1000),
+        crate::table::DType::Float => {
+            let x = c.f64_at(row)?;
             (x.is_finite() && x.abs() < 1e15).then(|| (x * 1000.0).trunc() as i64)
         }
-        Column::Str(v) => parse_time(v.get(row)?.as_deref()?.as_bytes()),
-        Column::Date(v) => {
-            let d = v.get(row).copied().flatten()?;
+        crate::table::DType::Str => parse_time(c.str_at(row)?.as_bytes()),
+        crate::table::DType::Date => {
+            let d = c.date_at(row)?;
             Some(
                 days_from_civil(
                     i64::from(d.year()),
@@ -417,7 +417,7 @@ fn time_at(c: &Column, row: usize) -> Option<i64> {
                 ) * 86_400_000,
             )
         }
-        Column::Bool(_) => None,
+        crate::table::DType::Bool => None,
     }
 }
 

@@ -253,8 +253,8 @@ impl PlanCheck {
     /// `inconsistent`, or empty when there is nothing to compare).
     pub fn to_table(&self) -> Table {
         let l = &self.links;
-        let s = |g: fn(&Link) -> String| Column::Str(l.iter().map(|x| Some(g(x))).collect());
-        let f = |g: &dyn Fn(&Link) -> Option<f64>| Column::Float(l.iter().map(g).collect());
+        let s = |g: fn(&Link) -> String| Column::text(l.iter().map(|x| Some(g(x))).collect());
+        let f = |g: &dyn Fn(&Link) -> Option<f64>| Column::float(l.iter().map(g).collect());
         table(vec![
             ("from", s(|x| x.from.clone())),
             ("to", s(|x| x.to.clone())),
@@ -269,7 +269,7 @@ impl PlanCheck {
             ),
             (
                 "flag",
-                Column::Str(
+                Column::text(
                     l.iter()
                         .enumerate()
                         .map(|(i, x)| {
@@ -330,7 +330,7 @@ mod tests {
     use super::*;
 
     fn handbook_table() -> Table {
-        let t = |v: &[&str]| Column::Str(v.iter().map(|s| Some(s.to_string())).collect());
+        let t = |v: &[&str]| Column::text(v.iter().map(|s| Some(s.to_string())).collect());
         Table::new(
             "plan.csv",
             vec![
@@ -340,7 +340,7 @@ mod tests {
                 ),
                 (
                     "volume".to_string(),
-                    Column::Int(vec![Some(25000), Some(3750), Some(1500), Some(1000)]),
+                    Column::int(vec![Some(25000), Some(3750), Some(1500), Some(1000)]),
                 ),
                 ("rate".to_string(), t(&["15%", "40%", "70%", "90%"])),
             ],
@@ -399,15 +399,15 @@ mod tests {
             vec![
                 (
                     "name".to_string(),
-                    Column::Str(vec![Some("a".into()), Some("b".into())]),
+                    Column::text(vec![Some("a".into()), Some("b".into())]),
                 ),
                 (
                     "volume".to_string(),
-                    Column::Float(vec![Some(1000.0), Some(100.5)]),
+                    Column::float(vec![Some(1000.0), Some(100.5)]),
                 ),
                 (
                     "rate".to_string(),
-                    Column::Float(vec![Some(0.1), Some(0.5)]),
+                    Column::float(vec![Some(0.1), Some(0.5)]),
                 ),
             ],
         )
@@ -436,12 +436,12 @@ mod tests {
             vec![
                 (
                     "stage".to_string(),
-                    Column::Str(vec![Some("a".into()), Some("b".into())]),
+                    Column::text(vec![Some("a".into()), Some("b".into())]),
                 ),
-                ("volume".to_string(), Column::Int(vec![Some(0), Some(10)])),
+                ("volume".to_string(), Column::int(vec![Some(0), Some(10)])),
                 (
                     "rate".to_string(),
-                    Column::Float(vec![Some(0.5), Some(0.5)]),
+                    Column::float(vec![Some(0.5), Some(0.5)]),
                 ),
             ],
         )
@@ -479,15 +479,15 @@ mod tests {
             vec![
                 (
                     "stage".to_string(),
-                    Column::Str(stages.iter().map(|s| Some(s.0.clone())).collect()),
+                    Column::text(stages.iter().map(|s| Some(s.0.clone())).collect()),
                 ),
                 (
                     "volume".to_string(),
-                    Column::Float(volumes.iter().map(|v| Some(*v)).collect()),
+                    Column::float(volumes.iter().map(|v| Some(*v)).collect()),
                 ),
                 (
                     "rate".to_string(),
-                    Column::Float(stages.iter().map(|s| Some(s.1)).collect()),
+                    Column::float(stages.iter().map(|s| Some(s.1)).collect()),
                 ),
             ],
         )

@@ -237,8 +237,8 @@ impl Funnel {
         let stage = self.stages.iter().map(|s| Some(s.name.clone())).collect();
         let rate = self.stages.iter().map(|s| Some(s.rate.get())).collect();
         table(vec![
-            ("stage", Column::Str(stage)),
-            ("rate", Column::Float(rate)),
+            ("stage", Column::text(stage)),
+            ("rate", Column::float(rate)),
         ])
     }
 }
@@ -270,11 +270,11 @@ impl FunnelPlan {
     /// The plan as a table `stage, volume, rate, next_volume, dropped`.
     pub fn to_table(&self) -> Table {
         let f =
-            |g: fn(&StageRow) -> f64| Column::Float(self.rows.iter().map(|r| Some(g(r))).collect());
+            |g: fn(&StageRow) -> f64| Column::float(self.rows.iter().map(|r| Some(g(r))).collect());
         table(vec![
             (
                 "stage",
-                Column::Str(self.rows.iter().map(|r| Some(r.stage.clone())).collect()),
+                Column::text(self.rows.iter().map(|r| Some(r.stage.clone())).collect()),
             ),
             ("volume", f(|r| r.volume)),
             ("rate", f(|r| r.rate.get())),

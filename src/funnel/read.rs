@@ -3,7 +3,7 @@
 
 use super::error::FunnelError;
 use super::plan::Stage;
-use crate::table::{Column, Table};
+use crate::table::Table;
 use crate::units::{parse_quantity, Rate};
 
 /// The name of the column holding stage names: `stage`, else `name`.
@@ -35,7 +35,7 @@ pub(crate) fn number_cell(t: &Table, row: usize, col: &str) -> Result<Option<f64
     if c.is_null(row) {
         return Ok(None);
     }
-    if let (Column::Int(_) | Column::Float(_), Some(x)) = (c, c.f64_at(row)) {
+    if let Some(x) = c.f64_at(row) {
         return Ok(Some(x));
     }
     let text = c.text_at(row).unwrap_or_default();

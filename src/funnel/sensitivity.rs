@@ -122,15 +122,15 @@ impl Sensitivity {
     /// conversions_relative, revenue_relative`, strongest first.
     pub fn to_table(&self) -> Table {
         let l = &self.levers;
-        let f = |g: fn(&Lever) -> f64| Column::Float(l.iter().map(|x| Some(g(x))).collect());
+        let f = |g: fn(&Lever) -> f64| Column::float(l.iter().map(|x| Some(g(x))).collect());
         table(vec![
             (
                 "rank",
-                Column::Int((1..=l.len() as i64).map(Some).collect()),
+                Column::int((1..=l.len() as i64).map(Some).collect()),
             ),
             (
                 "stage",
-                Column::Str(l.iter().map(|x| Some(x.stage.clone())).collect()),
+                Column::text(l.iter().map(|x| Some(x.stage.clone())).collect()),
             ),
             ("rate", f(|x| x.rate.get())),
             ("conversions_point", f(|x| x.conversions_point)),

@@ -123,7 +123,7 @@ pub fn actions_table(
     with_from: bool,
 ) -> Result<Table, ReviewError> {
     let s =
-        |f: &dyn Fn(&Action) -> String| Column::Str(actions.iter().map(|a| Some(f(a))).collect());
+        |f: &dyn Fn(&Action) -> String| Column::text(actions.iter().map(|a| Some(f(a))).collect());
     let mut cols = Vec::new();
     if with_from {
         cols.push(("from".to_string(), s(&|a| a.from.clone())));
@@ -133,7 +133,7 @@ pub fn actions_table(
         ("owner".to_string(), s(&|a| a.owner.clone())),
         (
             "due".to_string(),
-            Column::Date(actions.iter().map(|a| Some(a.due)).collect()),
+            Column::date(actions.iter().map(|a| Some(a.due)).collect()),
         ),
         (
             "expected_effect".to_string(),
@@ -142,7 +142,7 @@ pub fn actions_table(
         ("status".to_string(), s(&|a| a.status.clone())),
         (
             "overdue".to_string(),
-            Column::Bool(
+            Column::boolean(
                 actions
                     .iter()
                     .map(|a| Some(a.days_overdue(as_of) > 0))
@@ -151,7 +151,7 @@ pub fn actions_table(
         ),
         (
             "days_overdue".to_string(),
-            Column::Int(
+            Column::int(
                 actions
                     .iter()
                     .map(|a| Some(a.days_overdue(as_of)))

@@ -363,10 +363,10 @@ impl Attribution {
     pub fn table(&self) -> Result<Table, ReviewError> {
         let gap = self.gap();
         let s = |f: &dyn Fn(&Contribution) -> String| {
-            Column::Str(self.rows.iter().map(|r| Some(f(r))).collect())
+            Column::text(self.rows.iter().map(|r| Some(f(r))).collect())
         };
         let n = |f: &dyn Fn(&Contribution) -> Option<f64>| {
-            Column::Float(self.rows.iter().map(f).collect())
+            Column::float(self.rows.iter().map(f).collect())
         };
         Ok(Table::new(
             "<attribution>",

@@ -45,11 +45,11 @@ pub fn compare(reviews: &[(String, Review)]) -> Result<Table, ReviewError> {
     let mut cols = vec![
         (
             "dimension".to_string(),
-            Column::Str(metrics.iter().map(|m| Some(m.0.clone())).collect()),
+            Column::text(metrics.iter().map(|m| Some(m.0.clone())).collect()),
         ),
         (
             "metric".to_string(),
-            Column::Str(metrics.iter().map(|m| Some(m.1.clone())).collect()),
+            Column::text(metrics.iter().map(|m| Some(m.1.clone())).collect()),
         ),
     ];
     let mut sums = vec![(0.0, 0usize); metrics.len()];
@@ -73,11 +73,11 @@ pub fn compare(reviews: &[(String, Review)]) -> Result<Table, ReviewError> {
             }
             values.push(a);
         }
-        cols.push((name.clone(), Column::Float(values)));
+        cols.push((name.clone(), Column::float(values)));
     }
     cols.push((
         "average".to_string(),
-        Column::Float(
+        Column::float(
             sums.iter()
                 .map(|&(s, n)| (n > 0).then(|| s / n as f64))
                 .collect(),
@@ -85,7 +85,7 @@ pub fn compare(reviews: &[(String, Review)]) -> Result<Table, ReviewError> {
     ));
     cols.push((
         "met".to_string(),
-        Column::Str(met.iter().map(|&(k, n)| Some(format!("{k}/{n}"))).collect()),
+        Column::text(met.iter().map(|&(k, n)| Some(format!("{k}/{n}"))).collect()),
     ));
     Ok(Table::new("<comparison>", cols)?)
 }

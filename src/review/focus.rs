@@ -192,12 +192,12 @@ impl Focus {
         Ok(Table::new(
             "<focus>",
             vec![
-                ("rank".into(), Column::Int(rank)),
-                ("metric".into(), Column::Str(metric)),
-                ("dimension".into(), Column::Str(dim)),
-                ("achievement".into(), Column::Float(ach)),
-                ("effect".into(), Column::Float(effect)),
-                ("share".into(), Column::Float(share)),
+                ("rank".into(), Column::int(rank)),
+                ("metric".into(), Column::text(metric)),
+                ("dimension".into(), Column::text(dim)),
+                ("achievement".into(), Column::float(ach)),
+                ("effect".into(), Column::float(effect)),
+                ("share".into(), Column::float(share)),
             ],
         )?)
     }

@@ -147,14 +147,14 @@ pub fn search(lessons: &[Lesson], query: &LessonQuery) -> Vec<Lesson> {
 /// recorded_by`.
 pub fn lessons_table(lessons: &[Lesson]) -> Result<Table, ReviewError> {
     let s =
-        |f: &dyn Fn(&Lesson) -> String| Column::Str(lessons.iter().map(|l| Some(f(l))).collect());
+        |f: &dyn Fn(&Lesson) -> String| Column::text(lessons.iter().map(|l| Some(f(l))).collect());
     Ok(Table::new(
         "<lessons>",
         vec![
             ("review".into(), s(&|l| l.review.clone())),
             (
                 "date".into(),
-                Column::Date(lessons.iter().map(|l| Some(l.date)).collect()),
+                Column::date(lessons.iter().map(|l| Some(l.date)).collect()),
             ),
             ("category".into(), s(&|l| l.category.clone())),
             ("content".into(), s(&|l| l.content.clone())),

@@ -274,13 +274,9 @@ pub(crate) fn cell_text(table: &Table, row: usize, column: &str) -> String {
     let Some(col) = table.index_of(column).and_then(|i| table.column_at(i)) else {
         return String::new();
     };
-    match col {
-        Column::Str(v) => v
-            .get(row)
-            .and_then(|s| s.as_deref())
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default(),
-        c => c
+    match col.str_at(row) {
+        Some(s) => s.trim().to_string(),
+        None => col
             .text_at(row)
             .map(|s| s.trim().to_string())
             .unwrap_or_default(),
@@ -386,10 +382,10 @@ impl Review {
     /// ratios their second term (`2.2`); empty cells where there is no value.
     pub fn table(&self) -> Result<Table, ReviewError> {
         let s = |f: &dyn Fn(&MetricResult) -> String| {
-            Column::Str(self.rows.iter().map(|r| Some(f(r))).collect())
+            Column::text(self.rows.iter().map(|r| Some(f(r))).collect())
         };
         let n = |f: &dyn Fn(&MetricResult) -> Option<f64>| {
-            Column::Float(self.rows.iter().map(f).collect())
+            Column::float(self.rows.iter().map(f).collect())
         };
         let notation = |r: &MetricResult| {
             match r.notation() {
@@ -423,7 +419,7 @@ impl Review {
     /// columns appear only when some row has one.
     pub fn formatted(&self) -> Result<Table, ReviewError> {
         let s = |f: &dyn Fn(&MetricResult) -> String| {
-            Column::Str(self.rows.iter().map(|r| Some(f(r))).collect())
+            Column::text(self.rows.iter().map(|r| Some(f(r))).collect())
         };
         let value = |q: Option<Quantity>, r: &MetricResult| {
             q.map(|q| r.format_value(q.value)).unwrap_or_default()

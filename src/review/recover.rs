@@ -246,11 +246,11 @@ impl Recovery {
         Ok(Table::new(
             "<recover>",
             vec![
-                ("factor".into(), Column::Str(names)),
-                ("change".into(), Column::Str(change)),
-                ("before".into(), Column::Float(before)),
-                ("after".into(), Column::Float(after)),
-                ("contribution".into(), Column::Float(contribution)),
+                ("factor".into(), Column::text(names)),
+                ("change".into(), Column::text(change)),
+                ("before".into(), Column::float(before)),
+                ("after".into(), Column::float(after)),
+                ("contribution".into(), Column::float(contribution)),
             ],
         )?)
     }

@@ -66,7 +66,7 @@ fn text_table(source: &str, cols: Vec<(&str, Vec<String>)>) -> Result<Table, Rev
             .map(|(n, v)| {
                 (
                     n.to_string(),
-                    Column::Str(v.into_iter().map(Some).collect()),
+                    Column::text(v.into_iter().map(Some).collect()),
                 )
             })
             .collect(),

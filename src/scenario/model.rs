@@ -384,7 +384,7 @@ impl Model {
             "<sweep>",
             names
                 .zip(cols)
-                .map(|(n, c)| (n, Column::Float(c)))
+                .map(|(n, c)| (n, Column::float(c)))
                 .collect(),
         )?)
     }

@@ -107,19 +107,19 @@ where
     let items: Vec<String> = set.inputs.iter().chain(output_names).cloned().collect();
     let mut cols = vec![(
         "item".to_string(),
-        Column::Str(items.iter().cloned().map(Some).collect()),
+        Column::text(items.iter().cloned().map(Some).collect()),
     )];
     for (s, name) in set.names.iter().enumerate() {
         cols.push((
             name.clone(),
-            Column::Float(rows[s].iter().map(|v| Some(*v)).collect()),
+            Column::float(rows[s].iter().map(|v| Some(*v)).collect()),
         ));
     }
     for (s, name) in set.names.iter().enumerate() {
         if s != base {
             cols.push((
                 format!("{name}_vs_base"),
-                Column::Float(
+                Column::float(
                     rows[s]
                         .iter()
                         .zip(&rows[base])

@@ -97,14 +97,14 @@ impl Tornado {
     /// The table `input, low, high, result_low, result_high, swing`.
     pub fn table(&self) -> Result<Table, ScenarioError> {
         let col = |f: &dyn Fn(&TornadoRow) -> f64| {
-            Column::Float(self.rows.iter().map(|r| Some(f(r))).collect())
+            Column::float(self.rows.iter().map(|r| Some(f(r))).collect())
         };
         Ok(Table::new(
             "<tornado>",
             vec![
                 (
                     "input".into(),
-                    Column::Str(self.rows.iter().map(|r| Some(r.input.clone())).collect()),
+                    Column::text(self.rows.iter().map(|r| Some(r.input.clone())).collect()),
                 ),
                 ("low".into(), col(&|r| r.low)),
                 ("high".into(), col(&|r| r.high)),

@@ -11,15 +11,15 @@ fn days(s: Slot) -> f64 {
 }
 
 fn strs(v: impl IntoIterator<Item = String>) -> Column {
-    Column::Str(v.into_iter().map(Some).collect())
+    Column::text(v.into_iter().map(Some).collect())
 }
 
 fn floats(v: impl IntoIterator<Item = f64>) -> Column {
-    Column::Float(v.into_iter().map(Some).collect())
+    Column::float(v.into_iter().map(Some).collect())
 }
 
 fn ints(v: impl IntoIterator<Item = i64>) -> Column {
-    Column::Int(v.into_iter().map(Some).collect())
+    Column::int(v.into_iter().map(Some).collect())
 }
 
 impl Plan {
@@ -37,11 +37,11 @@ impl Plan {
                 ("owner".into(), strs(t.iter().map(|x| x.owner.clone()))),
                 (
                     "start".into(),
-                    Column::Date(t.iter().map(|x| x.dates.map(|d| d.0)).collect()),
+                    Column::date(t.iter().map(|x| x.dates.map(|d| d.0)).collect()),
                 ),
                 (
                     "finish".into(),
-                    Column::Date(t.iter().map(|x| x.dates.map(|d| d.1)).collect()),
+                    Column::date(t.iter().map(|x| x.dates.map(|d| d.1)).collect()),
                 ),
                 (
                     "start_offset".into(),
@@ -54,7 +54,7 @@ impl Plan {
                 ("slack".into(), floats(t.iter().map(|x| days(x.slack)))),
                 (
                     "critical".into(),
-                    Column::Bool(t.iter().map(|x| Some(x.critical)).collect()),
+                    Column::boolean(t.iter().map(|x| Some(x.critical)).collect()),
                 ),
                 ("late".into(), floats(t.iter().map(|x| days(x.late)))),
             ],
@@ -71,16 +71,16 @@ impl Plan {
                 ("owner".into(), strs(r.iter().map(|x| x.owner.clone()))),
                 (
                     "send_by".into(),
-                    Column::Date(r.iter().map(|x| Some(x.send_by)).collect()),
+                    Column::date(r.iter().map(|x| Some(x.send_by)).collect()),
                 ),
                 ("lead_days".into(), floats(r.iter().map(|x| days(x.lead)))),
                 (
                     "first_start".into(),
-                    Column::Date(r.iter().map(|x| Some(x.first_start)).collect()),
+                    Column::date(r.iter().map(|x| Some(x.first_start)).collect()),
                 ),
                 (
                     "last_finish".into(),
-                    Column::Date(r.iter().map(|x| Some(x.last_finish)).collect()),
+                    Column::date(r.iter().map(|x| Some(x.last_finish)).collect()),
                 ),
                 ("tasks".into(), ints(r.iter().map(|x| x.tasks.len() as i64))),
                 (
@@ -109,7 +109,7 @@ impl Plan {
                 ("span_days".into(), floats(l.iter().map(|x| days(x.span)))),
                 (
                     "utilisation".into(),
-                    Column::Float(
+                    Column::float(
                         l.iter()
                             .map(|x| {
                                 (x.span > 0)
@@ -132,7 +132,7 @@ impl Plan {
                 ("task".into(), strs(c.iter().map(|x| x.task.clone()))),
                 (
                     "proven".into(),
-                    Column::Bool(c.iter().map(|x| x.proven).collect()),
+                    Column::boolean(c.iter().map(|x| x.proven).collect()),
                 ),
                 ("message".into(), strs(c.iter().map(|x| x.message.clone()))),
             ],
@@ -170,23 +170,23 @@ impl Plan {
                 ("name".into(), strs(rows.iter().map(|r| r.1.clone()))),
                 (
                     "start_before".into(),
-                    Column::Date(rows.iter().map(|r| r.2.map(|d| d.0)).collect()),
+                    Column::date(rows.iter().map(|r| r.2.map(|d| d.0)).collect()),
                 ),
                 (
                     "start_after".into(),
-                    Column::Date(rows.iter().map(|r| r.3.map(|d| d.0)).collect()),
+                    Column::date(rows.iter().map(|r| r.3.map(|d| d.0)).collect()),
                 ),
                 (
                     "finish_before".into(),
-                    Column::Date(rows.iter().map(|r| r.2.map(|d| d.1)).collect()),
+                    Column::date(rows.iter().map(|r| r.2.map(|d| d.1)).collect()),
                 ),
                 (
                     "finish_after".into(),
-                    Column::Date(rows.iter().map(|r| r.3.map(|d| d.1)).collect()),
+                    Column::date(rows.iter().map(|r| r.3.map(|d| d.1)).collect()),
                 ),
                 (
                     "moved".into(),
-                    Column::Float(rows.iter().map(|r| r.4).collect()),
+                    Column::float(rows.iter().map(|r| r.4).collect()),
                 ),
             ],
         )?)

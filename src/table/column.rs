@@ -19,6 +19,62 @@ pub enum Column {
 }
 
 impl Column {
+    /// An integer column (`None` is a missing cell).
+    pub fn int(values: Vec<Option<i64>>) -> Column {
+        Column::Int(values)
+    }
+
+    /// A float column (`None` is a missing cell).
+    pub fn float(values: Vec<Option<f64>>) -> Column {
+        Column::Float(values)
+    }
+
+    /// A text column (`None` is a missing cell).
+    pub fn text(values: Vec<Option<String>>) -> Column {
+        Column::Str(values)
+    }
+
+    /// A boolean column (`None` is a missing cell).
+    pub fn boolean(values: Vec<Option<bool>>) -> Column {
+        Column::Bool(values)
+    }
+
+    /// A date column (`None` is a missing cell).
+    pub fn date(values: Vec<Option<NaiveDate>>) -> Column {
+        Column::Date(values)
+    }
+
+    /// The integer at `row` (`None` when missing or the column is not integer).
+    pub fn i64_at(&self, row: usize) -> Option<i64> {
+        match self {
+            Column::Int(v) => v.get(row).copied().flatten(),
+            _ => None,
+        }
+    }
+
+    /// The boolean at `row` (`None` when missing or the column is not boolean).
+    pub fn bool_at(&self, row: usize) -> Option<bool> {
+        match self {
+            Column::Bool(v) => v.get(row).copied().flatten(),
+            _ => None,
+        }
+    }
+
+    /// The text at `row` without copying (`None` when missing or not a text column).
+    pub fn str_at(&self, row: usize) -> Option<&str> {
+        match self {
+            Column::Str(v) => v.get(row).and_then(|s| s.as_deref()),
+            _ => None,
+        }
+    }
+
+    /// The date at `row` (`None` when missing or not a date column).
+    pub fn date_at(&self, row: usize) -> Option<NaiveDate> {
+        match self {
+            Column::Date(v) => v.get(row).copied().flatten(),
+            _ => None,
+        }
+    }
     /// The number of cells.
     pub fn len(&self) -> usize {
         match self {

@@ -717,23 +717,23 @@ mod abtest_api {
             vec![
                 (
                     "look".into(),
-                    Column::Int((1..=r.len() as i64).map(Some).collect()),
+                    Column::int((1..=r.len() as i64).map(Some).collect()),
                 ),
                 (
                     "diff".into(),
-                    Column::Float(r.iter().map(|l| Some(l.diff)).collect()),
+                    Column::float(r.iter().map(|l| Some(l.diff)).collect()),
                 ),
                 (
                     "p_value".into(),
-                    Column::Float(r.iter().map(|l| Some(l.p_value)).collect()),
+                    Column::float(r.iter().map(|l| Some(l.p_value)).collect()),
                 ),
                 (
                     "low".into(),
-                    Column::Float(r.iter().map(|l| Some(l.low)).collect()),
+                    Column::float(r.iter().map(|l| Some(l.low)).collect()),
                 ),
                 (
                     "high".into(),
-                    Column::Float(r.iter().map(|l| Some(l.high)).collect()),
+                    Column::float(r.iter().map(|l| Some(l.high)).collect()),
                 ),
             ],
         )

@@ -400,19 +400,19 @@ fn histogram_table(s: &Summary, bins: i64) -> R<Table> {
         vec![
             (
                 "bin_lo".into(),
-                Column::Float(h.iter().map(|b| Some(b.0)).collect()),
+                Column::float(h.iter().map(|b| Some(b.0)).collect()),
             ),
             (
                 "bin_hi".into(),
-                Column::Float(h.iter().map(|b| Some(b.1)).collect()),
+                Column::float(h.iter().map(|b| Some(b.1)).collect()),
             ),
             (
                 "count".into(),
-                Column::Int(h.iter().map(|b| Some(b.2 as i64)).collect()),
+                Column::int(h.iter().map(|b| Some(b.2 as i64)).collect()),
             ),
             (
                 "share".into(),
-                Column::Float(h.iter().map(|b| Some(b.2 as f64 / n)).collect()),
+                Column::float(h.iter().map(|b| Some(b.2 as f64 / n)).collect()),
             ),
         ],
     )
