@@ -33,6 +33,16 @@ pub enum SandboxError {
         /// The name as written.
         name: String,
     },
+    /// An output folder that is a symbolic link leading out of the output directory.
+    #[error(
+        "sandbox: cannot write {name}: {folder} is a link that leads outside the output directory"
+    )]
+    LinkOutside {
+        /// The name as written.
+        name: String,
+        /// The folder that leads out.
+        folder: String,
+    },
     /// An I/O failure while writing.
     #[error("cannot write {path}: {reason}")]
     Write {
@@ -106,21 +116,22 @@ impl Sandbox {
             c
         };
         let Some(found) = candidates.iter().find_map(|c| canonical(c)) else {
-            let not_found = SandboxError::NotFound {
+            // Do not reveal whether files outside the sandbox exist: a path whose
+            // nearest existing folder is outside is refused as such, and a suggestion
+            // is made only when the corrected path is itself inside.
+            if !self.allowed_ancestor(&candidates[0]) {
+                return Err(SandboxError::ReadOutside {
+                    path: path.to_string(),
+                });
+            }
+            return Err(SandboxError::NotFound {
                 path: path.to_string(),
                 hint: std::iter::once(self.base.as_path())
                     .chain(self.script_dir.as_deref())
                     .map(|b| self.near_miss(path, b))
                     .find(|h| !h.is_empty())
                     .unwrap_or_default(),
-            };
-            // Do not reveal whether files outside the sandbox exist.
-            return match candidates[0].parent().and_then(canonical) {
-                Some(parent) if !self.allowed(&parent) => Err(SandboxError::ReadOutside {
-                    path: path.to_string(),
-                }),
-                _ => Err(not_found),
-            };
+            });
         };
         if self.allowed(&found) {
             Ok(found)
@@ -129,6 +140,15 @@ impl Sandbox {
                 path: path.to_string(),
             })
         }
+    }
+
+    /// True when the nearest existing folder above `p` (symbolic links resolved) is
+    /// inside the places this run may read.
+    fn allowed_ancestor(&self, p: &Path) -> bool {
+        p.ancestors()
+            .skip(1)
+            .find_map(canonical)
+            .is_some_and(|a| self.allowed(&a))
     }
 
     fn allowed(&self, p: &Path) -> bool {
@@ -168,14 +188,22 @@ impl Sandbox {
             dir.push(best);
             fixed.push(best.to_string());
         }
-        if dir.exists() && !fixed.is_empty() {
+        let inside = canonical(&dir).is_some_and(|d| self.allowed(&d));
+        if inside && !fixed.is_empty() {
             format!("; did you mean {}?", fixed.join("/").replace("//", "/"))
         } else {
             String::new()
         }
     }
 
-    /// The path under the output directory for `name`; refuses names that escape it.
+    /// The path under the output directory for `name`, with its folders created; refuses
+    /// names that escape it, lexically (`..`, absolute paths) or through a symbolic link
+    /// already inside the output directory that leads out of it.
+    ///
+    /// The folders are walked one component at a time from the output directory: an
+    /// existing one must resolve (links followed) to a folder inside the output
+    /// directory, a missing one is created there. The file itself is then renamed into
+    /// place, which replaces a link of that name rather than writing through it.
     pub fn resolve_write(&self, name: &str) -> Result<PathBuf, SandboxError> {
         let p = Path::new(name);
         let ok = !name.is_empty()
@@ -185,6 +213,32 @@ impl Sandbox {
             return Err(SandboxError::WriteOutside {
                 name: name.to_string(),
             });
+        }
+        let io = |e: std::io::Error, at: &Path| SandboxError::Write {
+            path: at.display().to_string(),
+            reason: e.to_string(),
+        };
+        std::fs::create_dir_all(&self.out_dir).map_err(|e| io(e, &self.out_dir))?;
+        let root = std::fs::canonicalize(&self.out_dir).map_err(|e| io(e, &self.out_dir))?;
+        let mut dir = self.out_dir.clone();
+        for c in p.parent().into_iter().flat_map(Path::components) {
+            let Component::Normal(c) = c else { continue };
+            dir.push(c);
+            match std::fs::symlink_metadata(&dir) {
+                Ok(_) => match canonical(&dir) {
+                    Some(real) if real.starts_with(&root) => {}
+                    _ => {
+                        return Err(SandboxError::LinkOutside {
+                            name: name.to_string(),
+                            folder: dir.display().to_string(),
+                        })
+                    }
+                },
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    std::fs::create_dir(&dir).map_err(|e| io(e, &dir))?;
+                }
+                Err(e) => return Err(io(e, &dir)),
+            }
         }
         Ok(self.out_dir.join(p))
     }
