@@ -13,6 +13,7 @@ pub mod budget;
 pub mod cli;
 pub mod events;
 pub mod funnel;
+pub mod mem;
 pub mod render;
 pub mod review;
 pub mod scenario;

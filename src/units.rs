@@ -39,7 +39,7 @@ pub enum UnitError {
 /// given. Every domain's errors carry it for their range checks, so the message reads
 /// the same everywhere: `hill: half must be a positive number, got -5`.
 #[derive(Debug, Clone, PartialEq, Error)]
-#[error("{what} must be {allowed}, got {value}")]
+#[error("{what} must be {allowed}, got {}", show_number(*value))]
 pub struct RangeError {
     /// The parameter, e.g. `hill: half`.
     pub what: String,
@@ -47,6 +47,17 @@ pub struct RangeError {
     pub allowed: String,
     /// The offending value.
     pub value: f64,
+}
+
+/// A number as a message shows it: whole numbers below 2^53 as integers (`120`),
+/// others as Rust writes them (`0.25`), very large or very small magnitudes in
+/// scientific notation (`1e308`, `5e-324`) rather than hundreds of digits.
+pub fn show_number(x: f64) -> String {
+    if x.is_finite() && x != 0.0 && (x.abs() >= 1e16 || x.abs() < 1e-6) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 /// The hint for a rate written as a percentage number (`5` meaning 5%).

@@ -118,7 +118,7 @@ fn runaway_scripts_stop_with_the_limit_named() {
     let o = pacer_in(dir.path(), &["run", "loop.rhai", "--max-ops", "100000"], "");
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("operation limit of 100000 operations (raise it with --max-ops N)"),
+        stderr(&o).contains("operation limit of 100,000 operations (raise it with --max-ops N)"),
         "{}",
         stderr(&o)
     );

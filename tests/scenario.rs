@@ -187,7 +187,7 @@ fn closures_run_under_the_engine_limits() {
         &["--max-ops", "100000"],
     );
     assert_eq!(code, Some(1));
-    assert!(err.contains("operation limit of 100000"), "{err}");
+    assert!(err.contains("operation limit of 100,000"), "{err}");
     let (code, _, err) = run_args(
         "simulate(50000000, #{ seed: 1 }, |d| d.uniform(0, 1));",
         &["--timeout", "1", "--max-ops", "100000000000"],

@@ -136,8 +136,12 @@ impl Curve {
                     };
                 }
                 // d/dx top / (1 + r), r = (h/x)^s: top * s * r / (x (1 + r)^2).
-                let r = (h.half / x).powf(h.shape);
-                h.top * h.shape * r / (x * (1.0 + r) * (1.0 + r))
+                // r / (1 + r)^2 = q / (1 + q)^2 with q = 1/r, so with e = exp(-|ln r|)
+                // (at most 1) this is top * s * e / (x (1 + e)^2), and e / x is taken
+                // in logs: no inf / inf for a subnormal x, no overflow of r.
+                let ln_r = h.shape * (h.half.ln() - x.ln());
+                let e = (-ln_r.abs()).exp();
+                h.top * h.shape * (-ln_r.abs() - x.ln()).exp() / ((1.0 + e) * (1.0 + e))
             }
             Curve::Linear(l) => {
                 if l.slope * x < l.cap {
@@ -754,6 +758,19 @@ mod tests {
         assert!(e.contains("spend must be a number >= 0"), "{e}");
         let e = Curve::hill(1.0, 0.0, 1.0).unwrap_err().to_string();
         assert!(e.contains("hill: half must be a positive number"), "{e}");
+    }
+
+    #[test]
+    fn hill_marginal_is_finite_at_the_extremes() {
+        // References: top * s * r / (x (1 + r)^2), r = (half / x)^s, evaluated with
+        // mpmath 1.3.0 at 50 digits.
+        let c = Curve::hill(5000.0, 20000.0, 1.5).unwrap();
+        let m = c.marginal_at(4.9e-324).unwrap();
+        assert!(rel(m, 5.893_979_192_634_858e-165) < 1e-9, "{m}");
+        assert!(rel(c.marginal_at(20000.0).unwrap(), 0.09375) < 1e-12);
+        // 2.1e-740 is below every double.
+        assert_eq!(c.marginal_at(1e300).unwrap(), 0.0);
+        assert!(c.marginal_at(f64::MAX).unwrap().is_finite());
     }
 
     #[test]

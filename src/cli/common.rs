@@ -90,22 +90,36 @@ pub fn load_data(data: &[DataArg]) -> Result<Vec<(String, Table)>, String> {
         .collect()
 }
 
+/// The longest `--timeout` accepted, in seconds: beyond it the deadline could not be
+/// represented on every platform's clock.
+pub const MAX_TIMEOUT_SECS: f64 = 1e9;
+
 /// The limits from the command line.
 pub fn limits(args: &RunArgs) -> Result<Limits, String> {
     let timeout = match args.timeout {
         None => None,
-        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
-        Some(s) => {
-            return Err(format!(
-                "--timeout {s}: must be a positive number of seconds"
+        Some(s) => match Duration::try_from_secs_f64(s) {
+            Ok(d) if s > 0.0 && s <= MAX_TIMEOUT_SECS => Some(d),
+            _ => {
+                return Err(format!(
+                "--timeout {}: must be a positive number of seconds, at most 1e9 (about 31 years)",
+                crate::units::show_number(s)
             ))
-        }
+            }
+        },
     };
     if args.max_ops == 0 {
         return Err("--max-ops 0: must be at least 1".to_string());
     }
+    let max_memory = crate::mem::parse_size(&args.max_memory).ok_or_else(|| {
+        format!(
+            "--max-memory {:?}: expected a size such as 4GiB, 512MiB or a number of bytes",
+            args.max_memory
+        )
+    })?;
     Ok(Limits {
         max_operations: args.max_ops,
+        max_memory,
         timeout,
         ..Limits::default()
     })

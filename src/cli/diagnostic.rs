@@ -78,13 +78,24 @@ pub fn render_runtime_error(
     out
 }
 
+fn operations_message(run: Option<&RunContext>) -> String {
+    let n = run.map_or(0, |r| r.limits.max_operations);
+    format!(
+        "the script was stopped: it reached the operation limit of {} operations (raise it with --max-ops N)",
+        crate::render::group_int(n)
+    )
+}
+
 fn describe(err: &EvalAltResult, run: Option<&RunContext>, known: &[String]) -> String {
     match err {
-        EvalAltResult::ErrorTooManyOperations(_) => {
-            let n = run.map_or(0, |r| r.limits.max_operations);
-            format!("the script was stopped: it reached the operation limit of {n} operations (raise it with --max-ops N)")
-        }
+        EvalAltResult::ErrorTooManyOperations(_) => operations_message(run),
         EvalAltResult::ErrorTerminated(_, _) => match run.and_then(|r| r.stop.get()) {
+            Some(Stop::Operations) => operations_message(run),
+            Some(Stop::Memory(used)) => format!(
+                "the script was stopped: pacer held {} of memory, more than the limit of {} (raise it with --max-memory SIZE)",
+                crate::mem::show_size(used),
+                crate::mem::show_size(run.map_or(0, |r| r.limits.max_memory))
+            ),
             Some(Stop::Timeout(t)) => format!(
                 "the script was stopped: it ran longer than the time limit of {} s (raise it with --timeout SECS)",
                 t.as_secs_f64()
@@ -96,7 +107,23 @@ fn describe(err: &EvalAltResult, run: Option<&RunContext>, known: &[String]) -> 
             format!("the script was stopped: function calls nested deeper than the limit of {n} levels (runaway recursion?)")
         }
         EvalAltResult::ErrorDataTooLarge(what, _) => {
-            format!("the script was stopped: {what} exceeds its size limit")
+            let limits = run.map(|r| r.limits.clone()).unwrap_or_default();
+            let what = match what.as_str() {
+                "Length of string" => format!(
+                    "a string grew past the limit of {}",
+                    crate::mem::show_size(limits.max_string_size as u64)
+                ),
+                "Size of array" => format!(
+                    "an array grew past the limit of {} elements",
+                    crate::render::group_int(limits.max_array_size as u64)
+                ),
+                "Size of object map" => format!(
+                    "an object map grew past the limit of {} keys",
+                    crate::render::group_int(limits.max_map_size as u64)
+                ),
+                other => format!("{} exceeds its size limit", other.to_lowercase()),
+            };
+            format!("the script was stopped: {what}")
         }
         EvalAltResult::ErrorFunctionNotFound(sig, _) => {
             let name = sig.split(['(', ' ']).next().unwrap_or(sig);

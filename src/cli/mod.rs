@@ -49,6 +49,10 @@ pub struct RunArgs {
     /// Wall-clock limit in seconds.
     #[arg(long = "timeout", value_name = "SECS")]
     pub timeout: Option<f64>,
+    /// Memory limit: the script is stopped when the process holds more (bytes, or
+    /// with a unit: 512MiB, 4GiB).
+    #[arg(long = "max-memory", value_name = "SIZE", default_value = "4GiB")]
+    pub max_memory: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -67,6 +67,8 @@ impl Repl {
             .compile_with_scope(&self.s.scope, input)
             .map_err(|e| render_parse_error(label, input, &e))?;
         let combined = self.functions.merge(&ast);
+        // Each input has the whole operation limit.
+        self.s.run.ops.reset();
         let result = self
             .s
             .engine

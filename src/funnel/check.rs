@@ -190,6 +190,15 @@ pub fn check_plan(t: &Table, options: &CheckOptions) -> Result<PlanCheck, Funnel
     }
     let implied_conversions = links.last().map_or(0.0, |l| l.implied);
     let implied_revenue = options.aov.map(|a| implied_conversions * a);
+    if let (Some(rev), Some(aov)) = (implied_revenue, options.aov) {
+        if !rev.is_finite() {
+            return Err(FunnelError::Invalid(format!(
+                "funnel_check: the implied revenue ({} conversions x aov {}) is beyond the largest number pacer can hold; check aov",
+                n(implied_conversions),
+                crate::units::show_number(aov)
+            )));
+        }
+    }
     let mut goal_flagged = false;
     if let (Some(goal), Some(rev), Some(aov), Some(last)) =
         (options.goal, implied_revenue, options.aov, links.last())

@@ -7,5 +7,5 @@ mod number;
 mod text_table;
 
 pub use html::{escape as html_escape, table_html, table_markdown, Block, Report};
-pub use number::{format_display, format_grouped};
+pub use number::{format_display, format_grouped, format_grouped_int, group_int};
 pub use text_table::{render_table, render_table_limited};

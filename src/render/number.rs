@@ -34,13 +34,7 @@ pub fn format_grouped(x: f64, decimals: usize) -> String {
         Some((i, f)) => (i.to_string(), Some(f.to_string())),
         None => (s.clone(), None),
     };
-    let mut grouped = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
+    let grouped = group_digits(&int);
     let sign = if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
         "-"
     } else {
@@ -50,6 +44,36 @@ pub fn format_grouped(x: f64, decimals: usize) -> String {
         Some(f) => format!("{sign}{grouped}.{f}"),
         None => format!("{sign}{grouped}"),
     }
+}
+
+/// A string of ASCII digits with a comma between each group of three from the right.
+fn group_digits(int: &str) -> String {
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    grouped
+}
+
+/// Formats an integer exactly, with thousands separators and `decimals` zeros after
+/// the point (`9007199254740993, 0` → `9,007,199,254,740,993`): integers above 2^53
+/// never pass through a float.
+pub fn format_grouped_int(n: i128, decimals: usize) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    let grouped = group_digits(&n.unsigned_abs().to_string());
+    if decimals == 0 {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{}", "0".repeat(decimals))
+    }
+}
+
+/// An integer count with thousands separators, for messages (`500,000,000`).
+pub fn group_int(n: impl Into<i128>) -> String {
+    format_grouped_int(n.into(), 0)
 }
 
 #[cfg(test)]
@@ -72,5 +96,14 @@ mod tests {
         assert_eq!(format_grouped(41666.666, 1), "41,666.7");
         assert_eq!(format_grouped(999.0, 0), "999");
         assert_eq!(format_grouped(-0.01, 0), "0");
+        assert_eq!(
+            format_grouped_int(9007199254740993, 0),
+            "9,007,199,254,740,993"
+        );
+        assert_eq!(
+            format_grouped_int(i64::MIN.into(), 2),
+            "-9,223,372,036,854,775,808.00"
+        );
+        assert_eq!(group_int(u64::MAX), "18,446,744,073,709,551,615");
     }
 }

@@ -1,15 +1,14 @@
 //! The distributions uncertain inputs are drawn from, checked at construction so a
-//! `Dist` always has valid parameters. Sampling and quantiles come from `statrs`
-//! (0.19); the beta sampler used in native simulations is Marsaglia and Tsang's gamma
+//! `Dist` always has valid parameters. Sampling and the normal, log-normal, triangular
+//! and uniform quantiles come from `statrs` (0.19); the Beta and Poisson quantiles are
+//! bisections on their CDFs (statrs's panic in the tails); the beta sampler used in native simulations is Marsaglia and Tsang's gamma
 //! method ("A simple method for generating gamma variables", ACM TOMS 26(3), 2000)
 //! with its constants computed once.
 
 use super::error::{out_of_range, ScenarioError};
 use rand::distr::Distribution as _;
 use rand::Rng;
-use statrs::distribution::{
-    Beta, ContinuousCDF, DiscreteCDF, LogNormal, Normal, Poisson, Triangular, Uniform,
-};
+use statrs::distribution::{ContinuousCDF, LogNormal, Normal, Poisson, Triangular, Uniform};
 use statrs::statistics::{Distribution as _, Mode as _};
 
 /// A probability distribution with valid parameters.
@@ -129,9 +128,16 @@ impl Dist {
             .map_err(|e| invalid(e, "uniform"))
     }
 
-    /// Poisson with mean `lambda` > 0.
+    /// Poisson with mean `lambda` in (0, [`POISSON_MAX_LAMBDA`]].
     pub fn poisson(lambda: f64) -> Result<Dist, ScenarioError> {
         let lambda = positive("poisson: lambda", lambda)?;
+        if lambda > POISSON_MAX_LAMBDA {
+            return Err(out_of_range(
+                "poisson: lambda",
+                "at most 1e7 (for larger means use normal(lambda, sqrt(lambda)), which a Poisson count matches to within 1/sqrt(lambda))",
+                lambda,
+            ));
+        }
         Poisson::new(lambda)
             .map(Dist::Poisson)
             .map_err(|e| invalid(e, "poisson"))
@@ -163,15 +169,20 @@ impl Dist {
     }
 
     /// The quantile at probability `p` in (0, 1) (for Poisson the smallest count whose
-    /// CDF reaches `p`).
+    /// CDF reaches `p`). Beta and Poisson quantiles are found by bisection on their
+    /// CDFs ([`beta_quantile`], [`poisson_quantile`]), which holds for every `p`, however
+    /// far out in a tail; a `p` outside (0, 1) gives NaN.
     pub fn quantile(&self, p: f64) -> f64 {
+        if !(p > 0.0 && p < 1.0) {
+            return f64::NAN;
+        }
         match self {
             Dist::Normal(d) => d.inverse_cdf(p),
             Dist::LogNormal(d) => d.inverse_cdf(p),
-            Dist::Beta(d) => d.statrs.inverse_cdf(p),
+            Dist::Beta(d) => beta_quantile(d.a, d.b, p),
             Dist::Triangular(d) => d.inverse_cdf(p),
             Dist::Uniform(d) => d.inverse_cdf(p),
-            Dist::Poisson(d) => d.inverse_cdf(p) as f64,
+            Dist::Poisson(d) => poisson_quantile(d.lambda(), p),
         }
     }
 
@@ -208,17 +219,75 @@ impl Dist {
     }
 }
 
+/// The largest Poisson mean accepted: up to it the quantile's CDF (the regularized
+/// incomplete gamma, `crate::abtest::special::gamma_q`) converges within its iteration
+/// budget, and draws (statrs's Atkinson PA rejection sampler) keep their accuracy.
+pub const POISSON_MAX_LAMBDA: f64 = 1e7;
+
+/// The largest Beta shape accepted: up to it the incomplete beta's continued fraction
+/// converges in about `sqrt(shape)` steps, so a quantile stays fast.
+pub const BETA_MAX_SHAPE: f64 = 1e10;
+
+/// The Beta(a, b) quantile: the smallest x in [0, 1] with I_x(a, b) >= p, by bisection
+/// over the binary representations of the doubles in [0, 1] (they are ordered like
+/// the numbers, so 64 halvings reach the exact double, however close to 0 or 1). For
+/// p > 1/2 the upper tail 1 - I_x(a, b) <= 1 - p is compared instead, keeping digits
+/// near 1.
+pub fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
+    use crate::abtest::special::beta_reg;
+    let reaches = |x: f64| {
+        let (lower, upper) = beta_reg(a, b, x, 1.0 - x);
+        if p <= 0.5 {
+            lower >= p
+        } else {
+            upper <= 1.0 - p
+        }
+    };
+    let (mut lo, mut hi) = (0u64, 1f64.to_bits());
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if reaches(f64::from_bits(mid)) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    f64::from_bits(hi)
+}
+
+/// The Poisson(lambda) quantile: the smallest count k with P(X <= k) >= p, where
+/// P(X <= k) = Q(k + 1, lambda), the regularized upper incomplete gamma (Johnson, Kemp
+/// and Kotz, *Univariate Discrete Distributions*, 3rd ed., eq. 4.13). An upper bound is
+/// found by doubling from lambda + 40 sqrt(lambda) + 40, then integers are bisected.
+pub fn poisson_quantile(lambda: f64, p: f64) -> f64 {
+    use crate::abtest::special::gamma_q;
+    let reaches = |k: f64| gamma_q(k + 1.0, lambda) >= p;
+    let mut hi = (lambda + 40.0 * lambda.sqrt() + 40.0).ceil();
+    while !reaches(hi) && hi < 1e18 {
+        hi *= 2.0;
+    }
+    let mut lo = -1.0;
+    while hi - lo > 1.0 {
+        let mid = ((lo + hi) / 2.0).floor();
+        if reaches(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
 /// Beta(a, b) sampled as `X / (X + Y)` with `X ~ Gamma(a)`, `Y ~ Gamma(b)`, each by
 /// Marsaglia-Tsang with its constants `d = a - 1/3`, `c = 1 / sqrt(9d)` computed once
-/// (shapes below 1 use the boost `Gamma(a) = Gamma(a + 1) U^(1/a)`). The quantiles and
-/// the reference distribution are statrs's `Beta`.
+/// (shapes below 1 use the boost `Gamma(a) = Gamma(a + 1) U^(1/a)`). The quantiles are
+/// [`beta_quantile`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct FastBeta {
     a: f64,
     b: f64,
     ga: FastGamma,
     gb: FastGamma,
-    statrs: Beta,
 }
 
 impl FastBeta {
@@ -226,12 +295,16 @@ impl FastBeta {
     pub fn new(a: f64, b: f64) -> Result<FastBeta, ScenarioError> {
         let a = positive("beta: a", a)?;
         let b = positive("beta: b", b)?;
+        for (what, v) in [("beta: a", a), ("beta: b", b)] {
+            if v > BETA_MAX_SHAPE {
+                return Err(out_of_range(what, "at most 1e10", v));
+            }
+        }
         Ok(FastBeta {
             a,
             b,
             ga: FastGamma::new(a),
             gb: FastGamma::new(b),
-            statrs: Beta::new(a, b).map_err(|e| invalid(e, "beta"))?,
         })
     }
 

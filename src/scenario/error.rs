@@ -50,7 +50,7 @@ pub enum ScenarioError {
         residual: f64,
     },
     /// A long computation passed its deadline.
-    #[error("{0}: stopped at the script's time limit")]
+    #[error("{0}: stopped at the script's time limit (raise it with --timeout SECS)")]
     Timeout(String),
     /// A table-sourced input was wrong (file, line and column are in the message).
     #[error(transparent)]

@@ -142,6 +142,35 @@ fn quantiles_match_scipy() {
 }
 
 #[test]
+fn beta_and_poisson_quantiles_hold_in_the_far_tails() {
+    let rel = |x: f64, r: f64| ((x - r) / r).abs();
+    let q = Dist::beta(1.0, 1.0).unwrap().quantile(1e-300);
+    assert!(rel(q, reference("beta_1_1_q1e-300")) < 1e-12, "{q}");
+    let q = Dist::beta(2.0, 3.0).unwrap().quantile(1.0 - 1e-16);
+    assert!(rel(q, reference("beta_2_3_q1m1e-16")) < 1e-9, "{q}");
+    let q = Dist::beta(1e10, 1e10).unwrap().quantile(0.3);
+    assert!(rel(q, reference("beta_1e10_1e10_q03")) < 1e-9, "{q}");
+    // Beta(0.5, 2) at 1e-200: the exact quantile (about 4.4e-401) is below every
+    // double, so the answer is the smallest positive one.
+    assert_eq!(Dist::beta(0.5, 2.0).unwrap().quantile(1e-200), 5e-324);
+    for (lambda, p, case) in [
+        (1e7, 0.5, "poisson_1e7_q05"),
+        (1e7, 1e-300, "poisson_1e7_q1e-300"),
+        (1e7, 0.999999, "poisson_1e7_q0999999"),
+        (123456.5, 0.001, "poisson_123456.5_q0001"),
+        (30.0, 1e-12, "poisson_30_q1e-12"),
+        (0.001, 0.999, "poisson_0.001_q0999"),
+    ] {
+        let q = Dist::poisson(lambda).unwrap().quantile(p);
+        assert_eq!(q, reference(case), "{case}");
+    }
+    let e = Dist::poisson(1e10).map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("at most 1e7"), "{e}");
+    let e = Dist::beta(1.0, 1e11).map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("at most 1e10"), "{e}");
+}
+
+#[test]
 fn summary_matches_numpy() {
     let s = Summary::new(vec![3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0, 5.0]).unwrap();
     for q in [0, 5, 10, 25, 50, 90, 95, 100] {

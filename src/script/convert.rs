@@ -14,14 +14,61 @@ pub fn num(v: &Dynamic, what: &str) -> Result<f64, Box<EvalAltResult>> {
         return Ok(i as f64);
     }
     Err(script_error(format!(
-        "{what} must be a number, got {} {}",
-        v.type_name(),
-        if v.is_string() {
-            format!("{:?}", v.to_string())
-        } else {
-            v.to_string()
-        }
+        "{what} must be a number, got {}",
+        crate::script::describe_value(v)
     )))
+}
+
+/// A value's type as messages name it: custom types by their script name (`Table`,
+/// not the Rust path), others as `type_of` names them (`i64`, `string`, `array`).
+pub fn type_label(v: &Dynamic) -> String {
+    let name = v.type_name();
+    name.rsplit("::").next().unwrap_or(name).to_string()
+}
+
+/// A value as messages show it: its type, then the value; strings quoted with
+/// [`quote`], long values cut after 60 characters.
+pub fn describe_value(v: &Dynamic) -> String {
+    let shown = if v.is_string() {
+        quote(&v.to_string())
+    } else if v.is_int() || v.is_float() || v.is_bool() || v.is_unit() || v.is_array() || v.is_map()
+    {
+        v.to_string()
+    } else {
+        // A custom type (a table, a plan): its name says enough.
+        return type_label(v);
+    };
+    let shown = match shown.char_indices().nth(60) {
+        Some((i, _)) => format!("{}...", &shown[..i]),
+        None => shown,
+    };
+    format!("{} {shown}", type_label(v))
+}
+
+/// A string in double quotes for a message, with control and invisible characters
+/// shown readably: `\n`, `\t`, `\r`, and others as `<U+FEFF>`.
+pub fn quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() || is_invisible(c) => {
+                out.push_str(&format!("<U+{:04X}>", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Format characters that print as nothing (byte-order mark, zero-width spaces and
+/// joiners, direction marks).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 /// A table cell as a script value: empty cells are `()`, dates are `"YYYY-MM-DD"`.
@@ -62,7 +109,7 @@ pub fn dynamic_to_value(v: &Dynamic, what: &str) -> Result<Value, Box<EvalAltRes
     }
     Err(script_error(format!(
         "{what} must be a number, string, boolean or (), got {}",
-        v.type_name()
+        crate::script::type_label(v)
     )))
 }
 
@@ -79,7 +126,7 @@ pub fn table_from_dynamic(v: Dynamic, what: &str) -> Result<Table, Box<EvalAltRe
     }
     Err(script_error(format!(
         "{what} must be a table or an array of object maps, got {}",
-        v.type_name()
+        crate::script::type_label(&v)
     )))
 }
 
@@ -90,7 +137,7 @@ pub fn table_from_records(arr: &Array, what: &str) -> Result<Table, Box<EvalAltR
         let map = item.read_lock::<Map>().ok_or_else(|| {
             script_error(format!(
                 "{what}: element {i} must be an object map like #{{ name: \"x\", value: 1 }}, got {}",
-                item.type_name()
+                crate::script::type_label(item)
             ))
         })?;
         let rec = map

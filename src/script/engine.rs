@@ -26,6 +26,9 @@ pub struct Limits {
     pub max_array_size: usize,
     /// Maximum object-map size.
     pub max_map_size: usize,
+    /// Maximum bytes the process may hold (`--max-memory`), checked between
+    /// operations and in native loops (see [`crate::mem`]).
+    pub max_memory: u64,
 }
 
 impl Default for Limits {
@@ -38,6 +41,7 @@ impl Default for Limits {
             max_string_size: 64 * 1024 * 1024,
             max_array_size: 10_000_000,
             max_map_size: 100_000,
+            max_memory: crate::mem::DEFAULT_MAX_MEMORY,
         }
     }
 }
@@ -58,6 +62,45 @@ pub enum Stop {
     Timeout(Duration),
     /// Standard output was closed (`pacer run x.rhai | head -1`).
     PipeClosed,
+    /// The operations of the script and of every closure called from native code,
+    /// added up, passed `--max-ops`.
+    Operations,
+    /// The process held more memory than `--max-memory` (the bytes in use then).
+    Memory(u64),
+}
+
+/// The operations of one evaluation, counted across closures called from native code.
+///
+/// Rhai counts a closure called from a native function (`sweep`, `simulate`, an
+/// array's `map`, ...) on a copy of the caller's counter, dropped after the call, so its
+/// own limit never sees a loop of cheap calls. The progress callback runs on every
+/// operation with the current counter: a rise adds the difference, a fall (a new copy
+/// starting again from the caller's count) adds the one operation it reports.
+#[derive(Debug, Default)]
+pub struct OpCount {
+    last: Cell<u64>,
+    total: Cell<u64>,
+}
+
+impl OpCount {
+    /// The operations counted since the last [`OpCount::reset`].
+    pub fn total(&self) -> u64 {
+        self.total.get()
+    }
+
+    /// Starts a new evaluation (each REPL input has the whole limit).
+    pub fn reset(&self) {
+        self.last.set(0);
+        self.total.set(0);
+    }
+
+    fn advance(&self, count: u64) -> u64 {
+        let last = self.last.replace(count);
+        let step = if count > last { count - last } else { 1 };
+        let total = self.total.get().saturating_add(step);
+        self.total.set(total);
+        total
+    }
 }
 
 /// What native functions can reach during a run: the sandbox, the deadline, and the
@@ -72,10 +115,9 @@ pub struct RunContext {
     pub stop: Rc<Cell<Option<Stop>>>,
     /// The limits in force (for messages).
     pub limits: Limits,
-    /// The operation count the engine last reported. Closures called from native code
-    /// count their operations on a copy of the caller's counter that is then dropped,
-    /// so native loops over closures add them up from this (see `api::scenario`).
-    pub ops: Rc<Cell<u64>>,
+    /// The operations of the current evaluation, closures called from native code
+    /// included.
+    pub ops: Rc<OpCount>,
 }
 
 impl RunContext {
@@ -83,6 +125,36 @@ impl RunContext {
     pub fn expired(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
+
+    /// What native loops call between steps (before each closure call, every few
+    /// thousand iterations of native work): an error ending the script when the run
+    /// was stopped or the deadline has passed, rendered as the time limit's message.
+    pub fn check(&self) -> Result<(), Box<EvalAltResult>> {
+        if self.stop.get().is_none() {
+            if let Some(s) = limit_passed(self.deadline, &self.limits) {
+                self.stop.set(Some(s));
+            }
+        }
+        match self.stop.get() {
+            None => Ok(()),
+            Some(s) => Err(EvalAltResult::ErrorTerminated(
+                Dynamic::from(format!("{s:?}")),
+                rhai::Position::NONE,
+            )
+            .into()),
+        }
+    }
+}
+
+/// The time or memory limit the run has passed, if any.
+fn limit_passed(deadline: Option<Instant>, limits: &Limits) -> Option<Stop> {
+    if let (Some(d), Some(t)) = (deadline, limits.timeout) {
+        if Instant::now() >= d {
+            return Some(Stop::Timeout(t));
+        }
+    }
+    let used = crate::mem::in_use() as u64;
+    (used > limits.max_memory).then_some(Stop::Memory(used))
 }
 
 /// Everything needed to build an engine.
@@ -116,8 +188,9 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
     engine.set_fail_on_invalid_map_property(true);
 
     let stop: Rc<Cell<Option<Stop>>> = Rc::new(Cell::new(None));
-    let deadline = limits.timeout.map(|t| Instant::now() + t);
-    let ops: Rc<Cell<u64>> = Rc::new(Cell::new(0));
+    // A deadline past what the clock can represent is no deadline.
+    let deadline = limits.timeout.and_then(|t| Instant::now().checked_add(t));
+    let ops: Rc<OpCount> = Rc::new(OpCount::default());
     let ctx = RunContext {
         ops: ops.clone(),
         sandbox: Rc::new(config.sandbox),
@@ -128,21 +201,22 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
     engine.set_default_tag(Dynamic::from(ctx.clone()));
 
     let progress_stop = stop.clone();
-    let timeout = limits.timeout;
+    let progress_limits = limits.clone();
+    let max_ops = limits.max_operations;
     engine.on_progress(move |count| {
-        ops.set(count);
-        if let Some(s) = progress_stop.get() {
-            return Some(Dynamic::from(format!("{s:?}")));
-        }
-        if count % 256 == 0 {
-            if let (Some(d), Some(t)) = (deadline, timeout) {
-                if Instant::now() >= d {
-                    progress_stop.set(Some(Stop::Timeout(t)));
-                    return Some(Dynamic::from("timeout"));
-                }
+        let total = ops.advance(count);
+        if progress_stop.get().is_none() {
+            // The memory reading is one atomic load: every operation. The clock: every 256.
+            let used = crate::mem::in_use() as u64;
+            if total > max_ops {
+                progress_stop.set(Some(Stop::Operations));
+            } else if used > progress_limits.max_memory {
+                progress_stop.set(Some(Stop::Memory(used)));
+            } else if total % 256 == 0 {
+                progress_stop.set(limit_passed(deadline, &progress_limits));
             }
         }
-        None
+        progress_stop.get().map(|s| Dynamic::from(format!("{s:?}")))
     });
 
     match config.output {

@@ -10,9 +10,11 @@ mod error;
 mod options;
 mod sandbox;
 
-pub use convert::{dynamic_to_value, num, table_from_dynamic, value_to_dynamic};
+pub use convert::{
+    describe_value, dynamic_to_value, num, quote, table_from_dynamic, type_label, value_to_dynamic,
+};
 pub use engine::{
-    build_engine, context, write_output, EngineConfig, Limits, Output, RunContext, Stop,
+    build_engine, context, write_output, EngineConfig, Limits, OpCount, Output, RunContext, Stop,
 };
 pub use error::{script_error, ScriptError};
 pub use options::Options;

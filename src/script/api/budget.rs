@@ -58,7 +58,7 @@ fn channels(arr: &Array, function: &str) -> R<Vec<Channel>> {
             script_error(format!(
                 "{function}: channel {} must be an object map like #{{ name: \"wechat\", curve: hill(5000, 20000, 1.0), max: 50000 }}, got {}",
                 i + 1,
-                item.type_name()
+                crate::script::type_label(item)
             ))
         })?;
         let where_ = format!("{function}: channel {}", i + 1);

@@ -45,7 +45,7 @@ fn stages_of(arr: &Array) -> R<Vec<Stage>> {
                 script_error(format!(
                     "funnel: stage {} must be an object map like #{{ name: \"acquisition\", rate: 0.15 }}, got {}",
                     i + 1,
-                    item.type_name()
+                    crate::script::type_label(item)
                 ))
             })?;
             let where_ = format!("funnel: stage {}", i + 1);
@@ -72,7 +72,7 @@ fn build(stages: Dynamic, aov: Option<f64>) -> R<Funnel> {
         let arr = stages.read_lock::<Array>().ok_or_else(|| {
             script_error(format!(
                 "funnel: stages must be an array like [#{{ name: \"acquisition\", rate: 0.15 }}, ...] or a table with columns stage and rate, got {}",
-                stages.type_name()
+                crate::script::type_label(&stages)
             ))
         })?;
         stages_of(&arr)?

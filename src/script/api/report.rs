@@ -16,6 +16,18 @@ pub fn module() -> Module {
 
 type R<T> = Result<T, Box<EvalAltResult>>;
 
+/// `fmt`'s text: integers exactly (no rounding through a float above 2^53), other
+/// numbers through [`crate::render::format_grouped`].
+fn grouped(x: &Dynamic, decimals: usize) -> R<String> {
+    match x.as_int() {
+        Ok(n) => Ok(crate::render::format_grouped_int(n.into(), decimals)),
+        Err(_) => Ok(crate::render::format_grouped(
+            crate::script::num(x, "fmt: x")?,
+            decimals,
+        )),
+    }
+}
+
 // The plugin macro's generated glue unwraps internally; our own code does not.
 #[allow(clippy::unwrap_used)]
 #[export_module]
@@ -113,10 +125,7 @@ mod report_api {
     /// ```
     #[rhai_fn(name = "fmt", return_raw)]
     pub fn fmt0(x: Dynamic) -> R<String> {
-        Ok(crate::render::format_grouped(
-            crate::script::num(&x, "fmt: x")?,
-            0,
-        ))
+        grouped(&x, 0)
     }
 
     /// `fmt` with `decimals` decimals (0 to 10): `fmt(833333.33, 1)` → `833,333.3`.
@@ -131,10 +140,7 @@ mod report_api {
                 "fmt: decimals must be between 0 and 10, got {decimals}"
             )));
         }
-        Ok(crate::render::format_grouped(
-            crate::script::num(&x, "fmt: x")?,
-            decimals as usize,
-        ))
+        grouped(&x, decimals as usize)
     }
 
     /// A fraction as a percentage with up to two decimals, trailing zeros trimmed

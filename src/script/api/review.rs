@@ -736,7 +736,7 @@ mod review_api {
         } else {
             return Err(script_error(format!(
                 "compare_reviews: give a map of campaign → review or an array of reviews, got {}",
-                reviews.type_name()
+                crate::script::type_label(&reviews)
             )));
         }
         review::compare(&list).map_err(err)

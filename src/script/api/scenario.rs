@@ -60,44 +60,25 @@ pub struct Tornado {
     output: String,
 }
 
-/// Calls a script closure many times from native code under the run's operation limit.
-///
-/// Rhai counts a closure's operations on a copy of the caller's counter (dropped after
-/// the call), so without this a loop of cheap calls would never reach `--max-ops`.
-/// The engine reports its count to [`crate::script::RunContext::ops`]; the operations
-/// of every call are added up here and the loop stops when the total passes the limit.
+/// Calls a script closure many times from native code: before each call the run is
+/// checked ([`crate::script::RunContext::check`]: the time limit, a stop), and the
+/// closure's operations count toward `--max-ops` through the engine's own counter.
 struct Calls<'a> {
     ctx: &'a NativeCallContext<'a>,
     run: crate::script::RunContext,
-    base: u64,
-    used: u64,
 }
 
 impl<'a> Calls<'a> {
     fn new(ctx: &'a NativeCallContext<'a>) -> R<Calls<'a>> {
-        let run = context(ctx)?;
-        let base = run.ops.get();
         Ok(Calls {
             ctx,
-            run,
-            base,
-            used: 0,
+            run: context(ctx)?,
         })
     }
 
     fn call(&mut self, f: &FnPtr, arg: Dynamic) -> R<Dynamic> {
-        let out = f.call_within_context::<Dynamic>(self.ctx, (arg,));
-        self.used += self.run.ops.get().saturating_sub(self.base);
-        self.run.ops.set(self.base);
-        let out = out?;
-        if self.base.saturating_add(self.used) > self.run.limits.max_operations {
-            return Err(EvalAltResult::ErrorTooManyOperations(rhai::Position::NONE).into());
-        }
-        Ok(out)
-    }
-
-    fn expired(&self) -> bool {
-        self.run.expired()
+        self.run.check()?;
+        f.call_within_context::<Dynamic>(self.ctx, (arg,))
     }
 }
 
@@ -133,7 +114,7 @@ fn values_of(ctx: &NativeCallContext, v: &Dynamic, what: &str) -> R<Vec<Dynamic>
         .map_err(|_| {
             script_error(format!(
                 "{what} must be a list like [0.02, 0.03], a range like range(40, 61, 10), or a single value, got {}",
-                v.type_name()
+                crate::script::type_label(v)
             ))
         })
 }
@@ -185,13 +166,8 @@ fn result_fields(v: &Dynamic, what: &str) -> R<Vec<(String, f64)>> {
         return Ok(vec![("result".into(), num(v, what)?)]);
     }
     Err(script_error(format!(
-        "{what} must be a number or an object map of numbers, got {} {}",
-        v.type_name(),
-        if v.is_string() {
-            format!("{:?}", v.to_string())
-        } else {
-            v.to_string()
-        }
+        "{what} must be a number or an object map of numbers, got {}",
+        crate::script::describe_value(v)
     )))
 }
 
@@ -206,9 +182,6 @@ fn sweep_closure(
     let mut calls = Calls::new(ctx)?;
     let mut records = Vec::with_capacity(pts.len());
     for (i, p) in pts.iter().enumerate() {
-        if i % 1024 == 0 && calls.expired() {
-            return Err(script_error(ScenarioError::Timeout("sweep".into())));
-        }
         let arg: Map = names
             .iter()
             .zip(p)
@@ -265,13 +238,8 @@ fn input_of(v: &Dynamic, what: &str) -> R<Input> {
         return Ok(Input::Fixed(num(v, what)?));
     }
     Err(script_error(format!(
-        "{what} must be a number or a distribution such as dist_beta(40, 60), got {} {}",
-        v.type_name(),
-        if v.is_string() {
-            format!("{:?}", v.to_string())
-        } else {
-            v.to_string()
-        }
+        "{what} must be a number or a distribution such as dist_beta(40, 60), got {}",
+        crate::script::describe_value(v)
     )))
 }
 
@@ -330,7 +298,7 @@ fn ranges_of(ranges: &Map, what: &str) -> R<Vec<(String, (f64, f64))>> {
                 .ok_or_else(|| {
                     script_error(format!(
                         "{where_} must be [low, high] or a distribution, got {}",
-                        v.type_name()
+                        crate::script::type_label(v)
                     ))
                 })?;
             Ok((
@@ -357,7 +325,7 @@ fn funnel_model(stages: &Array, options: Map) -> R<Model> {
             script_error(format!(
                 "funnel_model: stage {} must be a map like #{{ name: \"activation\", rate: 0.4 }}, got {}",
                 i + 1,
-                s.type_name()
+                crate::script::type_label(s)
             ))
         })?;
         let where_ = format!("funnel_model: stage {}", i + 1);
@@ -480,7 +448,7 @@ mod scenario_api {
             .ok_or_else(|| {
                 script_error(format!(
                     "sweep: case 1 must be an object map like #{{ ctr: 0.02, cpm: 40 }}, got {}",
-                    cases[0].type_name()
+                    crate::script::type_label(&cases[0])
                 ))
             })?;
         let keys: Vec<String> = first.keys().map(|k| k.to_string()).collect();
@@ -491,7 +459,7 @@ mod scenario_api {
                 script_error(format!(
                     "sweep: case {} must be an object map, got {}",
                     i + 1,
-                    c.type_name()
+                    crate::script::type_label(c)
                 ))
             })?;
             if m.len() != keys.len() || keys.iter().any(|k| !m.contains_key(k.as_str())) {
@@ -1013,9 +981,6 @@ mod scenario_api {
         let mut values = Vec::with_capacity(n);
         for i in 0..n {
             if i % CHUNK == 0 {
-                if calls.expired() {
-                    return Err(script_error(ScenarioError::Timeout("simulate".into())));
-                }
                 *rng.borrow_mut() = chunk_rng(opts.seed, i / CHUNK);
             }
             let v = calls.call(&f, draw.clone())?;

@@ -39,7 +39,7 @@ fn strings(v: &Dynamic, what: &str) -> R<Vec<String>> {
             } else {
                 Err(script_error(format!(
                     "{what} must hold column names (strings), got {}",
-                    x.type_name()
+                    crate::script::type_label(x)
                 )))
             }
         })
@@ -76,6 +76,27 @@ fn parse_csv_options(opts: Map) -> R<CsvOptions> {
         }
     }
     Ok(out)
+}
+
+/// A 0-based row index checked against the table: the message names the valid
+/// range, or says the table is empty.
+fn row_index(t: &Table, i: i64, function: &str) -> R<usize> {
+    let n = t.n_rows();
+    match usize::try_from(i) {
+        Ok(r) if r < n => Ok(r),
+        _ if n == 0 => Err(script_error(format!(
+            "{function}: row {i} is out of range: the table is empty"
+        ))),
+        _ => Err(script_error(format!(
+            "{function}: row {i} is out of range: the table has {} (0 to {})",
+            if n == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{n} rows")
+            },
+            n - 1
+        ))),
+    }
 }
 
 fn call_row(ctx: &NativeCallContext, f: &FnPtr, t: &Table, row: usize) -> R<Dynamic> {
@@ -168,14 +189,8 @@ mod table_api {
     /// Row `i` (0-based) as an object map.
     #[rhai_fn(pure, return_raw)]
     pub fn row(t: &mut Table, i: i64) -> R<Map> {
-        if i < 0 || i as usize >= t.n_rows() {
-            return Err(script_error(format!(
-                "row index {i} is out of range: the table has {} rows (0 to {})",
-                t.n_rows(),
-                t.n_rows() as i64 - 1
-            )));
-        }
-        Ok(row_to_map(t, i as usize))
+        let i = row_index(t, i, "row")?;
+        Ok(row_to_map(t, i))
     }
 
     /// Row `i` (0-based) as an object map: `t[i]`.
@@ -386,13 +401,8 @@ mod table_api {
     /// A row's cell from a map, for scripts that iterate: `value(row, "col")`.
     #[rhai_fn(pure, return_raw)]
     pub fn cell(t: &mut Table, row: i64, column: &str) -> R<Dynamic> {
-        if row < 0 || row as usize >= t.n_rows() {
-            return Err(script_error(format!(
-                "cell: row {row} is out of range (0 to {})",
-                t.n_rows() as i64 - 1
-            )));
-        }
-        t.value(row as usize, column)
+        let row = row_index(t, row, "cell")?;
+        t.value(row, column)
             .map(value_to_dynamic)
             .map_err(script_error)
     }
