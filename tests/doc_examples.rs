@@ -1,6 +1,8 @@
 //! Every ```rhai example in the function reference runs (from the repository root),
 //! so the reference cannot show code that does not work.
 
+mod common;
+
 use pacer::cli::reference_markdown;
 use pacer::script::{build_engine, EngineConfig, Limits, Output, Sandbox};
 use std::cell::RefCell;
@@ -12,22 +14,7 @@ fn reference_examples_run() {
     std::env::set_current_dir(&root).expect("cd to the repository root");
     let out = tempfile::tempdir().expect("temp dir");
     let md = reference_markdown();
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in md.lines() {
-        match (&mut current, line.trim()) {
-            (None, "```rhai") => current = Some(String::new()),
-            (Some(code), "```") => {
-                blocks.push(code.clone());
-                current = None;
-            }
-            (Some(code), _) => {
-                code.push_str(line);
-                code.push('\n');
-            }
-            _ => {}
-        }
-    }
+    let blocks = common::rhai_blocks(&md);
     assert!(blocks.len() >= 5, "expected examples in the reference");
     for code in blocks {
         let buf = Rc::new(RefCell::new(String::new()));

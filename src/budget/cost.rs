@@ -12,7 +12,7 @@
 //! ROAS is revenue over cost. The handbook's "ROI 1:2.2" is revenue over cost, that is
 //! ROAS in the glossary's terms; [`ratio_text`] prints either number in that style.
 
-use super::error::{non_negative, positive, BudgetError};
+use super::error::{finite, non_negative, positive, BudgetError};
 use crate::units::{format_ratio, Rate};
 
 /// How media is priced: the price of one unit of the bought volume.
@@ -63,14 +63,18 @@ impl Pricing {
 /// `impressions / 1000 x cpm`). Example: 833,333.3 impressions at CPM 50 cost 41,666.7.
 pub fn spend_for_volume(pricing: Pricing, volume: f64) -> Result<f64, BudgetError> {
     let volume = non_negative(&format!("volume ({})", pricing.unit()), volume)?;
-    Ok(volume * pricing.unit_price())
+    finite(
+        "spend",
+        &format!("{} x price", pricing.unit()),
+        volume * pricing.unit_price(),
+    )
 }
 
 /// The volume of the priced unit that `spend` buys: `spend / price` (CPM:
 /// `spend / cpm x 1000` impressions).
 pub fn volume_for_spend(pricing: Pricing, spend: f64) -> Result<f64, BudgetError> {
     let spend = non_negative("spend", spend)?;
-    Ok(spend / pricing.unit_price())
+    finite("volume", "spend / price", spend / pricing.unit_price())
 }
 
 /// What a spend delivers down the funnel. Stages that need a rate that was not given
@@ -137,28 +141,28 @@ pub fn delivery(
 pub fn roi(revenue: f64, cost: f64) -> Result<f64, BudgetError> {
     let revenue = non_negative("roi: revenue", revenue)?;
     let cost = positive("roi: cost", cost)?;
-    Ok((revenue - cost) / cost)
+    finite("roi", "(revenue - cost) / cost", (revenue - cost) / cost)
 }
 
 /// Return on ad spend, `revenue / cost` (the handbook's "ROI 1:2.2" is this number, 2.2).
 pub fn roas(revenue: f64, cost: f64) -> Result<f64, BudgetError> {
     let revenue = non_negative("roas: revenue", revenue)?;
     let cost = positive("roas: cost", cost)?;
-    Ok(revenue / cost)
+    finite("roas", "revenue / cost", revenue / cost)
 }
 
 /// Customer acquisition cost, `cost / new customers`.
 pub fn cac(cost: f64, customers: f64) -> Result<f64, BudgetError> {
     let cost = non_negative("cac: cost", cost)?;
     let customers = positive("cac: customers", customers)?;
-    Ok(cost / customers)
+    finite("cac", "cost / customers", cost / customers)
 }
 
 /// Cost per order, `cost / orders` (CPA measured after the fact).
 pub fn cost_per_order(cost: f64, orders: f64) -> Result<f64, BudgetError> {
     let cost = non_negative("cost_per_order: cost", cost)?;
     let orders = positive("cost_per_order: orders", orders)?;
-    Ok(cost / orders)
+    finite("cost_per_order", "cost / orders", cost / orders)
 }
 
 /// The conversion rate at which a click pays for itself:
@@ -168,7 +172,11 @@ pub fn break_even_cvr(cpc: f64, order_value: f64, margin: Rate) -> Result<f64, B
     let cpc = non_negative("break_even_cvr: cpc", cpc)?;
     let order_value = positive("break_even_cvr: order_value", order_value)?;
     let m = positive("break_even_cvr: margin", margin.get())?;
-    Ok(cpc / (order_value * m))
+    finite(
+        "break_even_cvr",
+        "cpc / (order_value x margin)",
+        cpc / (order_value * m),
+    )
 }
 
 /// The highest CPM that still breaks even: the gross profit that 1,000 impressions earn,
@@ -180,20 +188,28 @@ pub fn break_even_cpm(
     margin: Rate,
 ) -> Result<f64, BudgetError> {
     let order_value = non_negative("break_even_cpm: order_value", order_value)?;
-    Ok(1000.0 * ctr.get() * cvr.get() * order_value * margin.get())
+    finite(
+        "break_even_cpm",
+        "1000 x ctr x cvr x order_value x margin",
+        1000.0 * ctr.get() * cvr.get() * order_value * margin.get(),
+    )
 }
 
 /// The highest CPC that still breaks even: `cvr x average order value x margin`.
 pub fn break_even_cpc(cvr: Rate, order_value: f64, margin: Rate) -> Result<f64, BudgetError> {
     let order_value = non_negative("break_even_cpc: order_value", order_value)?;
-    Ok(cvr.get() * order_value * margin.get())
+    finite(
+        "break_even_cpc",
+        "cvr x order_value x margin",
+        cvr.get() * order_value * margin.get(),
+    )
 }
 
 /// The ROAS at which spend breaks even for a gross margin: `1 / margin`
 /// (a 40% margin needs ROAS 2.5, written 1:2.5).
 pub fn break_even_roas(margin: Rate) -> Result<f64, BudgetError> {
     let m = positive("break_even_roas: margin", margin.get())?;
-    Ok(1.0 / m)
+    finite("break_even_roas", "1 / margin", 1.0 / m)
 }
 
 /// A return ratio in the handbook's `1:2.2` style (two decimals at most).
@@ -204,6 +220,26 @@ pub fn ratio_text(ratio: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overflowing_ratios_are_errors_naming_the_formula() {
+        let e = roas(1e308, 0.5).unwrap_err().to_string();
+        assert!(
+            e.starts_with("roas: revenue / cost must be a finite number"),
+            "{e}"
+        );
+        assert!(cac(0.5, 4.9e-324).is_err());
+        assert!(cost_per_order(100.0, 4.9e-324).is_err());
+        assert!(break_even_roas(rate(4.9e-324)).is_err());
+        let e = spend_for_volume(Pricing::Cpc(1e308), 10.0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("spend: clicks x price must be a finite number"),
+            "{e}"
+        );
+        assert_eq!(roas(220.0, 100.0).unwrap(), 2.2);
+    }
 
     fn rate(x: f64) -> Rate {
         Rate::new(x, "test").unwrap()

@@ -57,6 +57,21 @@ pub(crate) fn positive(what: &str, value: f64) -> Result<f64, BudgetError> {
 }
 
 /// Checks that `value` is finite and `>= 0`.
+/// `value`, the result of `formula` in `function`, when finite; else an error naming the
+/// formula (an input near the largest number, or a divisor near 0, made it overflow).
+pub(crate) fn finite(function: &str, formula: &str, value: f64) -> Result<f64, BudgetError> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(BudgetError::OutOfRange(crate::units::RangeError {
+            what: format!("{function}: {formula}"),
+            allowed: "a finite number (an input is too large, or a divisor too close to 0)"
+                .to_string(),
+            value,
+        }))
+    }
+}
+
 pub(crate) fn non_negative(what: &str, value: f64) -> Result<f64, BudgetError> {
     if value.is_finite() && value >= 0.0 {
         Ok(value)

@@ -145,6 +145,14 @@ impl Funnel {
             rows.push(row(s, volume, next));
             volume = next;
         }
+        let revenue = volume * self.aov.unwrap_or(0.0);
+        if !revenue.is_finite() {
+            return Err(FunnelError::OutOfRange(crate::units::RangeError {
+                what: "forward: the revenue (conversions x aov)".to_string(),
+                allowed: "a finite number (the aov is too large for this volume)".to_string(),
+                value: revenue,
+            }));
+        }
         Ok(self.plan(entering, volume, rows))
     }
 

@@ -27,22 +27,54 @@ pub fn type_label(v: &Dynamic) -> String {
 }
 
 /// A value as messages show it: its type, then the value; strings quoted with
-/// [`quote`], long values cut after 60 characters.
+/// [`quote`], values inside arrays and maps shown the same way, custom types (a table,
+/// a plan) by their name alone, long values cut after 60 characters.
 pub fn describe_value(v: &Dynamic) -> String {
-    let shown = if v.is_string() {
-        quote(&v.to_string())
-    } else if v.is_int() || v.is_float() || v.is_bool() || v.is_unit() || v.is_array() || v.is_map()
-    {
-        v.to_string()
-    } else {
-        // A custom type (a table, a plan): its name says enough.
+    if !is_plain(v) {
         return type_label(v);
-    };
+    }
+    let shown = show_value(v);
     let shown = match shown.char_indices().nth(60) {
         Some((i, _)) => format!("{}...", &shown[..i]),
         None => shown,
     };
     format!("{} {shown}", type_label(v))
+}
+
+fn is_plain(v: &Dynamic) -> bool {
+    v.is_string()
+        || v.is_int()
+        || v.is_float()
+        || v.is_bool()
+        || v.is_unit()
+        || v.is_array()
+        || v.is_map()
+}
+
+/// A value written as a script would write it (custom types by their name).
+fn show_value(v: &Dynamic) -> String {
+    if v.is_string() {
+        return quote(&v.to_string());
+    }
+    if let Some(a) = v.read_lock::<Array>() {
+        let items: Vec<String> = a.iter().take(20).map(show_value).collect();
+        let more = if a.len() > 20 { ", ..." } else { "" };
+        return format!("[{}{more}]", items.join(", "));
+    }
+    if let Some(m) = v.read_lock::<Map>() {
+        let items: Vec<String> = m
+            .iter()
+            .take(20)
+            .map(|(k, x)| format!("{k}: {}", show_value(x)))
+            .collect();
+        let more = if m.len() > 20 { ", ..." } else { "" };
+        return format!("#{{{}{more}}}", items.join(", "));
+    }
+    if is_plain(v) {
+        v.to_string()
+    } else {
+        type_label(v)
+    }
 }
 
 /// A string in double quotes for a message, with control and invisible characters

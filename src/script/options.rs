@@ -58,10 +58,11 @@ impl Options {
     pub fn i64(&self, key: &str) -> R<Option<i64>> {
         match self.map.get(key) {
             None => Ok(None),
-            Some(v) => v.as_int().map(Some).map_err(|t| {
+            Some(v) => v.as_int().map(Some).map_err(|_| {
                 script_error(format!(
-                    "{}: option '{key}' must be a whole number, got {t}",
-                    self.function
+                    "{}: option '{key}' must be a whole number, got {}",
+                    self.function,
+                    super::convert::describe_value(v)
                 ))
             }),
         }
@@ -71,10 +72,11 @@ impl Options {
     pub fn bool(&self, key: &str) -> R<Option<bool>> {
         match self.map.get(key) {
             None => Ok(None),
-            Some(v) => v.as_bool().map(Some).map_err(|t| {
+            Some(v) => v.as_bool().map(Some).map_err(|_| {
                 script_error(format!(
-                    "{}: option '{key}' must be true or false, got {t}",
-                    self.function
+                    "{}: option '{key}' must be true or false, got {}",
+                    self.function,
+                    super::convert::describe_value(v)
                 ))
             }),
         }
@@ -84,10 +86,11 @@ impl Options {
     pub fn str(&self, key: &str) -> R<Option<String>> {
         match self.map.get(key) {
             None => Ok(None),
-            Some(v) => v.clone().into_string().map(Some).map_err(|t| {
+            Some(v) => v.clone().into_string().map(Some).map_err(|_| {
                 script_error(format!(
-                    "{}: option '{key}' must be a string, got {t}",
-                    self.function
+                    "{}: option '{key}' must be a string, got {}",
+                    self.function,
+                    super::convert::describe_value(v)
                 ))
             }),
         }
@@ -107,10 +110,11 @@ impl Options {
                 })?;
                 arr.iter()
                     .map(|x| {
-                        x.clone().into_string().map_err(|t| {
+                        x.clone().into_string().map_err(|_| {
                             script_error(format!(
-                                "{}: option '{key}' must hold strings, got {t}",
-                                self.function
+                                "{}: option '{key}' must hold strings, got {}",
+                                self.function,
+                                super::convert::describe_value(x)
                             ))
                         })
                     })

@@ -169,6 +169,10 @@ impl Sandbox {
                 continue;
             };
             let name = name.to_string_lossy().into_owned();
+            // No file name is longer than 255 bytes: nothing to suggest.
+            if name.len() > 255 {
+                return String::new();
+            }
             if dir.join(&name).exists() {
                 dir.push(&name);
                 fixed.push(name);

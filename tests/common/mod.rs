@@ -149,3 +149,24 @@ pub fn run_at_root(code: &str) -> Run {
     let o = pacer(&["run", script.to_str().expect("utf8")]);
     (o.status.code(), stdout(&o), stderr(&o))
 }
+
+/// The ```rhai code blocks of a Markdown text, in order.
+pub fn rhai_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match (&mut current, line.trim()) {
+            (None, "```rhai") => current = Some(String::new()),
+            (Some(code), "```") => {
+                blocks.push(code.clone());
+                current = None;
+            }
+            (Some(code), _) => {
+                code.push_str(line);
+                code.push('\n');
+            }
+            _ => {}
+        }
+    }
+    blocks
+}

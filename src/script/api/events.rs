@@ -31,10 +31,11 @@ fn spec(ctx: &NativeCallContext, steps: &Array, options: Map) -> R<FunnelSpec> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            s.clone().into_string().map_err(|t| {
+            s.clone().into_string().map_err(|_| {
                 script_error(format!(
-                    "{FN}: step {} must be an event name (a string), got {t}",
-                    i + 1
+                    "{FN}: step {} must be an event name (a string), got {}",
+                    i + 1,
+                    crate::script::describe_value(s)
                 ))
             })
         })
