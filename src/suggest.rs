@@ -18,7 +18,12 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The candidate closest to `name` (case-insensitive), if it is close enough to be a
 /// plausible typo: at most a third of the name's length in edits, and at least one.
+/// Names longer than 256 characters are nobody's typo: no suggestion (and no
+/// quadratic edit distance over them).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if name.len() > 256 {
+        return None;
+    }
     let lower = name.to_lowercase();
     let limit = (name.chars().count() / 3).max(1);
     candidates
@@ -39,5 +44,6 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(closest("revnue", ["revenue", "users"]), Some("revenue"));
         assert_eq!(closest("xyz", ["revenue", "users"]), None);
+        assert_eq!(closest(&"r".repeat(100_000), ["revenue"]), None);
     }
 }

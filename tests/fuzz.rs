@@ -31,7 +31,23 @@ use std::time::{Duration, Instant};
 
 /// Functions whose documentation allows a NaN or infinite number in their result are
 /// found from the doc text; these are the findings not (yet) fixed, each with why.
-const KNOWN_NON_FINITE: &[(&str, &str)] = &[];
+const KNOWN_NON_FINITE: &[(&str, &str)] = &[
+    (
+        "sample_size",
+        "abtest: field n_exact is inf for a base rate near 0 (sample_size(0, 4.9e-324))",
+    ),
+    (
+        "mde",
+        "abtest: field relative is inf for a base rate of 0 (mde(0, 2))",
+    ),
+];
+
+/// Where messages still show a string with Rust's debug escapes (`"\u{feff}"`), as
+/// (domain, function or "*"): the abtest option errors (`method`, `alternative`, ...)
+/// quote the value with `{:?}` (src/abtest/{multiple,power,intervals,report,
+/// proportions}.rs), and so does the table's comparison parser behind `filter`
+/// (src/table/ops.rs); left to those modules' owners.
+const KNOWN_DEBUG_ESCAPES: &[(&str, &str)] = &[("abtest", "*"), ("table", "filter")];
 
 /// The time limit of each call, and how far past it a call may end (the slack covers
 /// a slow shared machine, not work that ignores the deadline).
@@ -40,6 +56,7 @@ const HANG: Duration = Duration::from_secs(20);
 
 #[derive(Debug, Clone)]
 struct Function {
+    domain: String,
     name: String,
     params: Vec<(String, String)>,
     doc: String,
@@ -82,7 +99,12 @@ fn functions() -> Vec<Function> {
                 .filter_map(|l| l.as_str())
                 .collect::<Vec<_>>()
                 .join("\n");
-            out.push(Function { name, params, doc });
+            out.push(Function {
+                domain: d.name.to_string(),
+                name,
+                params,
+                doc,
+            });
         }
     }
     out
@@ -158,7 +180,7 @@ const STRINGS: &[&str] = &[
     r#""1:2.2""#,
     r#""2024-07-01""#,
     r#""7d""#,
-    r#""\u{feff}\u{0}\t""#,
+    r#""\uFEFF\u0000\t\u001b[31m""#,
     r#""../../../../etc/passwd""#,
     r#""/etc/passwd""#,
     r#""a/b/c.csv""#,
@@ -571,8 +593,18 @@ fn every_function_survives_generated_arguments() {
     std::fs::create_dir_all(&base).expect("in");
     let fns = functions();
     assert!(fns.len() > 100, "only {} functions found", fns.len());
-    let blocks = examples(&fns);
+    let mut blocks = examples(&fns);
+    // The draw object exists only inside a simulation's closure: keep one.
+    blocks.push(
+        "let keep = []; simulate(1, #{ seed: 1 }, |d| { keep.push(d); 0 }); let draw = keep[0];"
+            .into(),
+    );
     let pool = harvest(&blocks, &out);
+    assert!(
+        pool.contains_key("Draw"),
+        "types harvested: {:?}",
+        pool.keys()
+    );
     let files = corpus(&base, &mut rng, 10 + cases_per_fn * 2);
     let options = learn_options(&fns, &base, &out);
 
@@ -670,7 +702,11 @@ fn every_function_survives_generated_arguments() {
                     errors += 1;
                     if let rhai::EvalAltResult::ErrorRuntime(m, _) = err.unwrap_inner() {
                         let m = m.to_string();
-                        if m.contains("::") || m.contains("\\u{") || m.contains("Dynamic") {
+                        let known = KNOWN_DEBUG_ESCAPES
+                            .iter()
+                            .any(|(d, n)| *d == f.domain && (*n == "*" || *n == f.name));
+                        let escaped = m.contains("\\u{") && !known;
+                        if m.contains("::") || escaped || m.contains("Dynamic") {
                             failures.push(format!("{code}: message shows internals: {m}"));
                         }
                     }

@@ -31,6 +31,7 @@ fn closures_called_from_native_code_count_toward_max_ops() {
         format!("let s = simulate(20000, #{{ seed: 1 }}, |d| {BUSY}); print(s.mean);"),
         "let t = tornado(#{ a: 1, b: 2 }, #{ a: [0, 2], b: [1, 3] }, |p| { let s = 0; for i in 0..3000 { s += i; } s }); print(t);".to_string(),
         format!("let a = []; a.pad(20000, 1); print(a.map(|x| {BUSY}).len());"),
+        format!("let rows = []; for i in 0..2000 {{ rows.push(#{{ a: i }}); }} let t = table(rows); print(t.filter(|r| {{ let s = {BUSY}; s > 0 }}).rows);"),
         format!("let a = []; a.pad(20000, 1); print(a.filter(|x| {{ let s = {BUSY}; s > 0 }}).len());"),
         format!("let a = []; for i in 0..2000 {{ a.push(2000 - i); }} a.sort(|x, y| {{ let s = {BUSY}; x - y }}); print(a[0]);"),
     ] {
@@ -177,6 +178,22 @@ fn messages_speak_the_scripts_language() {
     assert!(err.contains("the table has 1 row (0 to 0)"), "{err}");
     let (_, _, err) = run_flags("print(dist_poisson(9223372036854775807));", &[]);
     assert!(err.contains("got 9.223372036854776e18"), "{err}");
+    let (_, _, err) = run_with_files(
+        r#"print(funnel_check(load_csv("plan.csv")));"#,
+        &[(
+            "plan.csv",
+            "stage,volume,rate\nvisit,L+3,0.5\nbuy,\u{feff}7,0.2\n",
+        )],
+    );
+    assert!(
+        err.contains(
+            r#"column 'volume': expected a number (like 1200, 0.05, 5% or 1:2.2), got "L+3""#
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches("expected a number").count(), 1, "{err}");
+    let (_, _, err) = run_flags("print(dist_beta(1, 1).quantile(\"\u{feff}x\"));", &[]);
+    assert!(err.contains(r#"got string "<U+FEFF>x""#), "{err}");
     let (_, _, err) = run_flags("let x = 0; loop { x += 1; }", &["--max-ops", "1000000"]);
     assert!(
         err.contains("operation limit of 1,000,000 operations"),

@@ -60,7 +60,8 @@ impl Period {
             "day" | "daily" => Ok(Period::Day),
             "week" | "weekly" => Ok(Period::Week),
             other => Err(BudgetError::Invalid(format!(
-                "pacing: by must be \"day\" or \"week\", got {other:?}"
+                "pacing: by must be \"day\" or \"week\", got {}",
+                crate::units::quote(other)
             ))),
         }
     }

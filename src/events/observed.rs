@@ -32,7 +32,8 @@ impl Order {
                 "order: \"strict\" (no other funnel-step event between two steps)".into(),
             )),
             other => Err(EventsError::Invalid(format!(
-                "funnel_events: option 'order' must be \"any\" (\"strict\" is planned), got {other:?}"
+                "funnel_events: option 'order' must be \"any\" (\"strict\" is planned), got {}",
+                crate::units::quote(other)
             ))),
         }
     }

@@ -49,7 +49,8 @@ impl Window {
     fn from_millis(ms: f64, text: &str) -> Result<Window, EventsError> {
         if !ms.is_finite() || !(0.0..=MAX_MS).contains(&ms) {
             return Err(EventsError::Invalid(format!(
-                "funnel_events: option 'window' must be between 0 and 100 years, got {text:?}"
+                "funnel_events: option 'window' must be between 0 and 100 years, got {}",
+                crate::units::quote(text)
             )));
         }
         Ok(Window {

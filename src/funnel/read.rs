@@ -41,7 +41,15 @@ pub(crate) fn number_cell(t: &Table, row: usize, col: &str) -> Result<Option<f64
     let text = c.text_at(row).unwrap_or_default();
     parse_quantity(&text)
         .map(|q| Some(q.value))
-        .map_err(|e| t.bad_cell(row, col, "a number", &format!("; {e}")).into())
+        .map_err(|e| match e {
+            // The cell's own words already say what a number looks like: once.
+            crate::units::UnitError::NotANumber { hint, .. } => t
+                .bad_cell(row, col, "a number (like 1200, 0.05, 5% or 1:2.2)", &hint)
+                .into(),
+            other => t
+                .bad_cell(row, col, "a number", &format!("; {other}"))
+                .into(),
+        })
 }
 
 /// A rate cell in [0, 1] (`0.15` or `15%`); empty cells and values outside [0, 1] are

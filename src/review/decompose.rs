@@ -48,7 +48,8 @@ impl Method {
             "lmdi" => Ok(Method::Lmdi),
             "shapley" => Ok(Method::Shapley),
             other => Err(ReviewError::Invalid(format!(
-                "method must be \"lmdi\" or \"shapley\", got {other:?}"
+                "method must be \"lmdi\" or \"shapley\", got {}",
+                crate::units::quote(other)
             ))),
         }
     }

@@ -44,6 +44,19 @@ fn positive(what: &str, v: f64) -> Result<f64, ScenarioError> {
     }
 }
 
+/// The width `hi - lo` must be a number (draws are `lo + u (hi - lo)`).
+fn wide_enough(function: &str, lo: f64, hi: f64) -> Result<(), ScenarioError> {
+    if (hi - lo).is_finite() {
+        Ok(())
+    } else {
+        Err(out_of_range(
+            &format!("{function}: hi - lo"),
+            "a finite number (lo and hi near the largest numbers overflow it)",
+            hi - lo,
+        ))
+    }
+}
+
 fn invalid(e: impl std::fmt::Display, what: &str) -> ScenarioError {
     ScenarioError::Invalid(format!("{what}: {e}"))
 }
@@ -62,6 +75,17 @@ impl Dist {
     pub fn lognormal(mu: f64, sigma: f64) -> Result<Dist, ScenarioError> {
         let mu = finite("lognormal: mu", mu)?;
         let sigma = positive("lognormal: sigma", sigma)?;
+        // The mean exp(mu + sigma^2 / 2) must be a number: ln(f64::MAX) is about 709.78.
+        if mu + sigma * sigma / 2.0 > 709.0 {
+            return Err(out_of_range(
+                "lognormal: sigma",
+                &format!(
+                    "small enough that mu + sigma^2 / 2 is at most 709 (the mean exp(mu + sigma^2 / 2) overflows beyond), with mu = {}",
+                    crate::units::show_number(mu)
+                ),
+                sigma,
+            ));
+        }
         LogNormal::new(mu, sigma)
             .map(Dist::LogNormal)
             .map_err(|e| invalid(e, "lognormal"))
@@ -100,6 +124,7 @@ impl Dist {
                 hi,
             ));
         }
+        wide_enough("triangular", lo, hi)?;
         if !(mode >= lo && mode <= hi) {
             return Err(out_of_range(
                 "triangular: mode",
@@ -123,6 +148,7 @@ impl Dist {
                 hi,
             ));
         }
+        wide_enough("uniform", lo, hi)?;
         Uniform::new(lo, hi)
             .map(Dist::Uniform)
             .map_err(|e| invalid(e, "uniform"))
@@ -228,6 +254,9 @@ pub const POISSON_MAX_LAMBDA: f64 = 1e7;
 /// converges in about `sqrt(shape)` steps, so a quantile stays fast.
 pub const BETA_MAX_SHAPE: f64 = 1e10;
 
+/// The smallest Beta shape accepted: the sampler raises a uniform draw to 1 / shape.
+pub const BETA_MIN_SHAPE: f64 = 1e-300;
+
 /// The Beta(a, b) quantile: the smallest x in [0, 1] with I_x(a, b) >= p, by bisection
 /// over the binary representations of the doubles in [0, 1] (they are ordered like
 /// the numbers, so 64 halvings reach the exact double, however close to 0 or 1). For
@@ -298,6 +327,11 @@ impl FastBeta {
         for (what, v) in [("beta: a", a), ("beta: b", b)] {
             if v > BETA_MAX_SHAPE {
                 return Err(out_of_range(what, "at most 1e10", v));
+            }
+            // Below it the sampler's 1 / shape overflows (and such a Beta is, to every
+            // double, a coin toss between 0 and 1).
+            if v < BETA_MIN_SHAPE {
+                return Err(out_of_range(what, "at least 1e-300", v));
             }
         }
         Ok(FastBeta {

@@ -164,6 +164,16 @@ fn beta_and_poisson_quantiles_hold_in_the_far_tails() {
         let q = Dist::poisson(lambda).unwrap().quantile(p);
         assert_eq!(q, reference(case), "{case}");
     }
+    // Parameters whose draws or mean overflow are refused (statrs's uniform sampler
+    // panicked on an infinite width).
+    assert!(Dist::uniform(-1e308, 1e308).is_err());
+    assert!(Dist::triangular(-1e308, 0.0, 1e308).is_err());
+    assert!(Dist::lognormal(0.0, 1e300).is_err());
+    assert!(Dist::beta(4.9e-324, 1.0).is_err());
+    let tiny = Dist::beta(1e-300, 1e-300).unwrap();
+    let mut rng = crate::scenario::chunk_rng(1, 0);
+    assert!((0..1000).all(|_| (0.0..=1.0).contains(&tiny.sample(&mut rng))));
+    assert!(Dist::lognormal(0.0, 37.0).unwrap().mean().is_finite());
     let e = Dist::poisson(1e10).map(|_| ()).unwrap_err().to_string();
     assert!(e.contains("at most 1e7"), "{e}");
     let e = Dist::beta(1.0, 1e11).map(|_| ()).unwrap_err().to_string();

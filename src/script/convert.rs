@@ -54,7 +54,7 @@ fn is_plain(v: &Dynamic) -> bool {
 /// A value written as a script would write it (custom types by their name).
 fn show_value(v: &Dynamic) -> String {
     if v.is_string() {
-        return quote(&v.to_string());
+        return crate::units::quote(&v.to_string());
     }
     if let Some(a) = v.read_lock::<Array>() {
         let items: Vec<String> = a.iter().take(20).map(show_value).collect();
@@ -75,32 +75,6 @@ fn show_value(v: &Dynamic) -> String {
     } else {
         type_label(v)
     }
-}
-
-/// A string in double quotes for a message, with control and invisible characters
-/// shown readably: `\n`, `\t`, `\r`, and others as `<U+FEFF>`.
-pub fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '"' => out.push_str("\\\""),
-            c if c.is_control() || is_invisible(c) => {
-                out.push_str(&format!("<U+{:04X}>", u32::from(c)));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Format characters that print as nothing (byte-order mark, zero-width spaces and
-/// joiners, direction marks).
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 /// A table cell as a script value: empty cells are `()`, dates are `"YYYY-MM-DD"`.

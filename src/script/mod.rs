@@ -10,8 +10,9 @@ mod error;
 mod options;
 mod sandbox;
 
+pub use crate::units::quote;
 pub use convert::{
-    describe_value, dynamic_to_value, num, quote, table_from_dynamic, type_label, value_to_dynamic,
+    describe_value, dynamic_to_value, num, table_from_dynamic, type_label, value_to_dynamic,
 };
 pub use engine::{
     build_engine, context, write_output, EngineConfig, Limits, OpCount, Output, RunContext, Stop,

@@ -780,7 +780,8 @@ mod scenario_api {
         Dist::normal(num(&mean, "normal: mean")?, num(&sd, "normal: sd")?).map_err(script_error)
     }
 
-    /// A log-normal distribution: `exp` of a normal with mean `mu` and sd `sigma`.
+    /// A log-normal distribution: `exp` of a normal with mean `mu` and sd `sigma`
+    /// (`mu + sigma^2 / 2` at most 709, so that its mean is a number).
     ///
     /// ```rhai
     /// print(dist_lognormal(0.0, 0.5).mean);   // exp(0.125) = 1.1331
@@ -791,7 +792,8 @@ mod scenario_api {
             .map_err(script_error)
     }
 
-    /// A beta distribution (a > 0, b > 0): a rate's uncertainty; mean `a / (a + b)`.
+    /// A beta distribution (shapes from 1e-300 to 1e10): a rate's uncertainty; mean
+    /// `a / (a + b)`. Its quantiles are exact to the double, however far in a tail.
     ///
     /// ```rhai
     /// print(dist_beta(30, 970).mean);   // 0.03
@@ -812,7 +814,7 @@ mod scenario_api {
             .map_err(script_error)
     }
 
-    /// A triangular distribution on [lo, hi] peaking at `mode`.
+    /// A triangular distribution on [lo, hi] peaking at `mode` (`hi - lo` finite).
     ///
     /// ```rhai
     /// print(dist_triangular(0.8, 0.9, 1.0).mean);   // 0.9
@@ -827,7 +829,7 @@ mod scenario_api {
         .map_err(script_error)
     }
 
-    /// A uniform distribution on [lo, hi].
+    /// A uniform distribution on [lo, hi] (`hi - lo` finite).
     ///
     /// ```rhai
     /// print(dist_uniform(0.6, 0.8).mean);   // 0.7
@@ -837,7 +839,8 @@ mod scenario_api {
         Dist::uniform(num(&lo, "uniform: lo")?, num(&hi, "uniform: hi")?).map_err(script_error)
     }
 
-    /// A Poisson distribution of counts with mean `lambda` > 0.
+    /// A Poisson distribution of counts with mean `lambda` in (0, 1e7] (beyond, a
+    /// normal with sd `sqrt(lambda)` is the same to within `1 / sqrt(lambda)`).
     ///
     /// ```rhai
     /// print(dist_poisson(4).quantile(0.5));   // 4

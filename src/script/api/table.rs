@@ -56,7 +56,8 @@ fn parse_csv_options(opts: Map) -> R<CsvOptions> {
         let b = d.as_bytes();
         if b.len() != 1 {
             return Err(script_error(format!(
-                "load_csv: option 'delimiter' must be one ASCII character such as \";\", got {d:?}"
+                "load_csv: option 'delimiter' must be one ASCII character such as \";\", got {}",
+                crate::units::quote(&d)
             )));
         }
         out.delimiter = Some(b[0]);
@@ -282,7 +283,8 @@ mod table_api {
             "desc" => true,
             other => {
                 return Err(script_error(format!(
-                    "sort: order must be \"asc\" or \"desc\", got {other:?}"
+                    "sort: order must be \"asc\" or \"desc\", got {}",
+                    crate::units::quote(other)
                 )))
             }
         };
@@ -353,7 +355,8 @@ mod table_api {
             Some("left") => true,
             Some(other) => {
                 return Err(script_error(format!(
-                    "join: option 'how' must be \"inner\" or \"left\", got {other:?}"
+                    "join: option 'how' must be \"inner\" or \"left\", got {}",
+                    crate::units::quote(other)
                 )))
             }
         };
