@@ -12,6 +12,8 @@ pub mod expr;
 mod keys;
 mod ops;
 mod reshape;
+#[cfg(test)]
+mod roundtrip_tests;
 #[allow(clippy::module_inception)]
 mod table;
 mod value;
