@@ -22,7 +22,7 @@ pub enum UnitError {
     /// A cell that is not a number, percentage or ratio.
     #[error(
         "expected a number (like 1200, 0.05, 5% or 1:2.2), got {}{hint}",
-        quote(text)
+        crate::table::quote_text(text)
     )]
     NotANumber {
         /// The text as written.
@@ -33,7 +33,7 @@ pub enum UnitError {
     /// A cell that is not an ISO date.
     #[error(
         "expected a date written YYYY-MM-DD (like 2024-07-01), got {}",
-        quote(text)
+        crate::table::quote_text(text)
     )]
     NotADate {
         /// The text as written.
@@ -53,32 +53,6 @@ pub struct RangeError {
     pub allowed: String,
     /// The offending value.
     pub value: f64,
-}
-
-/// A string in double quotes for a message, with control and invisible characters
-/// shown readably: `\n`, `\t`, `\r`, and others as `<U+FEFF>`.
-pub fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '"' => out.push_str("\\\""),
-            c if c.is_control() || is_invisible(c) => {
-                out.push_str(&format!("<U+{:04X}>", u32::from(c)));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Format characters that print as nothing (byte-order mark, zero-width spaces and
-/// joiners, direction marks).
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 /// A number as a message shows it: whole numbers below 2^53 as integers (`120`),

@@ -61,7 +61,7 @@ impl Period {
             "week" | "weekly" => Ok(Period::Week),
             other => Err(BudgetError::Invalid(format!(
                 "pacing: by must be \"day\" or \"week\", got {}",
-                crate::units::quote(other)
+                crate::table::quote_text(other)
             ))),
         }
     }

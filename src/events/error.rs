@@ -11,7 +11,7 @@ pub enum EventsError {
     #[error("{0}")]
     Invalid(String),
     /// A window that is not a duration such as `7d`.
-    #[error("funnel_events: option 'window' must be a duration: a number followed by s, m, h, d or w, like \"7d\" or \"36h\"; got {}", crate::units::quote(text))]
+    #[error("funnel_events: option 'window' must be a duration: a number followed by s, m, h, d or w, like \"7d\" or \"36h\"; got {}", crate::table::quote_text(text))]
     BadWindow {
         /// The window as written.
         text: String,
@@ -20,7 +20,7 @@ pub enum EventsError {
     #[error("funnel_events: {0} is not supported yet")]
     Unsupported(String),
     /// A timestamp cell that is neither epoch seconds nor an ISO-8601 date-time.
-    #[error("{file}:{line}: column '{column}' (data row {row}): cannot read {} as a time; write epoch seconds (like 1719828000) or an ISO-8601 date-time (like 2024-07-01T10:00:00Z)", crate::units::quote(text))]
+    #[error("{file}:{line}: column '{column}' (data row {row}): cannot read {} as a time; write epoch seconds (like 1719828000) or an ISO-8601 date-time (like 2024-07-01T10:00:00Z)", crate::table::quote_text(text))]
     BadTime {
         /// The file or table.
         file: String,

@@ -33,7 +33,7 @@ impl Order {
             )),
             other => Err(EventsError::Invalid(format!(
                 "funnel_events: option 'order' must be \"any\" (\"strict\" is planned), got {}",
-                crate::units::quote(other)
+                crate::table::quote_text(other)
             ))),
         }
     }
@@ -418,6 +418,10 @@ fn time_at(c: &Column, row: usize) -> Option<i64> {
                 ) * 86_400_000,
             )
         }
+        crate::table::DType::Datetime => c
+            .datetime_micros()
+            .filter(|_| !c.is_null(row))
+            .map(|a| a.value(row).div_euclid(1000)),
         crate::table::DType::Bool => None,
     }
 }

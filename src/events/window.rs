@@ -50,7 +50,7 @@ impl Window {
         if !ms.is_finite() || !(0.0..=MAX_MS).contains(&ms) {
             return Err(EventsError::Invalid(format!(
                 "funnel_events: option 'window' must be between 0 and 100 years, got {}",
-                crate::units::quote(text)
+                crate::table::quote_text(text)
             )));
         }
         Ok(Window {

@@ -49,7 +49,7 @@ impl Method {
             "shapley" => Ok(Method::Shapley),
             other => Err(ReviewError::Invalid(format!(
                 "method must be \"lmdi\" or \"shapley\", got {}",
-                crate::units::quote(other)
+                crate::table::quote_text(other)
             ))),
         }
     }

@@ -32,7 +32,7 @@ impl Change {
         let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         let bad = || {
             ReviewError::Invalid(format!(
-                "a change must be \"+1pt\" (rate points), \"+4%\" or \"-10%\" (relative), or \"=5%\" / \"=180000\" (new value), got {}", crate::units::quote(text)
+                "a change must be \"+1pt\" (rate points), \"+4%\" or \"-10%\" (relative), or \"=5%\" / \"=180000\" (new value), got {}", crate::table::quote_text(text)
             ))
         };
         if let Some(rest) = t.strip_prefix('=') {

@@ -27,7 +27,7 @@ pub fn type_label(v: &Dynamic) -> String {
 }
 
 /// A value as messages show it: its type, then the value; strings quoted with
-/// [`quote`], values inside arrays and maps shown the same way, custom types (a table,
+/// [`crate::table::quote_text`], values inside arrays and maps shown the same way, custom types (a table,
 /// a plan) by their name alone, long values cut after 60 characters.
 pub fn describe_value(v: &Dynamic) -> String {
     if !is_plain(v) {
@@ -54,7 +54,7 @@ fn is_plain(v: &Dynamic) -> bool {
 /// A value written as a script would write it (custom types by their name).
 fn show_value(v: &Dynamic) -> String {
     if v.is_string() {
-        return crate::units::quote(&v.to_string());
+        return crate::table::quote_text(&v.to_string());
     }
     if let Some(a) = v.read_lock::<Array>() {
         let items: Vec<String> = a.iter().take(20).map(show_value).collect();
@@ -86,6 +86,7 @@ pub fn value_to_dynamic(v: Value) -> Dynamic {
         Value::Bool(b) => Dynamic::from_bool(b),
         Value::Str(s) => Dynamic::from(s),
         Value::Date(d) => Dynamic::from(d.format("%Y-%m-%d").to_string()),
+        Value::Datetime(t) => Dynamic::from(crate::table::format_datetime(t)),
     }
 }
 

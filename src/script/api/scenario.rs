@@ -60,27 +60,7 @@ pub struct Tornado {
     output: String,
 }
 
-/// Calls a script closure many times from native code: before each call the run is
-/// checked ([`crate::script::RunContext::check`]: the time limit, a stop), and the
-/// closure's operations count toward `--max-ops` through the engine's own counter.
-struct Calls<'a> {
-    ctx: &'a NativeCallContext<'a>,
-    run: crate::script::RunContext,
-}
-
-impl<'a> Calls<'a> {
-    fn new(ctx: &'a NativeCallContext<'a>) -> R<Calls<'a>> {
-        Ok(Calls {
-            ctx,
-            run: context(ctx)?,
-        })
-    }
-
-    fn call(&mut self, f: &FnPtr, arg: Dynamic) -> R<Dynamic> {
-        self.run.check()?;
-        f.call_within_context::<Dynamic>(self.ctx, (arg,))
-    }
-}
+use crate::script::Calls;
 
 fn failure(e: Failure<Box<EvalAltResult>>) -> Box<EvalAltResult> {
     match e {
