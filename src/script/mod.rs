@@ -4,12 +4,14 @@
 //! This layer never prints: `print` output goes to the [`Output`] sink the caller gives.
 
 pub mod api;
+mod connections;
 mod convert;
 mod engine;
 mod error;
 mod options;
 mod sandbox;
 
+pub use connections::{allow_file, Connections};
 pub use convert::{dynamic_to_value, num, table_from_dynamic, value_to_dynamic};
 pub use engine::{
     build_engine, context, write_output, EngineConfig, Limits, Output, RunContext, Stop,
