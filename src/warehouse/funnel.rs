@@ -15,7 +15,9 @@
 //!    natively); the first touch is the first step-1 element; for every step j an
 //!    array `s_j` holds, at each event of step j, the latest start `t1` of a chain
 //!    reaching it (the running maximum over the earlier events of step j-1, kept when
-//!    `t - t1 <= window`); the level is the number of steps whose `s_j` is non-empty;
+//!    `t - t1 <= window`; the starts kept never decrease in time order, so the
+//!    maximum is the last one, taken with `[-1]` rather than an aggregate per element);
+//!    the level is the number of steps whose `s_j` is non-empty;
 //!    the chain reported ends at the earliest event completing the level, and each
 //!    earlier step's time is the latest event of that step at or before the next
 //!    step's time and at or after `end - window`;
@@ -34,8 +36,6 @@ use std::time::Instant;
 
 /// "Not set" in the chain arrays: below any time in milliseconds pacer accepts.
 const UNSET: i64 = -4_611_686_018_427_387_904;
-/// Above any time in milliseconds: the minimum of an empty list.
-const NEVER: i64 = 4_611_686_018_427_387_904;
 
 /// A funnel to push down: the table, the spec, and an optional SQL filter.
 #[derive(Debug, Clone)]
@@ -199,7 +199,7 @@ pub fn funnel_sql(
         inner = layer(
             &[
                 format!(
-                    "arrayMap(t -> arrayReduce('max', arrayConcat([{UNSET}], arrayFilter((v, u) -> ((v != {UNSET}) AND (u <= t)), pacer_s{p}, pacer_t))), pacer_t) AS pacer_m{j}",
+                    "arrayMap(t -> arrayPushFront(arrayFilter((v, u) -> ((v != {UNSET}) AND (u <= t)), pacer_s{p}, pacer_t), {UNSET})[-1], pacer_t) AS pacer_m{j}",
                     p = j - 1
                 ),
                 format!(
@@ -219,7 +219,7 @@ pub fn funnel_sql(
     )];
     for j in 1..=n {
         ends.push(format!(
-            "arrayReduce('min', arrayConcat([toInt64({NEVER})], arrayFilter((t, v) -> (v != {UNSET}), pacer_t, pacer_s{j}))) AS pacer_e{j}"
+            "arrayFirst((t, v) -> (v != {UNSET}), pacer_t, pacer_s{j}) AS pacer_e{j}"
         ));
     }
     inner = layer(&ends, &inner, true);
@@ -243,7 +243,7 @@ pub fn funnel_sql(
         inner = layer(
             &[
                 format!(
-                    "arrayReduce('max', arrayConcat([{UNSET}], arrayFilter((t, s) -> ((s = {j}) AND (t <= pacer_T{q}) AND (t >= (pacer_end - {w}))), pacer_t, pacer_s))) AS pacer_c{j}",
+                    "arrayPushFront(arrayFilter((t, s) -> ((s = {j}) AND (t <= pacer_T{q}) AND (t >= (pacer_end - {w}))), pacer_t, pacer_s), {UNSET})[-1] AS pacer_c{j}",
                     q = j + 1
                 ),
                 format!(
@@ -461,4 +461,79 @@ pub fn funnel_events(
 ) -> Result<(ObservedFunnel, u64), WarehouseError> {
     let sql = prepare(conn, f, deadline)?;
     run(conn, f, &sql, deadline)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::Window;
+    use crate::warehouse::ConnectOptions;
+
+    #[test]
+    fn times_convert_to_milliseconds_by_type() {
+        let t = |ty: &str| time_expr("ts", ty);
+        assert_eq!(
+            t("DateTime").as_deref(),
+            Some("toInt64(toUInt32(`ts`)) * 1000")
+        );
+        assert_eq!(
+            t("DateTime('UTC')").as_deref(),
+            Some("toInt64(toUInt32(`ts`)) * 1000")
+        );
+        assert_eq!(t("Date").as_deref(), Some("toInt64(`ts`) * 86400000"));
+        assert_eq!(t("UInt32").as_deref(), Some("toInt64(`ts`) * 1000"));
+        assert_eq!(
+            t("Float64").as_deref(),
+            Some("toInt64(trunc(toFloat64(`ts`) * 1000))")
+        );
+        assert_eq!(
+            t("Nullable(Int64)").as_deref(),
+            Some("toInt64(assumeNotNull(`ts`)) * 1000")
+        );
+        assert_eq!(t("String"), None);
+        assert_eq!(text_expr("u", "String"), "`u`");
+        assert_eq!(text_expr("u", "UInt64"), "toString(`u`)");
+        assert_eq!(text_expr("u", "Nullable(String)"), "ifNull(`u`, '')");
+    }
+
+    #[test]
+    fn a_text_time_column_is_refused_with_the_types_accepted() {
+        let conn = ClickHouse::new("http://127.0.0.1:1", ConnectOptions::default()).expect("conn");
+        let spec =
+            FunnelSpec::new(vec!["a".into()], Window::parse("1d").expect("w")).expect("spec");
+        let f = RemoteFunnel {
+            table: "events",
+            spec: &spec,
+            filter: None,
+        };
+        let cols: Vec<(String, String)> = [
+            ("user_id", "String"),
+            ("event", "String"),
+            ("timestamp", "String"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let e = funnel_sql(&conn, &f, &cols)
+            .expect_err("text times")
+            .to_string();
+        assert!(
+            e.contains("column 'timestamp' of events is String") && e.contains("DateTime"),
+            "{e}"
+        );
+        let sql = funnel_sql(
+            &conn,
+            &f,
+            &[
+                ("user_id".into(), "String".into()),
+                ("event".into(), "String".into()),
+                ("timestamp".into(), "DateTime".into()),
+            ],
+        )
+        .expect("sql");
+        assert!(
+            sql.contains("WHERE `event` IN ('a')") && !sql.contains("windowFunnel"),
+            "{sql}"
+        );
+    }
 }
