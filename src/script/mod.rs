@@ -4,6 +4,7 @@
 //! This layer never prints: `print` output goes to the [`Output`] sink the caller gives.
 
 pub mod api;
+mod calls;
 mod connections;
 mod convert;
 mod engine;
@@ -11,10 +12,11 @@ mod error;
 mod options;
 mod sandbox;
 
+pub use calls::Calls;
 pub use connections::{allow_file, Connections};
 pub use convert::{dynamic_to_value, num, table_from_dynamic, value_to_dynamic};
 pub use engine::{
-    build_engine, context, write_output, EngineConfig, Limits, Output, RunContext, Stop,
+    build_engine, context, note, write_output, EngineConfig, Limits, Output, RunContext, Stop,
 };
 pub use error::{script_error, ScriptError};
 pub use options::Options;
