@@ -731,3 +731,82 @@ fn explain_prints_the_sql_instead_of_running_it() {
     );
     assert!(out.contains("true"), "{out}");
 }
+
+/// Without a server: the readout from per-arm and per-day sums equals the readout over
+/// the per-user rows they sum (the entry point the warehouse uses).
+#[test]
+fn the_readout_from_sums_equals_the_per_user_readout() {
+    use pacer::abtest::{ab_report_from_sums, ArmSums};
+    let path = root().join("fixtures/ab_landing_pages.csv");
+    let t = pacer::table::read_csv_path(&path).expect("fixture");
+    let o = ReportOptions {
+        control: Some("A".into()),
+        revenue: Some("revenue".into()),
+        day: Some("day".into()),
+        sequential: true,
+        ..Default::default()
+    };
+    let native = native_ab_report(&t, &o).expect("native");
+    let (arm, conv, rev, day) = (
+        t.column("variant").expect("variant"),
+        t.column("converted").expect("converted"),
+        t.column("revenue").expect("revenue"),
+        t.column("day").expect("day"),
+    );
+    let mut arms: Vec<ArmSums> = Vec::new();
+    let mut days: Vec<String> = Vec::new();
+    let mut cells: Vec<Vec<(f64, f64)>> = Vec::new();
+    for row in 0..t.n_rows() {
+        let name = arm.text_at(row).expect("arm");
+        let i = match arms.iter().position(|a| a.name == name) {
+            Some(i) => i,
+            None => {
+                arms.push(ArmSums {
+                    name,
+                    users: 0.0,
+                    conversions: 0.0,
+                    revenue: Some((0.0, 0.0)),
+                });
+                arms.len() - 1
+            }
+        };
+        let (c, r) = (
+            conv.f64_at(row).expect("0/1"),
+            rev.f64_at(row).expect("revenue"),
+        );
+        let a = &mut arms[i];
+        a.users += 1.0;
+        a.conversions += c;
+        if let Some((s, ss)) = &mut a.revenue {
+            *s += r;
+            *ss += r * r;
+        }
+        let d = day.text_at(row).expect("day");
+        let k = match days.iter().position(|x| *x == d) {
+            Some(k) => k,
+            None => {
+                days.push(d);
+                cells.push(Vec::new());
+                days.len() - 1
+            }
+        };
+        if cells[k].len() <= i {
+            cells[k].resize(i + 1, (0.0, 0.0));
+        }
+        cells[k][i].0 += 1.0;
+        cells[k][i].1 += c;
+    }
+    let n = arms.len();
+    let daily = days
+        .into_iter()
+        .zip(cells)
+        .map(|(d, mut c)| {
+            c.resize(n, (0.0, 0.0));
+            (d, c)
+        })
+        .collect();
+    let from_sums = ab_report_from_sums("sums", &arms, daily, &o).expect("from sums");
+    assert_eq!(from_sums.text, native.text);
+    assert_eq!(from_sums.arms, native.arms);
+    assert_eq!(from_sums.warnings, native.warnings);
+}
