@@ -15,10 +15,13 @@ DIR=${PACER_CH_DIR:-/tmp/pacer-clickhouse}
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 install_if_missing() {
-    if command -v clickhouse-server >/dev/null 2>&1; then return 0; fi
-    apt-get install -y -q clickhouse-server clickhouse-client >/dev/null 2>&1 ||
+    local missing=()
+    command -v clickhouse-server >/dev/null 2>&1 || missing+=(clickhouse-server clickhouse-client)
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
+    if [ ${#missing[@]} -eq 0 ]; then return 0; fi
+    apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 ||
         { apt-get update -q >/dev/null 2>&1 &&
-            apt-get install -y -q clickhouse-server clickhouse-client >/dev/null; }
+            apt-get install -y -q "${missing[@]}" >/dev/null; }
 }
 
 start() {
