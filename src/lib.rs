@@ -21,3 +21,4 @@ pub mod sop;
 pub mod suggest;
 pub mod table;
 pub mod units;
+pub mod warehouse;

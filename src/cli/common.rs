@@ -108,11 +108,18 @@ pub fn limits(args: &RunArgs) -> Result<Limits, String> {
     if args.max_ops == 0 {
         return Err("--max-ops 0: must be at least 1".to_string());
     }
+    allowed_urls(&args.allow_url)?;
     Ok(Limits {
         max_operations: args.max_ops,
         timeout,
+        allow_urls: args.allow_url.clone(),
         ..Limits::default()
     })
+}
+
+/// Checks the `--allow-url` values.
+pub fn allowed_urls(urls: &[String]) -> Result<(), String> {
+    crate::script::Connections::default().allow(urls)
 }
 
 /// Reads a script file.

@@ -26,6 +26,9 @@ pub struct Limits {
     pub max_array_size: usize,
     /// Maximum object-map size.
     pub max_map_size: usize,
+    /// The servers scripts may connect to (`--allow-url`), besides those listed in
+    /// the user's allow-list file.
+    pub allow_urls: Vec<String>,
 }
 
 impl Default for Limits {
@@ -38,6 +41,7 @@ impl Default for Limits {
             max_string_size: 64 * 1024 * 1024,
             max_array_size: 10_000_000,
             max_map_size: 100_000,
+            allow_urls: Vec::new(),
         }
     }
 }
@@ -76,6 +80,8 @@ pub struct RunContext {
     /// count their operations on a copy of the caller's counter that is then dropped,
     /// so native loops over closures add them up from this (see `api::scenario`).
     pub ops: Rc<Cell<u64>>,
+    /// The servers the run may connect to, and what `--explain` collected.
+    pub connections: Rc<super::connections::Connections>,
 }
 
 impl RunContext {
@@ -124,7 +130,10 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
         deadline,
         stop: stop.clone(),
         limits: limits.clone(),
+        connections: Rc::default(),
     };
+    // The CLI has checked the URLs; one that does not parse allows nothing.
+    let _ = ctx.connections.allow(&limits.allow_urls);
     engine.set_default_tag(Dynamic::from(ctx.clone()));
 
     let progress_stop = stop.clone();
