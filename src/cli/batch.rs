@@ -69,6 +69,10 @@ pub fn batch(
         eprintln!("error: --jobs 0: must be at least 1");
         return EXIT_USAGE;
     }
+    if args.explain {
+        eprintln!("error: --explain works with `pacer run`, not with batch");
+        return EXIT_USAGE;
+    }
     let source = match read_script(script) {
         Ok(s) => s,
         Err(e) => {

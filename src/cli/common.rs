@@ -121,12 +121,19 @@ pub fn limits(args: &RunArgs) -> Result<Limits, String> {
             args.max_memory
         )
     })?;
+    allowed_urls(&args.allow_url)?;
     Ok(Limits {
         max_operations: args.max_ops,
         max_memory,
         timeout,
+        allow_urls: args.allow_url.clone(),
         ..Limits::default()
     })
+}
+
+/// Checks the `--allow-url` values.
+pub fn allowed_urls(urls: &[String]) -> Result<(), String> {
+    crate::script::Connections::default().allow(urls)
 }
 
 /// Reads a script file.

@@ -53,6 +53,12 @@ pub struct RunArgs {
     /// with a unit: 512MiB, 4GiB).
     #[arg(long = "max-memory", value_name = "SIZE", default_value = "4GiB")]
     pub max_memory: String,
+    /// Allow connections to this server URL, like http://127.0.0.1:8123 (repeatable).
+    #[arg(long = "allow-url", value_name = "URL")]
+    pub allow_url: Vec<String>,
+    /// Print the SQL of every call pushed down to a warehouse instead of running it.
+    #[arg(long = "explain")]
+    pub explain: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +91,9 @@ enum Command {
         /// Where files written from the REPL go.
         #[arg(long = "out", value_name = "DIR", default_value = "out")]
         out: PathBuf,
+        /// Allow connections to this server URL (repeatable).
+        #[arg(long = "allow-url", value_name = "URL")]
+        allow_url: Vec<String>,
     },
     /// Run one script over many CSV inputs, in parallel.
     Batch {
@@ -133,7 +142,11 @@ pub fn main() -> i32 {
             jobs,
         } => run::run(&script, &args, &out, jobs),
         Command::Check { scripts } => check::check(&scripts),
-        Command::Repl { data, out } => repl::repl(&data, &out),
+        Command::Repl {
+            data,
+            out,
+            allow_url,
+        } => repl::repl(&data, &out, &allow_url),
         Command::Batch {
             script,
             inputs,

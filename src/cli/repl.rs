@@ -292,7 +292,11 @@ fn history_path() -> Option<PathBuf> {
 }
 
 /// Runs the REPL; returns the exit code.
-pub fn repl(data: &[String], out: &Path) -> i32 {
+pub fn repl(data: &[String], out: &Path, allow_url: &[String]) -> i32 {
+    if let Err(e) = super::common::allowed_urls(allow_url) {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
     let data = match parse_data(data) {
         Ok(d) => d,
         Err(e) => {
@@ -312,7 +316,10 @@ pub fn repl(data: &[String], out: &Path) -> i32 {
         None,
         &extra,
         out,
-        Limits::default(),
+        Limits {
+            allow_urls: allow_url.to_vec(),
+            ..Limits::default()
+        },
         Output::Stdout,
         tables,
         Vec::new(),

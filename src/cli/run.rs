@@ -43,6 +43,9 @@ pub fn run(script: &Path, args: &RunArgs, out: &Path, jobs: Option<usize>) -> i3
     };
     let extra: Vec<_> = data.iter().map(|d| d.path.clone()).collect();
     let mut s = session(Some(script), &extra, out, lim, Output::Stdout, tables, sets);
+    if args.explain {
+        s.run.connections.start_explaining();
+    }
     let path = script.display().to_string();
     let ast = match s.engine.compile_with_scope(&s.scope, &source) {
         Ok(a) => a,
@@ -51,7 +54,15 @@ pub fn run(script: &Path, args: &RunArgs, out: &Path, jobs: Option<usize>) -> i3
             return EXIT_FAILED;
         }
     };
-    match s.engine.run_ast_with_scope(&mut s.scope, &ast) {
+    let result = s.engine.run_ast_with_scope(&mut s.scope, &ast);
+    if args.explain {
+        // What each pushed-down call would have sent, in call order.
+        println!("\n-- SQL of the calls pushed down to a warehouse (not run: --explain)");
+        for sql in s.run.connections.explained() {
+            println!("{sql}");
+        }
+    }
+    match result {
         Ok(()) => EXIT_OK,
         Err(e) => {
             // A closed stdout (`pacer run x.rhai | head -1`) is not an error.

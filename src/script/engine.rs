@@ -29,6 +29,9 @@ pub struct Limits {
     /// Maximum bytes the process may hold (`--max-memory`), checked between
     /// operations and in native loops (see [`crate::mem`]).
     pub max_memory: u64,
+    /// The servers scripts may connect to (`--allow-url`), besides those listed in
+    /// the user's allow-list file.
+    pub allow_urls: Vec<String>,
 }
 
 impl Default for Limits {
@@ -42,6 +45,7 @@ impl Default for Limits {
             max_array_size: 10_000_000,
             max_map_size: 100_000,
             max_memory: crate::mem::DEFAULT_MAX_MEMORY,
+            allow_urls: Vec::new(),
         }
     }
 }
@@ -118,6 +122,8 @@ pub struct RunContext {
     /// The operations of the current evaluation, closures called from native code
     /// included.
     pub ops: Rc<OpCount>,
+    /// The servers the run may connect to, and what `--explain` collected.
+    pub connections: Rc<super::connections::Connections>,
 }
 
 impl RunContext {
@@ -197,7 +203,10 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
         deadline,
         stop: stop.clone(),
         limits: limits.clone(),
+        connections: Rc::default(),
     };
+    // The CLI has checked the URLs; one that does not parse allows nothing.
+    let _ = ctx.connections.allow(&limits.allow_urls);
     engine.set_default_tag(Dynamic::from(ctx.clone()));
 
     let progress_stop = stop.clone();

@@ -5,6 +5,7 @@
 
 pub mod api;
 mod calls;
+mod connections;
 mod convert;
 mod engine;
 mod error;
@@ -12,6 +13,7 @@ mod options;
 mod sandbox;
 
 pub use calls::Calls;
+pub use connections::{allow_file, Connections};
 pub use convert::{
     describe_value, dynamic_to_value, num, table_from_dynamic, type_label, value_to_dynamic,
 };
