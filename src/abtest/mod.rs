@@ -1,7 +1,7 @@
 //! The A/B test domain: significance of conversion-rate and mean differences,
 //! intervals, power and sample size, sample-ratio mismatch, many arms, Bayesian
-//! chance to beat control and safe (sequential) monitoring (domain.md sections 3
-//! and 5; issue 8). A is the control, B the variant; every effect is B relative to A.
+//! chance to beat control and safe (sequential) monitoring. A is the control, B the
+//! variant; every effect is B relative to A.
 //!
 //! Files: [`special`] (tails in log space), [`arm`] (checked counts), [`proportions`]
 //! (z, chi-square, Fisher, k arms, SRM), [`intervals`] (Wilson, Newcombe, Wald, lift),
@@ -34,8 +34,11 @@
 //! versions in `fixtures/abtest/`); `tests.rs` holds every primitive to 1e-6 relative.
 //!
 //! [`prob_beat`] sums a closed form when a posterior shape is whole (any whole-number
-//! prior) and integrates by tanh-sinh quadrature when every shape is fractional
-//! (Jeffreys [0.5, 0.5] on both arms); both are held to the scipy reference.
+//! prior) and short, integrates by tanh-sinh quadrature when every shape is fractional
+//! (Jeffreys [0.5, 0.5] on both arms), and by Gauss-Legendre panels, at a cost that
+//! does not grow with the counts, once every shape is at least
+//! [`PANELS_FROM_SHAPE`](bayes::PANELS_FROM_SHAPE) (10,000); each result names its
+//! method, and all three are held to the scipy and mpmath references.
 
 pub mod arm;
 pub mod bayes;
@@ -50,7 +53,10 @@ pub mod sequential;
 pub mod special;
 
 pub use arm::Arm;
-pub use bayes::{prob_beat, Beat, BetaPrior};
+pub use bayes::{
+    never_stop, prob_beat, prob_beat_until, Beat, BeatMethod, BetaPrior, ShouldStop,
+    PANELS_FROM_SHAPE,
+};
 pub use error::AbError;
 pub use intervals::{diff_ci, lift_ci, wilson_ci, DiffMethod, Interval};
 pub use means::{welch_t, Summary, Welch};
@@ -59,7 +65,7 @@ pub use power::{mde, power, power_at, sample_size, Design, Mde, PowerMethod, Sam
 pub use proportions::{
     chi2_2x2, chi2_arms, fisher_exact, srm_test, ztest_props, Alternative, ChiSquare, Fisher, ZTest,
 };
-pub use report::{ab_report, AbReport, ArmTotals, ReportOptions};
+pub use report::{ab_report, ab_report_until, AbReport, ArmTotals, ReportOptions};
 pub use sequential::{msprt, SeqLook, DEFAULT_TAU};
 
 #[cfg(test)]

@@ -61,7 +61,9 @@ pub struct Design {
 }
 
 impl Design {
-    /// Checks alpha and power, each in (0, 1).
+    /// Checks alpha and power, each in (0, 1), and power > alpha: at no effect the
+    /// test already rejects with probability alpha, so a lower target is met by any
+    /// sample (the closed form would return 1 user or a meaningless size).
     pub fn new(
         alpha: f64,
         power: f64,
@@ -73,6 +75,15 @@ impl Design {
             return Err(out_of_range(
                 &format!("{function}: power"),
                 "between 0 and 1 (exclusive), like 0.8",
+                power,
+            ));
+        }
+        if power <= alpha {
+            return Err(out_of_range(
+                &format!("{function}: power"),
+                &format!(
+                    "greater than alpha ({alpha}): a two-sided test at level alpha already rejects with probability alpha when there is no effect, so a power at or below it asks for nothing"
+                ),
                 power,
             ));
         }

@@ -16,7 +16,7 @@
 //! always-valid p-values by [`msprt`].
 
 use super::arm::Arm;
-use super::bayes::{prob_beat, BetaPrior};
+use super::bayes::{never_stop, prob_beat_until, BeatMethod, BetaPrior, ShouldStop};
 use super::error::{out_of_range, AbError};
 use super::intervals::lift_ci;
 use super::means::{welch_t, Summary};
@@ -350,6 +350,15 @@ fn grouped(x: f64) -> String {
 /// Builds the readout of `table` (per-user or summary rows, detected by a `users`
 /// column) under `o`.
 pub fn ab_report(table: &Table, o: &ReportOptions) -> Result<AbReport, AbError> {
+    ab_report_until(table, o, &never_stop)
+}
+
+/// [`ab_report`] that gives up with [`AbError::Stopped`] when `stop` returns true.
+pub fn ab_report_until(
+    table: &Table,
+    o: &ReportOptions,
+    stop: ShouldStop,
+) -> Result<AbReport, AbError> {
     super::arm::check_alpha(o.alpha, "ab_report")?;
     let design = Design::new(o.alpha, o.power, PowerMethod::Pooled, "ab_report")?;
     let summary_layout = table.has_column("users") && !table.has_column(&o.converted);
@@ -421,14 +430,7 @@ pub fn ab_report(table: &Table, o: &ReportOptions) -> Result<AbReport, AbError> 
     let arms: Vec<Arm> = names
         .iter()
         .zip(&accs)
-        .map(|(n, a)| {
-            if a.users < 1.0 {
-                return Err(AbError::Invalid(format!(
-                    "ab_report: arm '{n}' has no users"
-                )));
-            }
-            Arm::new(a.conv, a.users, &format!("ab_report: arm '{n}'"), "x")
-        })
+        .map(|(n, a)| arm_of(n, a))
         .collect::<Result<_, _>>()?;
     let control = arms[0];
     let k = arms.len();
@@ -446,11 +448,14 @@ pub fn ab_report(table: &Table, o: &ReportOptions) -> Result<AbReport, AbError> 
     let mut p_raw = Vec::new();
     let mut lifts = Vec::new();
     let mut beats = Vec::new();
+    let mut beat_methods = Vec::new();
     for (i, &b) in arms.iter().enumerate().skip(1) {
         let z = ztest_props(control, b, Alternative::TwoSided)?;
         p_raw.push(z.p_value);
         lifts.push((z.lift, lift_ci(control, b, 1.0 - o.alpha).ok()));
-        beats.push(prob_beat(control, b, BetaPrior::uniform(), BetaPrior::uniform())?.prob);
+        let beat = prob_beat_until(control, b, BetaPrior::uniform(), BetaPrior::uniform(), stop)?;
+        beat_methods.push(beat.method);
+        beats.push(beat.prob);
         // underpowered: not significant and the design could not have seen this effect
         let n = control.n().min(b.n());
         let pw = power_at(control.rate(), b.rate(), n, o.alpha, PowerMethod::Pooled);
@@ -663,8 +668,17 @@ pub fn ab_report(table: &Table, o: &ReportOptions) -> Result<AbReport, AbError> 
     let mut methods = vec![
         "p: pooled two-proportion z-test, two-sided".to_string(),
         "lift CI: delta method on the log rate ratio".to_string(),
-        "P(beat control): exact Beta-Binomial with uniform Beta(1, 1) priors".to_string(),
     ];
+    methods.push(
+        if beat_methods.iter().all(|m| *m == BeatMethod::ClosedForm) {
+            "P(beat control): exact Beta-Binomial with uniform Beta(1, 1) priors".to_string()
+        } else {
+            format!(
+                "P(beat control): {} with uniform Beta(1, 1) priors",
+                BeatMethod::Panels.name()
+            )
+        },
+    );
     if p_adj.is_some() {
         methods.push(format!(
             "p adjusted for {} variants by {}",
@@ -695,6 +709,12 @@ pub fn ab_report(table: &Table, o: &ReportOptions) -> Result<AbReport, AbError> 
             .iter()
             .zip(&accs)
             .map(|(n, a)| {
+                if a.users < 2.0 {
+                    return Err(AbError::Invalid(format!(
+                        "ab_report: arm '{n}' has {} user; revenue per user needs at least 2 users in every arm (a standard deviation needs two values)",
+                        grouped(a.users)
+                    )));
+                }
                 let sd = if a.users > 1.0 {
                     (a.m2 / (a.users - 1.0)).sqrt()
                 } else {
@@ -821,6 +841,22 @@ pub fn ab_report(table: &Table, o: &ReportOptions) -> Result<AbReport, AbError> 
         warnings,
         methods,
         text,
+    })
+}
+
+/// One arm's counts, checked, with errors in the readout's words.
+fn arm_of(name: &str, a: &Acc) -> Result<Arm, AbError> {
+    if a.users < 1.0 {
+        return Err(AbError::Invalid(format!(
+            "ab_report: arm '{name}' has no users"
+        )));
+    }
+    Arm::new(a.conv, a.users, "ab_report", "a").map_err(|_| {
+        AbError::Invalid(format!(
+            "ab_report: arm '{name}' has {} conversions out of {} users; conversions must be a whole number from 0 to the users, and users at most 1e15",
+            grouped(a.conv),
+            grouped(a.users)
+        ))
     })
 }
 

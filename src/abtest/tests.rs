@@ -197,7 +197,7 @@ fn bad_counts_and_levels_are_clear_errors() {
     let e = Arm::new(0.0, -5.0, "ztest_props", "b").expect_err("negative n");
     assert!(e
         .to_string()
-        .contains("n_b (users in arm B) must be a whole number of at least 1"));
+        .contains("n_b (users in arm B) must be a whole number from 1 to 1e15"));
     assert!(Arm::new(0.0, 0.0, "f", "a").is_err());
     assert!(Arm::new(1.5, 10.0, "f", "a").is_err());
     assert!(Arm::new(f64::NAN, 10.0, "f", "a").is_err());
@@ -335,6 +335,92 @@ fn prob_beat_matches_numerical_integration() {
         near(r.loss_b, g(&c, "loss_b"), "loss_b", &c);
     }
     assert!(BetaPrior::new(0.0, 1.0, "prior_a").is_err());
+}
+
+/// Extreme counts (1e8 to 1e12 users per arm) against mpmath at 40 digits
+/// (`fixtures/abtest/bayes_reference.json`): the panels method, whose cost does not
+/// grow with the counts, holds P to 1e-9 and the losses to 1e-7 relative.
+#[test]
+fn prob_beat_at_extreme_counts_matches_mpmath() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/bayes_reference.json"
+    );
+    let r: J =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+    let cases = r["prob_beat_extreme"].as_array().expect("cases");
+    assert!(cases.len() >= 7);
+    for c in cases {
+        let (a, b) = arms(c).expect("arms");
+        let u = BetaPrior::uniform();
+        let got = prob_beat(a, b, u, u).expect("prob_beat");
+        assert_eq!(got.method, BeatMethod::Panels, "{c}");
+        assert!(
+            (got.prob - g(c, "prob")).abs() <= 1e-9,
+            "prob {} in {c}",
+            got.prob
+        );
+        for (v, k) in [(got.loss_a, "loss_a"), (got.loss_b, "loss_b")] {
+            assert!((v - g(c, k)).abs() <= 1e-7 * g(c, k), "{k} {v:e} in {c}");
+        }
+    }
+    // the case that read 0.4999933 by the long sum
+    let a = Arm::new(4e7, 1e8, "t", "a").expect("a");
+    let got = prob_beat(a, a, BetaPrior::uniform(), BetaPrior::uniform()).expect("beat");
+    assert!((got.prob - 0.5).abs() <= 1e-9, "{}", got.prob);
+    assert!(got.method.name().contains("cost independent of the counts"));
+}
+
+/// At the switch the closed-form sum and the panels agree.
+#[test]
+fn prob_beat_methods_agree_at_the_switch() {
+    let (a, b) = (
+        Arm::new(15_000.0, 40_000.0, "t", "a").expect("a"),
+        Arm::new(15_200.0, 40_000.0, "t", "b").expect("b"),
+    );
+    let u = BetaPrior::uniform();
+    let panels = prob_beat(a, b, u, u).expect("panels");
+    assert_eq!(panels.method, BeatMethod::Panels);
+    // a prior that keeps one shape below the switch forces the closed form
+    let small = BetaPrior::new(1.0, 1.0, "prior_a").expect("prior");
+    let a_small = Arm::new(9_000.0, 40_000.0, "t", "a").expect("a");
+    assert_eq!(
+        prob_beat(a_small, b, small, u).expect("sum").method,
+        BeatMethod::ClosedForm
+    );
+    let sum = bayes::tests_support::closed_form(a, b);
+    assert!(
+        (panels.prob - sum.0).abs() < 1e-12,
+        "{} vs {}",
+        panels.prob,
+        sum.0
+    );
+    // the sums' losses are differences of two products near 0.4 (about 1e-13 lost)
+    assert!(
+        (panels.loss_a - sum.1).abs() < 1e-9 * sum.1,
+        "{} vs {}",
+        panels.loss_a,
+        sum.1
+    );
+    assert!(
+        (panels.loss_b - sum.2).abs() < 1e-9 * sum.2,
+        "{} vs {}",
+        panels.loss_b,
+        sum.2
+    );
+}
+
+/// A stop request ends the quadrature with an error, not a hang.
+#[test]
+fn prob_beat_stops_when_asked() {
+    let j = BetaPrior::new(0.5, 0.5, "prior_a").expect("jeffreys");
+    let (a, b) = (
+        Arm::new(3.0, 9e9, "t", "a").expect("a"),
+        Arm::new(5.0, 9e9, "t", "b").expect("b"),
+    );
+    let e = prob_beat_until(a, b, j, j, &|| true).expect_err("stopped");
+    assert!(matches!(e, AbError::Stopped(_)), "{e}");
+    assert!(e.to_string().contains("time limit"), "{e}");
 }
 
 fn landing_pages() -> crate::table::Table {
