@@ -20,10 +20,14 @@ fn readout_over_summary_rows_with_revenue() {
     );
     assert_eq!(code, Some(0), "{err}");
     assert!(
-        out.contains("Conversion (10,000 users, control control)"),
+        out.contains("Conversion (10,000 users, control arm 'control')"),
         "{out}"
     );
-    assert!(out.contains("Revenue per user (control control)"), "{out}");
+    assert!(
+        out.contains("Revenue per user (control arm 'control')"),
+        "{out}"
+    );
+    assert!(!out.contains("control control"), "{out}");
     assert!(out.contains("revenue p: Welch's t-test"), "{out}");
 }
 
@@ -176,4 +180,33 @@ fn readout_of_huge_arms_names_the_panels_method() {
     );
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("Gauss-Legendre panels"), "{out}");
+}
+
+/// Daily summary rows under the team's own column names, mapped with `columns`.
+#[test]
+fn readout_over_daily_summary_rows_with_mapped_columns() {
+    let csv = "date,arm,uv,orders,gmv,gmv_sq\n\
+               2024-07-01,control,2500,70,11000,2100000\n\
+               2024-07-01,new,2500,85,13900,2650000\n\
+               2024-07-02,control,2500,80,13000,2300000\n\
+               2024-07-02,new,2500,95,15600,2800000\n";
+    let (code, out, err) = run_with_files(
+        "let r = ab_report(load_csv(\"s.csv\"), #{ control: \"control\", sequential: true,\n\
+           columns: #{ variant: \"arm\", users: \"uv\", conversions: \"orders\", revenue: \"gmv\", revenue_sq: \"gmv_sq\", day: \"date\" } });\n\
+         print(r.table.row(1).users); print(r.table.row(1).conversions); print(r);",
+        &[("s.csv", csv)],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("5000\n180\n"), "{out}");
+    assert!(out.contains("over 2 daily looks"), "{out}");
+    assert!(
+        out.contains("Revenue per user (control arm 'control')"),
+        "{out}"
+    );
+    let (code, _, err) = run_with_files(
+        "ab_report(load_csv(\"s.csv\"), #{ columns: #{ user: \"uv\" } });",
+        &[("s.csv", csv)],
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("did you mean 'users'"), "{err}");
 }

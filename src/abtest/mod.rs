@@ -48,6 +48,7 @@ pub mod means;
 pub mod multiple;
 pub mod power;
 pub mod proportions;
+pub mod ratio;
 pub mod report;
 pub mod sequential;
 pub mod special;
@@ -65,7 +66,8 @@ pub use power::{mde, power, power_at, sample_size, Design, Mde, PowerMethod, Sam
 pub use proportions::{
     chi2_2x2, chi2_arms, fisher_exact, srm_test, ztest_props, Alternative, ChiSquare, Fisher, ZTest,
 };
-pub use report::{ab_report, ab_report_until, AbReport, ArmTotals, ReportOptions};
+pub use ratio::{CoMoments, Ratio, RatioTest};
+pub use report::{ab_report, ab_report_until, AbReport, ArmTotals, Metric, ReportOptions};
 pub use sequential::{msprt, SeqLook, DEFAULT_TAU};
 
 #[cfg(test)]

@@ -566,6 +566,292 @@ fn report_errors_name_the_cell_or_option() {
     );
 }
 
+fn report_reference() -> J {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/report_reference.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
+}
+
+fn metric(name: &str, num: &str, den: Option<&str>) -> Metric {
+    Metric {
+        name: name.into(),
+        numerator: num.into(),
+        denominator: den.map(str::to_string),
+        lower_is_better: false,
+    }
+}
+
+/// The row of `t` whose column `key` is `value` and whose arm is `arm`.
+fn row_of(t: &crate::table::Table, key: &str, value: &str, arm: &str) -> usize {
+    (0..t.n_rows())
+        .find(|&r| {
+            t.column(key).expect(key).text_at(r).as_deref() == Some(value)
+                && t.column("arm").expect("arm").text_at(r).as_deref() == Some(arm)
+        })
+        .unwrap_or_else(|| panic!("{key} = {value}, arm {arm}"))
+}
+
+/// Ratio and mean metrics by the delta method against pandas (linearised variance).
+#[test]
+fn metrics_match_the_delta_method_reference() {
+    let r = report_reference();
+    let o = ReportOptions {
+        control: Some("A".into()),
+        metrics: vec![
+            metric("aov", "revenue", Some("orders")),
+            metric("orders per user", "orders", None),
+        ],
+        guardrails: vec![metric("revenue per user", "revenue", None)],
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&landing_pages(), &o).expect("report");
+    let t = rep.metrics.as_ref().expect("metrics table");
+    for name in ["aov", "orders per user", "revenue per user"] {
+        let want = &r["metrics"][name];
+        let (ra, rb) = (
+            row_of(t, "metric", name, "A"),
+            row_of(t, "metric", name, "B"),
+        );
+        near(col(t, "value", ra), g(want, "value_a"), "value_a", want);
+        near(col(t, "value", rb), g(want, "value_b"), "value_b", want);
+        for k in ["lift", "lift_low", "lift_high", "p_value"] {
+            near(col(t, k, rb), g(want, k), k, want);
+        }
+    }
+    assert!(
+        rep.text.contains("revenue per user (guardrail)"),
+        "{}",
+        rep.text
+    );
+}
+
+/// A sample of three users per arm: the same formulas, nothing undefined.
+#[test]
+fn ratio_metric_of_a_few_users_matches_the_reference() {
+    use crate::table::{Column, Table};
+    let r = report_reference();
+    let few = &r["few_users"];
+    let rows = few["rows"].as_array().expect("rows");
+    let t = Table::new(
+        "few.csv",
+        vec![
+            (
+                "variant".into(),
+                Column::text(
+                    rows.iter()
+                        .map(|x| x[0].as_str().map(str::to_string))
+                        .collect(),
+                ),
+            ),
+            (
+                "converted".into(),
+                Column::int(
+                    rows.iter()
+                        .map(|x| Some(i64::from(x[2].as_i64() != Some(0))))
+                        .collect(),
+                ),
+            ),
+            (
+                "revenue".into(),
+                Column::float(rows.iter().map(|x| x[1].as_f64()).collect()),
+            ),
+            (
+                "orders".into(),
+                Column::int(rows.iter().map(|x| x[2].as_i64()).collect()),
+            ),
+        ],
+    )
+    .expect("table");
+    let o = ReportOptions {
+        metrics: vec![metric("aov", "revenue", Some("orders"))],
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o).expect("report");
+    let m = rep.metrics.as_ref().expect("metrics");
+    let want = &few["aov"];
+    near(col(m, "value", 0), g(want, "value_a"), "value_a", want);
+    for k in ["lift", "lift_low", "lift_high", "p_value"] {
+        near(col(m, k, 1), g(want, k), k, want);
+    }
+}
+
+/// Segments against statsmodels: per-device z-tests, log-ratio lift intervals and Holm.
+#[test]
+fn segments_match_statsmodels_with_holm() {
+    let r = report_reference();
+    let o = ReportOptions {
+        control: Some("A".into()),
+        by: Some("device".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&landing_pages(), &o).expect("report");
+    let t = rep.segments.as_ref().expect("segments");
+    for want in r["segments_by_device"].as_array().expect("segments") {
+        let dev = want["device"].as_str().expect("device");
+        let (ra, rb) = (row_of(t, "device", dev, "A"), row_of(t, "device", dev, "B"));
+        let users = floats(want, "users");
+        assert_eq!(col(t, "users", ra), users[0]);
+        assert_eq!(col(t, "users", rb), users[1]);
+        for k in ["p_value", "p_adjusted", "lift", "lift_low", "lift_high"] {
+            near(col(t, k, rb), g(want, k), k, want);
+        }
+    }
+    assert!(rep
+        .text
+        .contains("exploratory: p adjusted by Holm across 2 segment comparisons"));
+}
+
+/// Daily summary rows under the user's column names give the per-user readout.
+#[test]
+fn daily_summary_rows_with_mapped_columns_match_the_reference() {
+    let r = report_reference();
+    let want = &r["daily_summary"];
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/landing_pages_daily.csv"
+    );
+    let t = crate::table::read_csv_path(std::path::Path::new(path)).expect("daily");
+    let o = ReportOptions {
+        variant: "page".into(),
+        control: Some("A".into()),
+        users: "uv".into(),
+        conversions: "buyers".into(),
+        revenue: Some("gmv".into()),
+        revenue_sq: Some("gmv_sq".into()),
+        day: Some("day".into()),
+        sequential: true,
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o).expect("report");
+    let users = floats(want, "users");
+    let conv = floats(want, "conversions");
+    for i in 0..2 {
+        assert_eq!(col(&rep.conversion, "users", i), users[i]);
+        assert_eq!(col(&rep.conversion, "conversions", i), conv[i]);
+    }
+    near(
+        col(&rep.conversion, "p_value", 1),
+        g(want, "p_value"),
+        "p",
+        want,
+    );
+    let rev = rep.revenue.as_ref().expect("revenue");
+    near(col(rev, "t", 1), g(want, "revenue_t"), "t", want);
+    near(col(rev, "p_value", 1), g(want, "revenue_p"), "p", want);
+    assert!(rep.text.contains("over 14 daily looks"), "{}", rep.text);
+    // summary rows carry no per-user values: metrics are refused with the reason
+    let o = ReportOptions {
+        metrics: vec![metric("aov", "gmv", Some("buyers"))],
+        ..o
+    };
+    let e = ab_report(&t, &o).expect_err("metrics need per-user rows");
+    assert!(e.to_string().contains("need one row per user"), "{e}");
+}
+
+/// Every segment reverses the total: flagged, with Simpson's paradox named first.
+#[test]
+fn simpsons_paradox_is_flagged() {
+    use crate::table::{Column, Table};
+    let r = report_reference();
+    let sim = &r["simpson"];
+    let (mut seg, mut arm, mut users, mut conv) = (vec![], vec![], vec![], vec![]);
+    for s in sim["segments"].as_array().expect("segments") {
+        let (u, x) = (floats(s, "users"), floats(s, "conversions"));
+        for (i, name) in ["A", "B"].iter().enumerate() {
+            seg.push(s["segment"].as_str().map(str::to_string));
+            arm.push(Some(name.to_string()));
+            users.push(Some(u[i] as i64));
+            conv.push(Some(x[i] as i64));
+        }
+    }
+    let t = Table::new(
+        "kidney.csv",
+        vec![
+            ("segment".into(), Column::text(seg)),
+            ("variant".into(), Column::text(arm)),
+            ("users".into(), Column::int(users)),
+            ("conversions".into(), Column::int(conv)),
+        ],
+    )
+    .expect("table");
+    let o = ReportOptions {
+        by: Some("segment".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o).expect("report");
+    near(
+        col(&rep.conversion, "lift", 1),
+        g(sim, "total_lift"),
+        "total lift",
+        sim,
+    );
+    let segs = rep.segments.as_ref().expect("segments");
+    for s in sim["segments"].as_array().expect("segments") {
+        let name = s["segment"].as_str().expect("name");
+        let row = row_of(segs, "segment", name, "B");
+        near(col(segs, "lift", row), g(s, "lift"), "segment lift", s);
+        assert_eq!(
+            segs.column("direction_differs").expect("flag").bool_at(row),
+            Some(true)
+        );
+    }
+    assert!(
+        rep.warnings.iter().any(|w| w.starts_with(
+            "Simpson's paradox: B moves opposite to the total (+5.9%) in every segment of segment"
+        )),
+        "{:?}",
+        rep.warnings
+    );
+}
+
+/// A significant harm on a guardrail is the first warning, whatever the primary result.
+#[test]
+fn guardrail_harm_is_reported_first() {
+    use crate::table::{Column, Table};
+    let n = 400;
+    let t = Table::new(
+        "g.csv",
+        vec![
+            (
+                "variant".into(),
+                Column::text(
+                    (0..2 * n)
+                        .map(|i| Some(if i < n { "A" } else { "B" }.to_string()))
+                        .collect(),
+                ),
+            ),
+            (
+                "converted".into(),
+                Column::int((0..2 * n).map(|i| Some(i64::from(i % 4 == 0))).collect()),
+            ),
+            (
+                "refunds".into(),
+                Column::int(
+                    (0..2 * n)
+                        .map(|i| Some(i64::from(i % if i < n { 10 } else { 4 } == 1)))
+                        .collect(),
+                ),
+            ),
+        ],
+    )
+    .expect("table");
+    let o = ReportOptions {
+        guardrails: vec![Metric {
+            lower_is_better: true,
+            ..metric("refund rate", "refunds", None)
+        }],
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o).expect("report");
+    assert!(
+        rep.warnings[0].starts_with("Guardrail harmed: refund rate of B is +150.0%"),
+        "{:?}",
+        rep.warnings
+    );
+}
+
 mod properties {
     use super::super::*;
     use proptest::prelude::*;

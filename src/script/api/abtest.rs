@@ -7,7 +7,7 @@
 //! Domain code lives in `crate::abtest`; this file converts script values.
 
 use crate::abtest::{
-    self, AbReport, Adjust, Alternative, Arm, BetaPrior, Design, DiffMethod, PowerMethod,
+    self, AbReport, Adjust, Alternative, Arm, BetaPrior, Design, DiffMethod, Metric, PowerMethod,
     ReportOptions, Summary,
 };
 use crate::script::{num, script_error, table_from_dynamic, Options};
@@ -158,6 +158,89 @@ fn prior(o: &Options, key: &str) -> R<BetaPrior> {
             BetaPrior::new(v[0], v[1], key).map_err(script_error)
         }
     }
+}
+
+/// The `columns` option of `ab_report`: the user's names for the columns it reads.
+fn apply_columns(r: &mut ReportOptions, v: &Dynamic) -> R<()> {
+    let m = v.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
+        script_error(
+            "ab_report: option 'columns' must be a map like #{ users: \"uv\", conversions: \"orders\" }",
+        )
+    })?;
+    let o = Options::new(
+        "ab_report: columns",
+        m,
+        &[
+            "variant",
+            "converted",
+            "users",
+            "conversions",
+            "revenue",
+            "revenue_sq",
+            "day",
+        ],
+    )?;
+    if let Some(v) = o.str("variant")? {
+        r.variant = v;
+    }
+    if let Some(v) = o.str("converted")? {
+        r.converted = v;
+    }
+    if let Some(v) = o.str("users")? {
+        r.users = v;
+    }
+    if let Some(v) = o.str("conversions")? {
+        r.conversions = v;
+    }
+    if let Some(v) = o.str("revenue")? {
+        r.revenue = Some(v);
+    }
+    if let Some(v) = o.str("revenue_sq")? {
+        r.revenue_sq = Some(v);
+    }
+    if let Some(v) = o.str("day")? {
+        r.day = Some(v);
+    }
+    Ok(())
+}
+
+/// The `metrics` or `guardrails` option: an array of
+/// `#{ name, numerator, denominator, lower_is_better }` maps.
+fn metric_specs(v: &Dynamic, key: &str) -> R<Vec<Metric>> {
+    let arr = v.read_lock::<Array>().map(|a| a.clone()).ok_or_else(|| {
+        script_error(format!(
+            "ab_report: option '{key}' must be an array of maps like [#{{ name: \"aov\", numerator: \"revenue\", denominator: \"orders\" }}]"
+        ))
+    })?;
+    arr.iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let map = m.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
+                script_error(format!(
+                    "ab_report: {key} entry {} must be a map like #{{ name: \"aov\", numerator: \"revenue\", denominator: \"orders\" }}, got {}",
+                    i + 1,
+                    m.type_name()
+                ))
+            })?;
+            let o = Options::new(
+                &format!("ab_report: {key} entry {}", i + 1),
+                map,
+                &["name", "numerator", "denominator", "lower_is_better"],
+            )?;
+            let numerator = o.str("numerator")?.ok_or_else(|| {
+                script_error(format!(
+                    "ab_report: {key} entry {} needs a numerator column, like numerator: \"revenue\"",
+                    i + 1
+                ))
+            })?;
+            Ok(Metric {
+                name: o.str("name")?.unwrap_or_else(|| numerator.clone()),
+                numerator,
+                denominator: o.str("denominator")?,
+                lower_is_better: o.bool("lower_is_better")?.unwrap_or(false),
+            })
+        })
+        .collect()
 }
 
 fn welch_map(w: abtest::Welch) -> Map {
@@ -749,18 +832,35 @@ mod abtest_api {
     }
 
     /// The A/B readout over per-user rows (`variant`, `converted` 0/1, optional
-    /// revenue and day columns) or per-variant summary rows
-    /// (`variant, users, conversions[, revenue_sum, revenue_sumsq]`). Options:
-    /// `variant` (column, default "variant"), `control` (label, default the first
-    /// seen), `converted` (column, default "converted"), `revenue` (column), `day`
-    /// (column, for the sequential test), `weights` (planned split), `alpha` (0.05),
-    /// `power` (0.8), `looks` (times the results were viewed), `sequential` (mSPRT
-    /// always-valid p-values), `tau`, `adjust` ("holm", "bonferroni", "bh").
-    /// Printing shows one table per metric, the methods and the warnings.
+    /// revenue, day and metric columns) or summary rows (`variant, users,
+    /// conversions[, revenue, revenue_sq]`, one row per arm or per arm and day: rows of
+    /// an arm are added up; `revenue` is the row's revenue and `revenue_sq` its sum of
+    /// squared revenue per user). Options: `variant` (column, default "variant"),
+    /// `control` (label, default the first seen), `converted` (column, default
+    /// "converted"), `revenue` (column), `day` (column: the daily looks of the
+    /// sequential test), `columns` (the table's names for any of `variant`,
+    /// `converted`, `users`, `conversions`, `revenue`, `revenue_sq`, `day`, like
+    /// `#{ users: "uv", conversions: "orders" }`), `weights` (planned split), `alpha`
+    /// (0.05), `power` (0.8), `looks` (times the results were viewed), `sequential`
+    /// (mSPRT always-valid p-values), `tau`, `adjust` ("holm", "bonferroni", "bh").
+    ///
+    /// `metrics: [#{ name, numerator, denominator }]` reads ratio metrics (average
+    /// order value = revenue / orders): per arm the ratio of the per-user means, its
+    /// variance by the delta method ((s_x²/ȳ² - 2 x̄ s_xy/ȳ³ + x̄² s_y²/ȳ⁴) / n), a
+    /// z-test on the difference and a delta-method interval on the relative lift; no
+    /// denominator reads the mean per user. `guardrails: [..]` are metrics of the same
+    /// form (with `lower_is_better: true` where a fall is good) whose significant
+    /// harm is the first warning, whatever the primary result.
+    /// `by: "device"` adds the conversion readout per segment, p-values adjusted
+    /// across every segment comparison, and flags each segment whose lift has the
+    /// opposite sign to the total's (Simpson's paradox when every segment does);
+    /// segments are exploratory. Printing shows one table per metric, the methods
+    /// and the warnings.
     ///
     /// ```rhai
     /// let t = load_csv("fixtures/ab_landing_pages.csv");
-    /// let r = ab_report(t, #{ variant: "variant", control: "A", converted: "converted" });
+    /// let r = ab_report(t, #{ control: "A", by: "device",
+    ///     metrics: [#{ name: "aov", numerator: "revenue", denominator: "orders" }] });
     /// print(r);
     /// print(r.warnings);
     /// ```
@@ -783,6 +883,10 @@ mod abtest_api {
                 "sequential",
                 "tau",
                 "adjust",
+                "columns",
+                "metrics",
+                "guardrails",
+                "by",
             ],
         )?;
         let mut r = ReportOptions::default();
@@ -822,6 +926,16 @@ mod abtest_api {
         if let Some(a) = o.str("adjust")? {
             r.adjust = Adjust::parse(&a).map_err(script_error)?;
         }
+        if let Some(c) = o.raw("columns") {
+            apply_columns(&mut r, c)?;
+        }
+        if let Some(m) = o.raw("metrics") {
+            r.metrics = metric_specs(m, "metrics")?;
+        }
+        if let Some(m) = o.raw("guardrails") {
+            r.guardrails = metric_specs(m, "guardrails")?;
+        }
+        r.by = o.str("by")?;
         let run = crate::script::context(&ctx)?;
         abtest::ab_report_until(&t, &r, &|| run.expired()).map_err(script_error)
     }
@@ -846,6 +960,29 @@ mod abtest_api {
     #[rhai_fn(get = "revenue", pure)]
     pub fn report_revenue(r: &mut AbReport) -> Dynamic {
         r.revenue.clone().map_or(Dynamic::UNIT, Dynamic::from)
+    }
+
+    /// The metrics' table (one row per metric and arm), or `()` without metrics.
+    ///
+    /// ```rhai
+    /// let r = ab_report(load_csv("fixtures/ab_landing_pages.csv"), #{ control: "A",
+    ///     metrics: [#{ name: "aov", numerator: "revenue", denominator: "orders" }] });
+    /// print(r.metrics);
+    /// ```
+    #[rhai_fn(get = "metrics", pure)]
+    pub fn report_metrics(r: &mut AbReport) -> Dynamic {
+        r.metrics.clone().map_or(Dynamic::UNIT, Dynamic::from)
+    }
+
+    /// The per-segment table (one row per segment and arm), or `()` without `by`.
+    ///
+    /// ```rhai
+    /// let r = ab_report(load_csv("fixtures/ab_landing_pages.csv"), #{ control: "A", by: "device" });
+    /// print(r.segments);
+    /// ```
+    #[rhai_fn(get = "segments", pure)]
+    pub fn report_segments(r: &mut AbReport) -> Dynamic {
+        r.segments.clone().map_or(Dynamic::UNIT, Dynamic::from)
     }
 
     /// The warnings, as an array of sentences.
