@@ -62,7 +62,10 @@ pub use error::AbError;
 pub use intervals::{diff_ci, lift_ci, wilson_ci, DiffMethod, Interval};
 pub use means::{welch_t, Summary, Welch};
 pub use multiple::{adjust_p, Adjust};
-pub use power::{mde, power, power_at, sample_size, Design, Mde, PowerMethod, SampleSize};
+pub use power::{
+    mde, power, power_at, sample_size, sample_size_means, Design, Mde, MeansSize, PowerMethod,
+    SampleSize,
+};
 pub use proportions::{
     chi2_2x2, chi2_arms, fisher_exact, srm_test, ztest_props, Alternative, ChiSquare, Fisher, ZTest,
 };

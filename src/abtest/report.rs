@@ -78,6 +78,10 @@ pub struct ReportOptions {
     pub guardrails: Vec<Metric>,
     /// A column whose values split the conversion readout into segments.
     pub by: Option<String>,
+    /// The minimum relative effect the duration line plans for (0.1 = +10%).
+    pub mde: f64,
+    /// Users a day for the duration line; `None` takes them from the data's days.
+    pub daily_users: Option<f64>,
 }
 
 /// A metric as the ratio of two per-user columns' means (`numerator` / `denominator`),
@@ -115,6 +119,8 @@ impl Default for ReportOptions {
             metrics: Vec::new(),
             guardrails: Vec::new(),
             by: None,
+            mde: 0.1,
+            daily_users: None,
         }
     }
 }
@@ -143,6 +149,10 @@ pub struct AbReport {
     pub metrics: Option<Table>,
     /// One row per segment and arm, when `by` was given.
     pub segments: Option<Table>,
+    /// More days until the conversion test reaches the target power for the planned
+    /// minimum effect (0 when it already has); `None` when the traffic per day is
+    /// unknown or the effect cannot be planned.
+    pub days_left: Option<f64>,
     /// Warnings in words.
     pub warnings: Vec<String>,
     /// The methods used, one line each.
@@ -549,6 +559,22 @@ pub fn ab_report_until(
 ) -> Result<AbReport, AbError> {
     super::arm::check_alpha(o.alpha, "ab_report")?;
     let design = Design::new(o.alpha, o.power, PowerMethod::Pooled, "ab_report")?;
+    if !(o.mde.is_finite() && o.mde != 0.0 && o.mde > -1.0) {
+        return Err(out_of_range(
+            "ab_report: mde",
+            "a relative lift above -1 other than 0, like 0.1 for +10%",
+            o.mde,
+        ));
+    }
+    if let Some(u) = o.daily_users {
+        if !(u.is_finite() && u > 0.0) {
+            return Err(out_of_range(
+                "ab_report: daily_users",
+                "a positive number of users a day (all arms together)",
+                u,
+            ));
+        }
+    }
     let summary_layout = table.has_column(&o.users) && !table.has_column(&o.converted);
     let Agg {
         mut names,
@@ -1047,6 +1073,28 @@ pub fn ab_report_until(
         }
         None => None,
     };
+    let days = if by_day.is_empty() {
+        None
+    } else {
+        Some(by_day.len() as f64)
+    };
+    let (duration, days_left) = duration_lines(&arms, &accs, &weights, days, design, o)?;
+    text.push('\n');
+    for line in &duration {
+        text.push_str(line);
+        text.push('\n');
+    }
+    methods.push(format!(
+        "duration: users per arm for {}% power at alpha {} to detect a {} lift (conversion: Fleiss pooled; revenue: two-sided normal approximation), over the users a day {}",
+        o.power * 100.0,
+        o.alpha,
+        signed_pct(o.mde),
+        match (o.daily_users, days) {
+            (Some(_), _) => "given".to_string(),
+            (None, Some(d)) => format!("seen over the data's {d} days"),
+            (None, None) => "(unknown: give day or daily_users)".to_string(),
+        }
+    ));
     text.push_str("\nMethods:\n");
     for m in &methods {
         text.push_str(&format!("  - {m}\n"));
@@ -1074,10 +1122,100 @@ pub fn ab_report_until(
         revenue,
         metrics: metric_table,
         segments: segment_table,
+        days_left,
         warnings,
         methods,
         text,
     })
+}
+
+/// "At the current N users a day, the test reaches P power for the chosen minimum
+/// effect in D more days": users needed per arm (conversion by Fleiss, revenue per
+/// user by the normal approximation for means when the arms carry revenue), scaled by
+/// the planned split (the arm with the smallest share sets the total), against the
+/// users so far and the users a day (`daily_users`, else all users over the data's
+/// days). Returns the lines and the conversion's days left.
+fn duration_lines(
+    arms: &[Arm],
+    accs: &[Acc],
+    weights: &[f64],
+    days: Option<f64>,
+    design: Design,
+    o: &ReportOptions,
+) -> Result<(Vec<String>, Option<f64>), AbError> {
+    let total: f64 = arms.iter().map(|a| a.n()).sum();
+    let per_day = match (o.daily_users, days) {
+        (Some(u), _) => Some(u),
+        (None, Some(d)) if d > 0.0 => Some(total / d),
+        _ => None,
+    };
+    let wsum: f64 = weights.iter().sum();
+    let min_share = weights.iter().fold(f64::INFINITY, |m, w| m.min(w / wsum));
+    let effect = signed_pct(o.mde);
+    let power = format!("{}%", o.power * 100.0);
+    let line = |what: &str, need_per_arm: f64| -> (String, Option<f64>) {
+        let need_total = need_per_arm / min_share;
+        let have = total;
+        if have >= need_total {
+            return (
+                format!(
+                    "Duration ({what}): the test already has {power} power for a {effect} lift ({} users per arm needed, {} users so far).",
+                    grouped(need_per_arm),
+                    grouped(have)
+                ),
+                Some(0.0),
+            );
+        }
+        match per_day {
+            Some(u) if u > 0.0 => {
+                let d = ((need_total - have) / u).ceil();
+                (
+                    format!(
+                        "Duration ({what}): at the current {} users a day, the test reaches {power} power for a {effect} lift in {} more days ({} users per arm needed, {} users so far).",
+                        grouped(u),
+                        grouped(d),
+                        grouped(need_per_arm),
+                        grouped(have)
+                    ),
+                    Some(d),
+                )
+            }
+            _ => (
+                format!(
+                    "Duration ({what}): {} users per arm are needed for {power} power for a {effect} lift ({} users so far); give the day column or daily_users for the days left.",
+                    grouped(need_per_arm),
+                    grouped(have)
+                ),
+                None,
+            ),
+        }
+    };
+    let mut lines = Vec::new();
+    let p_c = arms[0].rate();
+    let target = p_c * (1.0 + o.mde);
+    let conv_left = if p_c > 0.0 && target > 0.0 && target < 1.0 {
+        let n = sample_size(
+            Rate::new(p_c, "control rate")?,
+            Rate::new(target, "planned rate")?,
+            design,
+        )?;
+        let (text, left) = line("conversion", n.n_per_arm);
+        lines.push(text);
+        left
+    } else {
+        lines.push(format!(
+            "Duration (conversion): not planned: a {effect} lift on the control's {} is not a rate between 0% and 100%.",
+            pct(p_c)
+        ));
+        None
+    };
+    if accs[0].mean != 0.0 && accs[0].m2 > 0.0 && accs[0].users >= 2.0 {
+        let sd = (accs[0].m2 / (accs[0].users - 1.0)).sqrt();
+        if let Ok(n) = super::power::sample_size_means(accs[0].mean, sd, o.mde, 1.0, design) {
+            lines.push(line("revenue per user", n.n_control).0);
+        }
+    }
+    Ok((lines, conv_left))
 }
 
 /// A lift as text, "n/a" when undefined.

@@ -852,6 +852,83 @@ fn guardrail_harm_is_reported_first() {
     );
 }
 
+/// Sample size for means against statsmodels' NormalIndPower (brentq-polished).
+#[test]
+fn sample_size_means_matches_statsmodels() {
+    let r = report_reference();
+    let cases = r["sample_size_means"].as_array().expect("cases");
+    assert!(cases.len() >= 8);
+    for c in cases {
+        let d =
+            Design::new(g(c, "alpha"), g(c, "power"), PowerMethod::Pooled, "t").expect("design");
+        let got = sample_size_means(g(c, "mean"), g(c, "sd"), g(c, "mde"), g(c, "ratio"), d)
+            .expect("size");
+        near(got.n_exact, g(c, "n_exact"), "n_exact", c);
+        if g(c, "n_exact") < 1e9 {
+            // beyond, the 1e-10 relative agreement no longer fixes the whole number
+            assert_eq!(got.n_control, g(c, "n_exact").ceil().max(1.0), "{c}");
+        }
+    }
+    let d = Design::default();
+    assert!(sample_size_means(0.0, 1.0, 0.1, 1.0, d).is_err());
+    assert!(sample_size_means(1.0, 0.0, 0.1, 1.0, d).is_err());
+    assert!(sample_size_means(1.0, 1.0, 0.0, 1.0, d).is_err());
+    assert!(sample_size_means(1.0, 1.0, 0.1, -1.0, d).is_err());
+}
+
+/// The duration line: users needed per arm by the (referenced) Fleiss sample size,
+/// days left at the data's users a day.
+#[test]
+fn duration_line_counts_the_days_left() {
+    let t = landing_pages();
+    let o = ReportOptions {
+        control: Some("A".into()),
+        day: Some("day".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o).expect("report");
+    let (xa, na) = (
+        col(&rep.conversion, "conversions", 0),
+        col(&rep.conversion, "users", 0),
+    );
+    let total = na + col(&rep.conversion, "users", 1);
+    let p = xa / na;
+    let n = sample_size(
+        crate::units::Rate::new(p, "p").expect("rate"),
+        crate::units::Rate::new(p * 1.1, "p").expect("rate"),
+        Design::default(),
+    )
+    .expect("size")
+    .n_per_arm;
+    let per_day = total / 14.0;
+    let want = ((2.0 * n - total) / per_day).ceil();
+    assert_eq!(rep.days_left, Some(want));
+    assert!(
+        rep.text.contains(&format!(
+            "at the current 930 users a day, the test reaches 80% power for a +10.0% lift in {want} more days"
+        )),
+        "{}",
+        rep.text
+    );
+    // given traffic, and an effect already covered
+    let o2 = ReportOptions {
+        daily_users: Some(10_000.0),
+        ..o.clone()
+    };
+    let rep = ab_report(&t, &o2).expect("report");
+    assert_eq!(rep.days_left, Some(((2.0 * n - total) / 10_000.0).ceil()));
+    let o3 = ReportOptions {
+        mde: 0.5,
+        ..o.clone()
+    };
+    assert_eq!(ab_report(&t, &o3).expect("report").days_left, Some(0.0));
+    let o4 = ReportOptions { mde: 0.0, ..o };
+    assert!(ab_report(&t, &o4)
+        .expect_err("mde 0")
+        .to_string()
+        .contains("ab_report: mde"));
+}
+
 mod properties {
     use super::super::*;
     use proptest::prelude::*;

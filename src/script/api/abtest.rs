@@ -567,6 +567,65 @@ mod abtest_api {
         ]))
     }
 
+    /// Users needed to detect a relative change `mde` (0.05 = +5%) in a mean per user
+    /// (revenue per user, order value) whose control mean is `mean` and standard
+    /// deviation `sd`: two-sided normal approximation as statsmodels' `NormalIndPower`
+    /// with effect size mean * mde / sd (alpha 0.05, power 0.8, equal arms). Returns
+    /// `#{ n_control, n_variant, n_total, method }`.
+    ///
+    /// ```rhai
+    /// print(sample_size_means(5.26, 31.1, 0.10));
+    /// ```
+    #[rhai_fn(name = "sample_size_means", return_raw)]
+    pub fn sample_size_means(mean: Dynamic, sd: Dynamic, mde: Dynamic) -> R<Map> {
+        sample_size_means_with(mean, sd, mde, Map::new())
+    }
+
+    /// Sample size for means with `#{ alpha, power, ratio }`; `ratio` is the variant's
+    /// users per control user (default 1).
+    ///
+    /// ```rhai
+    /// print(sample_size_means(5.26, 31.1, 0.10, #{ power: 0.9, ratio: 2 }).n_variant);
+    /// ```
+    #[rhai_fn(name = "sample_size_means", return_raw)]
+    pub fn sample_size_means_with(
+        mean: Dynamic,
+        sd: Dynamic,
+        mde: Dynamic,
+        options: Map,
+    ) -> R<Map> {
+        let f = "sample_size_means";
+        let o = Options::new(f, options, &["alpha", "power", "ratio"])?;
+        let d = Design::new(
+            o.f64("alpha")?.unwrap_or(0.05),
+            o.f64("power")?.unwrap_or(0.8),
+            PowerMethod::Pooled,
+            f,
+        )
+        .map_err(script_error)?;
+        let r = abtest::sample_size_means(
+            num(&mean, "sample_size_means: mean")?,
+            num(&sd, "sample_size_means: sd")?,
+            num(&mde, "sample_size_means: mde")?,
+            o.f64("ratio")?.unwrap_or(1.0),
+            d,
+        )
+        .map_err(script_error)?;
+        Ok(map(&[
+            ("n_control", Dynamic::from_int(r.n_control as i64)),
+            ("n_variant", Dynamic::from_int(r.n_variant as i64)),
+            (
+                "n_total",
+                Dynamic::from_int((r.n_control + r.n_variant) as i64),
+            ),
+            ("n_exact", fl(r.n_exact)),
+            (
+                "method",
+                s("two-sided normal approximation (statsmodels NormalIndPower)"),
+            ),
+        ]))
+    }
+
     /// The minimum detectable effect with `n_per_arm` users per arm (alpha 0.05,
     /// power 0.8, pooled): the smallest higher rate detected. Returns
     /// `#{ p_target, abs, relative, method }`.
@@ -854,8 +913,13 @@ mod abtest_api {
     /// `by: "device"` adds the conversion readout per segment, p-values adjusted
     /// across every segment comparison, and flags each segment whose lift has the
     /// opposite sign to the total's (Simpson's paradox when every segment does);
-    /// segments are exploratory. Printing shows one table per metric, the methods
-    /// and the warnings.
+    /// segments are exploratory.
+    /// Every readout ends with the duration: "at the current N users a day, the test
+    /// reaches 80% power for a +10% lift in D more days", for conversion (Fleiss) and,
+    /// with revenue, revenue per user (normal approximation for means); `mde` sets the
+    /// planned lift (0.1), `daily_users` the traffic (default: all users over the
+    /// data's days, from `day`). Printing shows one table per metric, the duration,
+    /// the methods and the warnings.
     ///
     /// ```rhai
     /// let t = load_csv("fixtures/ab_landing_pages.csv");
@@ -887,6 +951,8 @@ mod abtest_api {
                 "metrics",
                 "guardrails",
                 "by",
+                "mde",
+                "daily_users",
             ],
         )?;
         let mut r = ReportOptions::default();
@@ -936,6 +1002,10 @@ mod abtest_api {
             r.guardrails = metric_specs(m, "guardrails")?;
         }
         r.by = o.str("by")?;
+        if let Some(m) = o.f64("mde")? {
+            r.mde = m;
+        }
+        r.daily_users = o.f64("daily_users")?;
         let run = crate::script::context(&ctx)?;
         abtest::ab_report_until(&t, &r, &|| run.expired()).map_err(script_error)
     }
@@ -983,6 +1053,20 @@ mod abtest_api {
     #[rhai_fn(get = "segments", pure)]
     pub fn report_segments(r: &mut AbReport) -> Dynamic {
         r.segments.clone().map_or(Dynamic::UNIT, Dynamic::from)
+    }
+
+    /// More days until the conversion test has the target power for the planned lift
+    /// (`mde`, default +10%): 0 when it already has, `()` when the users a day are
+    /// unknown (no `day` column or `daily_users`).
+    ///
+    /// ```rhai
+    /// let r = ab_report(load_csv("fixtures/ab_landing_pages.csv"), #{ control: "A", day: "day", mde: 0.2 });
+    /// print(r.days_left);
+    /// ```
+    #[rhai_fn(get = "days_left", pure)]
+    pub fn report_days_left(r: &mut AbReport) -> Dynamic {
+        r.days_left
+            .map_or(Dynamic::UNIT, |d| Dynamic::from_int(d as i64))
     }
 
     /// The warnings, as an array of sentences.
