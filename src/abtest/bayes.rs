@@ -298,7 +298,7 @@ fn tanh_sinh(
 
 /// Gauss-Legendre nodes and weights of order [`GL_ORDER`] on [-1, 1], by Newton's
 /// method on the Legendre polynomial (Numerical Recipes 3rd ed. 4.6 `gauleg`).
-fn gauss_legendre() -> ([f64; GL_ORDER], [f64; GL_ORDER]) {
+pub(crate) fn gauss_legendre() -> ([f64; GL_ORDER], [f64; GL_ORDER]) {
     let n = GL_ORDER;
     let (mut z, mut w) = ([0.0; GL_ORDER], [0.0; GL_ORDER]);
     for i in 0..n.div_ceil(2) {
@@ -327,7 +327,7 @@ fn gauss_legendre() -> ([f64; GL_ORDER], [f64; GL_ORDER]) {
 }
 
 /// Nodes per panel of [`panels`].
-const GL_ORDER: usize = 12;
+pub(crate) const GL_ORDER: usize = 12;
 
 /// Half-widths of the window each density is integrated over, in standard deviations.
 const WINDOW_SD: i32 = 12;

@@ -6,7 +6,9 @@
 //! Files: [`special`] (tails in log space), [`arm`] (checked counts), [`proportions`]
 //! (z, chi-square, Fisher, k arms, SRM), [`intervals`] (Wilson, Newcombe, Wald, lift),
 //! [`means`] (Welch), [`power`](mod@power) (sample size, MDE, power), [`multiple`] (Holm,
-//! Bonferroni, BH), [`bayes`] (chance to beat control, expected loss), [`sequential`]
+//! Bonferroni, BH), [`bayes`] (chance to beat control, expected loss), [`best`]
+//! (probability to be best across k arms), [`ratio`] (ratio metrics by the delta
+//! method), [`sequential`]
 //! (mSPRT always-valid p-values and confidence sequences), [`report`] (the readout).
 //!
 //! # Script functions and the Rust functions they map to
@@ -27,6 +29,8 @@
 //! | `chi2_arms(conversions, totals)` | [`chi2_arms`] | scipy `chi2_contingency(correction=False)` |
 //! | `adjust_p(p_values, method)` | [`adjust_p`] | statsmodels `multipletests` |
 //! | `prob_beat(x_a, n_a, x_b, n_b[, #{ prior_a, prior_b }])` | [`prob_beat`] | scipy `quad` of Beta densities; mpmath closed form |
+//! | `prob_best(conversions, totals)` | [`prob_best`] | mpmath `quad` over `betainc` at 30 digits |
+//! | `sample_size_means(mean, sd, mde[, #{ alpha, power, ratio }])` | [`sample_size_means`] | statsmodels `NormalIndPower` |
 //! | `msprt(x_a, n_a, x_b, n_b[, #{ tau, alpha }])` (arrays of cumulative counts) | [`msprt`] | closed form; seeded peeking simulation |
 //! | `ab_report(table, #{ ... })` | [`ab_report`] with [`ReportOptions`] ([`AbReport`]: `table`, `revenue`, `warnings`, `methods`) | pandas + statsmodels on the same CSV |
 //!
@@ -42,6 +46,7 @@
 
 pub mod arm;
 pub mod bayes;
+pub mod best;
 pub mod error;
 pub mod intervals;
 pub mod means;
@@ -58,6 +63,7 @@ pub use bayes::{
     never_stop, prob_beat, prob_beat_until, Beat, BeatMethod, BetaPrior, ShouldStop,
     PANELS_FROM_SHAPE,
 };
+pub use best::{prob_best, Best, BEST_METHOD};
 pub use error::AbError;
 pub use intervals::{diff_ci, lift_ci, wilson_ci, DiffMethod, Interval};
 pub use means::{welch_t, Summary, Welch};

@@ -21,6 +21,7 @@
 use super::arm::Arm;
 use super::arm::MAX_COUNT;
 use super::bayes::{never_stop, prob_beat_until, BeatMethod, BetaPrior, ShouldStop};
+use super::best::prob_best;
 use super::error::{out_of_range, AbError};
 use super::intervals::lift_ci;
 use super::means::{welch_t, Summary};
@@ -826,6 +827,15 @@ pub fn ab_report_until(
         "prob_beat".into(),
         with_none(beats.iter().map(|&p| Some(p)).collect()),
     ));
+    let best = prob_best(&arms, stop)?;
+    cols.push((
+        "prob_best".into(),
+        Column::float(best.prob_best.iter().map(|&p| Some(p)).collect()),
+    ));
+    cols.push((
+        "expected_loss".into(),
+        Column::float(best.loss.iter().map(|&p| Some(p)).collect()),
+    ));
     let conversion = Table::new("ab_report", cols)?;
 
     // text
@@ -852,6 +862,10 @@ pub fn ab_report_until(
         rows[0].push("p always-valid".into());
     }
     rows[0].push("P(beat control)".into());
+    if k > 2 {
+        rows[0].push("P(best)".into());
+        rows[0].push("expected loss".into());
+    }
     for (i, a) in arms.iter().enumerate() {
         let mut r = vec![
             names[i].clone(),
@@ -883,6 +897,10 @@ pub fn ab_report_until(
             }
             r.push(pct(beats[i - 1]));
         }
+        if k > 2 {
+            r.push(pct(best.prob_best[i]));
+            r.push(format!("{:.3} pts", best.loss[i] * 100.0));
+        }
         rows.push(r);
     }
     text.push_str(&render_rows(&rows));
@@ -902,6 +920,15 @@ pub fn ab_report_until(
             )
         },
     );
+    methods.push(format!(
+        "{}: {}",
+        if k > 2 {
+            "P(best) and expected loss (the rate given up by choosing the arm)"
+        } else {
+            "prob_best and expected_loss (table columns: each arm's chance to have the higher rate, and the rate given up by choosing it)"
+        },
+        super::best::BEST_METHOD
+    ));
     if p_adj.is_some() {
         methods.push(format!(
             "p adjusted for {} variants by {}",
@@ -958,8 +985,10 @@ pub fn ab_report_until(
             })
             .collect::<Result<_, _>>()?;
         let mut pr = Vec::new();
+        let mut bayes = Vec::new();
         for s in sums.iter().skip(1) {
             pr.push(welch_t(sums[0], *s)?);
+            bayes.push(normal_beat(sums[0], *s));
         }
         let adj = if k > 2 {
             Some(adjust_p(
@@ -984,6 +1013,7 @@ pub fn ab_report_until(
             } else {
                 "p".into()
             },
+            "P(beat control)".into(),
         ]];
         for (i, s) in sums.iter().enumerate() {
             let mut r = vec![
@@ -1002,11 +1032,13 @@ pub fn ab_report_until(
                     f64::NAN
                 }));
                 r.push(p_text(adj.as_ref().map_or(w.p_value, |a| a[i - 1])));
+                r.push(pct(bayes[i - 1].0));
             }
             rows.push(r);
         }
         text.push_str(&render_rows(&rows));
         methods.push("revenue p: Welch's t-test, two-sided".into());
+        methods.push("revenue P(beat control): normal approximation with a flat prior on each arm's mean per user (posterior normal with the sample mean and its standard error sd/sqrt(n), as GrowthBook); expected loss of choosing the variant = s phi(d/s) - d Phi(-d/s)".into());
         let t = Table::new(
             "ab_report",
             vec![
@@ -1037,6 +1069,14 @@ pub fn ab_report_until(
                 (
                     "p_value".into(),
                     with_none(pr.iter().map(|w| Some(w.p_value)).collect()),
+                ),
+                (
+                    "prob_beat".into(),
+                    with_none(bayes.iter().map(|b| Some(b.0)).collect()),
+                ),
+                (
+                    "expected_loss".into(),
+                    with_none(bayes.iter().map(|b| Some(b.1)).collect()),
                 ),
             ],
         )?;
@@ -1216,6 +1256,34 @@ fn duration_lines(
         }
     }
     Ok((lines, conv_left))
+}
+
+/// Bayesian revenue per user by the normal approximation: with a flat prior on each
+/// arm's mean the posterior of mean_b - mean_a is N(d, s²), d = mean_b - mean_a,
+/// s² = sd_a²/n_a + sd_b²/n_b. Returns (P(mean_b > mean_a) = Φ(d/s), the expected loss
+/// of choosing B, E[max(mean_a - mean_b, 0)] = s φ(d/s) - d Φ(-d/s)); with s = 0 the
+/// difference is certain.
+fn normal_beat(a: Summary, b: Summary) -> (f64, f64) {
+    let d = b.mean - a.mean;
+    let s = (a.sd * a.sd / a.n + b.sd * b.sd / b.n).sqrt();
+    if !(s > 0.0 && s.is_finite()) {
+        return (
+            if d > 0.0 {
+                1.0
+            } else if d < 0.0 {
+                0.0
+            } else {
+                0.5
+            },
+            (-d).max(0.0),
+        );
+    }
+    let z = d / s;
+    let phi = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    (
+        super::special::norm_cdf(z),
+        (s * phi - d * super::special::norm_cdf(-z)).max(0.0),
+    )
 }
 
 /// A lift as text, "n/a" when undefined.

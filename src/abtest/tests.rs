@@ -929,6 +929,120 @@ fn duration_line_counts_the_days_left() {
         .contains("ab_report: mde"));
 }
 
+/// Two arms: the probability to be best is the chance to beat control and the losses
+/// are prob_beat's (held to the scipy and mpmath references by the tests above), on
+/// every uniform-prior reference case, to 1e-9.
+#[test]
+fn prob_best_of_two_arms_is_prob_beat() {
+    let mut all = cases("prob_beat");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/bayes_reference.json"
+    );
+    let r: J =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+    all.extend(
+        r["prob_beat_extreme"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .cloned(),
+    );
+    let mut checked = 0;
+    for c in all {
+        let uniform = |k: &str| c.get(k).is_none() || floats(&c, k) == [1.0, 1.0];
+        if !(uniform("prior_a") && uniform("prior_b")) {
+            continue;
+        }
+        let (a, b) = arms(&c).expect("arms");
+        let u = BetaPrior::uniform();
+        let beat = prob_beat(a, b, u, u).expect("beat");
+        let got = prob_best(&[a, b], &never_stop).expect("best");
+        let close = |got: f64, want: f64, what: &str| {
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1e-3),
+                "{what}: {got:e} vs {want:e} in {c}"
+            );
+        };
+        close(got.prob_best[1], beat.prob, "prob B");
+        close(got.prob_best[0] + got.prob_best[1], 1.0, "sum");
+        close(got.loss[0], beat.loss_a, "loss A");
+        close(got.loss[1], beat.loss_b, "loss B");
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked}");
+}
+
+/// k arms against mpmath (tanh-sinh over betainc at 30 digits): a few users, no
+/// conversions, 100%, equal arms, five arms.
+#[test]
+fn prob_best_matches_mpmath() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/best_reference.json"
+    );
+    let r: J =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+    let cases = r["prob_best"].as_array().expect("cases");
+    assert!(cases.len() >= 7);
+    for c in cases {
+        let arms: Vec<Arm> = c["arms"]
+            .as_array()
+            .expect("arms")
+            .iter()
+            .map(|a| {
+                Arm::new(
+                    a[0].as_f64().expect("x"),
+                    a[1].as_f64().expect("n"),
+                    "t",
+                    "a",
+                )
+                .expect("arm")
+            })
+            .collect();
+        let got = prob_best(&arms, &never_stop).expect("best");
+        let (p, l) = (floats(c, "prob_best"), floats(c, "loss"));
+        for i in 0..arms.len() {
+            assert!(
+                (got.prob_best[i] - p[i]).abs() <= 1e-9,
+                "prob {i}: {} in {c}",
+                got.prob_best[i]
+            );
+            assert!(
+                (got.loss[i] - l[i]).abs() <= 1e-8 * l[i] + 1e-15,
+                "loss {i}: {} in {c}",
+                got.loss[i]
+            );
+        }
+    }
+    assert!(prob_best(&[Arm::new(1.0, 2.0, "t", "a").expect("arm")], &never_stop).is_err());
+}
+
+/// The Bayesian revenue readout against scipy (normal cdf, quad of the loss).
+#[test]
+fn revenue_chance_to_beat_matches_scipy() {
+    let r = report_reference();
+    let want = &r["revenue_bayes"];
+    let o = ReportOptions {
+        control: Some("A".into()),
+        revenue: Some("revenue".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&landing_pages(), &o).expect("report");
+    let rev = rep.revenue.as_ref().expect("revenue");
+    near(col(rev, "prob_beat", 1), g(want, "prob_beat"), "prob", want);
+    near(
+        col(rev, "expected_loss", 1),
+        g(want, "expected_loss"),
+        "loss",
+        want,
+    );
+    assert!(rep
+        .methods
+        .iter()
+        .any(|m| m.contains("flat prior on each arm's mean")));
+}
+
 mod properties {
     use super::super::*;
     use proptest::prelude::*;

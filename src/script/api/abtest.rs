@@ -43,6 +43,26 @@ fn arms(f: &str, xa: &Dynamic, na: &Dynamic, xb: &Dynamic, nb: &Dynamic) -> R<(A
     Ok((a, b))
 }
 
+/// Arms from an array of conversions and one of totals, one of each per arm.
+fn arm_list(f: &str, conversions: &Array, totals: &Array) -> R<Vec<Arm>> {
+    let x = numbers(conversions, &format!("{f}: conversions"))?;
+    let n = numbers(totals, &format!("{f}: totals"))?;
+    if x.len() != n.len() {
+        return Err(script_error(format!(
+            "{f}: {} conversions but {} totals; give one of each per arm",
+            x.len(),
+            n.len()
+        )));
+    }
+    x.iter()
+        .zip(&n)
+        .enumerate()
+        .map(|(i, (&x, &n))| {
+            Arm::new(x, n, &format!("{f}: arm {}", i + 1), "a").map_err(script_error)
+        })
+        .collect()
+}
+
 fn map(entries: &[(&str, Dynamic)]) -> Map {
     entries
         .iter()
@@ -727,23 +747,7 @@ mod abtest_api {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn chi2_arms(conversions: Array, totals: Array) -> R<Map> {
-        let x = numbers(&conversions, "chi2_arms: conversions")?;
-        let n = numbers(&totals, "chi2_arms: totals")?;
-        if x.len() != n.len() {
-            return Err(script_error(format!(
-                "chi2_arms: {} conversions but {} totals; give one of each per arm",
-                x.len(),
-                n.len()
-            )));
-        }
-        let arms: Vec<Arm> = x
-            .iter()
-            .zip(&n)
-            .enumerate()
-            .map(|(i, (&x, &n))| {
-                Arm::new(x, n, &format!("chi2_arms: arm {}", i + 1), "a").map_err(script_error)
-            })
-            .collect::<R<_>>()?;
+        let arms = arm_list("chi2_arms", &conversions, &totals)?;
         let r = abtest::chi2_arms(&arms).map_err(script_error)?;
         Ok(map(&[
             ("statistic", fl(r.statistic)),
@@ -811,6 +815,54 @@ mod abtest_api {
         let (a, b) = arms("prob_beat", &x_a, &n_a, &x_b, &n_b)?;
         let o = Options::new("prob_beat", options, &["prior_a", "prior_b"])?;
         beat(&ctx, a, b, prior(&o, "prior_a")?, prior(&o, "prior_b")?)
+    }
+
+    /// Bayesian readout across several arms: each arm's probability to have the
+    /// highest rate and the expected loss of choosing it (E[max_j p_j - p_i], the
+    /// rate given up on average), under independent uniform Beta(1, 1) priors, by
+    /// numerical integration (Gauss-Legendre panels; no sampling):
+    /// P(i best) = ∫ f_i Π_{j≠i} F_j, loss_i = ∫ F_i (1 - Π_{j≠i} F_j).
+    /// Returns a table `arm, users, conversions, rate, prob_best, expected_loss`
+    /// (arms numbered from 1 in the order given).
+    ///
+    /// ```rhai
+    /// print(prob_best([120, 150, 135], [2400, 2400, 2400]));
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn prob_best(ctx: NativeCallContext, conversions: Array, totals: Array) -> R<Table> {
+        let arms = arm_list("prob_best", &conversions, &totals)?;
+        let run = crate::script::context(&ctx)?;
+        let r = abtest::prob_best(&arms, &|| run.expired()).map_err(script_error)?;
+        Table::new(
+            "prob_best",
+            vec![
+                (
+                    "arm".into(),
+                    Column::int((1..=arms.len() as i64).map(Some).collect()),
+                ),
+                (
+                    "users".into(),
+                    Column::int(arms.iter().map(|a| Some(a.n() as i64)).collect()),
+                ),
+                (
+                    "conversions".into(),
+                    Column::int(arms.iter().map(|a| Some(a.x() as i64)).collect()),
+                ),
+                (
+                    "rate".into(),
+                    Column::float(arms.iter().map(|a| Some(a.rate())).collect()),
+                ),
+                (
+                    "prob_best".into(),
+                    Column::float(r.prob_best.iter().map(|&p| Some(p)).collect()),
+                ),
+                (
+                    "expected_loss".into(),
+                    Column::float(r.loss.iter().map(|&p| Some(p)).collect()),
+                ),
+            ],
+        )
+        .map_err(script_error)
     }
 
     /// Safe monitoring: the mSPRT over daily looks of cumulative counts (arrays
