@@ -47,6 +47,7 @@
 pub mod arm;
 pub mod bayes;
 pub mod best;
+pub mod cuped;
 pub mod error;
 pub mod intervals;
 pub mod means;
@@ -64,6 +65,7 @@ pub use bayes::{
     PANELS_FROM_SHAPE,
 };
 pub use best::{prob_best, Best, BEST_METHOD};
+pub use cuped::{cuped, Cuped, CupedArm};
 pub use error::AbError;
 pub use intervals::{diff_ci, lift_ci, wilson_ci, DiffMethod, Interval};
 pub use means::{welch_t, Summary, Welch};

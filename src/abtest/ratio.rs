@@ -39,6 +39,31 @@ impl CoMoments {
         self.c_xy += dx * (y - self.mean_y);
     }
 
+    /// Mean of x.
+    pub fn mean_x(&self) -> f64 {
+        self.mean_x
+    }
+
+    /// Mean of y.
+    pub fn mean_y(&self) -> f64 {
+        self.mean_y
+    }
+
+    /// Sum of squares of x about its mean.
+    pub fn m2_x(&self) -> f64 {
+        self.m2_x
+    }
+
+    /// Sum of squares of y about its mean.
+    pub fn m2_y(&self) -> f64 {
+        self.m2_y
+    }
+
+    /// Sum of products of x and y about their means.
+    pub fn c_xy(&self) -> f64 {
+        self.c_xy
+    }
+
     /// The arm's metric and its delta-method variance; errors name the metric and
     /// arm when the denominator's mean is 0 or there are fewer than 2 users.
     pub fn ratio(&self, metric: &str, arm: &str) -> Result<Ratio, AbError> {

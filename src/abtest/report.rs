@@ -83,6 +83,8 @@ pub struct ReportOptions {
     pub mde: f64,
     /// Users a day for the duration line; `None` takes them from the data's days.
     pub daily_users: Option<f64>,
+    /// Per-user rows: a pre-period value per user for CUPED on revenue.
+    pub covariate: Option<String>,
 }
 
 /// A metric as the ratio of two per-user columns' means (`numerator` / `denominator`),
@@ -122,6 +124,7 @@ impl Default for ReportOptions {
             by: None,
             mde: 0.1,
             daily_users: None,
+            covariate: None,
         }
     }
 }
@@ -154,6 +157,8 @@ pub struct AbReport {
     /// minimum effect (0 when it already has); `None` when the traffic per day is
     /// unknown or the effect cannot be planned.
     pub days_left: Option<f64>,
+    /// Revenue per user adjusted by the covariate (CUPED), when one was given.
+    pub cuped: Option<Table>,
     /// Warnings in words.
     pub warnings: Vec<String>,
     /// The methods used, one line each.
@@ -253,6 +258,8 @@ struct Agg {
     segments: Vec<(String, Vec<Acc>)>,
     /// Per metric (the options' metrics, then guardrails) each arm's co-moments.
     metrics: Vec<Vec<CoMoments>>,
+    /// Each arm's co-moments of (covariate, revenue), with a covariate.
+    cuped: Vec<CoMoments>,
 }
 
 /// Labels, first rows and each row's label index (from [`keys`]).
@@ -266,7 +273,7 @@ impl Agg {
         (names, accs): (Vec<String>, Vec<Acc>),
         (day_keys, daily): (Option<Keys>, Vec<Vec<(f64, f64)>>),
         (seg_keys, seg_accs): (Option<Keys>, Vec<Vec<Acc>>),
-        metrics: Vec<Vec<CoMoments>>,
+        (metrics, cuped): (Vec<Vec<CoMoments>>, Vec<CoMoments>),
     ) -> Result<Agg, AbError> {
         let by_day = match (day_keys, o.day.as_deref()) {
             (Some((labels, first_row, _)), Some(dname)) => {
@@ -283,6 +290,7 @@ impl Agg {
             by_day,
             segments,
             metrics,
+            cuped,
         })
     }
 }
@@ -339,6 +347,20 @@ fn per_user(t: &Table, o: &ReportOptions) -> Result<Agg, AbError> {
         })
         .collect::<Result<Vec<_>, AbError>>()?;
     let mut metrics = vec![vec![CoMoments::default(); names.len()]; specs.len()];
+    let cov_col = match (&o.covariate, &o.revenue) {
+        (Some(c), Some(_)) => Some(t.column(c)?),
+        (Some(c), None) => {
+            return Err(AbError::Invalid(format!(
+                "ab_report: covariate '{c}' adjusts revenue per user (CUPED); give the revenue column too, like revenue: \"revenue\""
+            )))
+        }
+        _ => None,
+    };
+    let mut cuped = if cov_col.is_some() {
+        vec![CoMoments::default(); names.len()]
+    } else {
+        Vec::new()
+    };
     let conv_at = |row: usize| -> Option<f64> {
         match ccol.dtype() {
             crate::table::DType::Int => match ccol.i64_at(row) {
@@ -376,6 +398,16 @@ fn per_user(t: &Table, o: &ReportOptions) -> Result<Agg, AbError> {
                 t.bad_cell(row, rname, "a number (revenue of this user, 0 if none)", "")
             })?;
             acc.add_revenue(v);
+            if let (Some(cc), Some(cname)) = (cov_col, o.covariate.as_deref()) {
+                let x = number(
+                    t,
+                    cc,
+                    cname,
+                    row,
+                    "a number (the user's pre-period value, 0 if none)",
+                )?;
+                cuped[i].add(x, v);
+            }
         }
         if let (Some((_, _, day_of)), Some(dname)) = (&day_keys, o.day.as_deref()) {
             let d = day_of[row].ok_or_else(|| t.bad_cell(row, dname, "a day or date", ""))?;
@@ -404,7 +436,7 @@ fn per_user(t: &Table, o: &ReportOptions) -> Result<Agg, AbError> {
         (names, accs),
         (day_keys, daily),
         (seg_keys, seg_accs),
-        metrics,
+        (metrics, cuped),
     )
 }
 
@@ -426,6 +458,13 @@ fn summary_column(t: &Table, given: Option<&str>, candidates: &[&str]) -> Option
 /// test; with `by`, each segment's rows are that segment's counts.
 fn summary_rows(t: &Table, o: &ReportOptions) -> Result<Agg, AbError> {
     t.require(&[&o.variant, &o.users, &o.conversions])?;
+    if let Some(c) = &o.covariate {
+        return Err(AbError::Invalid(format!(
+            "ab_report: covariate '{c}' (CUPED) needs one row per user, but {} has summary rows ('{}' column)",
+            t.source(),
+            o.users
+        )));
+    }
     if !o.metrics.is_empty() || !o.guardrails.is_empty() {
         return Err(AbError::Invalid(format!(
             "ab_report: metrics and guardrails need one row per user (a ratio's variance needs each user's numerator and denominator), but {} has summary rows ('{}' column)",
@@ -514,7 +553,7 @@ fn summary_rows(t: &Table, o: &ReportOptions) -> Result<Agg, AbError> {
         (names, accs),
         (day_keys, daily),
         (seg_keys, seg_accs),
-        Vec::new(),
+        (Vec::new(), Vec::new()),
     )
 }
 
@@ -583,6 +622,7 @@ pub fn ab_report_until(
         by_day,
         mut segments,
         mut metrics,
+        mut cuped,
     } = if summary_layout {
         summary_rows(table, o)?
     } else {
@@ -643,6 +683,9 @@ pub fn ab_report_until(
     }
     for m in &mut metrics {
         to_front(m, ci);
+    }
+    if !cuped.is_empty() {
+        to_front(&mut cuped, ci);
     }
     let day_perm: Vec<usize> = {
         let mut p: Vec<usize> = (0..names.len()).collect();
@@ -1084,6 +1127,17 @@ pub fn ab_report_until(
     } else {
         None
     };
+    let cuped_table = match o.covariate.as_deref() {
+        Some(cov) if !cuped.is_empty() => {
+            let (t, body) = cuped_section(cov, &cuped, &names, o)?;
+            text.push_str(&body);
+            methods.push(format!(
+                "CUPED on {cov}: the treatment coefficients of least squares revenue ~ arm + {cov} (theta the pooled within-arm slope), t-test and interval on N - k - 1 degrees of freedom"
+            ));
+            Some(t)
+        }
+        _ => None,
+    };
     let metric_table = if metrics.is_empty() {
         None
     } else {
@@ -1163,6 +1217,7 @@ pub fn ab_report_until(
         metrics: metric_table,
         segments: segment_table,
         days_left,
+        cuped: cuped_table,
         warnings,
         methods,
         text,
@@ -1284,6 +1339,76 @@ fn normal_beat(a: Summary, b: Summary) -> (f64, f64) {
         super::special::norm_cdf(z),
         (s * phi - d * super::special::norm_cdf(-z)).max(0.0),
     )
+}
+
+/// The CUPED section: each arm's mean and adjusted mean, the adjusted difference with
+/// its interval and p-value, theta and the variance reduction.
+fn cuped_section(
+    cov: &str,
+    data: &[CoMoments],
+    names: &[String],
+    o: &ReportOptions,
+) -> Result<(Table, String), AbError> {
+    let c = super::cuped::cuped(data, 1.0 - o.alpha)?;
+    let mut rows = vec![vec![
+        "arm".to_string(),
+        "users".into(),
+        "mean".into(),
+        "adjusted".into(),
+        format!("difference [{}% CI]", (1.0 - o.alpha) * 100.0),
+        "p".into(),
+    ]];
+    for (i, a) in c.arms.iter().enumerate() {
+        let mut r = vec![
+            names[i].clone(),
+            grouped(a.n),
+            format!("{:.2}", a.mean),
+            format!("{:.2}", a.adjusted),
+        ];
+        if i == 0 {
+            r.extend(["(control)".to_string(), String::new()]);
+        } else {
+            r.push(format!("{:+.2} [{:+.2}, {:+.2}]", a.diff, a.low, a.high));
+            r.push(p_text(a.p_value));
+        }
+        rows.push(r);
+    }
+    let text = format!(
+        "\nRevenue per user, CUPED on {cov} (theta = {:.4}; variance reduced by {})\n{}",
+        c.theta,
+        pct(c.variance_reduction),
+        render_rows(&rows)
+    );
+    let col = |f: &dyn Fn(&super::cuped::CupedArm) -> f64| cells(c.arms.iter().map(f));
+    let table = Table::new(
+        "ab_report",
+        vec![
+            (
+                "arm".into(),
+                Column::text(names.iter().map(|n| Some(n.clone())).collect()),
+            ),
+            (
+                "users".into(),
+                Column::int(c.arms.iter().map(|a| Some(a.n as i64)).collect()),
+            ),
+            ("mean".into(), col(&|a| a.mean)),
+            ("adjusted_mean".into(), col(&|a| a.adjusted)),
+            ("diff".into(), col(&|a| a.diff)),
+            ("low".into(), col(&|a| a.low)),
+            ("high".into(), col(&|a| a.high)),
+            ("se".into(), col(&|a| a.se)),
+            ("p_value".into(), col(&|a| a.p_value)),
+            (
+                "theta".into(),
+                Column::float(vec![Some(c.theta); c.arms.len()]),
+            ),
+            (
+                "variance_reduction".into(),
+                Column::float(vec![Some(c.variance_reduction); c.arms.len()]),
+            ),
+        ],
+    )?;
+    Ok((table, text))
 }
 
 /// A lift as text, "n/a" when undefined.

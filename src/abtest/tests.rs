@@ -1043,6 +1043,52 @@ fn revenue_chance_to_beat_matches_scipy() {
         .any(|m| m.contains("flat prior on each arm's mean")));
 }
 
+/// CUPED equals statsmodels OLS revenue ~ C(variant) + pre_revenue.
+#[test]
+fn cuped_matches_statsmodels_ols() {
+    let r = report_reference();
+    let want = &r["cuped"];
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/cuped_users.csv"
+    );
+    let t = crate::table::read_csv_path(std::path::Path::new(path)).expect("cuped users");
+    let o = ReportOptions {
+        control: Some("A".into()),
+        revenue: Some("revenue".into()),
+        covariate: Some("pre_revenue".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o);
+    let rep = rep.expect("report");
+    let c = rep.cuped.as_ref().expect("cuped");
+    near(col(c, "theta", 0), g(want, "theta"), "theta", want);
+    near(
+        col(c, "variance_reduction", 0),
+        g(want, "variance_reduction"),
+        "reduction",
+        want,
+    );
+    for (row, arm) in [(1, "B"), (2, "C")] {
+        let w = &want["arms"][arm];
+        for (k, j) in [
+            ("diff", "diff"),
+            ("se", "se"),
+            ("p_value", "p_value"),
+            ("low", "low"),
+            ("high", "high"),
+        ] {
+            near(col(c, k, row), g(w, j), k, w);
+        }
+    }
+    assert!(
+        rep.text
+            .contains("CUPED on pre_revenue (theta = 0.7748; variance reduced by 60.57%)"),
+        "{}",
+        rep.text
+    );
+}
+
 mod properties {
     use super::super::*;
     use proptest::prelude::*;

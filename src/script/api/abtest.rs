@@ -966,6 +966,10 @@ mod abtest_api {
     /// across every segment comparison, and flags each segment whose lift has the
     /// opposite sign to the total's (Simpson's paradox when every segment does);
     /// segments are exploratory.
+    /// `covariate: "pre_revenue"` (per-user rows, with `revenue`) adds CUPED: revenue
+    /// per user adjusted by a pre-period value, as the treatment coefficients of the
+    /// least squares fit revenue ~ arm + covariate (theta the pooled within-arm slope),
+    /// with t intervals and the variance reduction.
     /// Every readout ends with the duration: "at the current N users a day, the test
     /// reaches 80% power for a +10% lift in D more days", for conversion (Fleiss) and,
     /// with revenue, revenue per user (normal approximation for means); `mde` sets the
@@ -1005,6 +1009,7 @@ mod abtest_api {
                 "by",
                 "mde",
                 "daily_users",
+                "covariate",
             ],
         )?;
         let mut r = ReportOptions::default();
@@ -1058,6 +1063,7 @@ mod abtest_api {
             r.mde = m;
         }
         r.daily_users = o.f64("daily_users")?;
+        r.covariate = o.str("covariate")?;
         let run = crate::script::context(&ctx)?;
         abtest::ab_report_until(&t, &r, &|| run.expired()).map_err(script_error)
     }
@@ -1119,6 +1125,19 @@ mod abtest_api {
     pub fn report_days_left(r: &mut AbReport) -> Dynamic {
         r.days_left
             .map_or(Dynamic::UNIT, |d| Dynamic::from_int(d as i64))
+    }
+
+    /// The CUPED table (arm, users, mean, adjusted_mean, diff, low, high, se,
+    /// p_value, theta, variance_reduction), or `()` without a covariate.
+    ///
+    /// ```rhai
+    /// let r = ab_report(load_csv("fixtures/abtest/cuped_users.csv"),
+    ///     #{ control: "A", revenue: "revenue", covariate: "pre_revenue" });
+    /// print(r.cuped);
+    /// ```
+    #[rhai_fn(get = "cuped", pure)]
+    pub fn report_cuped(r: &mut AbReport) -> Dynamic {
+        r.cuped.clone().map_or(Dynamic::UNIT, Dynamic::from)
     }
 
     /// The warnings, as an array of sentences.
