@@ -83,9 +83,13 @@ pub fn parse_set(args: &[String]) -> Result<Vec<(String, Dynamic)>, String> {
 pub fn load_data(data: &[DataArg]) -> Result<Vec<(String, Table)>, String> {
     data.iter()
         .map(|d| {
-            crate::table::read_csv_path(&d.path)
-                .map(|t| (d.name.clone(), t))
-                .map_err(|e| e.to_string())
+            let options = crate::table::CsvOptions::default();
+            let (t, notes) =
+                crate::table::read_csv_path_noted(&d.path, &options).map_err(|e| e.to_string())?;
+            for n in notes {
+                eprintln!("note: {}: {n}", d.path.display());
+            }
+            Ok((d.name.clone(), t))
         })
         .collect()
 }
