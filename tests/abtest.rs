@@ -210,3 +210,20 @@ fn readout_over_daily_summary_rows_with_mapped_columns() {
     assert_eq!(code, Some(1));
     assert!(err.contains("did you mean 'users'"), "{err}");
 }
+
+/// Arms given as arrays are named by their position, without internal names.
+#[test]
+fn bad_arms_in_arrays_are_named_by_position() {
+    for call in [
+        "prob_best([3, 11], [10, 10]);",
+        "chi2_arms([3, 11], [10, 10]);",
+    ] {
+        let (code, _, err) = run_with_files(call, &[]);
+        assert_eq!(code, Some(1), "{call}");
+        assert!(
+            err.contains("arm 2 has 11 conversions out of 10 users; users must be a whole number from 1 to 1e15"),
+            "{call}: {err}"
+        );
+        assert!(!err.contains("x_a"), "{err}");
+    }
+}

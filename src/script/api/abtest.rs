@@ -58,7 +58,12 @@ fn arm_list(f: &str, conversions: &Array, totals: &Array) -> R<Vec<Arm>> {
         .zip(&n)
         .enumerate()
         .map(|(i, (&x, &n))| {
-            Arm::new(x, n, &format!("{f}: arm {}", i + 1), "a").map_err(script_error)
+            Arm::new(x, n, f, "a").map_err(|_| {
+                script_error(format!(
+                    "{f}: arm {} has {x} conversions out of {n} users; users must be a whole number from 1 to 1e15 and conversions a whole number from 0 to the users",
+                    i + 1
+                ))
+            })
         })
         .collect()
 }
