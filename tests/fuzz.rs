@@ -45,12 +45,13 @@ const KNOWN_NON_FINITE: &[(&str, &str)] = &[
 /// Where messages still show a string with Rust's debug escapes (`"\u{feff}"`), as
 /// (domain, function or "*"): the abtest option errors (`method`, `alternative`, ...)
 /// quote the value with `{:?}` (src/abtest/{multiple,power,intervals,report,
-/// proportions}.rs), and so does the table's comparison parser behind `filter`
-/// (src/table/ops.rs); left to those modules' owners.
+/// proportions}.rs), and so do the table's comparison and aggregate parsers behind
+/// `filter` and `pivot` (src/table); left to those modules' owners.
 /// The warehouse's URL check quotes the text the same way (src/warehouse).
 const KNOWN_DEBUG_ESCAPES: &[(&str, &str)] = &[
     ("abtest", "*"),
     ("table", "filter"),
+    ("table", "pivot"),
     ("warehouse", "clickhouse"),
 ];
 

@@ -125,6 +125,14 @@ impl Dist {
             ));
         }
         wide_enough("triangular", lo, hi)?;
+        // Draws take sqrt(u (hi - lo) (hi - mode)): the product must be a number too.
+        if !((hi - lo) * (hi - lo)).is_finite() {
+            return Err(out_of_range(
+                "triangular: hi - lo",
+                "at most 1e154 (draws multiply it by itself)",
+                hi - lo,
+            ));
+        }
         if !(mode >= lo && mode <= hi) {
             return Err(out_of_range(
                 "triangular: mode",

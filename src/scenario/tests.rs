@@ -168,6 +168,8 @@ fn beta_and_poisson_quantiles_hold_in_the_far_tails() {
     // panicked on an infinite width).
     assert!(Dist::uniform(-1e308, 1e308).is_err());
     assert!(Dist::triangular(-1e308, 0.0, 1e308).is_err());
+    assert!(Dist::triangular(1.0, 100.0, 1e308).is_err());
+    assert!(Dist::triangular(1.0, 100.0, 1e150).is_ok());
     assert!(Dist::lognormal(0.0, 1e300).is_err());
     assert!(Dist::beta(4.9e-324, 1.0).is_err());
     let tiny = Dist::beta(1e-300, 1e-300).unwrap();
