@@ -1,7 +1,7 @@
 //! Every ```rhai example in the function reference runs (from the repository root),
 //! so the reference cannot show code that does not work.
 
-use pacer::cli::reference_markdown;
+use pacer::script::reference_markdown;
 use pacer::script::{build_engine, EngineConfig, Limits, Output, Sandbox};
 use std::cell::RefCell;
 use std::rc::Rc;

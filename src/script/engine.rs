@@ -2,10 +2,13 @@
 //! limits, the sandbox and where `print` goes.
 
 use super::sandbox::Sandbox;
-use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
+use rhai::{Dynamic, Engine, EvalAltResult, Map, Module, NativeCallContext, Shared};
 use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The limits every run has. Rhai's own defaults differ between debug and release
@@ -26,6 +29,9 @@ pub struct Limits {
     pub max_array_size: usize,
     /// Maximum object-map size.
     pub max_map_size: usize,
+    /// A flag set from outside the run (Ctrl-C, SIGTERM) that stops it between
+    /// operations, as the deadline does.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Limits {
@@ -38,6 +44,7 @@ impl Default for Limits {
             max_string_size: 64 * 1024 * 1024,
             max_array_size: 10_000_000,
             max_map_size: 100_000,
+            interrupt: None,
         }
     }
 }
@@ -58,6 +65,43 @@ pub enum Stop {
     Timeout(Duration),
     /// Standard output was closed (`pacer run x.rhai | head -1`).
     PipeClosed,
+    /// The interrupt flag was set (Ctrl-C, SIGTERM).
+    Interrupted,
+}
+
+/// The values given on the command line (`--set NAME=VALUE`), and which of them the
+/// script read through `param`.
+#[derive(Debug, Default)]
+pub struct Params {
+    values: BTreeMap<String, Dynamic>,
+    read: RefCell<BTreeSet<String>>,
+}
+
+impl Params {
+    /// Parameters with these values.
+    pub fn new(values: impl IntoIterator<Item = (String, Dynamic)>) -> Params {
+        Params {
+            values: values.into_iter().collect(),
+            read: RefCell::default(),
+        }
+    }
+
+    /// The value given for `name`, marking it read.
+    pub fn get(&self, name: &str) -> Option<Dynamic> {
+        let v = self.values.get(name)?.clone();
+        self.read.borrow_mut().insert(name.to_string());
+        Some(v)
+    }
+
+    /// True when the script asked for `name` through `param`.
+    pub fn was_read(&self, name: &str) -> bool {
+        self.read.borrow().contains(name)
+    }
+
+    /// The names and values, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Dynamic)> {
+        self.values.iter()
+    }
 }
 
 /// What native functions can reach during a run: the sandbox, the deadline, and the
@@ -68,6 +112,9 @@ pub struct RunContext {
     pub sandbox: Rc<Sandbox>,
     /// When long native loops must give up (from `--timeout`).
     pub deadline: Option<Instant>,
+    /// The deadline the engine checks between operations (a session moves it, with
+    /// `deadline`, for each input it runs).
+    pub clock: Rc<Cell<Option<Instant>>>,
     /// Set when the run was stopped from outside.
     pub stop: Rc<Cell<Option<Stop>>>,
     /// The limits in force (for messages).
@@ -76,6 +123,12 @@ pub struct RunContext {
     /// count their operations on a copy of the caller's counter that is then dropped,
     /// so native loops over closures add them up from this (see `api::scenario`).
     pub ops: Rc<Cell<u64>>,
+    /// The `--set` values (`param` reads them).
+    pub params: Rc<RefCell<Rc<Params>>>,
+    /// The columns a batch run adds to its summary row (`summary` sets them).
+    pub summary: Rc<RefCell<Map>>,
+    /// The seed random draws use when a script gives none (`--seed`, default 0).
+    pub seed: Rc<Cell<u64>>,
 }
 
 impl RunContext {
@@ -96,14 +149,33 @@ pub struct EngineConfig {
     pub output: Output,
 }
 
+thread_local! {
+    /// The standard package and every domain module, built once per thread and shared
+    /// by every engine the thread builds (modules are reference-counted and read-only).
+    static PACKAGES: Vec<Shared<Module>> = {
+        let std_pkg = rhai::packages::StandardPackage::new();
+        let mut all = vec![rhai::packages::Package::as_shared_module(&std_pkg)];
+        all.extend(super::api::domains().iter().map(|d| Shared::new((d.module)())));
+        all
+    };
+}
+
+/// Registers the standard package and every domain module into `engine`, from the
+/// thread's shared copies (built on first use).
+pub fn register_packages(engine: &mut Engine) {
+    PACKAGES.with(|p| {
+        for m in p {
+            engine.register_global_module(m.clone());
+        }
+    });
+}
+
 /// Builds the engine: `Engine::new_raw()` (no file imports, no direct printing) plus
 /// the standard package and every domain module, with every limit set and a deadline
 /// checked between operations.
 pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
     let mut engine = Engine::new_raw();
-    let std_pkg = rhai::packages::StandardPackage::new();
-    rhai::packages::Package::register_into_engine(&std_pkg, &mut engine);
-    super::api::register_all(&mut engine);
+    register_packages(&mut engine);
 
     let limits = config.limits;
     engine.set_max_operations(limits.max_operations);
@@ -117,25 +189,38 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
 
     let stop: Rc<Cell<Option<Stop>>> = Rc::new(Cell::new(None));
     let deadline = limits.timeout.map(|t| Instant::now() + t);
+    let clock = Rc::new(Cell::new(deadline));
     let ops: Rc<Cell<u64>> = Rc::new(Cell::new(0));
     let ctx = RunContext {
         ops: ops.clone(),
         sandbox: Rc::new(config.sandbox),
         deadline,
+        clock: clock.clone(),
         stop: stop.clone(),
         limits: limits.clone(),
+        params: Rc::default(),
+        summary: Rc::default(),
+        seed: Rc::default(),
     };
     engine.set_default_tag(Dynamic::from(ctx.clone()));
 
     let progress_stop = stop.clone();
     let timeout = limits.timeout;
+    let interrupt = limits.interrupt.clone();
     engine.on_progress(move |count| {
         ops.set(count);
         if let Some(s) = progress_stop.get() {
             return Some(Dynamic::from(format!("{s:?}")));
         }
+        if interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
+        {
+            progress_stop.set(Some(Stop::Interrupted));
+            return Some(Dynamic::from("interrupted"));
+        }
         if count % 256 == 0 {
-            if let (Some(d), Some(t)) = (deadline, timeout) {
+            if let (Some(d), Some(t)) = (clock.get(), timeout) {
                 if Instant::now() >= d {
                     progress_stop.set(Some(Stop::Timeout(t)));
                     return Some(Dynamic::from("timeout"));

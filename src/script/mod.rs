@@ -7,13 +7,19 @@ pub mod api;
 mod convert;
 mod engine;
 mod error;
+pub mod lint;
 mod options;
+pub mod reference;
 mod sandbox;
+mod session;
 
 pub use convert::{dynamic_to_value, num, table_from_dynamic, value_to_dynamic};
 pub use engine::{
-    build_engine, context, write_output, EngineConfig, Limits, Output, RunContext, Stop,
+    build_engine, context, register_packages, write_output, EngineConfig, Limits, Output, Params,
+    RunContext, Stop,
 };
 pub use error::{script_error, ScriptError};
 pub use options::Options;
+pub use reference::{reference_json, reference_markdown};
 pub use sandbox::{write_atomic as sandbox_write_atomic, Sandbox, SandboxError};
+pub use session::{Session, SessionConfig};
