@@ -1,5 +1,6 @@
 //! `pacer batch SCRIPT INPUT...`: one run per input CSV, in parallel, for unattended
-//! work. A failing input is recorded and does not stop the others (unless
+//! work. Each input's run may read its own input, the `--data` files, and files under
+//! the current directory and the script's. A failing input is recorded and does not stop the others (unless
 //! `--fail-fast`).
 //!
 //! What a batch leaves in `--out` is always consistent:
@@ -275,7 +276,6 @@ struct Job<'a> {
     script: &'a Path,
     path: &'a str,
     out: &'a Path,
-    extra_read: &'a [PathBuf],
     interrupt: Option<Arc<AtomicBool>>,
     settings_hash: u64,
     resume: bool,
@@ -342,7 +342,6 @@ pub fn batch(a: &BatchArgs, ui: &Ui) -> CliResult {
     let rows = Mutex::new(rows);
     let last_write = Mutex::new(Instant::now());
 
-    let extra_read: Vec<PathBuf> = a.inputs.clone();
     let mut settings = format!("{:?}", a.args.set);
     for d in &config.data {
         let bytes = std::fs::read(&d.path).unwrap_or_default();
@@ -354,7 +353,6 @@ pub fn batch(a: &BatchArgs, ui: &Ui) -> CliResult {
         script: &a.script,
         path: &path,
         out: &out,
-        extra_read: &extra_read,
         interrupt: interrupt.clone(),
         settings_hash: fnv1a(settings.as_bytes()) ^ fnv1a(source.as_bytes()).rotate_left(1),
         resume: a.resume,
@@ -381,41 +379,53 @@ pub fn batch(a: &BatchArgs, ui: &Ui) -> CliResult {
     let any_failed = AtomicBool::new(false);
     let next = AtomicUsize::new(0);
     let start = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| loop {
-                if interrupted() || (a.fail_fast && any_failed.load(Ordering::SeqCst)) {
-                    break;
-                }
-                let k = next.fetch_add(1, Ordering::SeqCst);
-                let Some(&i) = mine.get(k) else {
-                    break;
-                };
-                let row = run_one(&job, i, &a.inputs[i], &folders[i]);
-                if row.status == Status::Failed {
-                    any_failed.store(true, Ordering::SeqCst);
-                    match &progress {
-                        Some(pb) => pb.suspend(|| ui.failed(&row.input, &row.error)),
-                        None => ui.failed(&row.input, &row.error),
-                    }
-                }
-                if let Some(pb) = &progress {
-                    pb.inc(1);
-                }
-                if let Ok(mut rows) = rows.lock() {
-                    rows[k] = row;
-                    // Rewrite the summary at most a few times a second; the last write
-                    // comes after every input.
-                    if let Ok(mut t) = last_write.lock() {
-                        if t.elapsed() >= Duration::from_millis(200) {
-                            let _ = summary::write(&summary_path, &rows, shard.is_some());
-                            *t = Instant::now();
-                        }
-                    }
-                }
-            });
+    let worker = || loop {
+        if interrupted() || (a.fail_fast && any_failed.load(Ordering::SeqCst)) {
+            break;
         }
-    });
+        let k = next.fetch_add(1, Ordering::SeqCst);
+        let Some(&i) = mine.get(k) else {
+            break;
+        };
+        let row = run_one(&job, i, &a.inputs[i], &folders[i]);
+        if row.status == Status::Failed {
+            any_failed.store(true, Ordering::SeqCst);
+            match &progress {
+                Some(pb) => pb.suspend(|| ui.failed(&row.input, &row.error)),
+                None => ui.failed(&row.input, &row.error),
+            }
+        }
+        if let Some(pb) = &progress {
+            pb.inc(1);
+        }
+        if let Ok(mut rows) = rows.lock() {
+            rows[k] = row;
+        }
+        // Rewrite the summary at most a few times a second, by one worker at a time
+        // (the others go on); the last write comes after every input.
+        if let Ok(mut t) = last_write.try_lock() {
+            if t.elapsed() >= Duration::from_millis(200) {
+                let text = rows.lock().map(|r| summary::render(&r, shard.is_some()));
+                if let Ok(text) = text {
+                    let _ = crate::script::sandbox_write_atomic(&summary_path, text.as_bytes());
+                }
+                *t = Instant::now();
+            }
+        }
+    };
+    // The workers are the threads of a pool of their own, so that native parallel work
+    // inside an input (reading a large table, a simulation) runs on them too, rather
+    // than waking more threads than there are cores.
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => {
+            pool.broadcast(|_| worker());
+        }
+        Err(_) => std::thread::scope(|scope| {
+            for _ in 0..jobs {
+                scope.spawn(worker);
+            }
+        }),
+    }
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
@@ -512,7 +522,7 @@ fn run_one(job: &Job<'_>, position: usize, input: &Path, folder: &str) -> Row {
     let mut s = job.config.session(SessionSpec {
         script: Some(job.script),
         out: &stage,
-        read: job.extra_read,
+        read: std::slice::from_ref(&input.to_path_buf()),
         limits: job.config.limits_with(job.interrupt.clone()),
         output: Output::Buffer(buf.clone()),
         tables: vec![("data".to_string(), table)],
