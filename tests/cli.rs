@@ -254,17 +254,37 @@ fn batch_with_a_broken_script_fails_before_reading_inputs() {
 fn malformed_csv_errors_name_file_and_line() {
     let dir = workdir();
     let d = dir.path();
-    std::fs::write(d.join("s.rhai"), "load_csv(path);").expect("write");
-    let cases: [(&str, &[u8], &str); 4] = [
+    std::fs::write(
+        d.join("s.rhai"),
+        "if path == \"forced.csv\" { load_csv(path, #{ types: #{ spend: \"float\" } }) } else { load_csv(path) }",
+    )
+    .expect("write");
+    // A few cells that are not numbers: the column is text, and a note says why.
+    std::fs::write(d.join("text.csv"), b"spend\n10\n\"1,200\"\n").expect("write");
+    let o = pacer_in(d, &["run", "s.rhai", "--set", "path=text.csv"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "text.csv: spend: 1 of 2 cells is not a number (line 3: \"1,200\"); read as text; pass thousands: true"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let cases: [(&str, &[u8], &str); 5] = [
         (
             "ragged.csv",
             b"a,b\n1,2\n3\n",
             "ragged.csv:3: this row has 1 fields but the header has 2",
         ),
         (
-            "text.csv",
+            "forced.csv",
             b"spend\n10\n\"1,200\"\n",
-            "text.csv:3: column 'spend'",
+            "forced.csv:3: column 'spend': expected a number (like 1200, 0.05 or 5%), got \"1,200\"; it looks like a thousands separator",
+        ),
+        (
+            "quote.csv",
+            b"a,b\n1,2\n3,\"4\n5,6\n",
+            "quote.csv:3: a quoted field is not closed before the end of the file",
         ),
         ("empty.csv", b"", "empty.csv: the file is empty"),
         ("utf8.csv", b"a\n\xff\n", "utf8.csv:2: invalid UTF-8"),
@@ -274,6 +294,10 @@ fn malformed_csv_errors_name_file_and_line() {
         let o = pacer_in(d, &["run", "s.rhai", "--set", &format!("path={name}")], "");
         assert_eq!(o.status.code(), Some(1));
         assert!(stderr(&o).contains(expected), "{name}: {}", stderr(&o));
+        if name == "forced.csv" {
+            // Types are a script option; `--data` infers.
+            continue;
+        }
         let o = pacer_in(
             d,
             &[

@@ -169,7 +169,7 @@ fn review_summer_promo_script_matches_golden() {
     assert!(md.contains("| conversion | sign-up conversion |  | 5% | 4% | -1 pt | 80% | missed | sign-up has 5 steps |"), "{md}");
     let csv = std::fs::read_to_string(out.join("summer_review.csv")).expect("csv written");
     assert!(
-        csv.contains("conversion,sign-up conversion,,higher,percent,0.05,0.04,"),
+        csv.contains("conversion,sign-up conversion,\"\",higher,percent,0.05,0.04,"),
         "{csv}"
     );
 }

@@ -99,11 +99,15 @@ impl Config {
         let tables = data
             .iter()
             .map(|d| {
-                crate::table::read_csv_path(&d.path)
-                    .map(|t| (d.name.clone(), t))
-                    .map_err(|e| failed(e.to_string()))
+                let options = crate::table::CsvOptions::default();
+                let (t, notes) = crate::table::read_csv_path_noted(&d.path, &options)
+                    .map_err(|e| failed(e.to_string()))?;
+                for n in notes {
+                    ui.note(&format!("{}: {n}", d.path.display()));
+                }
+                Ok((d.name.clone(), t))
             })
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, CliError>>()?;
         Ok(Config {
             data,
             tables,

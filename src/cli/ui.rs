@@ -67,6 +67,11 @@ impl Ui {
         self.line(&format!("{} {msg}", self.paint(YELLOW, "warning:")));
     }
 
+    /// `note: MESSAGE`: something pacer decided that the user may not expect.
+    pub fn note(&self, msg: &str) {
+        self.line(&format!("note: {msg}"));
+    }
+
     /// `failed: WHAT: MESSAGE` (a batch input; shown even with `--quiet`).
     pub fn failed(&self, what: &str, msg: &str) {
         self.line(&format!("{} {what}: {msg}", self.paint(RED, "failed:")));

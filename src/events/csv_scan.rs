@@ -5,17 +5,17 @@
 //! last newline of the block outside quotes, found from the parity of the quote
 //! characters before it (each block starts on a boundary, so the parity is known).
 //! A reader thread fills the blocks while rayon parses the previous batch in
-//! parallel; a block without any quote is split in one `memchr2` pass over its commas
-//! and newlines, and in a block with quotes a record with one goes through a full RFC 4180
-//! parser (quoted fields, doubled quotes, commas and newlines inside quotes, CRLF).
-//! A quote inside an unquoted field, or text after a closing quote, is an error
-//! naming the line, so a stray quote can never silently shift the block boundaries.
-//! Empty lines are skipped; every other record must have as many fields as the header.
+//! parallel. Records are cut by the same strict tokenizer as `load_csv`
+//! (`table::csv_tokenize`), so both read a file the same way: a stray quote is an error
+//! naming the line. Empty lines are skipped; every other record must have as many
+//! fields as the header.
 
 use super::collect::{same, Batch, Collector};
 use super::error::{missing_column, EventsError};
 use super::time::parse_time;
-use memchr::{memchr, memchr2_iter, memchr_iter, memrchr};
+use crate::table::csv_tokenize::{
+    parse_quoted, record_boundary, tokenize, BlockError, Field, RecordSink,
+};
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::Path;
@@ -98,11 +98,15 @@ pub fn scan_file_in_blocks(
     let (header, header_end, header_lines) = loop {
         let mut unq = Vec::new();
         let mut bounds = Vec::new();
-        match parse_quoted(&buf, 0, &mut unq, &mut bounds) {
+        match parse_quoted(&buf, 0, b',', &mut unq, &mut bounds) {
             Ok((end, nl)) if end < buf.len() || eof => {
                 let names: Vec<String> = bounds
                     .iter()
-                    .map(|&(a, b)| String::from_utf8_lossy(&unq[a..b]).trim().to_string())
+                    .map(|f| {
+                        String::from_utf8_lossy(&unq[f.start..f.end])
+                            .trim()
+                            .to_string()
+                    })
                     .collect();
                 break (names, end, nl);
             }
@@ -264,114 +268,6 @@ fn fill(file: &mut std::fs::File, buf: &mut Vec<u8>, want: usize) -> std::io::Re
     Ok(false)
 }
 
-fn count_quotes(s: &[u8]) -> usize {
-    s.iter().filter(|&&b| b == b'"').count()
-}
-
-/// The end (just past a newline) of the last complete record in `block`, which
-/// starts on a record boundary; `None` when no newline lies outside quotes.
-fn record_boundary(block: &[u8]) -> Option<usize> {
-    let mut end = block.len();
-    let mut nl = memrchr(b'\n', &block[..end])?;
-    if memchr(b'"', &block[..nl]).is_none() {
-        return Some(nl + 1);
-    }
-    let mut quotes = count_quotes(&block[..nl]);
-    loop {
-        if quotes % 2 == 0 {
-            return Some(nl + 1);
-        }
-        end = nl;
-        nl = memrchr(b'\n', &block[..end])?;
-        quotes -= count_quotes(&block[nl..end]);
-    }
-}
-
-/// Parses one record that may contain quotes, starting at `pos`: fields unescaped
-/// into `unq`, their bounds in `bounds`. Returns the position after the record's
-/// newline (or the end) and the number of newlines consumed.
-fn parse_quoted(
-    s: &[u8],
-    mut pos: usize,
-    unq: &mut Vec<u8>,
-    bounds: &mut Vec<(usize, usize)>,
-) -> Result<(usize, u64), String> {
-    unq.clear();
-    bounds.clear();
-    let mut newlines = 0u64;
-    loop {
-        let start = unq.len();
-        if s.get(pos) == Some(&b'"') {
-            pos += 1;
-            loop {
-                match s.get(pos) {
-                    None => {
-                        return Err("a quoted field is not closed before the end of the file".into())
-                    }
-                    Some(b'"') if s.get(pos + 1) == Some(&b'"') => {
-                        unq.push(b'"');
-                        pos += 2;
-                    }
-                    Some(b'"') => {
-                        pos += 1;
-                        break;
-                    }
-                    Some(&c) => {
-                        if c == b'\n' {
-                            newlines += 1;
-                        }
-                        unq.push(c);
-                        pos += 1;
-                    }
-                }
-            }
-            bounds.push((start, unq.len()));
-            match s.get(pos) {
-                None => return Ok((pos, newlines)),
-                Some(b',') => pos += 1,
-                Some(b'\n') => return Ok((pos + 1, newlines + 1)),
-                Some(b'\r') if matches!(s.get(pos + 1), None | Some(b'\n')) => {
-                    return Ok(((pos + 2).min(s.len()), newlines + u64::from(pos + 1 < s.len())))
-                }
-                Some(_) => {
-                    return Err(
-                        "text after a closing quote; a quoted field must end at a comma or the end of the line"
-                            .into(),
-                    )
-                }
-            }
-        } else {
-            loop {
-                match s.get(pos) {
-                    None => {
-                        bounds.push((start, unq.len()));
-                        return Ok((pos, newlines));
-                    }
-                    Some(b',') => {
-                        bounds.push((start, unq.len()));
-                        pos += 1;
-                        break;
-                    }
-                    Some(b'\n') => {
-                        if unq.last() == Some(&b'\r') {
-                            unq.pop();
-                        }
-                        bounds.push((start, unq.len()));
-                        return Ok((pos + 1, newlines + 1));
-                    }
-                    Some(b'"') => {
-                        return Err("a quote inside an unquoted field; quote the whole field and double the quotes inside (\"a \"\"b\"\"\")".into())
-                    }
-                    Some(&c) => {
-                        unq.push(c);
-                        pos += 1;
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Turns records into funnel-step events.
 struct Sink<'a> {
     layout: &'a Layout,
@@ -393,12 +289,7 @@ impl Sink<'_> {
     /// Handles one record (`bounds` index into `base`); `line` is the record's line
     /// within the block (1-based) for errors.
     #[inline]
-    fn record(
-        &mut self,
-        base: &[u8],
-        bounds: &[(usize, usize)],
-        line: u64,
-    ) -> Result<(), LocalError> {
+    fn on_record(&mut self, base: &[u8], bounds: &[Field], line: u64) -> Result<(), LocalError> {
         let layout = self.layout;
         if bounds.len() != layout.n_fields {
             let reason = format!(
@@ -408,7 +299,7 @@ impl Sink<'_> {
             );
             return Err(LocalError::Csv { line, reason });
         }
-        let field = |i: usize| &base[bounds[i].0..bounds[i].1];
+        let field = |i: usize| &base[bounds[i].start..bounds[i].end];
         if let Some(step) = self.step_of(field(layout.event)) {
             let cell = field(layout.time);
             let Some(t) = parse_time(cell) else {
@@ -440,10 +331,10 @@ fn parse_block(block: &[u8], layout: &Layout, steps: &[&[u8]]) -> BlockOut {
         batch: Batch::with_capacity(block.len() / 64),
         key: Vec::new(),
     };
-    let result = if memchr(b'"', block).is_none() {
-        parse_plain(block, &mut sink)
-    } else {
-        parse_general(block, &mut sink)
+    let result = match tokenize(block, b',', &mut sink) {
+        Ok(lines) => Ok(lines),
+        Err(BlockError::Syntax { line, reason }) => Err(LocalError::Csv { line, reason }),
+        Err(BlockError::Sink(e)) => Err(e),
     };
     let (lines, error) = match result {
         Ok(lines) => (lines, None),
@@ -456,125 +347,15 @@ fn parse_block(block: &[u8], layout: &Layout, steps: &[&[u8]]) -> BlockOut {
     }
 }
 
-/// A block without any quote: one pass over its commas and newlines.
-fn parse_plain(block: &[u8], sink: &mut Sink) -> Result<u64, LocalError> {
-    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(sink.layout.n_fields + 1);
-    let mut lines = 0u64;
-    let mut field_start = 0usize;
-    let mut finish =
-        |bounds: &mut Vec<(usize, usize)>, field_start: usize, end: usize, lines: u64| {
-            let mut end = end;
-            if end > field_start && block[end - 1] == b'\r' {
-                end -= 1;
-            }
-            let empty_line = bounds.is_empty() && end == field_start;
-            bounds.push((field_start, end));
-            let r = if empty_line {
-                Ok(())
-            } else {
-                sink.record(block, bounds, lines)
-            };
-            bounds.clear();
-            r
-        };
-    for at in memchr2_iter(b',', b'\n', block) {
-        if block[at] == b',' {
-            bounds.push((field_start, at));
-        } else {
-            lines += 1;
-            finish(&mut bounds, field_start, at, lines)?;
+impl RecordSink for Sink<'_> {
+    type Error = LocalError;
+
+    #[inline]
+    fn record(&mut self, base: &[u8], fields: &[Field], line: u64) -> Result<(), LocalError> {
+        // A blank line is no record.
+        if fields.len() == 1 && fields[0].start == fields[0].end && !fields[0].quoted {
+            return Ok(());
         }
-        field_start = at + 1;
-    }
-    if field_start < block.len() || !bounds.is_empty() {
-        finish(&mut bounds, field_start, block.len(), lines + 1)?;
-        lines += 1;
-    }
-    Ok(lines)
-}
-
-/// A block with quotes somewhere: records with a quote go through the full parser.
-fn parse_general(block: &[u8], sink: &mut Sink) -> Result<u64, LocalError> {
-    let mut lines = 0u64;
-    let mut unq = Vec::new();
-    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(sink.layout.n_fields + 1);
-    let mut pos = 0;
-    let len = block.len();
-    while pos < len {
-        let nl = memchr(b'\n', &block[pos..]).map_or(len, |i| pos + i);
-        let line = &block[pos..nl];
-        if memchr(b'"', line).is_none() {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if !line.is_empty() {
-                bounds.clear();
-                let mut a = 0;
-                for c in memchr_iter(b',', line) {
-                    bounds.push((pos + a, pos + c));
-                    a = c + 1;
-                }
-                bounds.push((pos + a, pos + line.len()));
-                sink.record(block, &bounds, lines + 1)?;
-            }
-            lines += 1;
-            pos = nl + 1;
-        } else {
-            let (next, used) =
-                parse_quoted(block, pos, &mut unq, &mut bounds).map_err(|reason| {
-                    LocalError::Csv {
-                        line: lines + 1,
-                        reason,
-                    }
-                })?;
-            sink.record(&unq, &bounds, lines + 1)?;
-            lines += used.max(1);
-            pos = next;
-        }
-    }
-    Ok(lines)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fields(s: &str) -> Result<(Vec<String>, usize, u64), String> {
-        let mut unq = Vec::new();
-        let mut b = Vec::new();
-        let (end, nl) = parse_quoted(s.as_bytes(), 0, &mut unq, &mut b)?;
-        Ok((
-            b.iter()
-                .map(|&(x, y)| String::from_utf8_lossy(&unq[x..y]).into_owned())
-                .collect(),
-            end,
-            nl,
-        ))
-    }
-
-    #[test]
-    fn quoted_records() {
-        assert_eq!(
-            fields("a,\"b,c\",\"d \"\"q\"\"\"\nnext").expect("ok"),
-            (vec!["a".into(), "b,c".into(), "d \"q\"".into()], 18, 1)
-        );
-        assert_eq!(
-            fields("\"x\ny\",z\r\n").expect("ok"),
-            (vec!["x\ny".into(), "z".into()], 9, 2)
-        );
-        assert_eq!(fields("\"a\"\r\n").expect("ok").0, vec!["a".to_string()]);
-        assert_eq!(
-            fields("a,").expect("ok").0,
-            vec!["a".to_string(), String::new()]
-        );
-        assert!(fields("a\"b,c").is_err());
-        assert!(fields("\"a\"b,c").is_err());
-        assert!(fields("\"abc").is_err());
-    }
-
-    #[test]
-    fn boundaries_skip_newlines_inside_quotes() {
-        let s = b"a,b\nc,\"d\ne\"\nf,\"g\nh";
-        assert_eq!(record_boundary(s), Some(12));
-        assert_eq!(record_boundary(b"a,\"b\nc"), None);
-        assert_eq!(record_boundary(b"abc"), None);
+        self.on_record(base, fields, line)
     }
 }

@@ -417,6 +417,10 @@ fn time_at(c: &Column, row: usize) -> Option<i64> {
                 ) * 86_400_000,
             )
         }
+        crate::table::DType::Datetime => c
+            .datetime_micros()
+            .filter(|_| !c.is_null(row))
+            .map(|a| a.value(row).div_euclid(1000)),
         crate::table::DType::Bool => None,
     }
 }

@@ -33,6 +33,7 @@ pub fn value_to_dynamic(v: Value) -> Dynamic {
         Value::Bool(b) => Dynamic::from_bool(b),
         Value::Str(s) => Dynamic::from(s),
         Value::Date(d) => Dynamic::from(d.format("%Y-%m-%d").to_string()),
+        Value::Datetime(t) => Dynamic::from(crate::table::format_datetime(t)),
     }
 }
 

@@ -282,3 +282,14 @@ pub fn write_output(
         .map_err(super::script_error)?;
     Ok(written.display().to_string())
 }
+
+/// Tells the user something the run decided that they may not expect (how a column
+/// was read, for example), on standard error, once, with the script position.
+pub fn note(ctx: &NativeCallContext, message: &str) {
+    let at = ctx
+        .call_position()
+        .line()
+        .map(|l| format!("line {l}: "))
+        .unwrap_or_default();
+    eprintln!("note: {at}{message}");
+}

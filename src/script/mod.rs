@@ -4,6 +4,7 @@
 //! This layer never prints: `print` output goes to the [`Output`] sink the caller gives.
 
 pub mod api;
+mod calls;
 mod convert;
 mod engine;
 mod error;
@@ -13,10 +14,11 @@ pub mod reference;
 mod sandbox;
 mod session;
 
+pub use calls::Calls;
 pub use convert::{dynamic_to_value, num, table_from_dynamic, value_to_dynamic};
 pub use engine::{
-    build_engine, context, register_packages, write_output, EngineConfig, Limits, Output, Params,
-    RunContext, Stop,
+    build_engine, context, note, register_packages, write_output, EngineConfig, Limits, Output,
+    Params, RunContext, Stop,
 };
 pub use error::{script_error, ScriptError};
 pub use options::Options;

@@ -1,24 +1,47 @@
-//! Reading CSV files into tables: type inference, forced types, and errors that name
-//! the file, the line and the column.
+//! Reading CSV files into tables: strict parsing, honest type inference, forced types,
+//! and errors that name the file, the line and the column.
+//!
+//! The file is cut into chunks on record boundaries, the chunks are parsed in parallel
+//! by the shared tokenizer (`csv_tokenize`) straight into typed column builders, and
+//! the chunks' columns are joined. A column is typed by the rules in `cell`: it is
+//! numeric only when every non-missing cell is a number; when a few cells stop a
+//! mostly-numeric (or mostly-date) column from being typed, the reader says so once in
+//! a note with the first offending line and the options that fix it.
 
-use super::column::Column;
-use super::csv_plain::{plain_delimiter, split_plain, RecordLines, SpanColumn};
+use super::cell::{
+    looks_grouped, parse_bool, parse_date, parse_datetime, parse_float, parse_int, trim_cell,
+};
+use super::column::{date_to_days, datetime_to_micros, Column};
+use super::csv_tokenize::{parse_quoted, record_boundary, tokenize, BlockError, Field, RecordSink};
 use super::error::{CellRef, TableError};
 use super::table::Table;
 use super::value::{DType, Value};
-use crate::units;
-use std::collections::BTreeMap;
+use arrow_array::{
+    BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, StringArray,
+    TimestampMicrosecondArray,
+};
+use arrow_buffer::{BooleanBuffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Options for reading a CSV file.
 #[derive(Debug, Clone, Default)]
 pub struct CsvOptions {
-    /// Columns whose type is forced instead of inferred.
+    /// Columns whose type is forced instead of inferred (by their name in the file).
     pub types: BTreeMap<String, DType>,
     /// Accept `1,200` as twelve hundred (thousands separators) in numeric columns.
     pub thousands: bool,
     /// The field delimiter (default `,`).
     pub delimiter: Option<u8>,
+    /// Cell texts that mean "missing" besides the empty cell (e.g. `n/a`, `-`),
+    /// compared after trimming spaces.
+    pub na: Vec<String>,
+    /// New names for columns: (name in the file, new name).
+    pub rename: Vec<(String, String)>,
+    /// Read only these columns (by their name in the file), in this order.
+    pub columns: Option<Vec<String>>,
+    /// The file has no header line: columns are named `column_1`, `column_2`, ...
+    pub no_header: bool,
 }
 
 /// Reads the CSV file at `path` with default options.
@@ -28,12 +51,21 @@ pub fn read_csv_path(path: &Path) -> Result<Table, TableError> {
 
 /// Reads the CSV file at `path`; `path` as displayed names the table in messages.
 pub fn read_csv_path_with(path: &Path, options: &CsvOptions) -> Result<Table, TableError> {
+    read_csv_path_noted(path, options).map(|(t, _)| t)
+}
+
+/// [`read_csv_path_with`], also returning the notes on what inference decided that the
+/// user may not expect (a mostly-numeric column read as text, and why).
+pub fn read_csv_path_noted(
+    path: &Path,
+    options: &CsvOptions,
+) -> Result<(Table, Vec<String>), TableError> {
     let name = path.display().to_string();
     let bytes = read_file(path).map_err(|e| TableError::Io {
         path: name.clone(),
         reason: io_reason(&e),
     })?;
-    read_csv_bytes(&name, &bytes, options)
+    read_csv_bytes_noted(&name, &bytes, options)
 }
 
 /// Reads a whole file. A regular file over 8 MB is read in slices in parallel
@@ -78,474 +110,239 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// The raw text of one column: all cells in one buffer, with each cell's end offset.
-/// One allocation per column instead of one per cell.
-struct RawColumn {
-    text: String,
-    ends: Vec<usize>,
-}
-
-impl RawColumn {
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// The cell's text, `None` when empty.
-    fn get(&self, row: usize) -> Option<&str> {
-        let end = *self.ends.get(row)?;
-        let start = if row == 0 { 0 } else { self.ends[row - 1] };
-        (end > start).then(|| &self.text[start..end])
-    }
-
-    /// Every cell's text in order, `None` when empty.
-    fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let cell = if end > start {
-                self.text.get(start..end)
-            } else {
-                None
-            };
-            start = end;
-            cell
-        })
-    }
-}
-
-/// The cells of one column in one chunk of the file: slices of the file (quote-free
-/// chunks) or text unescaped by the `csv` crate.
-#[derive(Clone, Copy)]
-enum Cells<'a> {
-    Plain(&'a SpanColumn<'a>),
-    Raw(&'a RawColumn),
-}
-
-impl<'a> Cells<'a> {
-    fn len(&self) -> usize {
-        match self {
-            Cells::Plain(c) => c.len(),
-            Cells::Raw(c) => c.len(),
-        }
-    }
-
-    /// The cell's text, `None` when empty.
-    fn get(&self, row: usize) -> Option<&'a str> {
-        match *self {
-            Cells::Plain(c) => c.get(row),
-            Cells::Raw(c) => c.get(row),
-        }
-    }
-
-    fn iter(self) -> impl Iterator<Item = (usize, Option<&'a str>)> + 'a {
-        (0..self.len()).map(move |r| (r, self.get(r)))
-    }
-
-    fn owned(&self, row: usize) -> String {
-        self.get(row).unwrap_or_default().to_string()
-    }
-}
-
-/// One chunk of the file's records, split into columns.
-struct Chunk<'a> {
-    columns: ChunkColumns<'a>,
-    /// Each record's line in the file.
-    lines: RecordLines,
-}
-
-enum ChunkColumns<'a> {
-    Plain(Vec<SpanColumn<'a>>),
-    Raw(Vec<RawColumn>),
-}
-
-impl Chunk<'_> {
-    fn rows(&self) -> usize {
-        self.lines.len()
-    }
-
-    fn cells(&self, col: usize) -> Option<Cells<'_>> {
-        match &self.columns {
-            ChunkColumns::Plain(c) => c.get(col).map(Cells::Plain),
-            ChunkColumns::Raw(c) => c.get(col).map(Cells::Raw),
-        }
-    }
-}
-
 /// Reads CSV text held in memory; `source` names it in messages.
-///
-/// Rules: the first record is the header; a UTF-8 byte-order mark is skipped; quoted
-/// fields may hold delimiters, quotes (`""`) and line breaks; every record must have as
-/// many fields as the header; empty cells are nulls. Column types are inferred unless
-/// forced: `int` when every non-empty cell is an integer, `float` when every cell is a
-/// number or a percentage (`5%` is read as 0.05), `bool` for `true`/`false`, `date` for
-/// `YYYY-MM-DD`, else `string`.
-///
-/// Speed: a file without quote characters is cut at line breaks into chunks split in
-/// parallel (fields are slices of the file, no copy); then columns are typed in
-/// parallel, each straight into its final vector, trying only the types that fit its
-/// first non-empty cell, so a typical cell is parsed once.
 pub fn read_csv_bytes(
     source: &str,
     bytes: &[u8],
     options: &CsvOptions,
 ) -> Result<Table, TableError> {
+    read_csv_bytes_noted(source, bytes, options).map(|(t, _)| t)
+}
+
+/// How one column is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Infer,
+    Forced(DType),
+}
+
+/// Reads CSV text held in memory, with the inference notes.
+///
+/// Rules: the first record is the header (unless `no_header`); a UTF-8 byte-order mark
+/// is skipped; quoted fields may hold delimiters, quotes (`""`) and line breaks; every
+/// record must have as many fields as the header (blank lines are skipped when there
+/// is more than one column); an unquoted empty cell (or one of `na`) is missing, while
+/// `""` is an empty text. Types follow the rules in the `cell` module.
+pub fn read_csv_bytes_noted(
+    source: &str,
+    bytes: &[u8],
+    options: &CsvOptions,
+) -> Result<(Table, Vec<String>), TableError> {
     use rayon::prelude::*;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    // The header: the first record.
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(options.delimiter.unwrap_or(b','))
-        .from_reader(bytes);
-    let mut record = csv::ByteRecord::new();
-    let names: Vec<String> = match reader.read_byte_record(&mut record) {
-        Ok(false) => {
-            return Err(TableError::Empty {
-                file: source.to_string(),
+    let delimiter = options.delimiter.unwrap_or(b',');
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(TableError::Empty {
+            file: source.to_string(),
+        });
+    }
+    let (names, body_start, header_lines) = header(source, bytes, delimiter, options)?;
+    let body = &bytes[body_start..];
+    let n_fields = names.len();
+    // The columns to read: their position in the file, and how.
+    let wanted: Vec<usize> = match &options.columns {
+        None => (0..n_fields).collect(),
+        Some(cols) => cols
+            .iter()
+            .map(|c| {
+                names
+                    .iter()
+                    .position(|n| n == c)
+                    .ok_or_else(|| TableError::missing_column(source, c, &names))
             })
-        }
-        Ok(true) => {
-            let line = record.position().map_or(1, |p| record_line(bytes, p));
-            let names: Vec<String> = record
-                .iter()
-                .map(|f| std::str::from_utf8(f).map(|s| s.trim().to_string()))
-                .collect::<Result<_, _>>()
-                .map_err(|_| TableError::Utf8 {
-                    file: source.to_string(),
-                    line,
-                })?;
-            check_header(source, line, &names)?;
-            names
-        }
-        Err(e) => {
-            return Err(TableError::Syntax {
-                file: source.to_string(),
-                line: e.position().map_or(1, |p| p.line()),
-                reason: e.to_string(),
-            })
-        }
+            .collect::<Result<_, _>>()?,
     };
-    let body_start = reader.position().byte() as usize;
-    let body = bytes.get(body_start..).unwrap_or_default();
-    // The body's first line: 1 plus the line breaks up to it (the header's own may be
-    // left for the body when it ends with `\r\n`).
-    let first_line = 1 + memchr::memchr_iter(b'\n', &bytes[..bytes.len() - body.len()]).count();
-    let chunks = read_body(source, body, first_line as u64, names.len(), options)?;
     for name in options.types.keys() {
         if !names.contains(name) {
-            return Err(TableError::Invalid(format!(
-                "{source}: the types option names a column '{name}' that the file does not have (columns: {})",
-                names.join(", ")
-            )));
+            return Err(option_names_missing(source, "types", name, &names));
         }
     }
-    let mut offsets = Vec::with_capacity(chunks.len());
-    let mut rows = 0usize;
-    for c in &chunks {
-        offsets.push(rows);
-        rows += c.rows();
+    for (old, _) in &options.rename {
+        if !names.contains(old) {
+            return Err(option_names_missing(source, "rename", old, &names));
+        }
     }
-    // Each column typed over all chunks into one vector, columns in parallel.
-    let columns = names
-        .par_iter()
-        .enumerate()
-        .map(|(col, name)| {
-            let cells: Vec<(usize, Cells<'_>)> = chunks
-                .iter()
-                .enumerate()
-                .filter_map(|(k, c)| c.cells(col).map(|cells| (k, cells)))
-                .collect();
-            let at = |k: usize, row: usize| CellRef {
-                file: source.to_string(),
-                line: chunks.get(k).and_then(|c| c.lines.get(row)),
-                row: offsets.get(k).copied().unwrap_or(0) + row,
-                column: name.clone(),
-            };
-            let column = match options.types.get(name) {
-                Some(&dtype) => parse_column(&cells, dtype, options.thousands, &at)?,
-                None => infer_column(&cells, options.thousands, &at)?,
-            };
-            Ok((name.clone(), column))
-        })
-        .collect::<Vec<Result<_, TableError>>>()
-        .into_iter()
-        .collect::<Result<Vec<_>, TableError>>()?;
-    let simple = chunks
+    let modes: Vec<Mode> = wanted
         .iter()
-        .zip(&offsets)
-        .all(|(c, &o)| c.lines.consecutive_from(o as u64 + 2));
-    let lines = (!simple).then(|| chunks.iter().flat_map(|c| c.lines.iter()).collect());
-    let table = Table::new(source, columns)?;
-    Ok(table.with_file_lines(lines))
-}
-
-/// Where a cell is, from its chunk and its row in the chunk.
-type At<'a> = &'a dyn Fn(usize, usize) -> CellRef;
-
-/// A placeholder cell reference for inference attempts, whose errors only mean "not
-/// this type".
-fn no_ref(_chunk: usize, row: usize) -> CellRef {
-    CellRef {
-        file: String::new(),
-        line: None,
-        row,
-        column: String::new(),
-    }
-}
-
-/// Infers a column's type by trying the narrowest first (int, float, bool, date, else
-/// string; all empty: string), skipping the types the first non-empty cell rules out.
-/// Each attempt parses the whole column and gives up at the first cell that does not
-/// fit, so a typical column is parsed once.
-fn infer_column(
-    cells: &[(usize, Cells<'_>)],
-    thousands: bool,
-    at: At<'_>,
-) -> Result<Column, TableError> {
-    let first = cells
-        .iter()
-        .find_map(|(_, c)| c.iter().find_map(|(_, t)| t));
-    let Some(first) = first else {
-        return Ok(Column::Str(vec![
-            None;
-            cells.iter().map(|(_, c)| c.len()).sum()
-        ]));
-    };
-    let t = trim_cell(first);
-    let fits = |dtype: DType| match dtype {
-        DType::Int => parse_int(t).is_some(),
-        DType::Float => parse_number(t, thousands).is_some(),
-        DType::Bool => parse_bool(t).is_some(),
-        DType::Date => parse_date(t).is_some(),
-        DType::Str => true,
-    };
-    for dtype in [DType::Int, DType::Float] {
-        if fits(dtype) {
-            if let Ok(c) = parse_column(cells, dtype, thousands, &no_ref) {
-                return Ok(c);
-            }
-        }
-    }
-    check_thousands(cells, at)?;
-    for dtype in [DType::Bool, DType::Date] {
-        if fits(dtype) {
-            if let Ok(c) = parse_column(cells, dtype, thousands, &no_ref) {
-                return Ok(c);
-            }
-        }
-    }
-    parse_column(cells, DType::Str, thousands, at)
-}
-
-/// Every cell a number but some written with thousands separators: refuse to guess.
-fn check_thousands(cells: &[(usize, Cells<'_>)], at: At<'_>) -> Result<(), TableError> {
-    let all_numeric = cells.iter().all(|(_, c)| {
-        c.iter()
-            .filter_map(|(_, t)| t)
-            .all(|t| parse_number(t, false).is_some() || looks_thousands(t))
-    });
-    if !all_numeric {
-        return Ok(());
-    }
-    for &(k, c) in cells {
-        if let Some(row) = c
-            .iter()
-            .find_map(|(r, t)| t.filter(|t| looks_thousands(t)).map(|_| r))
-        {
-            return Err(TableError::BadCell {
-                at: at(k, row),
-                expected: "a number".to_string(),
-                found: c.owned(row),
-                hint: THOUSANDS_HINT.to_string(),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// The records after the header (whose first line in the file is `first_line`), in
-/// chunks. Files without quote characters are cut at
-/// line breaks into chunks split in parallel (one chunk for small files); quoted files
-/// (whose fields may span lines) are parsed in one pass by the `csv` crate. A chunk the
-/// fast splitter refuses (a ragged row, invalid UTF-8...) is parsed by the `csv` crate,
-/// which reports the error.
-fn read_body<'a>(
-    source: &str,
-    body: &'a [u8],
-    first_line: u64,
-    ncols: usize,
-    options: &CsvOptions,
-) -> Result<Vec<Chunk<'a>>, TableError> {
-    use rayon::prelude::*;
-    let delimiter = options.delimiter.unwrap_or(b',');
-    let threads = rayon::current_num_threads().max(1);
-    let full = |chunk: &[u8], first: u64| -> Result<Chunk<'a>, TableError> {
-        let (raw, full_lines, _) = read_chunk(source, chunk, first, ncols, options)?;
-        let mut lines = RecordLines::new(first);
-        for line in full_lines {
-            lines.push(line);
-        }
-        Ok(Chunk {
-            columns: ChunkColumns::Raw(raw),
-            lines,
-        })
-    };
-    if !plain_delimiter(delimiter) {
-        return Ok(vec![full(body, first_line)?]);
-    }
-    // Chunk boundaries just after a line break, so no record is cut in two; at most
-    // 256 MB a chunk so that offsets fit in 32 bits.
-    const MIN_CHUNK: usize = 256 << 10;
-    const MAX_CHUNK: usize = 256 << 20;
-    let n = (body.len() / MIN_CHUNK)
-        .clamp(1, threads * 4)
-        .max(body.len() / MAX_CHUNK + 1);
-    let target = body.len() / n + 1;
-    let mut bounds = vec![0usize];
-    let mut at = target;
-    while at < body.len() {
-        match memchr::memchr(b'\n', &body[at..]) {
-            Some(p) => {
-                let next = at + p + 1;
-                if next < body.len() {
-                    bounds.push(next);
-                }
-                at = next + target;
-            }
-            None => break,
-        }
-    }
-    bounds.push(body.len());
-    // Line breaks and quotes in each chunk, counted in parallel.
-    let scans: Vec<(u64, bool)> = bounds
-        .par_windows(2)
-        .map(|w| {
-            let chunk = &body[w[0]..w[1]];
-            let breaks = count_breaks(chunk);
-            (breaks, memchr::memchr(b'"', chunk).is_some())
+        .map(|&i| {
+            options
+                .types
+                .get(&names[i])
+                .map_or(Mode::Infer, |&d| Mode::Forced(d))
         })
         .collect();
-    if scans.iter().any(|s| s.1) {
-        return Ok(vec![full(body, first_line)?]);
-    }
-    // The first line of each chunk: 2 plus the line breaks before it.
-    let first_lines: Vec<u64> = scans
+    let na: Vec<Vec<u8>> = options
+        .na
         .iter()
-        .scan(first_line, |line, s| {
-            let first = *line;
-            *line += s.0;
-            Some(first)
-        })
+        .map(|s| s.trim().as_bytes().to_vec())
         .collect();
-    bounds
-        .par_windows(2)
-        .zip(first_lines.par_iter().zip(scans.par_iter()))
-        .map(|(w, (&first, &(breaks, _)))| {
-            let chunk = &body[w[0]..w[1]];
-            match split_plain(chunk, first, ncols, delimiter, usize::try_from(breaks).ok()) {
-                Some((columns, lines)) => Ok(Chunk {
-                    columns: ChunkColumns::Plain(columns),
-                    lines,
-                }),
-                None => full(chunk, first),
-            }
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
-}
-
-/// The number of `\n` in `bytes`, counted in byte-wide lanes over runs of 255 bytes
-/// (which the compiler vectorises; a plain `filter().count()` widens every byte to 64
-/// bits and runs several times slower).
-fn count_breaks(bytes: &[u8]) -> u64 {
-    bytes
-        .chunks(255)
-        .map(|run| u64::from(run.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'))))
-        .sum()
-}
-
-/// Parses one chunk of records whose first line in the file is `first_line`.
-fn read_chunk(
-    source: &str,
-    chunk: &[u8],
-    first_line: u64,
-    ncols: usize,
-    options: &CsvOptions,
-) -> Result<(Vec<RawColumn>, Vec<u64>, bool), TableError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(options.delimiter.unwrap_or(b','))
-        .from_reader(chunk);
-    let mut record = csv::ByteRecord::new();
-    let mut raw: Vec<RawColumn> = (0..ncols)
-        .map(|_| RawColumn {
-            text: String::with_capacity(chunk.len() / ncols.max(1)),
-            ends: Vec::new(),
-        })
-        .collect();
-    let mut lines: Vec<u64> = Vec::new();
-    let mut simple = true;
+    let ctx = ChunkCtx {
+        delimiter,
+        n_fields,
+        wanted: &wanted,
+        na: &na,
+        thousands: options.thousands,
+    };
+    let chunks = cut_chunks(body);
+    // Parse every chunk; a chunk whose column turned out to need text is parsed again
+    // with that column read as text (rare: a late non-number in a numeric column).
+    let mut outs: Vec<Option<ChunkOut>> = (0..chunks.len()).map(|_| None).collect();
+    let mut forced_text: Vec<Vec<bool>> = vec![vec![false; wanted.len()]; chunks.len()];
     loop {
-        let line_before = reader.position().line() + first_line - 1;
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(line_before, |p| p.line() + first_line - 1);
-                return Err(TableError::Syntax {
-                    file: source.to_string(),
-                    line,
-                    reason: e.to_string(),
-                });
+        let todo: Vec<usize> = (0..chunks.len()).filter(|&k| outs[k].is_none()).collect();
+        if todo.is_empty() {
+            break;
+        }
+        let results: Vec<(usize, Result<ChunkOut, ChunkError>)> = todo
+            .par_iter()
+            .map(|&k| {
+                let (a, b) = chunks[k];
+                (k, parse_chunk(&body[a..b], &ctx, &modes, &forced_text[k]))
+            })
+            .collect();
+        for (k, r) in results {
+            match r {
+                Ok(out) => outs[k] = Some(out),
+                Err(ChunkError::Retry { column }) => forced_text[k][column] = true,
+                Err(e) => {
+                    return Err(chunk_error(
+                        source,
+                        &names,
+                        &wanted,
+                        e,
+                        base_line(body, chunks[k].0, header_lines),
+                        rows_before(&outs, k),
+                    ))
+                }
             }
         }
-        let line = record
-            .position()
-            .map_or(line_before, |p| record_line(chunk, p) + first_line - 1);
-        // A line holding nothing at all (a trailing blank line) is skipped.
-        if record.len() == 1 && record[0].is_empty() && ncols > 1 {
-            continue;
-        }
-        if record.len() != ncols {
-            return Err(TableError::Ragged {
-                file: source.to_string(),
-                line,
-                expected: ncols,
-                found: record.len(),
-            });
-        }
-        if line != lines.len() as u64 + first_line {
-            simple = false;
-        }
-        lines.push(line);
-        for (col, f) in raw.iter_mut().zip(record.iter()) {
-            let text = std::str::from_utf8(f).map_err(|_| TableError::Utf8 {
-                file: source.to_string(),
-                line,
-            })?;
-            col.text.push_str(text);
-            col.ends.push(col.text.len());
+        // A column that is text in one chunk must be text in all.
+        if outs.iter().all(Option::is_some) {
+            let to_text: Vec<usize> = (0..wanted.len())
+                .filter(|&c| {
+                    let kinds: Vec<Kind> =
+                        outs.iter().flatten().map(|o| o.columns[c].kind()).collect();
+                    join_kinds(&kinds) == Kind::Text
+                })
+                .collect();
+            for c in to_text {
+                for (k, o) in outs.iter_mut().enumerate() {
+                    if o.as_ref()
+                        .is_some_and(|o| o.columns[c].kind() != Kind::Text)
+                    {
+                        *o = None;
+                        forced_text[k][c] = true;
+                    }
+                }
+            }
         }
     }
-    Ok((raw, lines, simple))
+    let outs: Vec<ChunkOut> = outs.into_iter().flatten().collect();
+    let rows: usize = outs.iter().map(|o| o.rows).sum();
+    // Each row's line, stored only when some row is not on `row + first line`.
+    let first_line = header_lines + 1;
+    let mut lines: Option<Vec<u64>> = None;
+    let mut base = header_lines;
+    let mut row0 = 0u64;
+    for o in &outs {
+        let simple = o.lines.is_none() && base == header_lines + row0;
+        if !simple && lines.is_none() {
+            lines = Some((0..row0).map(|r| r + first_line).collect());
+        }
+        if let Some(l) = &mut lines {
+            match &o.lines {
+                Some(ls) => l.extend(ls.iter().map(|x| x + base)),
+                None => l.extend((1..=o.rows as u64).map(|x| x + base)),
+            }
+        }
+        base += o.line_count;
+        row0 += o.rows as u64;
+    }
+    let mut columns = Vec::with_capacity(wanted.len());
+    let mut notes = Vec::new();
+    for (c, &i) in wanted.iter().enumerate() {
+        let parts: Vec<Builder> = outs.iter().map(|o| o.columns[c].clone()).collect();
+        let column = finish_column(parts, rows).map_err(|reason| {
+            TableError::Invalid(format!("{source}: column '{}': {reason}", names[i]))
+        })?;
+        if modes[c] == Mode::Infer && column.dtype() == DType::Str {
+            if let Some(n) = fallback_note(&names[i], &column, options.thousands, |row| {
+                lines.as_ref().map_or(row as u64 + first_line, |l| l[row])
+            }) {
+                notes.push(n);
+            }
+        }
+        let mut name = names[i].clone();
+        if let Some((_, new)) = options.rename.iter().find(|(old, _)| *old == name) {
+            name = new.clone();
+        }
+        columns.push((name, column));
+    }
+    let table = Table::new(source, columns)?;
+    let table = if first_line == 2 && lines.is_none() {
+        table.with_file_lines(None)
+    } else {
+        table.with_file_lines(Some(
+            lines.unwrap_or_else(|| (0..rows as u64).map(|r| r + first_line).collect()),
+        ))
+    };
+    Ok((table, notes))
 }
 
-/// The line (1-based in `text`) where a record read by the `csv` crate starts. The
-/// crate's position is where its reading began, before the blank lines it skips and the
-/// `\n` left over from the previous record's `\r\n`: those line breaks are counted here.
-fn record_line(text: &[u8], position: &csv::Position) -> u64 {
-    let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
-    let skipped = text
-        .get(start..)
-        .unwrap_or_default()
+/// The error for an option naming a column the file does not have.
+fn option_names_missing(source: &str, option: &str, name: &str, names: &[String]) -> TableError {
+    let suggestion = crate::suggest::closest(name, names.iter().map(String::as_str))
+        .map(|s| format!(", did you mean '{s}'?"))
+        .unwrap_or_default();
+    TableError::Invalid(format!(
+        "{source}: the {option} option names a column '{name}' that the file does not have{suggestion} (columns: {})",
+        names.join(", ")
+    ))
+}
+
+/// The header: column names, where the body starts, and the number of lines the header
+/// spans (0 without a header).
+fn header(
+    source: &str,
+    bytes: &[u8],
+    delimiter: u8,
+    options: &CsvOptions,
+) -> Result<(Vec<String>, usize, u64), TableError> {
+    let mut unq = Vec::new();
+    let mut fields = Vec::new();
+    let (end, lines) =
+        parse_quoted(bytes, 0, delimiter, &mut unq, &mut fields).map_err(|reason| {
+            TableError::Syntax {
+                file: source.to_string(),
+                line: 1,
+                reason,
+            }
+        })?;
+    let lines = lines.max(1);
+    let cells: Vec<String> = fields
         .iter()
-        .take_while(|&&b| b == b'\r' || b == b'\n')
-        .filter(|&&b| b == b'\n')
-        .count();
-    position.line() + skipped as u64
+        .map(|f| std::str::from_utf8(&unq[f.start..f.end]).map(|s| s.trim().to_string()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| TableError::Utf8 {
+            file: source.to_string(),
+            line: 1,
+        })?;
+    if options.no_header {
+        let names = (1..=cells.len()).map(|i| format!("column_{i}")).collect();
+        return Ok((names, 0, 0));
+    }
+    check_header(source, 1, &cells)?;
+    Ok((cells, end, lines))
 }
 
 fn check_header(source: &str, line: u64, names: &[String]) -> Result<(), TableError> {
@@ -568,708 +365,901 @@ fn check_header(source: &str, line: u64, names: &[String]) -> Result<(), TableEr
     Ok(())
 }
 
-/// An optional sign then ASCII digits, within `i64` (as `str::parse::<i64>`, in one pass).
-fn parse_int(t: &str) -> Option<i64> {
-    let b = t.as_bytes();
-    let (negative, digits) = match b.first() {
-        Some(b'-') => (true, &b[1..]),
-        Some(b'+') => (false, &b[1..]),
-        _ => (false, b),
-    };
-    if digits.is_empty() {
-        return None;
-    }
-    let mut magnitude: u64 = 0;
-    if digits.len() <= 19 {
-        // At most 19 digits: below 10^19 < 2^64, no overflow check needed.
-        for &c in digits {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                return None;
+/// Cuts the body into chunks that start and end on record boundaries: about four per
+/// thread, at least 1 MB and at most 64 MB each.
+fn cut_chunks(body: &[u8]) -> Vec<(usize, usize)> {
+    let threads = rayon::current_num_threads().max(1);
+    let target = (body.len() / (threads * 4)).clamp(1 << 20, 64 << 20);
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < body.len() {
+        let mut end = (pos + target).min(body.len());
+        while end < body.len() {
+            match record_boundary(&body[pos..end]) {
+                Some(cut) => {
+                    end = pos + cut;
+                    break;
+                }
+                None => end = (end + target).min(body.len()),
             }
-            magnitude = magnitude * 10 + u64::from(d);
         }
-    } else {
-        for &c in digits {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                return None;
-            }
-            magnitude = magnitude.checked_mul(10)?.checked_add(u64::from(d))?;
-        }
+        out.push((pos, end));
+        pos = end;
     }
-    if negative {
-        0i64.checked_sub_unsigned(magnitude)
-    } else {
-        i64::try_from(magnitude).ok()
+    out
+}
+
+/// The line before the first line of the chunk starting at `start`.
+fn base_line(body: &[u8], start: usize, header_lines: u64) -> u64 {
+    header_lines + memchr::memchr_iter(b'\n', &body[..start]).count() as u64
+}
+
+fn rows_before(outs: &[Option<ChunkOut>], k: usize) -> Option<usize> {
+    outs[..k]
+        .iter()
+        .map(|o| o.as_ref().map(|o| o.rows))
+        .sum::<Option<usize>>()
+}
+
+fn chunk_error(
+    source: &str,
+    names: &[String],
+    wanted: &[usize],
+    e: ChunkError,
+    base: u64,
+    rows_before: Option<usize>,
+) -> TableError {
+    let file = source.to_string();
+    match e {
+        ChunkError::Syntax { line, reason } => TableError::Syntax {
+            file,
+            line: base + line,
+            reason,
+        },
+        ChunkError::Ragged { line, found } => TableError::Ragged {
+            file,
+            line: base + line,
+            expected: names.len(),
+            found,
+        },
+        ChunkError::Utf8 { line } => TableError::Utf8 {
+            file,
+            line: base + line,
+        },
+        ChunkError::Cell {
+            line,
+            row,
+            column,
+            expected,
+            text,
+            hint,
+        } => TableError::BadCell {
+            at: CellRef {
+                file,
+                line: Some(base + line),
+                row: rows_before.unwrap_or(0) + row,
+                column: names[wanted[column]].clone(),
+            },
+            expected: expected.to_string(),
+            found: text,
+            hint,
+        },
+        ChunkError::TooLarge => TableError::Invalid(format!(
+            "{source}: a text column holds more than 2 GiB in one part of the file"
+        )),
+        ChunkError::Retry { .. } => TableError::Invalid(format!("{source}: internal retry")),
     }
 }
 
-/// `t.trim()`, without the scan when `t` starts and ends with ASCII non-whitespace (a
-/// byte of a multi-byte character, which may be Unicode whitespace, takes the scan).
-fn trim_cell(t: &str) -> &str {
-    let solid = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_graphic());
-    if solid(t.as_bytes().first()) && solid(t.as_bytes().last()) {
-        t
-    } else {
-        t.trim()
-    }
+/// What a chunk's parse can fail with (lines relative to the chunk, 1-based).
+#[derive(Debug)]
+enum ChunkError {
+    Syntax {
+        line: u64,
+        reason: String,
+    },
+    Ragged {
+        line: u64,
+        found: usize,
+    },
+    Utf8 {
+        line: u64,
+    },
+    Cell {
+        line: u64,
+        row: usize,
+        column: usize,
+        expected: &'static str,
+        text: String,
+        hint: String,
+    },
+    TooLarge,
+    /// Column `column` must be read as text from the start of the chunk.
+    Retry {
+        column: usize,
+    },
 }
 
-/// Exact powers of ten as `f64` (10^22 is the largest exact one).
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// The common case of `str::parse::<f64>` in one pass: `[+-]digits[.digits]` whose
-/// digits, read as an integer `m`, stay below 2^53, with at most 22 decimals `k`. Then
-/// `m` and `10^k` are exact doubles and IEEE division rounds `m / 10^k` correctly, so the
-/// result is the one `str::parse` gives (Clinger's fast path, the first step of the
-/// standard library's own algorithm). `None` for anything else.
-fn parse_decimal(t: &str) -> Option<f64> {
-    let b = t.as_bytes();
-    let (negative, rest) = match b.first() {
-        Some(b'-') => (true, &b[1..]),
-        Some(b'+') => (false, &b[1..]),
-        _ => (false, b),
-    };
-    // At most 16 bytes, so `m` cannot overflow; more than 15 digits (which could pass
-    // 2^53) are refused below.
-    if rest.len() > 16 {
-        return None;
-    }
-    let mut m: u64 = 0;
-    let mut digits = rest.iter().map(|c| c.wrapping_sub(b'0'));
-    let mut int_len = 0usize;
-    let mut frac_len = 0usize;
-    let mut point = false;
-    for d in digits.by_ref() {
-        if d <= 9 {
-            m = m * 10 + u64::from(d);
-            int_len += 1;
-        } else if d == b'.'.wrapping_sub(b'0') {
-            point = true;
-            break;
-        } else {
-            return None;
-        }
-    }
-    if point {
-        for d in digits {
-            if d > 9 {
-                return None;
-            }
-            m = m * 10 + u64::from(d);
-            frac_len += 1;
-        }
-    }
-    if int_len == 0 || (point && frac_len == 0) || int_len + frac_len > 15 {
-        return None;
-    }
-    let v = m as f64 / POW10.get(frac_len)?;
-    Some(if negative { -v } else { v })
+struct ChunkCtx<'a> {
+    delimiter: u8,
+    n_fields: usize,
+    wanted: &'a [usize],
+    na: &'a [Vec<u8>],
+    thousands: bool,
 }
 
-fn parse_number(t: &str, thousands: bool) -> Option<f64> {
-    let t = trim_cell(t);
-    if let Some(v) = parse_decimal(t) {
-        return Some(v);
-    }
-    if let Some(v) = units::parse_plain(t).or_else(|| units::parse_percent(t)) {
-        return Some(v);
-    }
-    if thousands && t.contains(',') {
-        let cleaned = t.replace(',', "");
-        return units::parse_plain(&cleaned).or_else(|| units::parse_percent(&cleaned));
-    }
-    None
+/// One chunk's columns, rows, and lines.
+struct ChunkOut {
+    columns: Vec<Builder>,
+    rows: usize,
+    /// Each row's line within the chunk, when some row is not on the line after the
+    /// previous one (blank lines, quoted line breaks).
+    lines: Option<Vec<u64>>,
+    /// The number of lines the chunk spans.
+    line_count: u64,
 }
 
-fn parse_bool(t: &str) -> Option<bool> {
-    let t = trim_cell(t);
-    if t.eq_ignore_ascii_case("true") {
-        Some(true)
-    } else if t.eq_ignore_ascii_case("false") {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// Parses `YYYY-MM-DD` by hand (chrono's format parser is ten times slower), checking
-/// that the date exists.
-fn parse_date(t: &str) -> Option<chrono::NaiveDate> {
-    let b = trim_cell(t).as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |s: &[u8]| -> Option<u32> {
-        s.iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+fn parse_chunk(
+    chunk: &[u8],
+    ctx: &ChunkCtx,
+    modes: &[Mode],
+    forced_text: &[bool],
+) -> Result<ChunkOut, ChunkError> {
+    let columns = modes
+        .iter()
+        .zip(forced_text)
+        .map(|(&m, &t)| match (m, t) {
+            (Mode::Forced(d), _) => Builder::forced(d),
+            (Mode::Infer, true) => Builder::Text(TextBuilder::default()),
+            (Mode::Infer, false) => Builder::Unknown {
+                quoted_empty: None,
+                n: 0,
+            },
         })
+        .collect();
+    let mut sink = ChunkSink {
+        ctx,
+        columns,
+        inferred: modes.iter().map(|&m| m == Mode::Infer).collect(),
+        rows: 0,
+        lines: None,
     };
-    let y = num(&b[0..4])?;
-    let m = num(&b[5..7])?;
-    let d = num(&b[8..10])?;
-    chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+    let line_count = match tokenize(chunk, ctx.delimiter, &mut sink) {
+        Ok(l) => l,
+        Err(BlockError::Syntax { line, reason }) => {
+            return Err(ChunkError::Syntax { line, reason })
+        }
+        Err(BlockError::Sink(e)) => return Err(e),
+    };
+    Ok(ChunkOut {
+        columns: sink.columns,
+        rows: sink.rows,
+        lines: sink.lines,
+        line_count,
+    })
 }
 
-fn looks_thousands(t: &str) -> bool {
-    let t = t.trim();
-    t.contains(',') && parse_number(&t.replace(',', ""), false).is_some()
+struct ChunkSink<'a> {
+    ctx: &'a ChunkCtx<'a>,
+    columns: Vec<Builder>,
+    inferred: Vec<bool>,
+    rows: usize,
+    lines: Option<Vec<u64>>,
+}
+
+impl RecordSink for ChunkSink<'_> {
+    type Error = ChunkError;
+
+    #[inline]
+    fn record(&mut self, base: &[u8], fields: &[Field], line: u64) -> Result<(), ChunkError> {
+        let ctx = self.ctx;
+        if fields.len() != ctx.n_fields {
+            if fields.len() == 1 && fields[0].start == fields[0].end && !fields[0].quoted {
+                // A blank line.
+                if self.lines.is_none() {
+                    self.lines = Some((1..=self.rows as u64).collect());
+                }
+                return Ok(());
+            }
+            return Err(ChunkError::Ragged {
+                line,
+                found: fields.len(),
+            });
+        }
+        let row = self.rows;
+        if let Some(l) = &mut self.lines {
+            l.push(line);
+        } else if line != row as u64 + 1 {
+            let mut l: Vec<u64> = (1..=row as u64).collect();
+            l.push(line);
+            self.lines = Some(l);
+        }
+        for (c, &i) in ctx.wanted.iter().enumerate() {
+            let f = fields[i];
+            let raw = &base[f.start..f.end];
+            let cell = Cell {
+                raw,
+                quoted: f.quoted,
+            };
+            let missing = is_missing(&cell, ctx.na);
+            match self.columns[c].push(cell, missing, ctx.thousands) {
+                Ok(()) => {}
+                Err(Push::Widen) if self.inferred[c] => {
+                    return Err(ChunkError::Retry { column: c })
+                }
+                Err(Push::Widen | Push::Bad) => {
+                    let expected = self.columns[c].expected();
+                    let text = String::from_utf8_lossy(raw).into_owned();
+                    let hint = if looks_grouped(trim_cell(raw)) && !ctx.thousands {
+                        THOUSANDS_HINT.to_string()
+                    } else {
+                        String::new()
+                    };
+                    return Err(ChunkError::Cell {
+                        line,
+                        row,
+                        column: c,
+                        expected,
+                        text,
+                        hint,
+                    });
+                }
+                Err(Push::Utf8) => return Err(ChunkError::Utf8 { line }),
+                Err(Push::TooLarge) => return Err(ChunkError::TooLarge),
+            }
+        }
+        self.rows += 1;
+        Ok(())
+    }
 }
 
 const THOUSANDS_HINT: &str = "; it looks like a thousands separator: remove the commas (1200, not 1,200) or load with #{ thousands: true }";
 
-/// Parses every cell of a column (its chunks in order) as `dtype`; the first cell that
-/// does not fit is an error naming it through `at`.
-fn parse_column(
-    cells: &[(usize, Cells<'_>)],
-    dtype: DType,
-    thousands: bool,
-    at: At<'_>,
-) -> Result<Column, TableError> {
-    let rows: usize = cells.iter().map(|(_, c)| c.len()).sum();
-    let bad =
-        |k: usize, c: Cells<'_>, row: usize, expected: &str, hint: String| TableError::BadCell {
-            at: at(k, row),
-            expected: expected.to_string(),
-            found: c.owned(row),
-            hint,
+#[derive(Clone, Copy)]
+struct Cell<'a> {
+    raw: &'a [u8],
+    quoted: bool,
+}
+
+/// Missing: an unquoted empty cell, or one whose trimmed text is in `na`.
+#[inline]
+fn is_missing(c: &Cell, na: &[Vec<u8>]) -> bool {
+    if c.raw.is_empty() {
+        return !c.quoted;
+    }
+    !na.is_empty() && {
+        let t = trim_cell(c.raw);
+        na.iter().any(|n| n.as_slice() == t)
+    }
+}
+
+enum Push {
+    /// The cell does not fit the column's inferred type (read the column as text).
+    Widen,
+    /// The cell does not fit the forced type.
+    Bad,
+    Utf8,
+    TooLarge,
+}
+
+/// Which type a builder holds, for joining the chunks' decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Unknown,
+    Int,
+    Float,
+    Bool,
+    Date,
+    Datetime,
+    Text,
+}
+
+fn join_kinds(kinds: &[Kind]) -> Kind {
+    let mut out = Kind::Unknown;
+    for &k in kinds {
+        out = match (out, k) {
+            (a, Kind::Unknown) => a,
+            (Kind::Unknown, b) => b,
+            (a, b) if a == b => a,
+            (Kind::Int, Kind::Float) | (Kind::Float, Kind::Int) => Kind::Float,
+            (Kind::Date, Kind::Datetime) | (Kind::Datetime, Kind::Date) => Kind::Datetime,
+            _ => Kind::Text,
         };
-    macro_rules! parse_all {
-        ($variant:ident, $parse:expr, $expected:expr, $hint:expr) => {{
-            let mut out = Vec::with_capacity(rows);
-            for &(k, c) in cells {
-                let parsed = match c {
-                    Cells::Plain(p) => parse_into(p.iter(), &mut out, $parse),
-                    Cells::Raw(r) => parse_into(r.iter(), &mut out, $parse),
+    }
+    out
+}
+
+/// Validity bits, materialized at the first missing cell.
+#[derive(Debug, Clone, Default)]
+struct Validity {
+    bits: Option<Vec<bool>>,
+    len: usize,
+}
+
+impl Validity {
+    #[inline]
+    fn push(&mut self, valid: bool) {
+        if !valid && self.bits.is_none() {
+            self.bits = Some(vec![true; self.len]);
+        }
+        if let Some(b) = &mut self.bits {
+            b.push(valid);
+        }
+        self.len += 1;
+    }
+
+    fn nulls(parts: &[&Validity]) -> Option<NullBuffer> {
+        if parts.iter().all(|p| p.bits.is_none()) {
+            return None;
+        }
+        let total: usize = parts.iter().map(|p| p.len).sum();
+        let mut all = Vec::with_capacity(total);
+        for p in parts {
+            match &p.bits {
+                Some(b) => all.extend_from_slice(b),
+                None => all.extend(std::iter::repeat_n(true, p.len)),
+            }
+        }
+        Some(NullBuffer::new(BooleanBuffer::from(all)))
+    }
+}
+
+/// A column of one chunk being built.
+#[derive(Debug, Clone)]
+enum Builder {
+    /// Every cell so far missing (`quoted_empty` marks the `""` cells, which are
+    /// empty texts if the column turns out to be text).
+    Unknown {
+        quoted_empty: Option<Vec<bool>>,
+        n: usize,
+    },
+    Int(Vec<i64>, Validity, bool),
+    Float(Vec<f64>, Validity, bool),
+    Bool(Vec<bool>, Validity, bool),
+    Date(Vec<i32>, Validity, bool),
+    Datetime(Vec<i64>, Validity, bool),
+    Text(TextBuilder),
+}
+
+/// The most distinct values a chunk's text column keeps in a dictionary before it
+/// stores each cell's text instead.
+const DICT_LIMIT: usize = 4096;
+
+/// Text cells: a dictionary (each distinct value once, a key per cell) while there are
+/// few distinct values, else every cell's bytes.
+#[derive(Debug, Clone, Default)]
+struct TextBuilder {
+    dict: Option<HashMap<Box<[u8]>, i32>>,
+    plain: bool,
+    keys: Vec<i32>,
+    bytes: Vec<u8>,
+    offsets: Vec<i32>,
+    valid: Validity,
+}
+
+impl TextBuilder {
+    #[inline]
+    fn push(&mut self, cell: Option<&[u8]>) -> Result<(), Push> {
+        let Some(raw) = cell else {
+            self.valid.push(false);
+            if self.plain {
+                self.offsets.push(self.bytes.len() as i32);
+            } else {
+                self.keys.push(0);
+            }
+            return Ok(());
+        };
+        if std::str::from_utf8(raw).is_err() {
+            return Err(Push::Utf8);
+        }
+        self.valid.push(true);
+        if self.plain {
+            return self.push_plain(raw);
+        }
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        let dict = self.dict.get_or_insert_with(HashMap::new);
+        if let Some(&k) = dict.get(raw) {
+            self.keys.push(k);
+            return Ok(());
+        }
+        if dict.len() >= DICT_LIMIT {
+            self.spell_out();
+            return self.push_plain(raw);
+        }
+        let k = dict.len() as i32;
+        dict.insert(raw.into(), k);
+        self.bytes.extend_from_slice(raw);
+        self.offsets.push(self.bytes.len() as i32);
+        self.keys.push(k);
+        Ok(())
+    }
+
+    #[inline]
+    fn push_plain(&mut self, raw: &[u8]) -> Result<(), Push> {
+        if self.bytes.len() + raw.len() > i32::MAX as usize {
+            return Err(Push::TooLarge);
+        }
+        self.bytes.extend_from_slice(raw);
+        self.offsets.push(self.bytes.len() as i32);
+        Ok(())
+    }
+
+    /// Spells out every cell (leaving the dictionary).
+    fn spell_out(&mut self) {
+        let (bytes, offsets) = (
+            std::mem::take(&mut self.bytes),
+            std::mem::take(&mut self.offsets),
+        );
+        let mut nb = Vec::with_capacity(bytes.len() * 4);
+        let mut no = Vec::with_capacity(self.keys.len() + 1);
+        no.push(0i32);
+        for (row, &k) in self.keys.iter().enumerate() {
+            let valid = self.valid.bits.as_ref().is_none_or(|b| b[row]);
+            if valid {
+                let k = k as usize;
+                nb.extend_from_slice(&bytes[offsets[k] as usize..offsets[k + 1] as usize]);
+            }
+            no.push(nb.len() as i32);
+        }
+        self.bytes = nb;
+        self.offsets = no;
+        self.keys = Vec::new();
+        self.dict = None;
+        self.plain = true;
+    }
+
+    fn len(&self) -> usize {
+        self.valid.len
+    }
+}
+
+impl Builder {
+    fn forced(d: DType) -> Builder {
+        let v = Validity::default();
+        match d {
+            DType::Int => Builder::Int(Vec::new(), v, true),
+            DType::Float => Builder::Float(Vec::new(), v, true),
+            DType::Bool => Builder::Bool(Vec::new(), v, true),
+            DType::Date => Builder::Date(Vec::new(), v, true),
+            DType::Datetime => Builder::Datetime(Vec::new(), v, true),
+            DType::Str => Builder::Text(TextBuilder::default()),
+        }
+    }
+
+    fn kind(&self) -> Kind {
+        match self {
+            Builder::Unknown { .. } => Kind::Unknown,
+            Builder::Int(..) => Kind::Int,
+            Builder::Float(..) => Kind::Float,
+            Builder::Bool(..) => Kind::Bool,
+            Builder::Date(..) => Kind::Date,
+            Builder::Datetime(..) => Kind::Datetime,
+            Builder::Text(_) => Kind::Text,
+        }
+    }
+
+    fn expected(&self) -> &'static str {
+        match self {
+            Builder::Int(..) => "an integer",
+            Builder::Float(..) => "a number (like 1200, 0.05 or 5%)",
+            Builder::Bool(..) => "true or false",
+            Builder::Date(..) => "a date written YYYY-MM-DD",
+            Builder::Datetime(..) => "a date and time written YYYY-MM-DD HH:MM:SS",
+            _ => "a value",
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Builder::Unknown { n, .. } => *n,
+            Builder::Int(_, v, _)
+            | Builder::Float(_, v, _)
+            | Builder::Bool(_, v, _)
+            | Builder::Date(_, v, _)
+            | Builder::Datetime(_, v, _) => v.len,
+            Builder::Text(t) => t.len(),
+        }
+    }
+
+    /// Adds one cell. An inferred column starts typed by its first non-missing cell and
+    /// widens int to float and date to date-time; any other misfit asks for text.
+    #[inline]
+    fn push(&mut self, cell: Cell, missing: bool, thousands: bool) -> Result<(), Push> {
+        match self {
+            Builder::Text(t) => {
+                return t.push((!missing).then_some(cell.raw));
+            }
+            Builder::Unknown { quoted_empty, n } => {
+                if missing || cell.raw.is_empty() {
+                    // `""` is missing for every type but text.
+                    if cell.quoted && cell.raw.is_empty() {
+                        quoted_empty
+                            .get_or_insert_with(|| vec![false; *n])
+                            .push(true);
+                    } else if let Some(q) = quoted_empty {
+                        q.push(false);
+                    }
+                    *n += 1;
+                    return Ok(());
+                }
+                let n = *n;
+                if quoted_empty.is_some() {
+                    // Empty texts seen: this column can only be text.
+                    return Err(Push::Widen);
+                }
+                let t = trim_cell(cell.raw);
+                let mut nulls = Validity::default();
+                for _ in 0..n {
+                    nulls.push(false);
+                }
+                *self = if parse_int(t).is_some() {
+                    Builder::Int(vec![0; n], nulls, false)
+                } else if parse_float(t, thousands).is_some() {
+                    Builder::Float(vec![0.0; n], nulls, false)
+                } else if parse_date(t).is_some() {
+                    Builder::Date(vec![0; n], nulls, false)
+                } else if parse_datetime(t).is_some() {
+                    Builder::Datetime(vec![0; n], nulls, false)
+                } else if parse_bool(t).is_some() {
+                    Builder::Bool(vec![false; n], nulls, false)
+                } else {
+                    return Err(Push::Widen);
                 };
-                if let Err(row) = parsed {
-                    let t = c.get(row).unwrap_or_default();
-                    return Err(bad(k, c, row, $expected, $hint(t)));
+                return self.push(cell, false, thousands);
+            }
+            _ => {}
+        }
+        let misfit = |forced: bool| if forced { Push::Bad } else { Push::Widen };
+        if missing || cell.raw.is_empty() {
+            match self {
+                Builder::Int(v, n, _) => {
+                    v.push(0);
+                    n.push(false)
+                }
+                Builder::Float(v, n, _) => {
+                    v.push(0.0);
+                    n.push(false)
+                }
+                Builder::Bool(v, n, _) => {
+                    v.push(false);
+                    n.push(false)
+                }
+                Builder::Date(v, n, _) => {
+                    v.push(0);
+                    n.push(false)
+                }
+                Builder::Datetime(v, n, _) => {
+                    v.push(0);
+                    n.push(false)
+                }
+                _ => {}
+            }
+            return Ok(());
+        }
+        let t = trim_cell(cell.raw);
+        match self {
+            Builder::Int(v, n, forced) => match parse_int(t) {
+                Some(x) => {
+                    v.push(x);
+                    n.push(true);
+                }
+                None if !*forced && parse_float(t, thousands).is_some() => {
+                    let floats: Vec<f64> = v.iter().map(|&x| x as f64).collect();
+                    let valid = std::mem::take(n);
+                    *self = Builder::Float(floats, valid, false);
+                    return self.push(cell, false, thousands);
+                }
+                None => return Err(misfit(*forced)),
+            },
+            Builder::Float(v, n, forced) => match parse_float(t, thousands) {
+                Some(x) => {
+                    v.push(x);
+                    n.push(true);
+                }
+                None => return Err(misfit(*forced)),
+            },
+            Builder::Bool(v, n, forced) => match parse_bool(t) {
+                Some(x) => {
+                    v.push(x);
+                    n.push(true);
+                }
+                None => return Err(misfit(*forced)),
+            },
+            Builder::Date(v, n, forced) => match parse_date(t) {
+                Some(x) => {
+                    v.push(date_to_days(x));
+                    n.push(true);
+                }
+                None if !*forced && parse_datetime(t).is_some() => {
+                    let micros: Vec<i64> =
+                        v.iter().map(|&d| i64::from(d) * 86_400_000_000).collect();
+                    let valid = std::mem::take(n);
+                    *self = Builder::Datetime(micros, valid, false);
+                    return self.push(cell, false, thousands);
+                }
+                None => return Err(misfit(*forced)),
+            },
+            Builder::Datetime(v, n, forced) => {
+                match parse_datetime(t)
+                    .or_else(|| parse_date(t).map(|d| d.and_time(chrono::NaiveTime::MIN)))
+                {
+                    Some(x) => {
+                        v.push(datetime_to_micros(x));
+                        n.push(true);
+                    }
+                    None => return Err(misfit(*forced)),
                 }
             }
-            Column::$variant(out)
+            Builder::Unknown { .. } | Builder::Text(_) => {}
+        }
+        Ok(())
+    }
+}
+
+/// Joins a column's chunk builders (all of one kind, or unknown, or int and float,
+/// or date and date-time) into one column of `rows` cells.
+fn finish_column(parts: Vec<Builder>, rows: usize) -> Result<Column, String> {
+    let kind = join_kinds(&parts.iter().map(Builder::kind).collect::<Vec<_>>());
+    debug_assert_eq!(parts.iter().map(Builder::len).sum::<usize>(), rows);
+    let unknown_validity = |n: usize| {
+        let mut v = Validity::default();
+        for _ in 0..n {
+            v.push(false);
+        }
+        v
+    };
+    macro_rules! numeric {
+        ($ty:ty, $arr:ty, $conv:expr) => {{
+            let mut values: Vec<$ty> = Vec::with_capacity(rows);
+            let mut valids: Vec<Validity> = Vec::with_capacity(parts.len());
+            for p in parts {
+                let (v, n) = $conv(p);
+                values.extend(v);
+                valids.push(n);
+            }
+            let refs: Vec<&Validity> = valids.iter().collect();
+            <$arr>::new(ScalarBuffer::from(values), Validity::nulls(&refs))
         }};
     }
-    let number_hint = |t: &str| {
-        if looks_thousands(t) && !thousands {
-            THOUSANDS_HINT.to_string()
-        } else {
-            String::new()
-        }
-    };
-    Ok(match dtype {
-        DType::Int => parse_all!(Int, parse_int, "an integer", number_hint),
-        DType::Float => parse_all!(
-            Float,
-            |t| parse_number(t, thousands),
-            "a number (like 1200, 0.05 or 5%)",
-            number_hint
-        ),
-        DType::Bool => parse_all!(Bool, parse_bool, "true or false", |_| String::new()),
-        DType::Date => parse_all!(Date, parse_date, "a date written YYYY-MM-DD", |_| {
-            String::new()
-        }),
-        DType::Str => {
-            let own = |c: Option<&str>| c.map(str::to_string);
-            let mut out = Vec::with_capacity(rows);
-            for &(_, c) in cells {
-                match c {
-                    Cells::Plain(p) => out.extend(p.iter().map(own)),
-                    Cells::Raw(r) => out.extend(r.iter().map(own)),
+    Ok(match kind {
+        Kind::Int => Column::from_arrow(
+            &(std::sync::Arc::new(numeric!(i64, Int64Array, |p| match p {
+                Builder::Int(v, n, _) => (v, n),
+                other => (vec![0; other.len()], unknown_validity(other.len())),
+            })) as arrow_array::ArrayRef),
+        )?,
+        Kind::Float => Column::from_arrow(
+            &(std::sync::Arc::new(numeric!(f64, Float64Array, |p| match p {
+                Builder::Float(v, n, _) => (v, n),
+                Builder::Int(v, n, _) => (v.into_iter().map(|x| x as f64).collect(), n),
+                other => (vec![0.0; other.len()], unknown_validity(other.len())),
+            })) as arrow_array::ArrayRef),
+        )?,
+        Kind::Date => Column::from_arrow(
+            &(std::sync::Arc::new(numeric!(i32, Date32Array, |p| match p {
+                Builder::Date(v, n, _) => (v, n),
+                other => (vec![0; other.len()], unknown_validity(other.len())),
+            })) as arrow_array::ArrayRef),
+        )?,
+        Kind::Datetime => Column::from_arrow(
+            &(std::sync::Arc::new(numeric!(i64, TimestampMicrosecondArray, |p| match p {
+                Builder::Datetime(v, n, _) => (v, n),
+                Builder::Date(v, n, _) => (
+                    v.into_iter()
+                        .map(|d| i64::from(d) * 86_400_000_000)
+                        .collect(),
+                    n
+                ),
+                other => (vec![0; other.len()], unknown_validity(other.len())),
+            })) as arrow_array::ArrayRef),
+        )?,
+        Kind::Bool => {
+            let mut values: Vec<bool> = Vec::with_capacity(rows);
+            let mut valids = Vec::new();
+            for p in parts {
+                match p {
+                    Builder::Bool(v, n, _) => {
+                        values.extend(v);
+                        valids.push(n);
+                    }
+                    other => {
+                        values.extend(std::iter::repeat_n(false, other.len()));
+                        valids.push(unknown_validity(other.len()));
+                    }
                 }
             }
-            Column::Str(out)
+            let refs: Vec<&Validity> = valids.iter().collect();
+            Column::from_arrow(
+                &(std::sync::Arc::new(BooleanArray::new(
+                    BooleanBuffer::from(values),
+                    Validity::nulls(&refs),
+                )) as arrow_array::ArrayRef),
+            )?
         }
+        Kind::Text | Kind::Unknown => finish_text(parts, rows)?,
     })
 }
 
-/// Appends each cell parsed with `parse` (after trimming; empty cells are `None`) to
-/// `out`; the row of the first that does not parse is the error. Generic over the cells'
-/// layout so the loop has no dispatch.
-fn parse_into<'a, T>(
-    cells: impl Iterator<Item = Option<&'a str>>,
-    out: &mut Vec<Option<T>>,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<(), usize> {
-    for (row, cell) in cells.enumerate() {
-        match cell {
-            None => out.push(None),
-            Some(t) => match parse(trim_cell(t)) {
-                Some(v) => out.push(Some(v)),
-                None => return Err(row),
-            },
+/// Text chunks joined: one dictionary when every chunk kept one, else plain text.
+fn finish_text(parts: Vec<Builder>, rows: usize) -> Result<Column, String> {
+    let texts: Vec<TextBuilder> = parts
+        .into_iter()
+        .map(|p| match p {
+            Builder::Text(t) => t,
+            Builder::Unknown { quoted_empty, n } => {
+                let mut t = TextBuilder::default();
+                for i in 0..n {
+                    let empty = quoted_empty.as_ref().is_some_and(|q| q[i]);
+                    // Cannot fail: empty cells are valid UTF-8 and tiny.
+                    let _ = t.push(empty.then_some(&b""[..]));
+                }
+                t
+            }
+            _ => TextBuilder::default(),
+        })
+        .collect();
+    let valids: Vec<&Validity> = texts.iter().map(|t| &t.valid).collect();
+    let nulls = Validity::nulls(&valids);
+    if texts.iter().all(|t| !t.plain) {
+        // One dictionary: each chunk's distinct values mapped to merged keys.
+        let mut map: HashMap<&[u8], i32> = HashMap::new();
+        let mut bytes = Vec::new();
+        let mut offsets = vec![0i32];
+        let mut keys: Vec<i32> = Vec::with_capacity(rows);
+        for t in &texts {
+            let n_values = t.offsets.len().saturating_sub(1);
+            let remap: Vec<i32> = (0..n_values)
+                .map(|k| {
+                    let s = &t.bytes[t.offsets[k] as usize..t.offsets[k + 1] as usize];
+                    *map.entry(s).or_insert_with(|| {
+                        bytes.extend_from_slice(s);
+                        offsets.push(bytes.len() as i32);
+                        (offsets.len() - 2) as i32
+                    })
+                })
+                .collect();
+            keys.extend(
+                t.keys
+                    .iter()
+                    .map(|&k| remap.get(k as usize).copied().unwrap_or(0)),
+            );
         }
+        let values = StringArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            bytes.into(),
+            None,
+        )
+        .map_err(|e| e.to_string())?;
+        return Column::dictionary(Int32Array::new(ScalarBuffer::from(keys), nulls), values);
     }
-    Ok(())
+    let mut texts = texts;
+    let total: usize = texts
+        .iter_mut()
+        .map(|t| {
+            if !t.plain {
+                t.spell_out();
+            }
+            t.bytes.len()
+        })
+        .sum();
+    if total > i32::MAX as usize {
+        return Err("more than 2 GiB of text in one column".into());
+    }
+    let mut bytes = Vec::with_capacity(total);
+    let mut offsets: Vec<i32> = Vec::with_capacity(rows + 1);
+    offsets.push(0);
+    for t in &texts {
+        let base = bytes.len() as i32;
+        bytes.extend_from_slice(&t.bytes);
+        // A plain builder's offsets start with 0 only if its first push set it.
+        let start = usize::from(t.offsets.len() > t.len());
+        offsets.extend(t.offsets[start..].iter().map(|&o| o + base));
+    }
+    let array = StringArray::try_new(
+        OffsetBuffer::new(ScalarBuffer::from(offsets)),
+        bytes.into(),
+        nulls,
+    )
+    .map_err(|e| e.to_string())?;
+    Column::from_arrow(&(std::sync::Arc::new(array) as arrow_array::ArrayRef))
 }
 
-/// Parses one cell's text as `dtype` (used for forced types on derived data).
+/// The note for an inferred column read as text when all but a few of its cells (at
+/// most one in ten) are numbers (or dates): how many cells are not, the first of them, and the options that fix it.
+fn fallback_note(
+    name: &str,
+    col: &Column,
+    thousands: bool,
+    line_of: impl Fn(usize) -> u64,
+) -> Option<String> {
+    let n = col.len();
+    let first = (0..n).find_map(|r| col.str_at(r))?;
+    let t = trim_cell(first.as_bytes());
+    let numeric = parse_float(t, thousands).is_some();
+    let dated = !numeric && (parse_date(t).is_some() || parse_datetime(t).is_some());
+    if !numeric && !dated {
+        return None;
+    }
+    let fits = |s: &str| {
+        let t = trim_cell(s.as_bytes());
+        if numeric {
+            parse_float(t, thousands).is_some()
+        } else {
+            parse_datetime(t).is_some() || parse_date(t).is_some()
+        }
+    };
+    let mut bad = 0usize;
+    let mut present = 0usize;
+    let mut first_bad: Option<(usize, String)> = None;
+    let mut grouped = false;
+    for r in 0..n {
+        let Some(s) = col.str_at(r) else { continue };
+        present += 1;
+        if !fits(s) {
+            bad += 1;
+            grouped |= numeric && looks_grouped(trim_cell(s.as_bytes()));
+            if first_bad.is_none() {
+                first_bad = Some((r, s.to_string()));
+            }
+        }
+    }
+    let (row, text) = first_bad?;
+    // Only a few misfits in a typed column deserve a note; a column of mixed values
+    // (dates and `L-1` deadlines, say) is text on purpose.
+    if bad > (present / 10).max(1) {
+        return None;
+    }
+    let what = if numeric {
+        "a number"
+    } else {
+        "a date (YYYY-MM-DD)"
+    };
+    let ty = if numeric { "float" } else { "date" };
+    let fix = if grouped && !thousands {
+        "pass thousands: true".to_string()
+    } else {
+        format!("pass na: [{text:?}] or types: #{{ {name}: \"{ty}\" }}")
+    };
+    Some(format!(
+        "{name}: {} of {} cells {} not {what} (line {}: {text:?}); read as text; {fix}",
+        group(bad),
+        group(present),
+        if bad == 1 { "is" } else { "are" },
+        line_of(row)
+    ))
+}
+
+/// An integer with thousands separators (`1,000,000`).
+fn group(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Parses one cell's text as `dtype` by the reader's rules (used for `cast` and
+/// forced types on derived data); `None` when it does not parse. An empty text is a
+/// missing value.
 pub fn parse_cell(text: &str, dtype: DType) -> Option<Value> {
-    let t = text.trim();
+    let t = trim_cell(text.as_bytes());
     if t.is_empty() {
         return Some(Value::Null);
     }
     match dtype {
         DType::Int => parse_int(t).map(Value::Int),
-        DType::Float => parse_number(t, false).map(Value::Float),
+        DType::Float => parse_float(t, false).map(Value::Float),
         DType::Bool => parse_bool(t).map(Value::Bool),
         DType::Date => parse_date(t).map(Value::Date),
+        DType::Datetime => parse_datetime(t)
+            .or_else(|| parse_date(t).map(|d| d.and_time(chrono::NaiveTime::MIN)))
+            .map(Value::Datetime),
         DType::Str => Some(Value::Str(text.to_string())),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn read(text: &str) -> Result<Table, TableError> {
-        read_csv_bytes("t.csv", text.as_bytes(), &CsvOptions::default())
-    }
-
-    #[test]
-    fn infers_types() -> Result<(), TableError> {
-        let t = read("a,b,c,d,e\n1,1.5,true,2024-07-01,x\n2,5%,false,2024-07-02,y\n")?;
-        let types: Vec<DType> = (0..5)
-            .filter_map(|i| t.column_at(i))
-            .map(Column::dtype)
-            .collect();
-        assert_eq!(
-            types,
-            vec![
-                DType::Int,
-                DType::Float,
-                DType::Bool,
-                DType::Date,
-                DType::Str
-            ]
-        );
-        assert_eq!(t.column("b")?.f64_at(1), Some(0.05));
-        Ok(())
-    }
-
-    #[test]
-    fn bom_quotes_and_empty_cells() -> Result<(), TableError> {
-        let t = read("\u{FEFF}name,note\n\"a, b\",\"say \"\"hi\"\"\nthere\"\nc,\n")?;
-        assert_eq!(t.names(), &["name".to_string(), "note".to_string()]);
-        assert_eq!(
-            t.column("note")?.text_at(0).as_deref(),
-            Some("say \"hi\"\nthere")
-        );
-        assert!(t.column("note")?.is_null(1));
-        assert_eq!(t.line_of(1), Some(4));
-        Ok(())
-    }
-
-    #[test]
-    fn ragged_row_names_line() {
-        let e = read("a,b\n1,2\n3\n").map(|_| ()).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "t.csv:3: this row has 1 fields but the header has 2"
-        );
-    }
-
-    #[test]
-    fn empty_file() {
-        let e = read("").map(|_| ()).unwrap_err();
-        assert!(e.to_string().contains("t.csv: the file is empty"), "{e}");
-    }
-
-    #[test]
-    fn bad_utf8_names_line() {
-        let e = read_csv_bytes("t.csv", b"a\nok\n\xff\xfe\n", &CsvOptions::default())
-            .map(|_| ())
-            .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "t.csv:3: invalid UTF-8 (save the file as UTF-8)"
-        );
-    }
-
-    #[test]
-    fn text_in_forced_numeric_column() {
-        let mut o = CsvOptions::default();
-        o.types.insert("x".into(), DType::Float);
-        let e = read_csv_bytes("t.csv", b"x\n1\nabc\n", &o)
-            .map(|_| ())
-            .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "t.csv:3: column 'x': expected a number (like 1200, 0.05 or 5%), got \"abc\""
-        );
-    }
-
-    #[test]
-    fn thousands_are_not_guessed() -> Result<(), TableError> {
-        let e = read("spend\n100\n\"1,200\"\n").map(|_| ()).unwrap_err();
-        assert!(e.to_string().contains("t.csv:3: column 'spend'"), "{e}");
-        assert!(e.to_string().contains("thousands separator"), "{e}");
-        let o = CsvOptions {
-            thousands: true,
-            ..CsvOptions::default()
-        };
-        let t = read_csv_bytes("t.csv", b"spend\n100\n\"1,200\"\n", &o)?;
-        assert_eq!(t.column("spend")?.f64_at(1), Some(1200.0));
-        Ok(())
-    }
-
-    fn big_text(rows: usize) -> String {
-        let mut t = String::from("ch,n,x,day\n");
-        for i in 0..rows {
-            t.push_str(&format!(
-                "c{},{},{}.5,2024-07-{:02}\n",
-                i % 7,
-                i,
-                i % 13,
-                1 + i % 28
-            ));
-        }
-        t
-    }
-
-    #[test]
-    fn parallel_chunks_match_one_pass() -> Result<(), TableError> {
-        let text = big_text(60_000);
-        assert!(text.len() > 1 << 20);
-        let t = read(&text)?;
-        assert_eq!(t.n_rows(), 60_000);
-        let body_start = text.find('\n').map_or(0, |i| i + 1);
-        let (raw, lines, simple) = read_chunk(
-            "t.csv",
-            &text.as_bytes()[body_start..],
-            2,
-            4,
-            &CsvOptions::default(),
-        )?;
-        assert!(simple);
-        assert_eq!(lines.len(), 60_000);
-        for (c, name) in ["ch", "n", "x", "day"].iter().enumerate() {
-            let col = t.column(name)?;
-            for r in [0, 1, 29_999, 30_000, 59_999] {
-                assert_eq!(
-                    col.text_at(r).as_deref().map(str::to_string),
-                    raw[c].get(r).map(|s| {
-                        if *name == "x" {
-                            format!("{}", s.parse::<f64>().unwrap_or(0.0))
-                        } else {
-                            s.to_string()
-                        }
-                    })
-                );
-            }
-        }
-        assert_eq!(t.column("n")?.dtype(), DType::Int);
-        assert_eq!(t.column("day")?.dtype(), DType::Date);
-        assert_eq!(t.line_of(45_000), Some(45_002));
-        Ok(())
-    }
-
-    #[test]
-    fn parallel_chunks_report_the_right_line() {
-        let mut text = big_text(60_000);
-        let cut = text.match_indices('\n').nth(45_000).map_or(0, |(i, _)| i);
-        text.insert_str(cut, ",extra");
-        let e = read(&text).map(|_| ()).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "t.csv:45001: this row has 5 fields but the header has 4"
-        );
-    }
-
-    /// A 60 000-row file whose chunks disagree: `x` is integers then one float near the
-    /// end, `s` numbers then one word, `e` empty but for one date, `b` booleans.
-    fn mixed_text(rows: usize) -> String {
-        let mut t = String::from("x,s,e,b\n");
-        for i in 0..rows {
-            let x = if i == rows - 3 {
-                "2.5".to_string()
-            } else {
-                i.to_string()
-            };
-            let s = if i == rows - 2 {
-                "word".to_string()
-            } else {
-                i.to_string()
-            };
-            let e = if i == rows - 1 { "2024-07-01" } else { "" };
-            t.push_str(&format!("{x},{s},{e},{}\n", i % 2 == 0));
-        }
-        t
-    }
-
-    #[test]
-    fn chunks_of_different_types_take_the_column_type() -> Result<(), TableError> {
-        let text = mixed_text(60_000);
-        assert!(text.len() > 1 << 20);
-        let t = read(&text)?;
-        assert_eq!(t.column("x")?.dtype(), DType::Float);
-        assert_eq!(t.column("x")?.f64_at(12_345), Some(12_345.0));
-        assert_eq!(t.column("x")?.f64_at(59_997), Some(2.5));
-        assert_eq!(t.column("s")?.dtype(), DType::Str);
-        assert_eq!(t.column("s")?.text_at(7).as_deref(), Some("7"));
-        assert_eq!(t.column("s")?.text_at(59_998).as_deref(), Some("word"));
-        assert_eq!(t.column("e")?.dtype(), DType::Date);
-        assert!(t.column("e")?.is_null(0));
-        assert_eq!(
-            t.column("e")?.text_at(59_999).as_deref(),
-            Some("2024-07-01")
-        );
-        assert_eq!(t.column("b")?.dtype(), DType::Bool);
-        assert_eq!(t.n_rows(), 60_000);
-        Ok(())
-    }
-
-    #[test]
-    fn a_bad_cell_in_a_late_chunk_names_its_line() {
-        let text = mixed_text(60_000);
-        let mut o = CsvOptions::default();
-        o.types.insert("s".into(), DType::Int);
-        let e = read_csv_bytes("t.csv", text.as_bytes(), &o)
-            .map(|_| ())
-            .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "t.csv:60000: column 's': expected an integer, got \"word\""
-        );
-        // Thousands separators in a late chunk are refused with their line.
-        let mut text = big_text(60_000).replace(',', ";");
-        let cut = text.match_indices('\n').nth(50_000).map_or(0, |(i, _)| i);
-        text.insert_str(cut + 1, "c1;9;1,300.5;2024-07-01\n");
-        let o = CsvOptions {
-            delimiter: Some(b';'),
-            ..CsvOptions::default()
-        };
-        let e = read_csv_bytes("t.csv", text.as_bytes(), &o)
-            .map(|_| ())
-            .unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("t.csv:50002: column 'x': expected a number"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn blank_and_crlf_lines_in_parallel_chunks_keep_file_lines() -> Result<(), TableError> {
-        let mut text = big_text(60_000).replace('\n', "\r\n");
-        let cut = text.match_indices('\n').nth(40_000).map_or(0, |(i, _)| i);
-        text.insert_str(cut + 1, "\r\n\n");
-        let t = read(&text)?;
-        assert_eq!(t.n_rows(), 60_000);
-        assert_eq!(t.line_of(39_999), Some(40_001));
-        assert_eq!(t.line_of(40_000), Some(40_004));
-        assert_eq!(
-            t.column("day")?.text_at(59_999).as_deref(),
-            Some("2024-07-24")
-        );
-        assert_eq!(t.column("n")?.dtype(), DType::Int);
-        Ok(())
-    }
-
-    #[test]
-    fn decimals_parse_as_std_does() {
-        for t in [
-            "0",
-            "-0",
-            "+0.0",
-            "1234.56",
-            "0.1",
-            "0.3",
-            "-17.25",
-            "999999999999999",
-            "99999999999999.9",
-            "123456789012345",
-            "1234567890123456",
-            "0.0000000000000000000001",
-            "1.",
-            ".5",
-            "-.5",
-            "1e3",
-            "1.2.3",
-            "",
-            "-",
-            "+",
-            "12a",
-            "١٢",
-            "9007199254740993",
-            "0.1000000000000000055511151231257827",
-        ] {
-            if let Some(v) = parse_decimal(t) {
-                let std = t.parse::<f64>().ok();
-                assert_eq!(Some(v.to_bits()), std.map(f64::to_bits), "{t:?}");
-            }
-        }
-        assert_eq!(parse_decimal("1."), None);
-        assert_eq!(parse_decimal("1e3"), None);
-        assert_eq!(parse_decimal("1234.56"), Some(1234.56));
-    }
-
-    #[test]
-    fn cells_are_trimmed_as_str_trim_does() {
-        for t in [
-            "a",
-            " a",
-            "a ",
-            "\u{a0}5\u{a0}",
-            "5\u{3000}",
-            "\t1\t",
-            "é",
-            "",
-            " ",
-        ] {
-            assert_eq!(trim_cell(t), t.trim(), "{t:?}");
-        }
-    }
-
-    #[test]
-    fn integers_parse_as_std_does() {
-        for t in [
-            "0",
-            "-0",
-            "+7",
-            "007",
-            "9223372036854775807",
-            "-9223372036854775808",
-            "9223372036854775808",
-            "-9223372036854775809",
-            "99999999999999999999999",
-            "9999999999999999999",
-            "-9999999999999999999",
-            "18446744073709551615",
-            "18446744073709551616",
-            "0000000000000000000000000000042",
-            "-",
-            "+",
-            "",
-            "1.0",
-            "1e3",
-            "٣",
-            "--1",
-            "+-1",
-        ] {
-            assert_eq!(parse_int(t), t.parse::<i64>().ok(), "{t:?}");
-        }
-    }
-
-    #[test]
-    fn large_files_are_read_whole() -> std::io::Result<()> {
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("big.csv");
-        let text: Vec<u8> = (0..9_000_017u32).map(|i| b'a' + (i % 26) as u8).collect();
-        std::fs::write(&path, &text)?;
-        assert_eq!(read_file(&path)?, text);
-        Ok(())
-    }
-
-    #[test]
-    fn line_breaks_are_counted() {
-        let text: Vec<u8> = (0..10_000u32)
-            .map(|i| if i % 7 == 0 { b'\n' } else { b'x' })
-            .collect();
-        assert_eq!(count_breaks(&text), 1429);
-        assert_eq!(count_breaks(&[b'\n'; 600]), 600);
-        assert_eq!(count_breaks(b""), 0);
-    }
-
-    #[test]
-    fn duplicate_header() {
-        let e = read("a,a\n1,2\n").map(|_| ()).unwrap_err();
-        assert!(e.to_string().contains("appears twice"), "{e}");
-    }
-}
-
-#[cfg(test)]
-mod fuzz {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
-
-        /// Random bytes never panic the loader: they give a table or an error.
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-            let _ = read_csv_bytes("fuzz.csv", &bytes, &CsvOptions::default());
-        }
-
-        /// The quote-free splitter either declines a chunk or splits it exactly as the
-        /// `csv` crate does: the same cells, the same lines.
-        #[test]
-        fn plain_split_matches_the_csv_crate(
-            text in "[ab1.,;\t\n\r%-]{0,200}",
-            ncols in 1usize..4,
-            first in 2u64..5,
-            semicolon in any::<bool>(),
-        ) {
-            let o = CsvOptions {
-                delimiter: semicolon.then_some(b';'),
-                ..CsvOptions::default()
-            };
-            let d = o.delimiter.unwrap_or(b',');
-            if let Some((cols, lines)) = crate::table::csv_plain::split_plain(text.as_bytes(), first, ncols, d, None) {
-                let (raw, full_lines, _) = read_chunk("p.csv", text.as_bytes(), first, ncols, &o)
-                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
-                prop_assert_eq!(lines.iter().collect::<Vec<_>>(), full_lines);
-                for (a, b) in cols.iter().zip(&raw) {
-                    prop_assert_eq!(a.len(), b.len());
-                    for r in 0..a.len() {
-                        prop_assert_eq!(a.get(r), b.get(r));
-                    }
-                }
-            }
-        }
-
-        /// Whole files read the same whichever path they take: quote-free text, and the
-        /// same text with one quoted cell (which sends it to the `csv` crate).
-        #[test]
-        fn plain_and_quoted_files_read_alike(
-            rows in proptest::collection::vec(("[a-c0-9.%-]{0,4}", "[0-9]{0,3}", "(true|false|2024-07-0[1-9]|)"), 1..40),
-        ) {
-            let mut plain = String::from("a,b,c\n");
-            for (a, b, c) in &rows {
-                plain.push_str(&format!("{a},{b},{c}\n"));
-            }
-            // The first cell quoted: the same text for the csv crate.
-            let quoted = format!("a,b,c\n\"{}\"{}", rows[0].0, &plain[6 + rows[0].0.len()..]);
-            let p = read_csv_bytes("f.csv", plain.as_bytes(), &CsvOptions::default());
-            let q = read_csv_bytes("f.csv", quoted.as_bytes(), &CsvOptions::default());
-            match (p, q) {
-                (Ok(p), Ok(q)) => {
-                    prop_assert_eq!(p.names(), q.names());
-                    for n in p.names() {
-                        prop_assert_eq!(p.column(n).ok(), q.column(n).ok());
-                    }
-                }
-                (Err(p), Err(q)) => prop_assert_eq!(p.to_string(), q.to_string()),
-                (p, q) => prop_assert!(false, "{:?} vs {:?}", p.map(|_| ()), q.map(|_| ())),
-            }
-        }
-
-        /// The one-pass integer parser agrees with `str::parse::<i64>`.
-        #[test]
-        fn integers_agree_with_std(t in "[+-]?[0-9]{0,25}x?") {
-            prop_assert_eq!(parse_int(&t), t.parse::<i64>().ok());
-        }
-
-        /// The one-pass decimal parser agrees bit for bit with `str::parse::<f64>`.
-        #[test]
-        fn decimals_agree_with_std(t in "[+-]?[0-9]{0,17}(\\.[0-9]{0,24})?") {
-            if let Some(v) = parse_decimal(&t) {
-                prop_assert_eq!(Some(v.to_bits()), t.parse::<f64>().ok().map(f64::to_bits));
-            }
-        }
-
-        /// CSV-like text (commas, quotes, newlines, digits, percent signs) never panics,
-        /// and every error names the file.
-        #[test]
-        fn csv_like_text_never_panics(text in "[a-c0-9,\"%\\n\\r. :-]{0,200}") {
-            if let Err(e) = read_csv_bytes("fuzz.csv", text.as_bytes(), &CsvOptions::default()) {
-                prop_assert!(e.to_string().contains("fuzz.csv"), "{}", e);
-            }
-        }
     }
 }

@@ -1,26 +1,95 @@
-//! Writing tables as CSV.
+//! Writing tables as CSV, so that `load_csv` reads back the same table.
+//!
+//! Rules: a header, then one record per row; a missing cell is an empty field; an
+//! empty text is `""` (so it reads back as text, not as missing); a field holding the
+//! delimiter, a quote or a line break is quoted with its quotes doubled; integers are
+//! written exactly, floats in their shortest round-trip form (`format_float`), dates
+//! `YYYY-MM-DD`, date-times `YYYY-MM-DD HH:MM:SS[.ffffff]`. Nothing is rounded: a value
+//! that was computed as 0.7999999999999999 is written so.
 
 use super::error::TableError;
 use super::table::Table;
+use super::value::{format_datetime, format_float, DType};
 use std::io::Write;
 
-/// Writes `table` as CSV (header, then one record per row; empty cells for nulls;
-/// floats in their shortest round-trip form).
+/// Writes `table` as CSV to `out`.
 pub fn write_csv<W: Write>(table: &Table, out: W) -> Result<(), TableError> {
-    let err = |e: csv::Error| TableError::Invalid(format!("writing CSV: {e}"));
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(table.names()).map_err(err)?;
+    let err = |e: std::io::Error| TableError::Invalid(format!("writing CSV: {e}"));
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut line: Vec<u8> = Vec::with_capacity(256);
+    for (i, name) in table.names().iter().enumerate() {
+        if i > 0 {
+            line.push(b',');
+        }
+        push_text(&mut line, name);
+    }
+    line.push(b'\n');
+    w.write_all(&line).map_err(err)?;
     let cols: Vec<_> = (0..table.n_cols())
         .filter_map(|i| table.column_at(i))
         .collect();
-    let mut rec: Vec<String> = Vec::with_capacity(cols.len());
+    let mut itoa_buf = itoa::Buffer::new();
     for r in 0..table.n_rows() {
-        rec.clear();
-        rec.extend(cols.iter().map(|c| c.get(r).to_string()));
-        w.write_record(&rec).map_err(err)?;
+        line.clear();
+        for (i, c) in cols.iter().enumerate() {
+            if i > 0 {
+                line.push(b',');
+            }
+            if c.is_null(r) {
+                continue;
+            }
+            match c.dtype() {
+                DType::Int => {
+                    if let Some(x) = c.i64_at(r) {
+                        line.extend_from_slice(itoa_buf.format(x).as_bytes());
+                    }
+                }
+                DType::Float => {
+                    if let Some(x) = c.f64_at(r) {
+                        line.extend_from_slice(format_float(x).as_bytes());
+                    }
+                }
+                DType::Str => {
+                    if let Some(s) = c.str_at(r) {
+                        if s.is_empty() {
+                            line.extend_from_slice(b"\"\"");
+                        } else {
+                            push_text(&mut line, s);
+                        }
+                    }
+                }
+                DType::Datetime => {
+                    if let Some(t) = c.datetime_at(r) {
+                        line.extend_from_slice(format_datetime(t).as_bytes());
+                    }
+                }
+                _ => {
+                    if let Some(t) = c.text_at(r) {
+                        line.extend_from_slice(t.as_bytes());
+                    }
+                }
+            }
+        }
+        line.push(b'\n');
+        w.write_all(&line).map_err(err)?;
     }
-    w.flush()
-        .map_err(|e| TableError::Invalid(format!("writing CSV: {e}")))
+    w.flush().map_err(err)
+}
+
+/// A text field, quoted when it holds a comma, a quote or a line break.
+fn push_text(line: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        line.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                line.push(b'"');
+            }
+            line.push(b);
+        }
+        line.push(b'"');
+    } else {
+        line.extend_from_slice(s.as_bytes());
+    }
 }
 
 /// The table as CSV text.

@@ -1,22 +1,32 @@
 //! Tables: typed columns read from CSV with clear errors, and the native operations
 //! scripts run over whole tables (select, filter, sort, group_by/agg, join).
 
+mod aggregate;
+mod cell;
 mod column;
-mod csv_plain;
 mod csv_read;
+pub mod csv_tokenize;
 mod csv_write;
 mod error;
+pub mod expr;
+mod keys;
 mod ops;
+mod reshape;
+#[cfg(test)]
+mod roundtrip_tests;
 #[allow(clippy::module_inception)]
 mod table;
 mod value;
 
-pub use column::Column;
+pub use aggregate::column_sum;
+pub use cell::{parse_date as parse_date_cell, parse_datetime as parse_datetime_cell};
+pub use column::{date_to_days, datetime_to_micros, days_to_date, micros_to_datetime, Column};
 pub use csv_read::{
-    io_reason, parse_cell, read_csv_bytes, read_csv_path, read_csv_path_with, CsvOptions,
+    io_reason, parse_cell, read_csv_bytes, read_csv_bytes_noted, read_csv_path,
+    read_csv_path_noted, read_csv_path_with, CsvOptions,
 };
 pub use csv_write::{to_csv_string, write_csv};
 pub use error::{CellRef, TableError};
 pub use ops::{compare_values, neumaier_sum, value_to_json, Agg, AggSpec, CmpOp};
 pub use table::Table;
-pub use value::{format_float, DType, Value};
+pub use value::{format_datetime, format_float, quote_text, quoted, DType, Value};

@@ -50,13 +50,15 @@ impl CmpOp {
 /// An aggregate function for [`Table::group_by`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Agg {
-    /// Sum of the non-empty numeric cells.
+    /// Sum of the non-missing numeric cells: integers exactly (an overflow of the
+    /// 64-bit range is an error naming the column), floats compensated (Neumaier).
     Sum,
-    /// Mean of the non-empty numeric cells (empty when there are none).
+    /// Mean of the non-missing numeric cells (missing when there are none), computed
+    /// without overflow (`[1e308, 1e308]` gives 1e308).
     Mean,
-    /// Smallest value (numbers, dates or text).
+    /// Smallest value (numbers, dates or text); NaN is skipped unless every value is NaN.
     Min,
-    /// Largest value.
+    /// Largest value; NaN is skipped unless every value is NaN.
     Max,
     /// Number of non-empty cells.
     Count,
@@ -94,8 +96,9 @@ pub struct AggSpec {
     pub column: String,
 }
 
-/// Orders two cells: numbers numerically (ints and floats together), then by type;
-/// nulls sort last.
+/// Orders two cells: numbers numerically (ints and floats together), dates and
+/// date-times in time, text by its bytes, then by type. NaN sorts after every number
+/// and missing cells after everything.
 pub fn compare_values(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
         (Value::Null, Value::Null) => Ordering::Equal,
@@ -104,34 +107,25 @@ pub fn compare_values(a: &Value, b: &Value) -> Ordering {
         (Value::Str(x), Value::Str(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
+        (Value::Datetime(x), Value::Datetime(y)) => x.cmp(y),
+        (Value::Date(x), Value::Datetime(y)) => x.and_time(chrono::NaiveTime::MIN).cmp(y),
+        (Value::Datetime(x), Value::Date(y)) => x.cmp(&y.and_time(chrono::NaiveTime::MIN)),
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
         _ => match (a.as_f64(), b.as_f64()) {
-            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(x), Some(y)) => cmp_f64(x, y),
             _ => a.to_string().cmp(&b.to_string()),
         },
     }
 }
 
-/// A hashable key for grouping and joining (floats by their bits).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Null,
-    Int(i64),
-    Float(u64),
-    Bool(bool),
-    Str(String),
-    Date(i32),
-}
-
-fn key_of(v: Value) -> Key {
-    use chrono::Datelike;
-    match v {
-        Value::Null => Key::Null,
-        Value::Int(i) => Key::Int(i),
-        Value::Float(f) if f == f.trunc() && f.abs() < 9e15 => Key::Int(f as i64),
-        Value::Float(f) => Key::Float(f.to_bits()),
-        Value::Bool(b) => Key::Bool(b),
-        Value::Str(s) => Key::Str(s),
-        Value::Date(d) => Key::Date(d.num_days_from_ce()),
+/// Floats in order with NaN after every number (and equal to itself).
+#[inline]
+pub(crate) fn cmp_f64(x: f64, y: f64) -> Ordering {
+    match (x.is_nan(), y.is_nan()) {
+        (false, false) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
     }
 }
 
@@ -161,8 +155,7 @@ impl Table {
         for n in names {
             cols.push((n.clone(), self.column(n)?.clone()));
         }
-        let all: Vec<usize> = (0..self.n_rows()).collect();
-        self.derive_rows(cols, &all)
+        self.derive_same_rows(cols)
     }
 
     /// The rows whose cell in `column` compares to `value` as `op` says. Numbers compare
@@ -174,32 +167,44 @@ impl Table {
             (DType::Date, Value::Str(s)) => crate::units::parse_date(s)
                 .map(Value::Date)
                 .map_err(|e| TableError::Invalid(format!("filter on '{column}': {e}")))?,
+            (DType::Datetime, Value::Str(s)) => super::csv_read::parse_cell(s, DType::Datetime)
+                .filter(|v| !v.is_null())
+                .ok_or_else(|| {
+                    TableError::Invalid(format!(
+                        "filter on '{column}': {s:?} is not a date and time (YYYY-MM-DD HH:MM:SS)"
+                    ))
+                })?,
             _ => value.clone(),
         };
         let numeric_col = matches!(col.dtype(), DType::Int | DType::Float);
         if op != CmpOp::Contains && numeric_col && value.as_f64().is_none() && !value.is_null() {
             return Err(TableError::Invalid(format!(
-                "filter on '{column}': the column holds numbers but the value {value:?} is not a number"
+                "filter on '{column}': the column holds numbers but the value {} is not a number",
+                super::value::quoted(&value)
             )));
         }
+        let needle = value.to_string();
         let keep: Vec<bool> = (0..self.n_rows())
             .map(|r| {
+                if op == CmpOp::Contains {
+                    return match col.str_at(r) {
+                        Some(s) => s.contains(needle.as_str()),
+                        None => col.text_at(r).is_some_and(|s| s.contains(needle.as_str())),
+                    };
+                }
                 let cell = col.get(r);
+                if cell.is_null() {
+                    return op == CmpOp::Ne && !value.is_null();
+                }
+                let ord = compare_values(&cell, &value);
                 match op {
-                    CmpOp::Contains => cell.to_string().contains(&value.to_string()),
-                    _ if cell.is_null() => op == CmpOp::Ne && !value.is_null(),
-                    _ => {
-                        let ord = compare_values(&cell, &value);
-                        match op {
-                            CmpOp::Eq => ord == Ordering::Equal,
-                            CmpOp::Ne => ord != Ordering::Equal,
-                            CmpOp::Lt => ord == Ordering::Less,
-                            CmpOp::Le => ord != Ordering::Greater,
-                            CmpOp::Gt => ord == Ordering::Greater,
-                            CmpOp::Ge => ord != Ordering::Less,
-                            CmpOp::Contains => false,
-                        }
-                    }
+                    CmpOp::Eq => ord == Ordering::Equal,
+                    CmpOp::Ne => ord != Ordering::Equal,
+                    CmpOp::Lt => ord == Ordering::Less,
+                    CmpOp::Le => ord != Ordering::Greater,
+                    CmpOp::Gt => ord == Ordering::Greater,
+                    CmpOp::Ge => ord != Ordering::Less,
+                    CmpOp::Contains => false,
                 }
             })
             .collect();
@@ -208,39 +213,44 @@ impl Table {
 
     /// The rows where `keep` is true.
     pub fn filter_mask(&self, keep: &[bool]) -> Table {
-        let rows: Vec<usize> = keep
-            .iter()
-            .enumerate()
-            .filter_map(|(i, &k)| k.then_some(i))
-            .collect();
-        self.take_rows(&rows)
+        let mask = arrow_array::BooleanArray::from(keep.to_vec());
+        self.filter_bools(&mask)
     }
 
-    /// The rows sorted by `column` (stable; nulls last in either direction).
+    /// The rows where `mask` is true (missing counts as false).
+    pub(crate) fn filter_bools(&self, mask: &arrow_array::BooleanArray) -> Table {
+        let rows: Vec<usize> = mask
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| (k == Some(true)).then_some(i))
+            .collect();
+        let cols = self
+            .names()
+            .iter()
+            .zip(self.column_arcs())
+            .map(|(n, c)| (n.clone(), c.filter(mask)))
+            .collect();
+        self.derive_rows(cols, &rows)
+            .unwrap_or_else(|_| self.clone())
+    }
+
+    /// The rows sorted by `column` (stable). Missing cells come last in either
+    /// direction, and NaN after every number (before missing cells) in either direction.
     pub fn sort(&self, column: &str, descending: bool) -> Result<Table, TableError> {
         let col = self.column(column)?;
-        let values: Vec<Value> = (0..self.n_rows()).map(|r| col.get(r)).collect();
-        let mut rows: Vec<usize> = (0..self.n_rows()).collect();
-        rows.sort_by(|&a, &b| {
-            let (x, y) = (&values[a], &values[b]);
-            match (x.is_null(), y.is_null()) {
-                (false, false) if descending => compare_values(y, x),
-                _ => compare_values(x, y),
-            }
-        });
+        let rows = sort_indices(col, descending);
         Ok(self.take_rows(&rows))
     }
 
     /// Groups rows by the `keys` columns (groups in order of first appearance) and
     /// computes each aggregate per group. Output: the key columns, then one column per
-    /// spec. `sum` of an int column is int; `mean` is float; `count`s are ints. Sums of
-    /// floats are compensated (Neumaier).
+    /// spec; the rules of each aggregate are in [`Agg`].
     pub fn group_by(&self, keys: &[String], specs: &[AggSpec]) -> Result<Table, TableError> {
         let key_cols: Vec<&Column> = keys
             .iter()
             .map(|k| self.column(k))
             .collect::<Result<_, _>>()?;
-        let (ids, firsts) = group_ids(&key_cols, self.n_rows());
+        let (ids, firsts) = super::keys::group_ids(&key_cols, self.n_rows());
         let n_groups = firsts.len();
         let mut out: Vec<(String, Column)> = keys
             .iter()
@@ -259,16 +269,21 @@ impl Table {
                     operation: format!("{:?}", spec.agg).to_lowercase(),
                 });
             }
-            let column = aggregate(col, &ids, n_groups, spec.agg);
+            let column =
+                super::aggregate::aggregate(col, &ids, n_groups, spec.agg).map_err(|e| {
+                    TableError::Invalid(format!("{}: column '{}': {e}", self.source(), spec.column))
+                })?;
             out.push((spec.out.clone(), column));
         }
         self.derive(out)
     }
 
-    /// Joins with `other` on the `on` columns (equal keys; empty keys never match).
+    /// Joins with `other` on the `on` columns (equal keys; empty keys never match; keys
+    /// compare as they read: text `007` never equals the number 7).
     /// `left: false` keeps matching rows only (inner join); `left: true` keeps every row
     /// of `self`, with empty cells where `other` has no match. Columns of `other` whose
-    /// names clash get the suffix `_right`.
+    /// names clash get the suffix `_right`. The output's size is counted before it is
+    /// built: more than `JOIN_MAX_CELLS` cells is an error.
     pub fn join(&self, other: &Table, on: &[String], left: bool) -> Result<Table, TableError> {
         let lk: Vec<&Column> = on
             .iter()
@@ -278,48 +293,29 @@ impl Table {
             .iter()
             .map(|k| other.column(k))
             .collect::<Result<_, _>>()?;
-        let mut index: HashMap<Vec<Key>, Vec<usize>> = HashMap::new();
-        for r in 0..other.n_rows() {
-            let k: Vec<Key> = rk.iter().map(|c| key_of(c.get(r))).collect();
-            if k.contains(&Key::Null) {
-                continue;
+        let (lrows, rrows) = super::keys::join_rows(&lk, &rk, left, |rows| {
+            let cells = rows.saturating_mul((self.n_cols() + other.n_cols()) as u64);
+            if cells > JOIN_MAX_CELLS {
+                Err(TableError::Invalid(format!(
+                    "join on {}: the result would have {rows} rows ({cells} cells), more than the limit of {JOIN_MAX_CELLS} cells; join on more columns or filter first",
+                    on.join(", ")
+                )))
+            } else {
+                Ok(())
             }
-            index.entry(k).or_default().push(r);
-        }
-        let mut lrows = Vec::new();
-        let mut rrows: Vec<Option<usize>> = Vec::new();
-        for r in 0..self.n_rows() {
-            let k: Vec<Key> = lk.iter().map(|c| key_of(c.get(r))).collect();
-            match index.get(&k) {
-                Some(ms) => {
-                    for &m in ms {
-                        lrows.push(r);
-                        rrows.push(Some(m));
-                    }
-                }
-                None if left => {
-                    lrows.push(r);
-                    rrows.push(None);
-                }
-                None => {}
-            }
-        }
+        })?;
         let mut out: Vec<(String, Column)> = self
             .names()
             .iter()
             .zip(self.column_arcs())
             .map(|(n, c)| (n.clone(), c.take(&lrows)))
             .collect();
+        let ridx: arrow_array::UInt32Array = rrows.iter().map(|r| r.map(|r| r as u32)).collect();
         for (name, col) in other.names().iter().zip(other.column_arcs()) {
             if on.contains(name) {
                 continue;
             }
-            let values: Vec<Value> = rrows
-                .iter()
-                .map(|r| r.map_or(Value::Null, |r| col.get(r)))
-                .collect();
-            let column =
-                Column::from_values(col.dtype(), &values).unwrap_or_else(|_| Column::infer(values));
+            let column = col.take_indices(&ridx);
             let mut n = name.clone();
             while out.iter().any(|(o, _)| *o == n) {
                 n.push_str("_right");
@@ -339,7 +335,18 @@ impl Table {
                 self.n_rows()
             )));
         }
-        let new = Column::infer(values);
+        self.with_column_data(name, Column::infer(values))
+    }
+
+    /// A copy with column `name` set to `column` (replaced if it exists, else appended).
+    pub fn with_column_data(&self, name: &str, column: Column) -> Result<Table, TableError> {
+        if column.len() != self.n_rows() {
+            return Err(TableError::Invalid(format!(
+                "with_column '{name}': {} values for {} rows",
+                column.len(),
+                self.n_rows()
+            )));
+        }
         let mut cols: Vec<(String, Column)> = self
             .names()
             .iter()
@@ -347,11 +354,10 @@ impl Table {
             .map(|(n, c)| (n.clone(), c.as_ref().clone()))
             .collect();
         match cols.iter_mut().find(|(n, _)| n == name) {
-            Some(slot) => slot.1 = new,
-            None => cols.push((name.to_string(), new)),
+            Some(slot) => slot.1 = column,
+            None => cols.push((name.to_string(), column)),
         }
-        let all: Vec<usize> = (0..self.n_rows()).collect();
-        self.derive_rows(cols, &all)
+        self.derive_same_rows(cols)
     }
 
     /// Builds a table from records (one map of column → value per row). Columns appear
@@ -362,26 +368,27 @@ impl Table {
         records: &[Vec<(String, Value)>],
     ) -> Result<Table, TableError> {
         let mut names: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         for rec in records {
             for (k, _) in rec {
-                if !names.contains(k) {
+                if !index.contains_key(k) {
+                    index.insert(k.clone(), names.len());
                     names.push(k.clone());
                 }
             }
         }
+        let mut values: Vec<Vec<Value>> = vec![vec![Value::Null; records.len()]; names.len()];
+        for (r, rec) in records.iter().enumerate() {
+            for (k, v) in rec {
+                if let Some(&c) = index.get(k) {
+                    values[c][r] = v.clone();
+                }
+            }
+        }
         let cols = names
-            .iter()
-            .map(|n| {
-                let values: Vec<Value> = records
-                    .iter()
-                    .map(|rec| {
-                        rec.iter()
-                            .find(|(k, _)| k == n)
-                            .map_or(Value::Null, |(_, v)| v.clone())
-                    })
-                    .collect();
-                (n.clone(), Column::infer(values))
-            })
+            .into_iter()
+            .zip(values)
+            .map(|(n, v)| (n, Column::infer(v)))
             .collect();
         Table::new(source, cols)
     }
@@ -396,7 +403,7 @@ impl Table {
     }
 
     /// The table as a JSON array of objects (dates as `YYYY-MM-DD` strings, empty cells
-    /// as null).
+    /// and non-finite floats as null).
     pub fn to_json(&self) -> serde_json::Value {
         let rows = (0..self.n_rows())
             .map(|r| {
@@ -412,7 +419,56 @@ impl Table {
     }
 }
 
-/// A cell as JSON.
+/// The most cells a join may produce (2^31, about 16 GiB of 8-byte cells).
+pub const JOIN_MAX_CELLS: u64 = 1 << 31;
+
+/// Row indices that sort `col` (stable): missing cells last, NaN after numbers.
+pub(crate) fn sort_indices(col: &Column, descending: bool) -> Vec<usize> {
+    let n = col.len();
+    let mut rows: Vec<usize> = (0..n).collect();
+    let dir = |o: Ordering| if descending { o.reverse() } else { o };
+    // Missing cells, then NaN, go last whatever the direction.
+    let rank = |r: usize| -> u8 {
+        if col.is_null(r) {
+            2
+        } else if col.f64_at(r).is_some_and(f64::is_nan) {
+            1
+        } else {
+            0
+        }
+    };
+    match col.dtype() {
+        DType::Int => {
+            let a = col.ints().map(|a| a.values().to_vec()).unwrap_or_default();
+            rows.sort_by(|&x, &y| rank(x).cmp(&rank(y)).then_with(|| dir(a[x].cmp(&a[y]))));
+        }
+        DType::Float => {
+            let a = col
+                .floats()
+                .map(|a| a.values().to_vec())
+                .unwrap_or_default();
+            rows.sort_by(|&x, &y| rank(x).cmp(&rank(y)).then_with(|| dir(cmp_f64(a[x], a[y]))));
+        }
+        DType::Str => {
+            rows.sort_by(|&x, &y| {
+                rank(x)
+                    .cmp(&rank(y))
+                    .then_with(|| dir(col.str_at(x).cmp(&col.str_at(y))))
+            });
+        }
+        _ => {
+            let values: Vec<Value> = (0..n).map(|r| col.get(r)).collect();
+            rows.sort_by(|&x, &y| {
+                rank(x)
+                    .cmp(&rank(y))
+                    .then_with(|| dir(compare_values(&values[x], &values[y])))
+            });
+        }
+    }
+    rows
+}
+
+/// A cell as JSON (non-finite floats, which JSON cannot hold, as null).
 pub fn value_to_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Null => serde_json::Value::Null,
@@ -423,122 +479,7 @@ pub fn value_to_json(v: &Value) -> serde_json::Value {
         Value::Bool(b) => (*b).into(),
         Value::Str(s) => s.clone().into(),
         Value::Date(d) => d.format("%Y-%m-%d").to_string().into(),
-    }
-}
-
-/// Dense group ids (in order of first appearance) for the rows, and each group's
-/// first row. One hash lookup per row and key column, on borrowed cells.
-fn group_ids(cols: &[&Column], n: usize) -> (Vec<u32>, Vec<usize>) {
-    use std::hash::Hash;
-    fn codes<T: Hash + Eq>(cells: impl Iterator<Item = T>, n: usize) -> Vec<u32> {
-        let mut map: HashMap<T, u32> = HashMap::new();
-        let mut out = Vec::with_capacity(n);
-        for c in cells {
-            let next = map.len() as u32;
-            out.push(*map.entry(c).or_insert(next));
-        }
-        out
-    }
-    let column_codes = |c: &Column| -> Vec<u32> {
-        match c {
-            Column::Int(v) => codes(v.iter().copied(), n),
-            Column::Float(v) => codes(v.iter().map(|x| x.map(f64::to_bits)), n),
-            Column::Bool(v) => codes(v.iter().copied(), n),
-            Column::Str(v) => codes(v.iter().map(Option::as_deref), n),
-            Column::Date(v) => codes(v.iter().copied(), n),
-        }
-    };
-    let mut ids: Vec<u32> = vec![0; n];
-    for c in cols {
-        let cc = column_codes(c);
-        ids = codes(ids.iter().zip(&cc).map(|(a, b)| (*a, *b)), n);
-    }
-    if cols.is_empty() {
-        ids = codes(std::iter::repeat_n(0u32, n), n);
-    }
-    let mut firsts: Vec<usize> = Vec::new();
-    for (row, &g) in ids.iter().enumerate() {
-        if g as usize == firsts.len() {
-            firsts.push(row);
-        }
-    }
-    (ids, firsts)
-}
-
-fn aggregate(col: &Column, ids: &[u32], n_groups: usize, agg: Agg) -> Column {
-    match (agg, col) {
-        (Agg::Count, _) => {
-            let mut counts = vec![0i64; n_groups];
-            for (row, &g) in ids.iter().enumerate() {
-                if !col.is_null(row) {
-                    counts[g as usize] += 1;
-                }
-            }
-            Column::Int(counts.into_iter().map(Some).collect())
-        }
-        (Agg::Sum, Column::Int(v)) => {
-            let mut sums = vec![0i64; n_groups];
-            for (x, &g) in v.iter().zip(ids) {
-                if let Some(x) = x {
-                    sums[g as usize] = sums[g as usize].wrapping_add(*x);
-                }
-            }
-            Column::Int(sums.into_iter().map(Some).collect())
-        }
-        (Agg::Sum | Agg::Mean, _) => {
-            let mut acc = vec![(0.0f64, 0.0f64, 0usize); n_groups];
-            for (row, &g) in ids.iter().enumerate() {
-                if let Some(x) = col.f64_at(row) {
-                    let (sum, c, k) = &mut acc[g as usize];
-                    let t = *sum + x;
-                    if sum.abs() >= x.abs() {
-                        *c += (*sum - t) + x;
-                    } else {
-                        *c += (x - t) + *sum;
-                    }
-                    *sum = t;
-                    *k += 1;
-                }
-            }
-            Column::Float(
-                acc.into_iter()
-                    .map(|(sum, c, k)| match agg {
-                        Agg::Mean if k == 0 => None,
-                        Agg::Mean => Some((sum + c) / k as f64),
-                        _ => Some(sum + c),
-                    })
-                    .collect(),
-            )
-        }
-        (Agg::CountDistinct, _) => {
-            let mut sets: Vec<std::collections::HashSet<Key>> = vec![Default::default(); n_groups];
-            for (row, &g) in ids.iter().enumerate() {
-                let v = col.get(row);
-                if !v.is_null() {
-                    sets[g as usize].insert(key_of(v));
-                }
-            }
-            Column::Int(sets.into_iter().map(|s| Some(s.len() as i64)).collect())
-        }
-        (Agg::Min | Agg::Max, _) => {
-            let mut best: Vec<Value> = vec![Value::Null; n_groups];
-            for (row, &g) in ids.iter().enumerate() {
-                let v = col.get(row);
-                if v.is_null() {
-                    continue;
-                }
-                let slot = &mut best[g as usize];
-                let better = slot.is_null()
-                    || match agg {
-                        Agg::Min => compare_values(&v, slot) == Ordering::Less,
-                        _ => compare_values(&v, slot) == Ordering::Greater,
-                    };
-                if better {
-                    *slot = v;
-                }
-            }
-            Column::from_values(col.dtype(), &best).unwrap_or_else(|_| Column::infer(best))
-        }
+        Value::Datetime(t) => super::value::format_datetime(*t).into(),
     }
 }
 
@@ -555,7 +496,11 @@ pub fn neumaier_sum(xs: impl Iterator<Item = f64>) -> f64 {
         }
         sum = t;
     }
-    sum + c
+    if sum.is_finite() {
+        sum + c
+    } else {
+        sum
+    }
 }
 
 #[cfg(test)]

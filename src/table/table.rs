@@ -84,6 +84,18 @@ impl Table {
         Table::new(&self.source, columns)
     }
 
+    /// A derived table with the same rows as `self` (file lines kept).
+    pub(crate) fn derive_same_rows(
+        &self,
+        columns: Vec<(String, Column)>,
+    ) -> Result<Table, TableError> {
+        let mut t = Table::new(&self.source, columns)?;
+        if t.rows == self.rows {
+            t.lines = self.lines.clone();
+        }
+        Ok(t)
+    }
+
     /// Same as [`Table::derive`] but keeps the file lines of rows `rows` of `self`.
     pub(crate) fn derive_rows(
         &self,

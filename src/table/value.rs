@@ -1,6 +1,6 @@
 //! One cell's value, typed.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use std::fmt;
 
 /// The type of a column.
@@ -17,6 +17,9 @@ pub enum DType {
     Str,
     /// Calendar dates (`YYYY-MM-DD`).
     Date,
+    /// Date and time of day without a time zone (`YYYY-MM-DD HH:MM:SS[.ffffff]`),
+    /// to the microsecond.
+    Datetime,
 }
 
 impl DType {
@@ -28,10 +31,12 @@ impl DType {
             DType::Bool => "bool",
             DType::Str => "string",
             DType::Date => "date",
+            DType::Datetime => "datetime",
         }
     }
 
-    /// Parses a type name as users write it (`int`, `float`, `bool`, `string`/`str`, `date`).
+    /// Parses a type name as users write it (`int`, `float`, `bool`, `text`/`string`,
+    /// `date`, `datetime`).
     pub fn parse(name: &str) -> Option<DType> {
         Some(match name.trim().to_ascii_lowercase().as_str() {
             "int" | "integer" | "i64" => DType::Int,
@@ -39,6 +44,7 @@ impl DType {
             "bool" | "boolean" => DType::Bool,
             "string" | "str" | "text" => DType::Str,
             "date" => DType::Date,
+            "datetime" | "timestamp" => DType::Datetime,
             _ => return None,
         })
     }
@@ -65,6 +71,8 @@ pub enum Value {
     Str(String),
     /// A date.
     Date(NaiveDate),
+    /// A date and time of day (no time zone).
+    Datetime(NaiveDateTime),
 }
 
 impl Value {
@@ -93,16 +101,81 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Str(s) => f.write_str(s),
             Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Value::Datetime(t) => f.write_str(&format_datetime(*t)),
         }
     }
 }
 
-/// Formats a float for CSV and JSON: the shortest text that reads back to the same
-/// value (Rust's `{}`), so no precision is lost on a round trip.
-pub fn format_float(x: f64) -> String {
-    if x == x.trunc() && x.abs() < 1e15 {
-        format!("{x:.1}")
-    } else {
-        format!("{x}")
+/// Formats a date-time as `YYYY-MM-DD HH:MM:SS`, with `.ffffff` (trailing zeros
+/// dropped) only when there are fractions of a second, so it reads back unchanged.
+pub fn format_datetime(t: NaiveDateTime) -> String {
+    use chrono::Timelike;
+    let base = t.format("%Y-%m-%d %H:%M:%S").to_string();
+    let micros = t.nanosecond() / 1000;
+    if micros == 0 {
+        return base;
     }
+    let frac = format!("{micros:06}");
+    format!("{base}.{}", frac.trim_end_matches('0'))
+}
+
+/// Formats a float for CSV and JSON so that it reads back as the same float, and as a
+/// float: the shortest digits that round-trip (Rust's `{}`), with `.0` added to an
+/// integral value below 10^16 (`12.0`, so the column stays a float column) and the
+/// exponent form for larger integral values (`1e20`, which would otherwise be read as
+/// a digit string). `NaN`, `inf` and `-inf` are written as such.
+pub fn format_float(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.to_string();
+    }
+    if x != 0.0 && (x.abs() < 1e-5 || x.abs() >= 1e16) {
+        return format!("{x:e}");
+    }
+    let s = format!("{x}");
+    if s.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+        format!("{s}.0")
+    } else {
+        s
+    }
+}
+
+/// A value as messages show it: text in double quotes with control characters
+/// escaped readably (`"a\tb"`, `"\u{feff}x"` is shown as `"<U+FEFF>x"`), other
+/// values as written in CSV.
+pub fn quoted(v: &Value) -> String {
+    match v {
+        Value::Str(s) => quote_text(s),
+        Value::Null => "(missing)".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Text in double quotes for messages: `\n`, `\t`, `\r`, `\"` and `\\` escaped,
+/// other control and invisible characters shown as `<U+XXXX>`.
+pub fn quote_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control()
+                || matches!(
+                    c,
+                    '\u{feff}' | '\u{200b}'..='\u{200f}' | '\u{2028}' | '\u{2029}'
+                ) =>
+            {
+                out.push_str(&format!("<U+{:04X}>", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }

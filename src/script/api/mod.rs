@@ -6,6 +6,7 @@ use rhai::Module;
 
 pub mod abtest;
 pub mod budget;
+pub mod column;
 pub mod events;
 pub mod funnel;
 pub mod report;
@@ -32,6 +33,11 @@ pub fn domains() -> Vec<Domain> {
             name: "table",
             about: "CSV tables: load, filter, sort, group, join, write",
             module: table::module,
+        },
+        Domain {
+            name: "column",
+            about: "Column expressions: arithmetic, comparisons, logic, rounding, missing values and date buckets over whole columns",
+            module: column::module,
         },
         Domain {
             name: "funnel",

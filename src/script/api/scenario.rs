@@ -60,46 +60,7 @@ pub struct Tornado {
     output: String,
 }
 
-/// Calls a script closure many times from native code under the run's operation limit.
-///
-/// Rhai counts a closure's operations on a copy of the caller's counter (dropped after
-/// the call), so without this a loop of cheap calls would never reach `--max-ops`.
-/// The engine reports its count to [`crate::script::RunContext::ops`]; the operations
-/// of every call are added up here and the loop stops when the total passes the limit.
-struct Calls<'a> {
-    ctx: &'a NativeCallContext<'a>,
-    run: crate::script::RunContext,
-    base: u64,
-    used: u64,
-}
-
-impl<'a> Calls<'a> {
-    fn new(ctx: &'a NativeCallContext<'a>) -> R<Calls<'a>> {
-        let run = context(ctx)?;
-        let base = run.ops.get();
-        Ok(Calls {
-            ctx,
-            run,
-            base,
-            used: 0,
-        })
-    }
-
-    fn call(&mut self, f: &FnPtr, arg: Dynamic) -> R<Dynamic> {
-        let out = f.call_within_context::<Dynamic>(self.ctx, (arg,));
-        self.used += self.run.ops.get().saturating_sub(self.base);
-        self.run.ops.set(self.base);
-        let out = out?;
-        if self.base.saturating_add(self.used) > self.run.limits.max_operations {
-            return Err(EvalAltResult::ErrorTooManyOperations(rhai::Position::NONE).into());
-        }
-        Ok(out)
-    }
-
-    fn expired(&self) -> bool {
-        self.run.expired()
-    }
-}
+use crate::script::Calls;
 
 fn failure(e: Failure<Box<EvalAltResult>>) -> Box<EvalAltResult> {
     match e {

@@ -1,8 +1,8 @@
 //! Script API of tables: `load_csv`, `write_csv`, and the table methods.
 
 use crate::script::convert::{column_to_array, row_to_map, table_from_records};
-use crate::script::{context, dynamic_to_value, script_error, value_to_dynamic, Options};
-use crate::table::{Agg, AggSpec, CmpOp, CsvOptions, DType, Table};
+use crate::script::{context, dynamic_to_value, script_error, value_to_dynamic, Calls, Options};
+use crate::table::{Agg, AggSpec, CmpOp, Column, CsvOptions, DType, Table};
 use rhai::plugin::*;
 use rhai::{Array, Dynamic, EvalAltResult, FnPtr, Map, Module, NativeCallContext};
 
@@ -47,16 +47,30 @@ fn strings(v: &Dynamic, what: &str) -> R<Vec<String>> {
 }
 
 fn parse_csv_options(opts: Map) -> R<CsvOptions> {
-    let o = Options::new("load_csv", opts, &["types", "thousands", "delimiter"])?;
+    let o = Options::new(
+        "load_csv",
+        opts,
+        &[
+            "types",
+            "thousands",
+            "delimiter",
+            "na",
+            "rename",
+            "columns",
+            "header",
+        ],
+    )?;
     let mut out = CsvOptions {
         thousands: o.bool("thousands")?.unwrap_or(false),
+        no_header: !o.bool("header")?.unwrap_or(true),
         ..CsvOptions::default()
     };
     if let Some(d) = o.str("delimiter")? {
         let b = d.as_bytes();
-        if b.len() != 1 {
+        if b.len() != 1 || matches!(b[0], b'"' | b'\n' | b'\r') {
             return Err(script_error(format!(
-                "load_csv: option 'delimiter' must be one ASCII character such as \";\", got {d:?}"
+                "load_csv: option 'delimiter' must be one ASCII character such as \";\" or \"\\t\" (not a quote or a line break), got {}",
+                crate::table::quote_text(&d)
             )));
         }
         out.delimiter = Some(b[0]);
@@ -69,17 +83,43 @@ fn parse_csv_options(opts: Map) -> R<CsvOptions> {
             let name = v.to_string();
             let dtype = DType::parse(&name).ok_or_else(|| {
                 script_error(format!(
-                    "load_csv: type {name:?} for column '{k}' is not one of int, float, bool, string, date"
+                    "load_csv: type {} for column '{k}' is not one of text, int, float, date, datetime, bool",
+                    crate::table::quote_text(&name)
                 ))
             })?;
             out.types.insert(k.to_string(), dtype);
         }
     }
+    if let Some(v) = o.raw("na") {
+        out.na = strings(v, "load_csv: option 'na'")?;
+    }
+    if let Some(v) = o.raw("columns") {
+        out.columns = Some(strings(v, "load_csv: option 'columns'")?);
+    }
+    if let Some(t) = o.raw("rename") {
+        let map = t.read_lock::<Map>().ok_or_else(|| {
+            script_error("load_csv: option 'rename' must be a map like #{ old_name: \"new_name\" }")
+        })?;
+        out.rename = map
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+    }
     Ok(out)
 }
 
-fn call_row(ctx: &NativeCallContext, f: &FnPtr, t: &Table, row: usize) -> R<Dynamic> {
-    f.call_within_context::<Dynamic>(ctx, (Dynamic::from_map(row_to_map(t, row)),))
+fn mask_of(c: &Column) -> R<Vec<bool>> {
+    if c.dtype() != DType::Bool {
+        return Err(script_error(format!(
+            "filter: the column must hold true/false (a comparison such as t[\"spend\"] > 100), got a {} column",
+            c.dtype()
+        )));
+    }
+    Ok((0..c.len()).map(|r| c.bool_at(r) == Some(true)).collect())
+}
+
+fn call_row(calls: &mut Calls, f: &FnPtr, t: &Table, row: usize) -> R<Dynamic> {
+    calls.call(f, Dynamic::from_map(row_to_map(t, row)))
 }
 
 // The plugin macro's generated glue unwraps internally; our own code does not.
@@ -88,8 +128,13 @@ fn call_row(ctx: &NativeCallContext, f: &FnPtr, t: &Table, row: usize) -> R<Dyna
 mod table_api {
     use super::*;
 
-    /// Reads a CSV file into a table. Column types are inferred (int, float, bool,
-    /// date `YYYY-MM-DD`, string); `5%` in a numeric column reads as 0.05.
+    /// Reads a CSV file into a table (strict: an unclosed quote or a row with the wrong
+    /// number of fields is an error naming the line). Column types are inferred: a
+    /// column is numeric only when every non-missing cell is a number (`007` and IDs
+    /// too long for 64 bits stay text), `5%` reads as 0.05, dates `YYYY-MM-DD`,
+    /// date-times `YYYY-MM-DD HH:MM:SS`, `true`/`false`; only the empty cell is
+    /// missing. When a few cells keep a numeric column as text, a note on stderr says
+    /// which and how to fix it. See docs/formats.md for every rule.
     /// Paths are relative to the current directory (or the script's) and must stay
     /// inside them or be named on the command line.
     ///
@@ -103,18 +148,26 @@ mod table_api {
     }
 
     /// Reads a CSV file with options: `types` forces column types
-    /// (`#{ users: "int", day: "date" }`), `thousands: true` accepts `1,200`,
-    /// `delimiter: ";"` reads semicolon-separated files.
+    /// (`#{ users: "int", day: "date" }`; `text`, `int`, `float`, `date`, `datetime`,
+    /// `bool`), `na: ["n/a", "-"]` lists texts that mean missing, `rename: #{ old:
+    /// "new" }`, `columns: ["a", "b"]` reads only those, `thousands: true` accepts
+    /// `1,200`, `delimiter: ";"` (or `"\t"`), `header: false` names the columns
+    /// `column_1`, `column_2`, ... A forced type that a cell does not parse is an error
+    /// naming the file, line, column and value.
     ///
     /// ```rhai
-    /// let t = load_csv("fixtures/channels.csv", #{ types: #{ spend: "float" } });
+    /// let t = load_csv("fixtures/channels.csv", #{ types: #{ spend: "float" }, na: ["n/a"] });
     /// ```
     #[rhai_fn(name = "load_csv", return_raw)]
     pub fn load_csv_with(ctx: NativeCallContext, path: &str, options: Map) -> R<Table> {
         let run = context(&ctx)?;
         let opts = parse_csv_options(options)?;
         let resolved = run.sandbox.resolve_read(path).map_err(script_error)?;
-        let t = crate::table::read_csv_path_with(&resolved, &opts).map_err(script_error)?;
+        let (t, notes) =
+            crate::table::read_csv_path_noted(&resolved, &opts).map_err(script_error)?;
+        for n in notes {
+            crate::script::note(&ctx, &format!("{path}: {n}"));
+        }
         Ok(t.with_source(path))
     }
 
@@ -237,8 +290,9 @@ mod table_api {
     #[rhai_fn(pure, return_raw, name = "filter")]
     pub fn filter_with(ctx: NativeCallContext, t: &mut Table, predicate: FnPtr) -> R<Table> {
         let mut keep = Vec::with_capacity(t.n_rows());
+        let mut calls = Calls::new(&ctx)?;
         for r in 0..t.n_rows() {
-            let v = call_row(&ctx, &predicate, t, r)?;
+            let v = call_row(&mut calls, &predicate, t, r)?;
             keep.push(v.as_bool().map_err(|ty| {
                 script_error(format!(
                     "filter: the closure must return true or false, got {ty} for row {r}"
@@ -346,6 +400,166 @@ mod table_api {
         t.join(&other, &on, left).map_err(script_error)
     }
 
+    /// A copy with column `name` set to a column expression (replaced if it exists),
+    /// computed natively: prefer this to the closure form on big tables.
+    ///
+    /// ```rhai
+    /// let t = table([#{ clicks: 30, impressions: 1000 }]);
+    /// print(t.with_column("ctr", t["clicks"] / t["impressions"]));
+    /// ```
+    #[rhai_fn(pure, return_raw, name = "with_column")]
+    pub fn with_column_expr(t: &mut Table, name: &str, column: Column) -> R<Table> {
+        t.with_column_data(name, column).map_err(script_error)
+    }
+
+    /// The rows where a true/false column (a comparison) is true; missing counts as
+    /// false.
+    ///
+    /// ```rhai
+    /// let t = table([#{ ch: "a", spend: 10 }, #{ ch: "b", spend: 300 }]);
+    /// print(t.filter(t["spend"] > 100));
+    /// ```
+    #[rhai_fn(pure, return_raw, name = "filter")]
+    pub fn filter_expr(t: &mut Table, mask: Column) -> R<Table> {
+        if mask.len() != t.n_rows() {
+            return Err(script_error(format!(
+                "filter: the condition has {} rows but the table has {}",
+                mask.len(),
+                t.n_rows()
+            )));
+        }
+        Ok(t.filter_mask(&mask_of(&mask)?))
+    }
+
+    /// Column `name` as a column expression: `t["clicks"]`.
+    #[rhai_fn(index_get, pure, return_raw)]
+    pub fn column_expr(t: &mut Table, name: &str) -> R<Column> {
+        t.column(name).cloned().map_err(script_error)
+    }
+
+    /// The table with columns renamed: `#{ old: "new" }`.
+    ///
+    /// ```rhai
+    /// let t = table([#{ uv: 10 }]);
+    /// print(t.rename(#{ uv: "visitors" }).columns);
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn rename(t: &mut Table, names: Map) -> R<Table> {
+        let pairs: Vec<(String, String)> = names
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        t.rename(&pairs).map_err(script_error)
+    }
+
+    /// The table with columns converted: `#{ id: "text", spend: "float" }`, by the CSV
+    /// reader's rules; a value that does not convert is an error naming its row.
+    ///
+    /// ```rhai
+    /// let t = table([#{ id: 7, spend: "12.5" }]);
+    /// print(t.cast(#{ id: "text", spend: "float" }));
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn cast(t: &mut Table, types: Map) -> R<Table> {
+        let mut out = t.clone();
+        for (k, v) in types.iter() {
+            let name = v.to_string();
+            let dtype = DType::parse(&name).ok_or_else(|| {
+                script_error(format!(
+                    "cast: type {} for column '{k}' is not one of text, int, float, date, datetime, bool",
+                    crate::table::quote_text(&name)
+                ))
+            })?;
+            out = out.cast(k, dtype).map_err(script_error)?;
+        }
+        Ok(out)
+    }
+
+    /// The table without the named columns (one name or an array).
+    #[rhai_fn(pure, return_raw)]
+    pub fn drop(t: &mut Table, names: Dynamic) -> R<Table> {
+        let names = strings(&names, "drop")?;
+        t.drop_columns(&names).map_err(script_error)
+    }
+
+    /// The distinct rows (first of each, in order).
+    ///
+    /// ```rhai
+    /// let t = table([#{ a: 1 }, #{ a: 1 }, #{ a: 2 }]);
+    /// print(t.distinct().rows);
+    /// ```
+    #[rhai_fn(pure, return_raw, name = "distinct")]
+    pub fn distinct(t: &mut Table) -> R<Table> {
+        t.distinct(&[]).map_err(script_error)
+    }
+
+    /// The first row of each distinct combination of the named columns.
+    #[rhai_fn(pure, return_raw, name = "distinct")]
+    pub fn distinct_by(t: &mut Table, columns: Dynamic) -> R<Table> {
+        let names = strings(&columns, "distinct")?;
+        t.distinct(&names).map_err(script_error)
+    }
+
+    /// Long to wide: one row per `index` value (a name or an array), one column per
+    /// distinct value of `columns`, holding `agg` (`sum`, `mean`, `min`, `max`,
+    /// `count`, `count_distinct`) of `values`; missing where no row falls.
+    ///
+    /// ```rhai
+    /// let t = table([#{ day: 1, ch: "a", orders: 3 }, #{ day: 1, ch: "b", orders: 4 }, #{ day: 2, ch: "a", orders: 5 }]);
+    /// print(t.pivot("day", "ch", "orders", "sum"));
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn pivot(
+        t: &mut Table,
+        index: Dynamic,
+        columns: &str,
+        values: &str,
+        agg: &str,
+    ) -> R<Table> {
+        let index = strings(&index, "pivot")?;
+        let agg = Agg::parse(agg).map_err(script_error)?;
+        t.pivot(&index, columns, values, agg).map_err(script_error)
+    }
+
+    /// The rows of this table followed by those of `other` (same column names; ints and
+    /// floats stack as floats).
+    ///
+    /// ```rhai
+    /// let a = table([#{ ch: "a", spend: 1 }]);
+    /// let b = table([#{ ch: "b", spend: 2.5 }]);
+    /// print(a.concat(b));
+    /// ```
+    #[rhai_fn(pure, return_raw, name = "concat")]
+    pub fn concat(t: &mut Table, other: Table) -> R<Table> {
+        t.concat(&[other]).map_err(script_error)
+    }
+
+    /// The tables of an array, stacked (same column names).
+    #[rhai_fn(return_raw, name = "concat")]
+    pub fn concat_all(tables: Array) -> R<Table> {
+        let mut ts = Vec::with_capacity(tables.len());
+        for (i, v) in tables.into_iter().enumerate() {
+            ts.push(v.try_cast::<Table>().ok_or_else(|| {
+                script_error(format!("concat: element {i} of the array is not a table"))
+            })?);
+        }
+        let Some((first, rest)) = ts.split_first() else {
+            return Err(script_error("concat: the array of tables is empty"));
+        };
+        first.concat(rest).map_err(script_error)
+    }
+
+    /// One row per column: type, count, missing, mean, min and max.
+    ///
+    /// ```rhai
+    /// let t = load_csv("fixtures/channels.csv");
+    /// print(t.describe());
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn describe(t: &mut Table) -> R<Table> {
+        t.describe().map_err(script_error)
+    }
+
     /// A copy with a column computed by a closure from each row (replaced if it exists).
     ///
     /// ```rhai
@@ -355,8 +569,9 @@ mod table_api {
     #[rhai_fn(pure, return_raw)]
     pub fn with_column(ctx: NativeCallContext, t: &mut Table, name: &str, f: FnPtr) -> R<Table> {
         let mut values = Vec::with_capacity(t.n_rows());
+        let mut calls = Calls::new(&ctx)?;
         for r in 0..t.n_rows() {
-            let v = call_row(&ctx, &f, t, r)?;
+            let v = call_row(&mut calls, &f, t, r)?;
             values.push(dynamic_to_value(
                 &v,
                 &format!("with_column '{name}': the closure's result for row {r}"),
