@@ -65,6 +65,7 @@ struct Repl {
     accepted: Vec<String>,
     timing: bool,
     interrupt: Option<Arc<AtomicBool>>,
+    ui: Ui,
 }
 
 impl Repl {
@@ -202,7 +203,7 @@ impl Repl {
                 Some(false)
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                self.ui.error(&e);
                 Some(true)
             }
         }
@@ -390,6 +391,7 @@ pub fn repl(args: &ScriptArgs, ui: &Ui) -> CliResult {
         accepted: Vec::new(),
         timing: false,
         interrupt,
+        ui: *ui,
     };
     repl.refresh_names();
     if std::io::stdin().is_terminal() {
@@ -440,15 +442,15 @@ fn piped(repl: &mut Repl) -> Exit {
             Ok(None) => {}
             Err(e) => {
                 failed = true;
-                eprintln!("error: {e}");
+                repl.ui.error(&e);
             }
         }
         buffer.clear();
     }
     if !buffer.trim().is_empty() {
-        eprintln!(
-            "error: <stdin line {start_line}>: the input ended inside an unfinished statement"
-        );
+        repl.ui.error(&format!(
+            "<stdin line {start_line}>: the input ended inside an unfinished statement"
+        ));
         failed = true;
     }
     if failed {
@@ -508,7 +510,7 @@ fn interactive(repl: &mut Repl, names: Rc<RefCell<Vec<String>>>, ui: &Ui) -> Cli
                 match repl.eval(&line, "<repl>") {
                     Ok(Some(v)) => println!("{v}"),
                     Ok(None) => {}
-                    Err(e) => eprintln!("error: {e}"),
+                    Err(e) => repl.ui.error(&e),
                 }
             }
             Err(rustyline::error::ReadlineError::Interrupted) => continue,

@@ -234,6 +234,22 @@ fn bound_names(toks: &[Token]) -> BTreeSet<String> {
                     j += 1;
                 }
             }
+            // A map key (`#{ action: |x| .. }`) or a property set (`obj.action = ..`)
+            // may hold a closure that is called as a method (`obj.action(x)`).
+            Tok::Ident(n)
+                if toks.get(k + 1).map(|t| &t.tok) == Some(&Tok::Punct(':'))
+                    && toks.get(k + 2).map(|t| &t.tok) != Some(&Tok::Punct(':')) =>
+            {
+                names.insert(n.clone());
+            }
+            Tok::Ident(n)
+                if k > 0
+                    && toks[k - 1].tok == Tok::Punct('.')
+                    && toks.get(k + 1).map(|t| &t.tok) == Some(&Tok::Punct('='))
+                    && toks.get(k + 2).map(|t| &t.tok) != Some(&Tok::Punct('=')) =>
+            {
+                names.insert(n.clone());
+            }
             Tok::Punct('|') => {
                 // A closure's parameters: |a, b|
                 let mut j = k + 1;
@@ -346,7 +362,8 @@ pub fn check_calls(source: &str, ast: &AST) -> Vec<Problem> {
             continue;
         }
         let method = prev == Some(&Tok::Punct('.'));
-        if !method && bound.contains(name) {
+        let native = registered.contains_key(name) || scripted.contains_key(name);
+        if bound.contains(name) && (!method || !native) {
             continue;
         }
         let (args, _) = count_args(&toks, k + 1);
@@ -440,7 +457,8 @@ mod tests {
         let src = "fn double(x) { x * 2 }\nlet f = |a, b| a + b;\nprint(double(2));\nprint(f(1, 2));\n\
                    let s = `total ${double(3)} and ${[1, 2].len()}`; // undefined_in_comment(1)\n\
                    let t = \"not_a_call(1)\";\nfor (x, i) in [1] { print(x + i); }\n\
-                   let v = [3, 1].map(|x| x + 1).filter(|| true);\nprint(type_of(v)); let c = Fn(\"double\"); c.call(1);";
+                   let v = [3, 1].map(|x| x + 1).filter(|| true);\nprint(type_of(v)); let c = Fn(\"double\"); c.call(1);\n\
+                   let obj = #{ act: |x| x + 1 }; obj.act(1); obj.other = |y| y; obj.other(2);";
         assert_eq!(problems(src), Vec::<String>::new());
         let p = problems("fn double(x) { x * 2 }\ndouble(1, 2);");
         assert!(
