@@ -222,3 +222,15 @@ fn load_obeys_the_read_rules_and_shows_nothing_of_a_foreign_file() {
     assert!(stderr(&o).contains("outside"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("root"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_time_limit_applies_to_each_entry() {
+    let dir = workdir();
+    let o = pacer_in(
+        dir.path(),
+        &["repl", "--timeout", "1", "--max-ops", "100000000000"],
+        "let x = 1;\nloop { }\nlet s = 0; for i in 0..10000 { s += i; } s + x\n",
+    );
+    assert!(stderr(&o).contains("time limit of 1 s"), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "49995001\n", "{}", stderr(&o));
+}
