@@ -506,7 +506,7 @@ fn run_one(job: &Job<'_>, position: usize, input: &Path, folder: &str) -> Row {
             None,
         );
     }
-    let table = match crate::table::read_csv_bytes(
+    let (table, notes) = match crate::table::read_csv_bytes_noted(
         &input.display().to_string(),
         &input_bytes,
         &crate::table::CsvOptions::default(),
@@ -515,7 +515,12 @@ fn run_one(job: &Job<'_>, position: usize, input: &Path, folder: &str) -> Row {
         Err(e) => return fail(row, start, e.to_string(), Some((&stage, &dest, ""))),
     };
     row.rows = Some(table.n_rows());
-    let buf = Rc::new(RefCell::new(String::new()));
+    // How the input was read (a column taken as text, say) heads what the run printed.
+    let notes: String = notes
+        .iter()
+        .map(|n| format!("note: {}: {n}\n", input.display()))
+        .collect();
+    let buf = Rc::new(RefCell::new(notes));
     let name = input
         .file_name()
         .map_or(row.input.clone(), |f| f.to_string_lossy().into_owned());
