@@ -95,6 +95,22 @@ mod pty {
             }
         }
 
+        /// Waits (at most a minute) until the screen shows `then` after `first`.
+        pub fn wait_after(&self, first: &str, then: &str) {
+            let start = Instant::now();
+            loop {
+                let text = self.text();
+                if text.find(first).is_some_and(|i| text[i..].contains(then)) {
+                    return;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(60),
+                    "waited for {then:?} after {first:?}; the screen shows:\n{text}"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+
         pub fn send(&mut self, bytes: &str) {
             self.master.write_all(bytes.as_bytes()).expect("type");
         }
@@ -126,14 +142,16 @@ mod pty {
         let h = std::fs::read_to_string(&history).unwrap_or_default();
         assert!(h.contains("let x = 41;"), "history: {h:?}");
         t.send("loop { }\r");
-        // Let the loop start, then press Ctrl-C.
-        std::thread::sleep(Duration::from_millis(300));
-        t.send("\x03");
-        t.wait_for("the script was interrupted", 1);
-        t.wait_for("pacer> ", 3);
+        // Press Ctrl-C until the loop is interrupted (a press that comes before the
+        // line editor has handed over the line only clears the next prompt).
+        let start = Instant::now();
+        while !t.text().contains("the script was interrupted") {
+            assert!(start.elapsed() < Duration::from_secs(60), "{}", t.text());
+            t.send("\x03");
+            std::thread::sleep(Duration::from_millis(250));
+        }
         t.send("x + 1\r");
-        t.wait_for("42", 1);
-        t.wait_for("pacer> ", 4);
+        t.wait_after("42", "pacer> ");
         t.send("\x04");
         assert_eq!(t.wait_exit(), Some(0), "{}", t.text());
         let h = std::fs::read_to_string(&history).unwrap_or_default();
@@ -154,7 +172,7 @@ mod pty {
         t.send(":time\r");
         t.wait_for("timing on", 1);
         t.send("param(\"goal\", 5) / 1000\r");
-        t.wait_for("3000\r\ntime: ", 1);
+        t.wait_after("3000\r\ntime: ", "pacer> ");
         t.send(":quit\r");
         assert_eq!(t.wait_exit(), Some(0), "{}", t.text());
     }
