@@ -286,15 +286,22 @@ fn done_folders(out: &Path) -> Vec<PathBuf> {
 #[cfg(unix)]
 #[test]
 fn sigint_marks_the_rest_interrupted_and_exits_130() {
+    interrupted_by(nix::sys::signal::Signal::SIGINT);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_does_as_sigint() {
+    interrupted_by(nix::sys::signal::Signal::SIGTERM);
+}
+
+#[cfg(unix)]
+fn interrupted_by(signal: nix::sys::signal::Signal) {
     let dir = workdir();
     let d = dir.path();
     let child = slow_batch(d, 40);
     wait_until(|| !done_folders(&d.join("out")).is_empty());
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .expect("signal");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).expect("signal");
     let o = child.wait_with_output().expect("wait");
     assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
     let err = stderr(&o);
