@@ -1,9 +1,10 @@
 //! Table hot paths: reading a 1-million-row CSV export (type inference included) and a
-//! group-by sum over it. Compared with pandas in docs/performance.md
-//! (`python3 bench/table_baseline.py`). The data comes from `bench/gen_channels.py`'s
+//! group-by sum and a vectorised `clicks / impressions` over it. Compared with polars in
+//! docs/performance.md (`python3 bench/table_polars.py`). The data comes from `bench/gen_channels.py`'s
 //! layout, generated here in Rust with a fixed seed so the benchmark needs no Python.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use pacer::table::expr::{arith, Arith, Operand};
 use pacer::table::{read_csv_path, Agg, AggSpec};
 use std::io::Write;
 
@@ -84,6 +85,18 @@ fn bench(c: &mut Criterion) {
     ];
     g.bench_function("group_by_sum_1m_rows", |b| {
         b.iter(|| t.group_by(&["channel".to_string()], &specs).expect("group"))
+    });
+    let clicks = t.column("clicks").expect("clicks").clone();
+    let impressions = t.column("impressions").expect("impressions").clone();
+    g.bench_function("clicks_over_impressions_1m_rows", |b| {
+        b.iter(|| {
+            arith(
+                &Operand::Column(&clicks),
+                &Operand::Column(&impressions),
+                Arith::Div,
+            )
+            .expect("ratio")
+        })
     });
     g.finish();
 }

@@ -82,9 +82,23 @@ pub(crate) fn aggregate(
         }
         Agg::Sum | Agg::Mean => {
             let mut acc = vec![Neumaier::default(); n_groups];
-            for (row, &g) in ids.iter().enumerate() {
-                if let Some(x) = col.f64_at(row) {
-                    acc[g as usize].add(x);
+            match (col.floats(), col.ints()) {
+                (Some(a), _) if a.null_count() == 0 => {
+                    for (&x, &g) in a.values().iter().zip(ids) {
+                        acc[g as usize].add(x);
+                    }
+                }
+                (_, Some(a)) if a.null_count() == 0 => {
+                    for (&x, &g) in a.values().iter().zip(ids) {
+                        acc[g as usize].add(x as f64);
+                    }
+                }
+                _ => {
+                    for (row, &g) in ids.iter().enumerate() {
+                        if let Some(x) = col.f64_at(row) {
+                            acc[g as usize].add(x);
+                        }
+                    }
                 }
             }
             let out: Vec<Option<f64>> = acc

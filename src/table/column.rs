@@ -136,6 +136,16 @@ impl Column {
         Ok(Column::from_data(Data::Dict { keys, values }))
     }
 
+    /// A float column from an Arrow array.
+    pub(crate) fn from_floats(a: Float64Array) -> Column {
+        Column::from_data(Data::Float(a))
+    }
+
+    /// An integer column from an Arrow array.
+    pub(crate) fn from_ints(a: Int64Array) -> Column {
+        Column::from_data(Data::Int(a))
+    }
+
     fn from_data(data: Data) -> Column {
         Column { data }
     }

@@ -505,18 +505,18 @@ fn parse_chunk(
     modes: &[Mode],
     forced_text: &[bool],
 ) -> Result<ChunkOut, ChunkError> {
-    let columns = modes
-        .iter()
-        .zip(forced_text)
-        .map(|(&m, &t)| match (m, t) {
-            (Mode::Forced(d), _) => Builder::forced(d),
-            (Mode::Infer, true) => Builder::Text(TextBuilder::default()),
-            (Mode::Infer, false) => Builder::Unknown {
-                quoted_empty: None,
-                n: 0,
-            },
-        })
-        .collect();
+    let fresh = |c: usize| match (modes[c], forced_text[c]) {
+        (Mode::Forced(d), _) => Builder::forced(d),
+        (Mode::Infer, true) => Builder::Text(TextBuilder::default()),
+        (Mode::Infer, false) => Builder::Unknown {
+            quoted_empty: None,
+            n: 0,
+        },
+    };
+    if memchr::memchr(b'"', chunk).is_none() && chunk.len() < u32::MAX as usize {
+        return parse_plain_chunk(chunk, ctx, modes, &fresh);
+    }
+    let columns = (0..modes.len()).map(fresh).collect();
     let mut sink = ChunkSink {
         ctx,
         columns,
@@ -534,6 +534,127 @@ fn parse_chunk(
     Ok(ChunkOut {
         columns: sink.columns,
         rows: sink.rows,
+        lines: sink.lines,
+        line_count,
+    })
+}
+
+/// The spans of every wanted field of a quote-free chunk, row by row.
+struct SpanSink<'a> {
+    ctx: &'a ChunkCtx<'a>,
+    spans: Vec<(u32, u32)>,
+    rows: usize,
+    lines: Option<Vec<u64>>,
+}
+
+impl RecordSink for SpanSink<'_> {
+    type Error = ChunkError;
+
+    #[inline]
+    fn record(&mut self, _base: &[u8], fields: &[Field], line: u64) -> Result<(), ChunkError> {
+        let ctx = self.ctx;
+        if fields.len() != ctx.n_fields {
+            if fields.len() == 1 && fields[0].start == fields[0].end {
+                if self.lines.is_none() {
+                    self.lines = Some((1..=self.rows as u64).collect());
+                }
+                return Ok(());
+            }
+            return Err(ChunkError::Ragged {
+                line,
+                found: fields.len(),
+            });
+        }
+        if let Some(l) = &mut self.lines {
+            l.push(line);
+        } else if line != self.rows as u64 + 1 {
+            let mut l: Vec<u64> = (1..=self.rows as u64).collect();
+            l.push(line);
+            self.lines = Some(l);
+        }
+        for &i in ctx.wanted {
+            let f = fields[i];
+            self.spans.push((f.start as u32, f.end as u32));
+        }
+        self.rows += 1;
+        Ok(())
+    }
+}
+
+/// A chunk without quotes: fields are cut first, then each column is parsed in one
+/// loop of its own (one type at a time, so the loop stays predictable); a column that
+/// turns out to be text is re-read from its spans, without cutting the chunk again.
+fn parse_plain_chunk(
+    chunk: &[u8],
+    ctx: &ChunkCtx,
+    modes: &[Mode],
+    fresh: &dyn Fn(usize) -> Builder,
+) -> Result<ChunkOut, ChunkError> {
+    let w = ctx.wanted.len();
+    let mut sink = SpanSink {
+        ctx,
+        spans: Vec::with_capacity(chunk.len() / 6),
+        rows: 0,
+        lines: None,
+    };
+    let line_count = match tokenize(chunk, ctx.delimiter, &mut sink) {
+        Ok(l) => l,
+        Err(BlockError::Syntax { line, reason }) => {
+            return Err(ChunkError::Syntax { line, reason })
+        }
+        Err(BlockError::Sink(e)) => return Err(e),
+    };
+    let rows = sink.rows;
+    let line_of = |r: usize| sink.lines.as_ref().map_or(r as u64 + 1, |l| l[r]);
+    let mut columns = Vec::with_capacity(w);
+    for (c, &mode) in modes.iter().enumerate() {
+        let mut b = fresh(c);
+        let mut r = 0;
+        let cell_at = |r: usize| {
+            let (s, e) = sink.spans[r * w + c];
+            &chunk[s as usize..e as usize]
+        };
+        while r < rows {
+            if ctx.na.is_empty() {
+                r = b.run(&cell_at, r, rows, ctx.thousands);
+                if r == rows {
+                    break;
+                }
+            }
+            let (s, e) = sink.spans[r * w + c];
+            let raw = &chunk[s as usize..e as usize];
+            let cell = Cell { raw, quoted: false };
+            let missing = is_missing(&cell, ctx.na);
+            match b.push(cell, missing, ctx.thousands) {
+                Ok(()) => r += 1,
+                Err(Push::Widen) if mode == Mode::Infer => {
+                    b = Builder::Text(TextBuilder::default());
+                    r = 0;
+                }
+                Err(Push::Widen | Push::Bad) => {
+                    let hint = if looks_grouped(trim_cell(raw)) && !ctx.thousands {
+                        THOUSANDS_HINT.to_string()
+                    } else {
+                        String::new()
+                    };
+                    return Err(ChunkError::Cell {
+                        line: line_of(r),
+                        row: r,
+                        column: c,
+                        expected: b.expected(),
+                        text: String::from_utf8_lossy(raw).into_owned(),
+                        hint,
+                    });
+                }
+                Err(Push::Utf8) => return Err(ChunkError::Utf8 { line: line_of(r) }),
+                Err(Push::TooLarge) => return Err(ChunkError::TooLarge),
+            }
+        }
+        columns.push(b);
+    }
+    Ok(ChunkOut {
+        columns,
+        rows,
         lines: sink.lines,
         line_count,
     })
@@ -729,7 +850,7 @@ const DICT_LIMIT: usize = 4096;
 /// few distinct values, else every cell's bytes.
 #[derive(Debug, Clone, Default)]
 struct TextBuilder {
-    dict: Option<HashMap<Box<[u8]>, i32>>,
+    dict: Option<HashMap<Box<[u8]>, i32, super::hash::FxBuild>>,
     plain: bool,
     keys: Vec<i32>,
     bytes: Vec<u8>,
@@ -749,21 +870,27 @@ impl TextBuilder {
             }
             return Ok(());
         };
-        if std::str::from_utf8(raw).is_err() {
-            return Err(Push::Utf8);
-        }
-        self.valid.push(true);
         if self.plain {
+            if std::str::from_utf8(raw).is_err() {
+                return Err(Push::Utf8);
+            }
+            self.valid.push(true);
             return self.push_plain(raw);
         }
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        let dict = self.dict.get_or_insert_with(HashMap::new);
+        let dict = self.dict.get_or_insert_with(HashMap::default);
         if let Some(&k) = dict.get(raw) {
+            // Validated when it entered the dictionary.
+            self.valid.push(true);
             self.keys.push(k);
             return Ok(());
         }
+        if std::str::from_utf8(raw).is_err() {
+            return Err(Push::Utf8);
+        }
+        self.valid.push(true);
         if dict.len() >= DICT_LIMIT {
             self.spell_out();
             return self.push_plain(raw);
@@ -860,6 +987,55 @@ impl Builder {
             | Builder::Date(_, v, _)
             | Builder::Datetime(_, v, _) => v.len,
             Builder::Text(t) => t.len(),
+        }
+    }
+
+    /// Adds unquoted cells from row `from` in a loop specialised to the builder's type
+    /// (an empty cell is missing), while they fit; returns the first row it did not
+    /// take (`rows` when it took them all), which the caller passes to [`Builder::push`].
+    #[inline(never)]
+    fn run<'c>(
+        &mut self,
+        cell: &dyn Fn(usize) -> &'c [u8],
+        from: usize,
+        rows: usize,
+        thousands: bool,
+    ) -> usize {
+        macro_rules! typed {
+            ($v:expr, $n:expr, $zero:expr, $parse:expr) => {{
+                $v.reserve(rows - from);
+                for r in from..rows {
+                    let raw = cell(r);
+                    if raw.is_empty() {
+                        $v.push($zero);
+                        $n.push(false);
+                        continue;
+                    }
+                    match $parse(trim_cell(raw)) {
+                        Some(x) => {
+                            $v.push(x);
+                            $n.push(true);
+                        }
+                        None => return r,
+                    }
+                }
+                rows
+            }};
+        }
+        match self {
+            Builder::Int(v, n, _) => typed!(v, n, 0, parse_int),
+            Builder::Float(v, n, _) => typed!(v, n, 0.0, |t| parse_float(t, thousands)),
+            Builder::Date(v, n, _) => typed!(v, n, 0, |t| parse_date(t).map(date_to_days)),
+            Builder::Text(t) => {
+                for r in from..rows {
+                    let raw = cell(r);
+                    if t.push((!raw.is_empty()).then_some(raw)).is_err() {
+                        return r;
+                    }
+                }
+                rows
+            }
+            _ => from,
         }
     }
 
@@ -1104,7 +1280,7 @@ fn finish_text(parts: Vec<Builder>, rows: usize) -> Result<Column, String> {
     let nulls = Validity::nulls(&valids);
     if texts.iter().all(|t| !t.plain) {
         // One dictionary: each chunk's distinct values mapped to merged keys.
-        let mut map: HashMap<&[u8], i32> = HashMap::new();
+        let mut map: HashMap<&[u8], i32, super::hash::FxBuild> = HashMap::default();
         let mut bytes = Vec::new();
         let mut offsets = vec![0i32];
         let mut keys: Vec<i32> = Vec::with_capacity(rows);

@@ -17,7 +17,10 @@ use super::column::{date_to_days, days_to_date, Column};
 use super::error::TableError;
 use super::ops::{cmp_f64, CmpOp};
 use super::value::{quoted, DType, Value};
+use arrow_array::{Array, Float64Array, Int64Array};
+use arrow_buffer::NullBuffer;
 use chrono::Datelike;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// An arithmetic operator.
@@ -89,15 +92,6 @@ impl Operand<'_> {
         }
     }
 
-    #[inline]
-    fn i64_at(&self, row: usize) -> Option<i64> {
-        match self {
-            Operand::Column(c) => c.i64_at(row),
-            Operand::Scalar(Value::Int(i)) => Some(*i),
-            Operand::Scalar(_) => None,
-        }
-    }
-
     fn value_at(&self, row: usize) -> Value {
         match self {
             Operand::Column(c) => c.get(row),
@@ -130,72 +124,82 @@ pub fn arith(a: &Operand, b: &Operand, op: Arith) -> Result<Column, TableError> 
     }
     let ints = a.dtype() == Some(DType::Int) && b.dtype() == Some(DType::Int);
     if ints && op != Arith::Div {
-        // Fast path over the value slices of two integer columns.
-        let mut out: Vec<Option<i64>> = Vec::with_capacity(n);
-        for r in 0..n {
-            let v = match (a.i64_at(r), b.i64_at(r)) {
-                (Some(x), Some(y)) => Some(
-                    match op {
-                        Arith::Add => x.checked_add(y),
-                        Arith::Sub => x.checked_sub(y),
-                        _ => x.checked_mul(y),
-                    }
-                    .ok_or_else(|| {
-                        TableError::Invalid(format!(
-                            "row {}: {x} {} {y} leaves the 64-bit integer range; cast the column to float first",
-                            r + 1,
-                            op.symbol()
-                        ))
-                    })?,
-                ),
-                _ => None,
+        let (xi, xn) = integers(a, n);
+        let (yi, yn) = integers(b, n);
+        let nulls = NullBuffer::union(xn.as_ref(), yn.as_ref());
+        let mut out = Vec::with_capacity(n);
+        for (r, (&x, &y)) in xi.iter().zip(yi.iter()).enumerate() {
+            let v = match op {
+                Arith::Add => x.checked_add(y),
+                Arith::Sub => x.checked_sub(y),
+                _ => x.checked_mul(y),
             };
-            out.push(v);
+            match v {
+                Some(v) => out.push(v),
+                None if nulls.as_ref().is_some_and(|m| m.is_null(r)) => out.push(0),
+                None => {
+                    return Err(TableError::Invalid(format!(
+                        "row {}: {x} {} {y} leaves the 64-bit integer range; cast the column to float first",
+                        r + 1,
+                        op.symbol()
+                    )))
+                }
+            }
         }
-        return Ok(Column::int(out));
+        return Ok(Column::from_ints(Int64Array::new(out.into(), nulls)));
     }
-    let out: Vec<Option<f64>> = match (a, b) {
-        (Operand::Column(x), Operand::Column(y)) => {
-            let xs = float_view(x);
-            let ys = float_view(y);
-            (0..n)
-                .map(
-                    |r| match (xs.get(r).copied().flatten(), ys.get(r).copied().flatten()) {
-                        (Some(p), Some(q)) => apply(p, q, op),
-                        _ => None,
-                    },
-                )
-                .collect()
+    let (xv, xn) = numbers(a, n);
+    let (yv, yn) = numbers(b, n);
+    let mut nulls = NullBuffer::union(xn.as_ref(), yn.as_ref());
+    let out: Vec<f64> = match op {
+        Arith::Add => xv.iter().zip(yv.iter()).map(|(p, q)| p + q).collect(),
+        Arith::Sub => xv.iter().zip(yv.iter()).map(|(p, q)| p - q).collect(),
+        Arith::Mul => xv.iter().zip(yv.iter()).map(|(p, q)| p * q).collect(),
+        Arith::Div => {
+            if yv.contains(&0.0) {
+                // Division by zero is missing: clear those rows' validity.
+                let valid: Vec<bool> = (0..n)
+                    .map(|r| yv[r] != 0.0 && nulls.as_ref().is_none_or(|m| m.is_valid(r)))
+                    .collect();
+                nulls = Some(NullBuffer::from(valid));
+            }
+            xv.iter().zip(yv.iter()).map(|(p, q)| p / q).collect()
         }
-        _ => (0..n)
-            .map(|r| match (a.f64_at(r), b.f64_at(r)) {
-                (Some(p), Some(q)) => apply(p, q, op),
-                _ => None,
-            })
-            .collect(),
     };
-    Ok(Column::float(out))
+    Ok(Column::from_floats(Float64Array::new(out.into(), nulls)))
 }
 
-/// A numeric column's cells as optional floats, read once.
-fn float_view(c: &Column) -> Vec<Option<f64>> {
-    if let Some(a) = c.floats() {
-        return a.iter().collect();
+/// An operand's numbers as floats (borrowed for a float column), and its missing cells.
+fn numbers<'a>(o: &'a Operand, n: usize) -> (Cow<'a, [f64]>, Option<NullBuffer>) {
+    match o {
+        Operand::Column(c) => {
+            if let Some(a) = c.floats() {
+                return (Cow::Borrowed(a.values()), a.nulls().cloned());
+            }
+            if let Some(a) = c.ints() {
+                return (
+                    Cow::Owned(a.values().iter().map(|&x| x as f64).collect()),
+                    a.nulls().cloned(),
+                );
+            }
+            (Cow::Owned(vec![0.0; n]), Some(NullBuffer::new_null(n)))
+        }
+        Operand::Scalar(v) => match v.as_f64() {
+            Some(x) => (Cow::Owned(vec![x; n]), None),
+            None => (Cow::Owned(vec![0.0; n]), Some(NullBuffer::new_null(n))),
+        },
     }
-    if let Some(a) = c.ints() {
-        return a.iter().map(|v| v.map(|x| x as f64)).collect();
-    }
-    vec![None; c.len()]
 }
 
-#[inline]
-fn apply(p: f64, q: f64, op: Arith) -> Option<f64> {
-    match op {
-        Arith::Add => Some(p + q),
-        Arith::Sub => Some(p - q),
-        Arith::Mul => Some(p * q),
-        Arith::Div if q == 0.0 => None,
-        Arith::Div => Some(p / q),
+/// An operand's integers (an integer column or value), and its missing cells.
+fn integers<'a>(o: &'a Operand, n: usize) -> (Cow<'a, [i64]>, Option<NullBuffer>) {
+    match o {
+        Operand::Column(c) => match c.ints() {
+            Some(a) => (Cow::Borrowed(a.values()), a.nulls().cloned()),
+            None => (Cow::Owned(vec![0; n]), Some(NullBuffer::new_null(n))),
+        },
+        Operand::Scalar(Value::Int(x)) => (Cow::Owned(vec![*x; n]), None),
+        Operand::Scalar(_) => (Cow::Owned(vec![0; n]), Some(NullBuffer::new_null(n))),
     }
 }
 

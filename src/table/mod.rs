@@ -9,6 +9,7 @@ pub mod csv_tokenize;
 mod csv_write;
 mod error;
 pub mod expr;
+mod hash;
 mod keys;
 mod ops;
 mod reshape;
@@ -27,6 +28,7 @@ pub use csv_read::{
 };
 pub use csv_write::{to_csv_string, write_csv};
 pub use error::{CellRef, TableError};
+pub use hash::{FxBuild, FxHasher};
 pub use ops::{compare_values, neumaier_sum, value_to_json, Agg, AggSpec, CmpOp};
 pub use table::Table;
 pub use value::{format_datetime, format_float, quote_text, quoted, DType, Value};
