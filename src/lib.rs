@@ -22,3 +22,4 @@ pub mod sop;
 pub mod suggest;
 pub mod table;
 pub mod units;
+pub mod warehouse;

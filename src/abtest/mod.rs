@@ -59,7 +59,9 @@ pub use power::{mde, power, power_at, sample_size, Design, Mde, PowerMethod, Sam
 pub use proportions::{
     chi2_2x2, chi2_arms, fisher_exact, srm_test, ztest_props, Alternative, ChiSquare, Fisher, ZTest,
 };
-pub use report::{ab_report, AbReport, ArmTotals, ReportOptions};
+pub use report::{
+    ab_report, ab_report_from_sums, AbReport, ArmSums, ArmTotals, Daily, ReportOptions,
+};
 pub use sequential::{msprt, SeqLook, DEFAULT_TAU};
 
 #[cfg(test)]

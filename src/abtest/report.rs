@@ -118,6 +118,21 @@ struct Acc {
 }
 
 impl Acc {
+    /// From sums: `revenue` is `(sum, sum of squares)`; the sum of squares about the
+    /// mean comes from the raw sums (the limit of sufficient statistics).
+    fn from_sums(users: f64, conv: f64, revenue: Option<(f64, f64)>) -> Acc {
+        let mut acc = Acc {
+            users,
+            conv,
+            ..Acc::default()
+        };
+        if let (Some((s, ss)), true) = (revenue, users > 0.0) {
+            acc.mean = s / users;
+            acc.m2 = (ss - s * s / users).max(0.0);
+        }
+        acc
+    }
+
     fn add_revenue(&mut self, v: f64) {
         // Welford's update (self.users already counts this user)
         let d = v - self.mean;
@@ -192,7 +207,8 @@ fn keys(col: &Column) -> (Vec<String>, Vec<usize>, Vec<Option<u32>>) {
     (labels, first_row, idx)
 }
 
-type Daily = Vec<(String, Vec<(f64, f64)>)>;
+/// Per day (in time order): the day's label and `(users, conversions)` per arm.
+pub type Daily = Vec<(String, Vec<(f64, f64)>)>;
 
 /// Totals per arm from per-user rows, and per-day users and conversions per arm
 /// (days in order) when `day` is set. One pass over the columns.
@@ -294,25 +310,18 @@ fn summary_rows(t: &Table, o: &ReportOptions) -> Result<(Vec<String>, Vec<Acc>),
         };
         let users = whole("users")?;
         let conv = whole("conversions")?;
-        let mut acc = Acc {
-            users,
-            conv,
-            ..Acc::default()
-        };
-        if has_rev {
+        let revenue = if has_rev {
             let num = |c: &str| -> Result<f64, AbError> {
                 t.column(c)?
                     .f64_at(row)
                     .filter(|v| v.is_finite())
                     .ok_or_else(|| t.bad_cell(row, c, "a number", "").into())
             };
-            let (s, ss) = (num("revenue_sum")?, num("revenue_sumsq")?);
-            if users > 0.0 {
-                acc.mean = s / users;
-                // sum of squares about the mean from raw sums (the summary format's limit)
-                acc.m2 = (ss - s * s / users).max(0.0);
-            }
-        }
+            Some((num("revenue_sum")?, num("revenue_sumsq")?))
+        } else {
+            None
+        };
+        let acc = Acc::from_sums(users, conv, revenue);
         names.push(name);
         accs.push(acc);
     }
@@ -351,18 +360,64 @@ fn grouped(x: f64) -> String {
 /// column) under `o`.
 pub fn ab_report(table: &Table, o: &ReportOptions) -> Result<AbReport, AbError> {
     super::arm::check_alpha(o.alpha, "ab_report")?;
-    let design = Design::new(o.alpha, o.power, PowerMethod::Pooled, "ab_report")?;
     let summary_layout = table.has_column("users") && !table.has_column(&o.converted);
-    let (mut names, mut accs, by_day) = if summary_layout {
+    let (names, accs, by_day) = if summary_layout {
         let (n, a) = summary_rows(table, o)?;
         (n, a, Vec::new())
     } else {
         per_user(table, o)?
     };
+    let has_revenue = o.revenue.is_some() || (summary_layout && table.has_column("revenue_sum"));
+    readout(table.source(), names, accs, by_day, has_revenue, o)
+}
+
+/// One arm's sufficient statistics: sums over its users (from a warehouse, for example).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArmSums {
+    /// The arm's label.
+    pub name: String,
+    /// Users.
+    pub users: f64,
+    /// Conversions.
+    pub conversions: f64,
+    /// The sum of revenue per user and the sum of its squares, when revenue is read.
+    pub revenue: Option<(f64, f64)>,
+}
+
+/// The readout from per-arm sums (arms in this order, the control chosen by
+/// `o.control` or else the first) and, for the sequential test, per-day `(users,
+/// conversions)` per arm in the same order, days in time order. The revenue standard
+/// deviation comes from the sums: `m2 = sumsq - sum^2 / n` (clamped at 0). `source`
+/// names the data in messages.
+pub fn ab_report_from_sums(
+    source: &str,
+    arms: &[ArmSums],
+    daily: Daily,
+    o: &ReportOptions,
+) -> Result<AbReport, AbError> {
+    let names = arms.iter().map(|a| a.name.clone()).collect();
+    let accs = arms
+        .iter()
+        .map(|a| Acc::from_sums(a.users, a.conversions, a.revenue))
+        .collect();
+    let has_revenue = arms.iter().any(|a| a.revenue.is_some());
+    readout(source, names, accs, daily, has_revenue, o)
+}
+
+fn readout(
+    source: &str,
+    mut names: Vec<String>,
+    mut accs: Vec<Acc>,
+    by_day: Daily,
+    has_revenue: bool,
+    o: &ReportOptions,
+) -> Result<AbReport, AbError> {
+    super::arm::check_alpha(o.alpha, "ab_report")?;
+    let design = Design::new(o.alpha, o.power, PowerMethod::Pooled, "ab_report")?;
     if names.len() < 2 {
         return Err(AbError::Invalid(format!(
             "ab_report: {} has {} arm(s) in column '{}'; a test needs a control and at least one variant",
-            table.source(),
+            source,
             names.len(),
             o.variant
         )));
@@ -690,7 +745,7 @@ pub fn ab_report(table: &Table, o: &ReportOptions) -> Result<AbReport, AbError> 
     methods.push(
         "power and MDE: Fleiss normal approximation, pooled, no continuity correction".into(),
     );
-    let revenue = if o.revenue.is_some() || (summary_layout && table.has_column("revenue_sum")) {
+    let revenue = if has_revenue {
         let sums: Vec<Summary> = names
             .iter()
             .zip(&accs)

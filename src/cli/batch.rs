@@ -284,6 +284,9 @@ struct Job<'a> {
 /// Runs the batch.
 pub fn batch(a: &BatchArgs, ui: &Ui) -> CliResult {
     let config = Config::new(&a.args, ui)?;
+    if config.explain {
+        return Err(usage("--explain works with `pacer run`, not with batch"));
+    }
     let shard = resolve_shard(a.shard.as_deref(), a.shards, &|k| std::env::var(k).ok())?;
     let source = read_script(&a.script)?;
     let path = a.script.display().to_string();

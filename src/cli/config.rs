@@ -32,6 +32,13 @@ pub struct ScriptArgs {
     /// Where files the scripts write go.
     #[arg(long = "out", value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
+    /// Allow connections to this server URL, like http://127.0.0.1:8123 (repeatable).
+    #[arg(long = "allow-url", value_name = "URL")]
+    pub allow_url: Vec<String>,
+    /// Print the SQL of every call pushed down to a warehouse instead of running it
+    /// (`pacer run` only).
+    #[arg(long = "explain")]
+    pub explain: bool,
     /// The seed of random draws (simulate) that do not give one: the same seed, the
     /// same digits.
     #[arg(long = "seed", value_name = "N", default_value_t = 0)]
@@ -69,6 +76,8 @@ pub struct Config {
     pub jobs: Option<usize>,
     /// The default seed of random draws.
     pub seed: u64,
+    /// Print the SQL of pushed-down calls instead of running them.
+    pub explain: bool,
 }
 
 impl Config {
@@ -116,6 +125,7 @@ impl Config {
             out: args.out.clone(),
             jobs: args.jobs,
             seed: args.seed,
+            explain: args.explain,
         })
     }
 
@@ -285,9 +295,13 @@ fn limits(args: &ScriptArgs) -> Result<Limits, CliError> {
     if args.max_ops == 0 {
         return Err(usage("--max-ops 0: must be at least 1"));
     }
+    crate::script::Connections::default()
+        .allow(&args.allow_url)
+        .map_err(usage)?;
     Ok(Limits {
         max_operations: args.max_ops,
         timeout,
+        allow_urls: args.allow_url.clone(),
         ..Limits::default()
     })
 }

@@ -6,7 +6,7 @@
 
 use super::config::{Config, ScriptArgs, SessionSpec};
 use super::diagnostic::render_script_error;
-use super::error::{failed, CliResult, Exit};
+use super::error::{failed, usage, CliResult, Exit};
 use super::ui::Ui;
 use crate::script::reference::reference;
 use crate::script::{Output, Session};
@@ -373,6 +373,9 @@ fn history_path() -> Option<PathBuf> {
 /// Runs the REPL.
 pub fn repl(args: &ScriptArgs, ui: &Ui) -> CliResult {
     let config = Config::new(args, ui)?;
+    if config.explain {
+        return Err(usage("--explain works with `pacer run`, not with repl"));
+    }
     super::run::set_threads(config.jobs);
     let interrupt = super::signals::interrupt_flag(false);
     let s = config.session(SessionSpec {

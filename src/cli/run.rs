@@ -31,6 +31,9 @@ pub fn run(script: &Path, args: &ScriptArgs, ui: &Ui) -> CliResult {
         tables: Vec::new(),
         constants: Vec::new(),
     });
+    if config.explain {
+        s.run.connections.start_explaining();
+    }
     let path = script.display().to_string();
     let result = s.compile(&source).map_err(ScriptError::from);
     if result.is_ok() {
@@ -39,6 +42,13 @@ pub fn run(script: &Path, args: &ScriptArgs, ui: &Ui) -> CliResult {
         }
     }
     let result = result.and_then(|ast| s.eval(&ast).map_err(ScriptError::from));
+    if config.explain {
+        // What each pushed-down call would have sent, in call order.
+        println!("\n-- SQL of the calls pushed down to a warehouse (not run: --explain)");
+        for sql in s.run.connections.explained() {
+            println!("{sql}");
+        }
+    }
     match result {
         Ok(_) => Ok(Exit::Ok),
         // A closed stdout (`pacer run x.rhai | head -1`) is not an error.

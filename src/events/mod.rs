@@ -31,8 +31,8 @@ pub mod window;
 pub use compare::{compare, Comparison, PlannedStage, StageGap};
 pub use error::EventsError;
 pub use observed::{
-    funnel_from_file, funnel_from_table, FunnelSpec, GroupFunnel, ObservedFunnel, Order, Semantics,
-    StepStat, MAX_STEPS,
+    funnel_from_file, funnel_from_table, FunnelSpec, GroupFunnel, ObservedFunnel, Order,
+    PushedDown, Semantics, StepStat, MAX_STEPS,
 };
 pub use time::parse_time;
 pub use window::Window;

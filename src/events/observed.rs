@@ -137,6 +137,50 @@ pub struct GroupFunnel {
     pub steps: Vec<StepStat>,
 }
 
+impl GroupFunnel {
+    /// A group's funnel from the users reaching each step (`reached[k]`: users whose
+    /// deepest step is at least k) and the median gap in milliseconds before each step
+    /// (`None` for the first step or no users): conversions are `reached[k] /
+    /// reached[k-1]` and `reached[k] / reached[0]`, medians are given in seconds.
+    pub fn from_counts(
+        steps: &[String],
+        key: Vec<String>,
+        reached: &[u64],
+        median_gap_ms: &[Option<f64>],
+    ) -> GroupFunnel {
+        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        let steps = (0..steps.len())
+            .map(|k| StepStat {
+                step: steps[k].clone(),
+                users: reached[k],
+                conversion_from_previous: if k == 0 {
+                    None
+                } else {
+                    ratio(reached[k], reached[k - 1])
+                },
+                conversion_from_first: ratio(reached[k], reached[0]),
+                median_time_from_previous: if k == 0 {
+                    None
+                } else {
+                    median_gap_ms[k].map(|ms| ms / 1000.0)
+                },
+            })
+            .collect();
+        GroupFunnel { key, steps }
+    }
+}
+
+/// Where a funnel was computed when its aggregation was pushed down to a warehouse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushedDown {
+    /// The engine and its version, like `ClickHouse 18.16.1`.
+    pub engine: String,
+    /// The server, without credentials.
+    pub url: String,
+    /// The one statement that computed the funnel.
+    pub sql: String,
+}
+
 /// What the numbers mean and what they were computed from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Semantics {
@@ -160,9 +204,29 @@ pub struct Semantics {
     pub users: u64,
     /// Users with a first-step event (those who enter the funnel).
     pub entering: u64,
+    /// Set when a warehouse computed the funnel (`None`: computed natively).
+    pub pushed_down: Option<PushedDown>,
 }
 
 impl Semantics {
+    /// The semantics of `spec` over `source`, with every count at zero and computed
+    /// natively (the counts are filled in by whoever computes the funnel).
+    pub fn of(spec: &FunnelSpec, source: &str) -> Semantics {
+        Semantics {
+            source: source.to_string(),
+            steps: spec.steps.clone(),
+            window: spec.window.clone(),
+            order: spec.order,
+            by: spec.by.clone(),
+            rows_read: 0,
+            rows_used: 0,
+            rows_without_user: 0,
+            users: 0,
+            entering: 0,
+            pushed_down: None,
+        }
+    }
+
     /// The semantics as printed above every result.
     pub fn describe(&self) -> String {
         let mut s = format!(
@@ -200,6 +264,12 @@ impl Semantics {
             self.users, self.entering
         ));
         s.push_str(&rows);
+        if let Some(p) = &self.pushed_down {
+            s.push_str(&format!(
+                "  computed by {} at {} in one SQL statement (the same rules, in SQL; .sql shows it)\n",
+                p.engine, p.url
+            ));
+        }
         s
     }
 }
@@ -232,38 +302,30 @@ impl ObservedFunnel {
                     .map(|p| String::from_utf8_lossy(p).into_owned())
                     .collect()
             };
-            let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
-            let steps = (0..n)
-                .map(|k| StepStat {
-                    step: spec.steps[k].clone(),
-                    users: g.reached[k],
-                    conversion_from_previous: if k == 0 {
+            let medians: Vec<Option<f64>> = (0..n)
+                .map(|k| {
+                    if k == 0 {
                         None
                     } else {
-                        ratio(g.reached[k], g.reached[k - 1])
-                    },
-                    conversion_from_first: ratio(g.reached[k], g.reached[0]),
-                    median_time_from_previous: if k == 0 {
-                        None
-                    } else {
-                        median_ms(&mut g.gaps[k]).map(|ms| ms / 1000.0)
-                    },
+                        median_ms(&mut g.gaps[k])
+                    }
                 })
                 .collect();
-            out.push(GroupFunnel { key, steps });
+            out.push(GroupFunnel::from_counts(
+                &spec.steps,
+                key,
+                &g.reached,
+                &medians,
+            ));
         }
         ObservedFunnel {
             semantics: Semantics {
-                source: source.to_string(),
-                steps: spec.steps.clone(),
-                window: spec.window.clone(),
-                order: spec.order,
-                by: spec.by.clone(),
                 rows_read,
                 rows_used,
                 rows_without_user: no_user,
                 users,
                 entering,
+                ..Semantics::of(spec, source)
             },
             groups: out,
         }

@@ -32,6 +32,9 @@ pub struct Limits {
     /// A flag set from outside the run (Ctrl-C, SIGTERM) that stops it between
     /// operations, as the deadline does.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// The servers scripts may connect to (`--allow-url`), besides those listed in
+    /// the user's allow-list file.
+    pub allow_urls: Vec<String>,
 }
 
 impl Default for Limits {
@@ -45,6 +48,7 @@ impl Default for Limits {
             max_array_size: 10_000_000,
             max_map_size: 100_000,
             interrupt: None,
+            allow_urls: Vec::new(),
         }
     }
 }
@@ -129,6 +133,8 @@ pub struct RunContext {
     pub summary: Rc<RefCell<Map>>,
     /// The seed random draws use when a script gives none (`--seed`, default 0).
     pub seed: Rc<Cell<u64>>,
+    /// The servers the run may connect to, and what `--explain` collected.
+    pub connections: Rc<super::connections::Connections>,
 }
 
 impl RunContext {
@@ -201,7 +207,10 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
         params: Rc::default(),
         summary: Rc::default(),
         seed: Rc::default(),
+        connections: Rc::default(),
     };
+    // The CLI has checked the URLs; one that does not parse allows nothing.
+    let _ = ctx.connections.allow(&limits.allow_urls);
     engine.set_default_tag(Dynamic::from(ctx.clone()));
 
     let progress_stop = stop.clone();

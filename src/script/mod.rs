@@ -5,6 +5,7 @@
 
 pub mod api;
 mod calls;
+mod connections;
 mod convert;
 mod engine;
 mod error;
@@ -15,6 +16,7 @@ mod sandbox;
 mod session;
 
 pub use calls::Calls;
+pub use connections::{allow_file, Connections};
 pub use convert::{dynamic_to_value, num, table_from_dynamic, value_to_dynamic};
 pub use engine::{
     build_engine, context, note, register_packages, write_output, EngineConfig, Limits, Output,

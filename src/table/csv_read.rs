@@ -539,10 +539,11 @@ fn parse_chunk(
     })
 }
 
-/// The spans of every wanted field of a quote-free chunk, row by row.
+/// The spans of every wanted field of a quote-free chunk, one vector per column (so
+/// that each column's loop reads its spans in order).
 struct SpanSink<'a> {
     ctx: &'a ChunkCtx<'a>,
-    spans: Vec<(u32, u32)>,
+    spans: Vec<Vec<(u32, u32)>>,
     rows: usize,
     lines: Option<Vec<u64>>,
 }
@@ -572,9 +573,9 @@ impl RecordSink for SpanSink<'_> {
             l.push(line);
             self.lines = Some(l);
         }
-        for &i in ctx.wanted {
+        for (spans, &i) in self.spans.iter_mut().zip(ctx.wanted) {
             let f = fields[i];
-            self.spans.push((f.start as u32, f.end as u32));
+            spans.push((f.start as u32, f.end as u32));
         }
         self.rows += 1;
         Ok(())
@@ -593,7 +594,9 @@ fn parse_plain_chunk(
     let w = ctx.wanted.len();
     let mut sink = SpanSink {
         ctx,
-        spans: Vec::with_capacity(chunk.len() / 6),
+        spans: (0..w)
+            .map(|_| Vec::with_capacity(chunk.len() / (6 * w.max(1))))
+            .collect(),
         rows: 0,
         lines: None,
     };
@@ -610,8 +613,9 @@ fn parse_plain_chunk(
     for (c, &mode) in modes.iter().enumerate() {
         let mut b = fresh(c);
         let mut r = 0;
+        let spans = &sink.spans[c];
         let cell_at = |r: usize| {
-            let (s, e) = sink.spans[r * w + c];
+            let (s, e) = spans[r];
             &chunk[s as usize..e as usize]
         };
         while r < rows {
@@ -621,8 +625,7 @@ fn parse_plain_chunk(
                     break;
                 }
             }
-            let (s, e) = sink.spans[r * w + c];
-            let raw = &chunk[s as usize..e as usize];
+            let raw = cell_at(r);
             let cell = Cell { raw, quoted: false };
             let missing = is_missing(&cell, ctx.na);
             match b.push(cell, missing, ctx.thousands) {

@@ -69,6 +69,66 @@ fn numbers(arr: &Array, what: &str) -> R<Vec<f64>> {
         .collect()
 }
 
+/// The options of `ab_report` (the warehouse's `ab_report` takes them too).
+pub(crate) fn report_options(options: Map) -> R<ReportOptions> {
+    let o = Options::new(
+        "ab_report",
+        options,
+        &[
+            "variant",
+            "control",
+            "converted",
+            "revenue",
+            "day",
+            "weights",
+            "alpha",
+            "power",
+            "looks",
+            "sequential",
+            "tau",
+            "adjust",
+        ],
+    )?;
+    let mut r = ReportOptions::default();
+    if let Some(v) = o.str("variant")? {
+        r.variant = v;
+    }
+    r.control = o.str("control")?;
+    if let Some(v) = o.str("converted")? {
+        r.converted = v;
+    }
+    r.revenue = o.str("revenue")?;
+    r.day = o.str("day")?;
+    if let Some(w) = o.raw("weights") {
+        let arr = w.read_lock::<Array>().map(|a| a.clone()).ok_or_else(|| {
+            script_error("ab_report: option 'weights' must be an array like [50, 50]")
+        })?;
+        r.weights = Some(numbers(&arr, "ab_report: weight")?);
+    }
+    if let Some(a) = o.f64("alpha")? {
+        r.alpha = a;
+    }
+    if let Some(p) = o.f64("power")? {
+        r.power = p;
+    }
+    if let Some(l) = o.i64("looks")? {
+        if !(1..=100_000).contains(&l) {
+            return Err(script_error(format!(
+                "ab_report: option 'looks' must be a whole number of at least 1, got {l}"
+            )));
+        }
+        r.looks = l as u32;
+    }
+    r.sequential = o.bool("sequential")?.unwrap_or(false);
+    if let Some(tau) = o.f64("tau")? {
+        r.tau = abtest::sequential::check_tau(tau, "ab_report").map_err(script_error)?;
+    }
+    if let Some(a) = o.str("adjust")? {
+        r.adjust = Adjust::parse(&a).map_err(script_error)?;
+    }
+    Ok(r)
+}
+
 fn rate(v: &Dynamic, what: &str) -> R<Rate> {
     Rate::new(num(v, what)?, what).map_err(script_error)
 }
@@ -759,62 +819,7 @@ mod abtest_api {
     #[rhai_fn(return_raw)]
     pub fn ab_report(table: Dynamic, options: Map) -> R<AbReport> {
         let t = table_from_dynamic(table, "ab_report: table")?;
-        let o = Options::new(
-            "ab_report",
-            options,
-            &[
-                "variant",
-                "control",
-                "converted",
-                "revenue",
-                "day",
-                "weights",
-                "alpha",
-                "power",
-                "looks",
-                "sequential",
-                "tau",
-                "adjust",
-            ],
-        )?;
-        let mut r = ReportOptions::default();
-        if let Some(v) = o.str("variant")? {
-            r.variant = v;
-        }
-        r.control = o.str("control")?;
-        if let Some(v) = o.str("converted")? {
-            r.converted = v;
-        }
-        r.revenue = o.str("revenue")?;
-        r.day = o.str("day")?;
-        if let Some(w) = o.raw("weights") {
-            let arr = w.read_lock::<Array>().map(|a| a.clone()).ok_or_else(|| {
-                script_error("ab_report: option 'weights' must be an array like [50, 50]")
-            })?;
-            r.weights = Some(numbers(&arr, "ab_report: weight")?);
-        }
-        if let Some(a) = o.f64("alpha")? {
-            r.alpha = a;
-        }
-        if let Some(p) = o.f64("power")? {
-            r.power = p;
-        }
-        if let Some(l) = o.i64("looks")? {
-            if !(1..=100_000).contains(&l) {
-                return Err(script_error(format!(
-                    "ab_report: option 'looks' must be a whole number of at least 1, got {l}"
-                )));
-            }
-            r.looks = l as u32;
-        }
-        r.sequential = o.bool("sequential")?.unwrap_or(false);
-        if let Some(tau) = o.f64("tau")? {
-            r.tau = abtest::sequential::check_tau(tau, "ab_report").map_err(script_error)?;
-        }
-        if let Some(a) = o.str("adjust")? {
-            r.adjust = Adjust::parse(&a).map_err(script_error)?;
-        }
-        abtest::ab_report(&t, &r).map_err(script_error)
+        abtest::ab_report(&t, &report_options(options)?).map_err(script_error)
     }
 
     /// The readout's conversion table (one row per arm, numbers), for `write_csv`.

@@ -21,7 +21,7 @@ type R<T> = Result<T, Box<EvalAltResult>>;
 
 const FN: &str = "funnel_events";
 
-fn spec(ctx: &NativeCallContext, steps: &Array, options: Map) -> R<FunnelSpec> {
+pub(crate) fn spec(ctx: &NativeCallContext, steps: &Array, options: Map) -> R<FunnelSpec> {
     let o = Options::new(
         FN,
         options,

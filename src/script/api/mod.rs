@@ -15,6 +15,7 @@ pub mod run;
 pub mod scenario;
 pub mod sop;
 pub mod table;
+pub mod warehouse;
 
 /// A domain as scripts see it: its name, a one-line description, and its module.
 pub struct Domain {
@@ -73,6 +74,11 @@ pub fn domains() -> Vec<Domain> {
             name: "scenario",
             about: "What-ifs: sweeps, goal seek, Monte Carlo with distributions, tornado charts, named scenarios",
             module: scenario::module,
+        },
+        Domain {
+            name: "warehouse",
+            about: "Beyond one machine: ClickHouse connections, queries, and funnels and A/B readouts computed by the server",
+            module: warehouse::module,
         },
         Domain {
             name: "report",

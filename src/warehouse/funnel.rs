@@ -1,0 +1,539 @@
+//! `funnel_events` pushed down to ClickHouse: one SQL statement computes, per
+//! first-touch group, the users reaching each step and the median time between steps;
+//! pacer receives one row per group and builds the same [`ObservedFunnel`] as the
+//! native path ([`crate::events`]).
+//!
+//! The statement implements pacer's rule exactly (see [`crate::events::chain`]), in
+//! milliseconds, rather than calling ClickHouse's `windowFunnel`: that function takes
+//! only whole seconds (`DateTime`/`UInt32`) in older servers, and on equal timestamps
+//! its result depends on the order in which rows reach it (a step on the same
+//! timestamp as the previous one may or may not chain). Layers of the statement:
+//!
+//! 1. the funnel-step rows (`event IN steps`, and the `where` filter), grouped by user
+//!    into an array of `(t_ms, step, by...)`;
+//! 2. per user, the array sorted (time, then step, then the breakdown values, as
+//!    natively); the first touch is the first step-1 element; for every step j an
+//!    array `s_j` holds, at each event of step j, the latest start `t1` of a chain
+//!    reaching it (the running maximum over the earlier events of step j-1, kept when
+//!    `t - t1 <= window`; the starts kept never decrease in time order, so the
+//!    maximum is the last one, taken with `[-1]` rather than an aggregate per element);
+//!    the level is the number of steps whose `s_j` is non-empty;
+//!    the chain reported ends at the earliest event completing the level, and each
+//!    earlier step's time is the latest event of that step at or before the next
+//!    step's time and at or after `end - window`;
+//! 3. per group: users, rows, users reaching each step, the sorted gaps;
+//! 4. the median of each gap list (the mean of the middle two for an even count), the
+//!    rows read and the server's version.
+
+use super::client::ClickHouse;
+use super::error::WarehouseError;
+use super::sql::{quote_ident, quote_str};
+use super::tsv::base_type;
+use crate::events::{FunnelSpec, GroupFunnel, ObservedFunnel, PushedDown, Semantics};
+use crate::table::Table;
+use std::fmt::Write;
+use std::time::Instant;
+
+/// "Not set" in the chain arrays: below any time in milliseconds pacer accepts.
+const UNSET: i64 = -4_611_686_018_427_387_904;
+
+/// A funnel to push down: the table, the spec, and an optional SQL filter.
+#[derive(Debug, Clone)]
+pub struct RemoteFunnel<'a> {
+    /// The table's name (in the connection's database).
+    pub table: &'a str,
+    /// Steps, window, column names, breakdown.
+    pub spec: &'a FunnelSpec,
+    /// A SQL boolean expression rows must satisfy (`where` option), inserted as
+    /// `AND (...)`.
+    pub filter: Option<&'a str>,
+}
+
+/// The SQL text of a column read as a string (`NULL` as empty), for user ids, event
+/// names and breakdown values.
+fn text_expr(col: &str, ty: &str) -> String {
+    let q = quote_ident(col);
+    let base = base_type(ty);
+    let s = if base == "String" {
+        q.clone()
+    } else {
+        format!("toString({q})")
+    };
+    if ty.trim().starts_with("Nullable(") || ty.contains("(Nullable(") {
+        format!("ifNull({s}, '')")
+    } else {
+        s
+    }
+}
+
+/// The SQL of a time column in milliseconds since the epoch, by its type; `None` for a
+/// type the statement cannot convert.
+fn time_expr(col: &str, ty: &str) -> Option<String> {
+    let nullable = ty.contains("Nullable(");
+    let q = if nullable {
+        format!("assumeNotNull({})", quote_ident(col))
+    } else {
+        quote_ident(col)
+    };
+    let b = base_type(ty);
+    Some(if b == "DateTime" || b.starts_with("DateTime(") {
+        format!("toInt64(toUInt32({q})) * 1000")
+    } else if b.starts_with("DateTime64") {
+        format!("toUnixTimestamp64Milli({q})")
+    } else if b == "Date" || b == "Date32" {
+        format!("toInt64({q}) * 86400000")
+    } else if b.starts_with("Int") || b.starts_with("UInt") {
+        format!("toInt64({q}) * 1000")
+    } else if b.starts_with("Float") || b.starts_with("Decimal") {
+        format!("toInt64(trunc(toFloat64({q}) * 1000))")
+    } else {
+        return None;
+    })
+}
+
+fn indent(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    text.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `SELECT [*,] columns FROM (inner)`, indented one level deeper than `inner`.
+fn layer(columns: &[String], inner: &str, star: bool) -> String {
+    format!(
+        "SELECT\n    {}{}\nFROM\n(\n{}\n)",
+        if star { "*,\n    " } else { "" },
+        columns.join(",\n    "),
+        indent(inner, 4)
+    )
+}
+
+/// The statement for `f` over a table with `columns` (name, ClickHouse type).
+pub fn funnel_sql(
+    conn: &ClickHouse,
+    f: &RemoteFunnel,
+    columns: &[(String, String)],
+) -> Result<String, WarehouseError> {
+    let spec = f.spec;
+    let mut wanted = vec![spec.user.as_str(), spec.event.as_str(), spec.time.as_str()];
+    wanted.extend(spec.by.iter().map(String::as_str));
+    let types = conn.column_types(f.table, columns, &wanted)?;
+    let time = time_expr(&spec.time, types[2]).ok_or_else(|| WarehouseError::WrongType {
+        url: conn.url(),
+        table: conn.display_name(f.table),
+        column: spec.time.clone(),
+        found: types[2].to_string(),
+        purpose: "funnel_events needs its times as DateTime, DateTime64, Date, or epoch seconds in an integer, float or decimal column".into(),
+    })?;
+    let nullable_time = types[2].contains("Nullable(");
+    let n = spec.steps.len();
+    let m = spec.by.len();
+    let w = spec.window.millis();
+    let table = conn.qualified(f.table);
+    let steps = format!(
+        "[{}]",
+        spec.steps
+            .iter()
+            .map(|s| quote_str(s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let in_list = format!(
+        "({})",
+        spec.steps
+            .iter()
+            .map(|s| quote_str(s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let event = text_expr(&spec.event, types[1]);
+    let filter = f.filter.map(|w| format!(" AND ({w})")).unwrap_or_default();
+
+    // Layer 1: one array of funnel-step events per user.
+    let mut tuple = format!("{time}, toUInt8(indexOf({steps}, {event}))");
+    for (i, b) in spec.by.iter().enumerate() {
+        let _ = write!(tuple, ", {}", text_expr(b, types[3 + i]));
+    }
+    let null_count = if nullable_time {
+        format!(
+            ",\n            countIf(isNull({})) AS pacer_null_time",
+            quote_ident(&spec.time)
+        )
+    } else {
+        String::new()
+    };
+    let layer1 = format!(
+        "SELECT\n    {user} AS pacer_user,\n    groupArray(({tuple})) AS pacer_raw{null_count}\nFROM {table}\nWHERE {event} IN {in_list}{filter}\nGROUP BY pacer_user",
+        user = text_expr(&spec.user, types[0]),
+    );
+
+    // Layer 2: each user's chain, one subquery per dependent step so that no alias
+    // is expanded into another (the server inlines aliases).
+    let mut first = vec![
+        "pacer_user".to_string(),
+        "length(pacer_raw) AS pacer_rows".into(),
+        "arraySort(pacer_raw) AS pacer_ev".into(),
+        "arrayMap(x -> tupleElement(x, 1), pacer_ev) AS pacer_t".into(),
+        "arrayMap(x -> tupleElement(x, 2), pacer_ev) AS pacer_s".into(),
+        "multiIf(pacer_user = '', 0, has(pacer_s, 1), 2, 1) AS pacer_kind".into(),
+    ];
+    if nullable_time {
+        first.push("pacer_null_time".into());
+    }
+    if m > 0 {
+        first.push("arrayFirst(x -> (tupleElement(x, 2) = 1), pacer_ev) AS pacer_first".into());
+        for i in 0..m {
+            first.push(format!(
+                "tupleElement(pacer_first, {}) AS pacer_g{}",
+                i + 3,
+                i + 1
+            ));
+        }
+    }
+    first.push(format!(
+        "arrayMap((t, s) -> if(s = 1, t, {UNSET}), pacer_t, pacer_s) AS pacer_s1"
+    ));
+    let mut inner = layer(&first, &layer1, false);
+    for j in 2..=n {
+        inner = layer(
+            &[
+                format!(
+                    "arrayMap(t -> arrayPushFront(arrayFilter((v, u) -> ((v != {UNSET}) AND (u <= t)), pacer_s{p}, pacer_t), {UNSET})[-1], pacer_t) AS pacer_m{j}",
+                    p = j - 1
+                ),
+                format!(
+                    "arrayMap((t, s, v) -> if((s = {j}) AND (v != {UNSET}) AND ((t - v) <= {w}), v, {UNSET}), pacer_t, pacer_s, pacer_m{j}) AS pacer_s{j}"
+                ),
+            ],
+            &inner,
+            true,
+        );
+    }
+    let mut ends = vec![format!(
+        "{} AS pacer_level",
+        (1..=n)
+            .map(|j| format!("arrayExists(v -> (v != {UNSET}), pacer_s{j})"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    )];
+    for j in 1..=n {
+        ends.push(format!(
+            "arrayFirst((t, v) -> (v != {UNSET}), pacer_t, pacer_s{j}) AS pacer_e{j}"
+        ));
+    }
+    inner = layer(&ends, &inner, true);
+    let mut end = String::from("multiIf(");
+    for j in (2..=n).rev() {
+        let _ = write!(end, "pacer_level = {j}, pacer_e{j}, ");
+    }
+    end.push_str("pacer_e1) AS pacer_end");
+    if n == 1 {
+        end = "pacer_e1 AS pacer_end".into();
+    }
+    inner = layer(
+        &[
+            end,
+            format!("if(pacer_level = {n}, pacer_end, {UNSET}) AS pacer_T{n}"),
+        ],
+        &inner,
+        true,
+    );
+    for j in (1..n).rev() {
+        inner = layer(
+            &[
+                format!(
+                    "arrayPushFront(arrayFilter((t, s) -> ((s = {j}) AND (t <= pacer_T{q}) AND (t >= (pacer_end - {w}))), pacer_t, pacer_s), {UNSET})[-1] AS pacer_c{j}",
+                    q = j + 1
+                ),
+                format!(
+                    "multiIf(pacer_level = {j}, pacer_end, pacer_level < {j}, {UNSET}, pacer_c{j} = {UNSET}, pacer_T{q}, pacer_c{j}) AS pacer_T{j}",
+                    q = j + 1
+                ),
+            ],
+            &inner,
+            true,
+        );
+    }
+    let layer2 = indent(&inner, 8);
+
+    // Layer 3: per group.
+    let groups: Vec<String> = (1..=m).map(|i| format!("pacer_g{i}")).collect();
+    let mut l3 = String::from("pacer_kind");
+    for g in &groups {
+        let _ = write!(l3, ",\n        {g}");
+    }
+    l3.push_str(",\n        count() AS pacer_users,\n        sum(pacer_rows) AS pacer_step_rows");
+    if nullable_time {
+        l3.push_str(",\n        sum(pacer_null_time) AS pacer_null_times");
+    }
+    for j in 1..=n {
+        let _ = write!(
+            l3,
+            ",\n        countIf(pacer_level >= {j}) AS pacer_reached{j}"
+        );
+    }
+    for j in 2..=n {
+        let _ = write!(
+            l3,
+            ",\n        arraySort(groupArrayIf(pacer_T{j} - pacer_T{p}, pacer_level >= {j})) AS pacer_gaps{j}",
+            p = j - 1
+        );
+    }
+    let group_by = std::iter::once("pacer_kind".to_string())
+        .chain(groups.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(", ");
+
+    // Layer 4: medians, rows read, version.
+    let mut out = String::from("SELECT\n    pacer_kind AS kind");
+    for i in 1..=m {
+        let _ = write!(out, ",\n    pacer_g{i} AS by_{i}");
+    }
+    out.push_str(",\n    pacer_users AS users,\n    pacer_step_rows AS step_rows");
+    if nullable_time {
+        out.push_str(",\n    pacer_null_times AS null_times");
+    }
+    for j in 1..=n {
+        let _ = write!(out, ",\n    pacer_reached{j} AS reached_{j}");
+    }
+    for j in 2..=n {
+        let g = format!("pacer_gaps{j}");
+        let _ = write!(
+            out,
+            ",\n    if(length({g}) = 0, NULL, if(length({g}) % 2 = 1, toFloat64({g}[intDiv(length({g}), 2) + 1]), (toFloat64({g}[intDiv(length({g}), 2)]) + toFloat64({g}[intDiv(length({g}), 2) + 1])) / 2)) AS median_ms_{j}"
+        );
+    }
+    let where_all = f
+        .filter
+        .map(|w| format!(" WHERE ({w})"))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        ",\n    (SELECT count() FROM {table}{where_all}) AS rows_read,\n    version() AS server_version\nFROM\n(\n    SELECT\n        {l3}\n    FROM\n    (\n{layer2}\n    )\n    GROUP BY {group_by}\n)\nORDER BY {order}",
+        order = std::iter::once("kind".to_string())
+            .chain((1..=m).map(|i| format!("by_{i}")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(out)
+}
+
+/// Builds the funnel from the statement's answer (`source` names the table).
+pub fn funnel_from_answer(
+    conn: &ClickHouse,
+    f: &RemoteFunnel,
+    source: &str,
+    sql: &str,
+    t: &Table,
+) -> Result<ObservedFunnel, WarehouseError> {
+    let spec = f.spec;
+    let (n, m) = (spec.steps.len(), spec.by.len());
+    let bad = |reason: String| WarehouseError::BadAnswer {
+        url: conn.url(),
+        reason,
+        sql: sql.to_string(),
+    };
+    let int = |name: &str, row: usize| -> Result<u64, WarehouseError> {
+        t.column(name)?
+            .i64_at(row)
+            .and_then(|v| u64::try_from(v).ok())
+            .ok_or_else(|| bad(format!("column {name} of row {} is not a count", row + 1)))
+    };
+    let (mut users, mut rows_used, mut no_user, mut entering, mut rows_read) = (0, 0, 0, 0, 0);
+    let mut version = String::new();
+    let mut groups: Vec<(Vec<u8>, GroupFunnel)> = Vec::new();
+    for row in 0..t.n_rows() {
+        if t.has_column("null_times") && int("null_times", row)? > 0 {
+            return Err(WarehouseError::Invalid(format!(
+                "funnel_events: {} funnel-step rows of {} have no time (NULL in column '{}'); every funnel-step event needs a time",
+                int("null_times", row)?,
+                conn.display_name(f.table),
+                spec.time
+            )));
+        }
+        rows_read = int("rows_read", row)?;
+        version = t.column("server_version")?.text_at(row).unwrap_or_default();
+        if !t.has_column("kind") {
+            // The count of rows read when no row is a funnel step.
+            continue;
+        }
+        let kind = int("kind", row)?;
+        let step_rows = int("step_rows", row)?;
+        rows_used += step_rows;
+        if kind == 0 {
+            no_user += step_rows;
+            continue;
+        }
+        users += int("users", row)?;
+        if kind != 2 {
+            continue;
+        }
+        let reached: Vec<u64> = (1..=n)
+            .map(|j| int(&format!("reached_{j}"), row))
+            .collect::<Result<_, _>>()?;
+        entering += reached[0];
+        let mut medians = vec![None];
+        for j in 2..=n {
+            medians.push(t.column(&format!("median_ms_{j}"))?.f64_at(row));
+        }
+        let key: Vec<String> = (1..=m)
+            .map(|i| {
+                t.column(&format!("by_{i}"))
+                    .map(|c| c.text_at(row).unwrap_or_default())
+            })
+            .collect::<Result<_, _>>()?;
+        let sort_key = key.join("\0").into_bytes();
+        groups.push((
+            sort_key,
+            GroupFunnel::from_counts(&spec.steps, key, &reached, &medians),
+        ));
+    }
+    // The native path orders groups by the bytes of their values.
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(ObservedFunnel {
+        semantics: Semantics {
+            rows_read,
+            rows_used,
+            rows_without_user: no_user,
+            users,
+            entering,
+            pushed_down: Some(PushedDown {
+                engine: format!("ClickHouse {version}"),
+                url: conn.url(),
+                sql: sql.to_string(),
+            }),
+            ..Semantics::of(spec, source)
+        },
+        groups: groups.into_iter().map(|(_, g)| g).collect(),
+    })
+}
+
+/// The source name of a funnel over `table`.
+pub fn source_name(conn: &ClickHouse, table: &str) -> String {
+    format!("ClickHouse table {}", conn.display_name(table))
+}
+
+/// Reads the table's column types and generates the statement (nothing is computed).
+pub fn prepare(
+    conn: &ClickHouse,
+    f: &RemoteFunnel,
+    deadline: Option<Instant>,
+) -> Result<String, WarehouseError> {
+    let columns = conn.describe(f.table, deadline)?;
+    funnel_sql(conn, f, &columns)
+}
+
+/// Runs the statement `sql` made by [`prepare`] and builds the funnel; returns it and
+/// the bytes received. When no row is a funnel step the answer is empty, and a
+/// second, trivial statement counts the rows read.
+pub fn run(
+    conn: &ClickHouse,
+    f: &RemoteFunnel,
+    sql: &str,
+    deadline: Option<Instant>,
+) -> Result<(ObservedFunnel, u64), WarehouseError> {
+    let source = source_name(conn, f.table);
+    let answer = conn.query(sql, &source, deadline)?;
+    let mut funnel = funnel_from_answer(conn, f, &source, sql, &answer.table)?;
+    let mut bytes = answer.bytes;
+    if answer.table.n_rows() == 0 {
+        let count = format!(
+            "SELECT count() AS rows_read, version() AS server_version FROM {}{}",
+            conn.qualified(f.table),
+            f.filter
+                .map(|w| format!(" WHERE ({w})"))
+                .unwrap_or_default()
+        );
+        let a = conn.query(&count, &source, deadline)?;
+        bytes += a.bytes;
+        funnel = funnel_from_answer(conn, f, &source, sql, &a.table)?;
+    }
+    Ok((funnel, bytes))
+}
+
+/// Computes the funnel on the server: reads the table's column types, sends one
+/// statement, and returns the funnel and the bytes received for the answer.
+pub fn funnel_events(
+    conn: &ClickHouse,
+    f: &RemoteFunnel,
+    deadline: Option<Instant>,
+) -> Result<(ObservedFunnel, u64), WarehouseError> {
+    let sql = prepare(conn, f, deadline)?;
+    run(conn, f, &sql, deadline)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::Window;
+    use crate::warehouse::ConnectOptions;
+
+    #[test]
+    fn times_convert_to_milliseconds_by_type() {
+        let t = |ty: &str| time_expr("ts", ty);
+        assert_eq!(
+            t("DateTime").as_deref(),
+            Some("toInt64(toUInt32(`ts`)) * 1000")
+        );
+        assert_eq!(
+            t("DateTime('UTC')").as_deref(),
+            Some("toInt64(toUInt32(`ts`)) * 1000")
+        );
+        assert_eq!(t("Date").as_deref(), Some("toInt64(`ts`) * 86400000"));
+        assert_eq!(t("UInt32").as_deref(), Some("toInt64(`ts`) * 1000"));
+        assert_eq!(
+            t("Float64").as_deref(),
+            Some("toInt64(trunc(toFloat64(`ts`) * 1000))")
+        );
+        assert_eq!(
+            t("Nullable(Int64)").as_deref(),
+            Some("toInt64(assumeNotNull(`ts`)) * 1000")
+        );
+        assert_eq!(t("String"), None);
+        assert_eq!(text_expr("u", "String"), "`u`");
+        assert_eq!(text_expr("u", "UInt64"), "toString(`u`)");
+        assert_eq!(text_expr("u", "Nullable(String)"), "ifNull(`u`, '')");
+    }
+
+    #[test]
+    fn a_text_time_column_is_refused_with_the_types_accepted() {
+        let conn = ClickHouse::new("http://127.0.0.1:1", ConnectOptions::default()).expect("conn");
+        let spec =
+            FunnelSpec::new(vec!["a".into()], Window::parse("1d").expect("w")).expect("spec");
+        let f = RemoteFunnel {
+            table: "events",
+            spec: &spec,
+            filter: None,
+        };
+        let cols: Vec<(String, String)> = [
+            ("user_id", "String"),
+            ("event", "String"),
+            ("timestamp", "String"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let e = funnel_sql(&conn, &f, &cols)
+            .expect_err("text times")
+            .to_string();
+        assert!(
+            e.contains("column 'timestamp' of events is String") && e.contains("DateTime"),
+            "{e}"
+        );
+        let sql = funnel_sql(
+            &conn,
+            &f,
+            &[
+                ("user_id".into(), "String".into()),
+                ("event".into(), "String".into()),
+                ("timestamp".into(), "DateTime".into()),
+            ],
+        )
+        .expect("sql");
+        assert!(
+            sql.contains("WHERE `event` IN ('a')") && !sql.contains("windowFunnel"),
+            "{sql}"
+        );
+    }
+}
