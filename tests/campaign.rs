@@ -75,6 +75,7 @@ fn main_job_prints_the_summary_and_writes_the_report() {
         "campaign_budget.csv",
         "campaign_sop.csv",
         "campaign_ab_test.csv",
+        "campaign_ab_segments.csv",
         "campaign_observed_funnel.csv",
         "campaign_review.csv",
         "campaign_actions.csv",

@@ -559,7 +559,7 @@ fn the_ab_readout_from_sums_equals_the_native_readout() {
     load(
         &db,
         "assignments",
-        "user_id String, day Date, variant String, converted UInt8, revenue Float64",
+        "user_id String, day Date, variant String, converted UInt8, revenue Float64, device String, orders UInt32",
         &rows,
     );
     for sequential in [false, true] {

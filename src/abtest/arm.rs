@@ -10,17 +10,18 @@ pub struct Arm {
     n: f64,
 }
 
-/// Largest count accepted: counts stay exact in an f64 far beyond any campaign.
-const MAX_COUNT: f64 = 1e15;
+/// Largest count accepted (users, conversions, observed counts): counts stay exact
+/// in an f64 far beyond any campaign, and sums and squares of them stay finite.
+pub const MAX_COUNT: f64 = 1e15;
 
 impl Arm {
-    /// Checks that `n` is a whole number of at least 1 and `x` a whole number from 0
+    /// Checks that `n` is a whole number from 1 to 1e15 ([`MAX_COUNT`]) and `x` a whole number from 0
     /// to `n`. `function` and `arm` ("a" or "b") name the arguments in errors.
     pub fn new(x: f64, n: f64, function: &str, arm: &str) -> Result<Arm, AbError> {
         if !(n.is_finite() && n.fract() == 0.0 && (1.0..=MAX_COUNT).contains(&n)) {
             return Err(out_of_range(
                 &format!("{function}: n_{arm} (users in arm {})", arm.to_uppercase()),
-                "a whole number of at least 1",
+                "a whole number from 1 to 1e15",
                 n,
             ));
         }

@@ -9,9 +9,11 @@
 //!
 //! The first term is taken in logs ([`ln_beta`]) and each next one by the ratio
 //! (α_a + i - 1)(β_b + i - 1) / ((α_a + β_a + β_b + i - 1) i), with rescaling, so a
-//! sum of 10^6 terms neither overflows nor loses digits. By the symmetry
-//! rate → 1 - rate, the same sum over β_a gives P(B > A) too; the shorter whole-number
-//! sum is used. When every shape is fractional (Jeffreys priors on both arms), P is
+//! sum neither overflows nor loses digits. By the symmetry rate → 1 - rate, the same
+//! sum over β_a gives P(B > A) too; the shorter whole-number sum is used, when it has
+//! at most [`PANELS_FROM_SHAPE`] terms. Once every shape is that large the densities
+//! are integrated numerically instead ([`BeatMethod::Panels`]), so that the time does
+//! not grow with the counts. When every shape is fractional (Jeffreys priors on both arms), P is
 //! the integral of A's density times B's tail, by tanh-sinh quadrature to 1e-13. The expected losses follow from E[p 1{B > A}] = mean × P with the
 //! shape α raised by one:
 //! loss of choosing A = E[max(p_b - p_a, 0)] = m_b P(B⁺ > A) - m_a P(B > A⁺),
@@ -61,6 +63,57 @@ pub struct Beat {
     pub loss_b: f64,
     /// Expected loss of choosing A: E[max(rate_b - rate_a, 0)].
     pub loss_a: f64,
+    /// How the figures were computed.
+    pub method: BeatMethod,
+}
+
+/// Every posterior shape at or above this (prior plus conversions, prior plus
+/// non-conversions, in both arms) switches [`prob_beat`] from the closed-form sums,
+/// whose length grows with the counts, to [`BeatMethod::Panels`], whose cost does not
+/// depend on the counts. The two agree to 1e-12 at the switch.
+pub const PANELS_FROM_SHAPE: f64 = 10_000.0;
+
+/// The way [`prob_beat`] computed its figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BeatMethod {
+    /// The closed-form sum over a whole posterior shape (Evan Miller 2015).
+    ClosedForm,
+    /// Tanh-sinh quadrature of A's density times B's tail (fractional shapes).
+    TanhSinh,
+    /// Gauss-Legendre panels over both posterior densities (every shape at least
+    /// [`PANELS_FROM_SHAPE`]), accurate to about 1e-12.
+    Panels,
+}
+
+impl BeatMethod {
+    /// The method in words, as printed with results.
+    pub fn name(self) -> &'static str {
+        match self {
+            BeatMethod::ClosedForm => {
+                "exact Beta-Binomial closed form (independent Beta posteriors)"
+            }
+            BeatMethod::TanhSinh => {
+                "tanh-sinh quadrature of independent Beta posteriors (fractional shapes), to 1e-12"
+            }
+            BeatMethod::Panels => {
+                "numerical integration of independent Beta posteriors (Gauss-Legendre panels, every shape above 10,000; cost independent of the counts), to 1e-12"
+            }
+        }
+    }
+}
+
+/// Stops long computations when it returns true (a deadline or an interrupt).
+pub type ShouldStop<'a> = &'a dyn Fn() -> bool;
+
+/// Never stops.
+pub fn never_stop() -> bool {
+    false
+}
+
+fn stopped(function: &str) -> AbError {
+    AbError::Stopped(format!(
+        "{function}: stopped before finishing because the run's time limit was reached"
+    ))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -115,31 +168,31 @@ fn whole(v: f64) -> bool {
     v.fract() == 0.0
 }
 
-/// P(Y > X), choosing the shorter whole-number sum (over y.a, or over x.b after the
-/// flip rate → 1 - rate); complements only when neither is whole.
-fn p_greater(x: Post, y: Post) -> Result<f64, AbError> {
-    let direct = [(whole(y.a), y.a, false), (whole(x.b), x.b, true)];
-    let best = direct
-        .iter()
-        .filter(|c| c.0)
-        .min_by(|p, q| p.1.total_cmp(&q.1));
-    if let Some(&(_, _, flipped)) = best {
-        return Ok(if flipped {
-            // Y > X  <=>  1 - X > 1 - Y
-            sum_over(y.flip(), x.flip())
-        } else {
-            sum_over(x, y)
-        });
+/// P(Y > X) and whether quadrature was needed. The shortest whole-number sum of at
+/// most [`PANELS_FROM_SHAPE`] terms is used: over y.a, or over x.b after the flip
+/// rate → 1 - rate, else one minus the sum over x.a or y.b (absolute accuracy is
+/// kept); otherwise (fractional shapes, or only long sums) tanh-sinh quadrature.
+fn p_greater(x: Post, y: Post, stop: ShouldStop) -> Result<(f64, BeatMethod), AbError> {
+    let shortest = |c: [(f64, bool); 2]| {
+        c.into_iter()
+            .filter(|&(len, _)| whole(len) && len <= PANELS_FROM_SHAPE)
+            .min_by(|p, q| p.0.total_cmp(&q.0))
+    };
+    if let Some((_, flipped)) = shortest([(y.a, false), (x.b, true)]) {
+        return Ok((
+            if flipped {
+                // Y > X  <=>  1 - X > 1 - Y
+                sum_over(y.flip(), x.flip())
+            } else {
+                sum_over(x, y)
+            },
+            BeatMethod::ClosedForm,
+        ));
     }
-    let comp = [(whole(x.a), x.a, false), (whole(y.b), y.b, true)];
-    let best = comp
-        .iter()
-        .filter(|c| c.0)
-        .min_by(|p, q| p.1.total_cmp(&q.1));
-    match best {
-        Some(&(_, _, false)) => Ok(1.0 - sum_over(y, x)),
-        Some(&(_, _, true)) => Ok(1.0 - sum_over(x.flip(), y.flip())),
-        None => Ok(p_greater_quad(x, y)),
+    match shortest([(x.a, false), (y.b, true)]) {
+        Some((_, false)) => Ok((1.0 - sum_over(y, x), BeatMethod::ClosedForm)),
+        Some((_, true)) => Ok((1.0 - sum_over(x.flip(), y.flip()), BeatMethod::ClosedForm)),
+        None => Ok((p_greater_quad(x, y, stop)?, BeatMethod::TanhSinh)),
     }
 }
 
@@ -149,7 +202,7 @@ fn p_greater(x: Post, y: Post) -> Result<f64, AbError> {
 /// concentrated density is resolved; tanh-sinh absorbs the x^(a-1) endpoint
 /// singularities of shapes below 1. Each piece is refined until two levels agree to
 /// 1e-13 relative. P(Y > x) = I_{1-x}(b_y, a_y) comes from [`beta_reg`].
-fn p_greater_quad(x: Post, y: Post) -> f64 {
+fn p_greater_quad(x: Post, y: Post, stop: ShouldStop) -> Result<f64, AbError> {
     let ln_b = ln_beta(x.a, x.b);
     let (m, sd) = {
         let s = x.a + x.b;
@@ -176,14 +229,21 @@ fn p_greater_quad(x: Post, y: Post) -> f64 {
         }
     }
     cuts.push(1.0);
-    cuts.windows(2)
-        .map(|w| tanh_sinh(&f, w[0], w[1]))
-        .sum::<f64>()
-        .clamp(0.0, 1.0)
+    let mut total = 0.0;
+    for w in cuts.windows(2) {
+        total += tanh_sinh(&f, w[0], w[1], stop)?;
+    }
+    Ok(total.clamp(0.0, 1.0))
 }
 
-/// ∫_lo^hi g(t, 1 - t) dt by tanh-sinh with step halving.
-fn tanh_sinh(g: &impl Fn(f64, f64) -> f64, lo: f64, hi: f64) -> f64 {
+/// ∫_lo^hi g(t, 1 - t) dt by tanh-sinh with step halving; `stop` is asked at every
+/// level (each node's tail can cost a long continued fraction for huge shapes).
+fn tanh_sinh(
+    g: &impl Fn(f64, f64) -> f64,
+    lo: f64,
+    hi: f64,
+    stop: ShouldStop,
+) -> Result<f64, AbError> {
     use std::f64::consts::FRAC_PI_2;
     let half = 0.5 * (hi - lo);
     // the node at parameter s: t = mid + half * tanh(pi/2 sinh s), weight, and the
@@ -218,6 +278,9 @@ fn tanh_sinh(g: &impl Fn(f64, f64) -> f64, lo: f64, hi: f64) -> f64 {
     }
     let mut estimate = sum * h;
     for _ in 0..12 {
+        if stop() {
+            return Err(stopped("prob_beat"));
+        }
         h *= 0.5;
         let mut k = 1.0;
         while k * h <= s_max {
@@ -226,16 +289,160 @@ fn tanh_sinh(g: &impl Fn(f64, f64) -> f64, lo: f64, hi: f64) -> f64 {
         }
         let next = sum * h;
         if (next - estimate).abs() <= 1e-13 * next.abs() {
-            return next;
+            return Ok(next);
         }
         estimate = next;
     }
-    estimate
+    Ok(estimate)
+}
+
+/// Gauss-Legendre nodes and weights of order [`GL_ORDER`] on [-1, 1], by Newton's
+/// method on the Legendre polynomial (Numerical Recipes 3rd ed. 4.6 `gauleg`).
+pub(crate) fn gauss_legendre() -> ([f64; GL_ORDER], [f64; GL_ORDER]) {
+    let n = GL_ORDER;
+    let (mut z, mut w) = ([0.0; GL_ORDER], [0.0; GL_ORDER]);
+    for i in 0..n.div_ceil(2) {
+        let mut x = (std::f64::consts::PI * (i as f64 + 0.75) / (n as f64 + 0.5)).cos();
+        let mut dp = 1.0;
+        for _ in 0..100 {
+            let (mut p1, mut p2) = (1.0, 0.0);
+            for j in 1..=n {
+                let p3 = p2;
+                p2 = p1;
+                p1 = ((2 * j - 1) as f64 * x * p2 - (j - 1) as f64 * p3) / j as f64;
+            }
+            dp = n as f64 * (x * p1 - p2) / (x * x - 1.0);
+            let dx = p1 / dp;
+            x -= dx;
+            if dx.abs() <= 1e-16 {
+                break;
+            }
+        }
+        z[i] = -x;
+        z[n - 1 - i] = x;
+        w[i] = 2.0 / ((1.0 - x * x) * dp * dp);
+        w[n - 1 - i] = w[i];
+    }
+    (z, w)
+}
+
+/// Nodes per panel of [`panels`].
+pub(crate) const GL_ORDER: usize = 12;
+
+/// Half-widths of the window each density is integrated over, in standard deviations.
+const WINDOW_SD: i32 = 12;
+
+/// A Beta(a, b) density with a, b > 1, relative to its value at the mode, in the
+/// coordinate u = x - c for a common centre c, so that nothing cancels for shapes
+/// of 1e15: ln g(u) = (a - 1) ln1p(d / m) + (b - 1) ln1p(-d / (1 - m)), d = u - (m - c).
+struct Centred {
+    a: f64,
+    b: f64,
+    mode: f64,
+    one_minus_mode: f64,
+    shift: f64,
+    sd: f64,
+}
+
+impl Centred {
+    fn new(p: Post, c: f64) -> Centred {
+        let (a, b) = (p.a, p.b);
+        let mode = (a - 1.0) / (a + b - 2.0);
+        let s = a + b;
+        Centred {
+            a,
+            b,
+            mode,
+            one_minus_mode: (b - 1.0) / (a + b - 2.0),
+            shift: mode - c,
+            sd: (a * b / (s * s * (s + 1.0))).sqrt(),
+        }
+    }
+
+    fn g(&self, u: f64) -> f64 {
+        let d = u - self.shift;
+        let (s, t) = (d / self.mode, -d / self.one_minus_mode);
+        if s <= -1.0 || t <= -1.0 {
+            return 0.0;
+        }
+        ((self.a - 1.0) * s.ln_1p() + (self.b - 1.0) * t.ln_1p()).exp()
+    }
+}
+
+/// (P(Y > X), E[max(Y - X, 0)]) for posteriors whose shapes are all at least
+/// [`PANELS_FROM_SHAPE`], by Gauss-Legendre panels of half a standard deviation over
+/// each density's mode ± 12 standard deviations (the mass outside is below 1e-30).
+/// Sweeping the panels from the top, S(u) = ∫_u g_Y and T(u) = ∫_u (v - u) g_Y(v) dv
+/// are carried as T(l) = T(r) + (r - l) S(r) + ∫_l^r (v - l) g_Y, with the part of a
+/// panel above each node integrated by its own Gauss-Legendre rule; then
+/// P = ∫ g_X S / (Z_X Z_Y) and the loss = ∫ g_X T / (Z_X Z_Y), normalised by the
+/// integrated masses Z (so no ln B(a, b) of huge arguments enters). Every term is
+/// non-negative: nothing cancels. The cost (about 15,000 density values) does not
+/// depend on the counts.
+fn panels(x: Post, y: Post) -> (f64, f64) {
+    let (z, w) = gauss_legendre();
+    let c = (x.a - 1.0) / (x.a + x.b - 2.0);
+    let gx = Centred::new(x, c);
+    let gy = Centred::new(y, c);
+    let mut cuts = Vec::with_capacity(4 * (2 * WINDOW_SD as usize + 1));
+    for d in [&gx, &gy] {
+        for j in -2 * WINDOW_SD..=2 * WINDOW_SD {
+            cuts.push(d.shift + f64::from(j) * 0.5 * d.sd);
+        }
+    }
+    cuts.sort_by(f64::total_cmp);
+    cuts.dedup();
+    let (mut s_r, mut t_r) = (0.0f64, 0.0f64);
+    let (mut p, mut loss, mut zx) = (0.0f64, 0.0f64, 0.0f64);
+    for pair in cuts.windows(2).rev() {
+        let (l, r) = (pair[0], pair[1]);
+        let (half, mid) = (0.5 * (r - l), 0.5 * (r + l));
+        let (mut s_panel, mut t_panel) = (0.0, 0.0);
+        for k in 0..GL_ORDER {
+            let u = mid + half * z[k];
+            let wk = half * w[k];
+            let vy = gy.g(u);
+            s_panel += wk * vy;
+            t_panel += wk * (u - l) * vy;
+            let vx = gx.g(u);
+            if vx == 0.0 {
+                continue;
+            }
+            let (h2, m2) = (0.5 * (r - u), 0.5 * (r + u));
+            let (mut s_in, mut t_in) = (0.0, 0.0);
+            for j in 0..GL_ORDER {
+                let v = m2 + h2 * z[j];
+                let g = h2 * w[j] * gy.g(v);
+                s_in += g;
+                t_in += (v - u) * g;
+            }
+            zx += wk * vx;
+            p += wk * vx * (s_r + s_in);
+            loss += wk * vx * (t_r + (r - u) * s_r + t_in);
+        }
+        t_r += (r - l) * s_r + t_panel;
+        s_r += s_panel;
+    }
+    let norm = zx * s_r;
+    (p / norm, loss / norm)
 }
 
 /// P(rate_b > rate_a) and the expected losses under independent Beta posteriors
-/// Beta(prior α + x, prior β + n - x), exact (see the module doc).
+/// Beta(prior α + x, prior β + n - x): exact closed-form sums (see the module doc),
+/// tanh-sinh quadrature for fractional shapes, and Gauss-Legendre panels once every
+/// shape is at least [`PANELS_FROM_SHAPE`]; `method` says which.
 pub fn prob_beat(a: Arm, b: Arm, prior_a: BetaPrior, prior_b: BetaPrior) -> Result<Beat, AbError> {
+    prob_beat_until(a, b, prior_a, prior_b, &never_stop)
+}
+
+/// [`prob_beat`] that gives up with [`AbError::Stopped`] when `stop` returns true.
+pub fn prob_beat_until(
+    a: Arm,
+    b: Arm,
+    prior_a: BetaPrior,
+    prior_b: BetaPrior,
+    stop: ShouldStop,
+) -> Result<Beat, AbError> {
     let pa = Post {
         a: prior_a.alpha + a.x(),
         b: prior_a.beta + a.misses(),
@@ -244,12 +451,64 @@ pub fn prob_beat(a: Arm, b: Arm, prior_a: BetaPrior, prior_b: BetaPrior) -> Resu
         a: prior_b.alpha + b.x(),
         b: prior_b.beta + b.misses(),
     };
-    let prob = p_greater(pa, pb)?;
-    let loss_a = pb.mean() * p_greater(pa, pb.up())? - pa.mean() * p_greater(pa.up(), pb)?;
-    let loss_b = pa.mean() * p_greater(pb, pa.up())? - pb.mean() * p_greater(pb.up(), pa)?;
+    if [pa.a, pa.b, pb.a, pb.b]
+        .iter()
+        .all(|&s| s >= PANELS_FROM_SHAPE)
+    {
+        let (prob, loss_a) = panels(pa, pb);
+        let (_, loss_b) = panels(pb, pa);
+        return Ok(Beat {
+            prob: prob.clamp(0.0, 1.0),
+            loss_b: loss_b.max(0.0),
+            loss_a: loss_a.max(0.0),
+            method: BeatMethod::Panels,
+        });
+    }
+    let mut method = BeatMethod::ClosedForm;
+    let mut p = |x: Post, y: Post| -> Result<f64, AbError> {
+        let (v, m) = p_greater(x, y, stop)?;
+        if m == BeatMethod::TanhSinh {
+            method = m;
+        }
+        Ok(v)
+    };
+    let prob = p(pa, pb)?;
+    let loss_a = pb.mean() * p(pa, pb.up())? - pa.mean() * p(pa.up(), pb)?;
+    let loss_b = pa.mean() * p(pb, pa.up())? - pb.mean() * p(pb.up(), pa)?;
     Ok(Beat {
         prob: prob.clamp(0.0, 1.0),
         loss_b: loss_b.max(0.0),
         loss_a: loss_a.max(0.0),
+        method,
     })
+}
+
+/// The closed-form sums forced regardless of length, for tests comparing methods.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// (P(B > A), loss_a, loss_b) by the sums, uniform priors.
+    pub fn closed_form(a: Arm, b: Arm) -> (f64, f64, f64) {
+        let pa = Post {
+            a: 1.0 + a.x(),
+            b: 1.0 + a.misses(),
+        };
+        let pb = Post {
+            a: 1.0 + b.x(),
+            b: 1.0 + b.misses(),
+        };
+        let p = |x: Post, y: Post| {
+            if y.a <= x.b {
+                sum_over(x, y)
+            } else {
+                sum_over(y.flip(), x.flip())
+            }
+        };
+        (
+            p(pa, pb),
+            pb.mean() * p(pa, pb.up()) - pa.mean() * p(pa.up(), pb),
+            pa.mean() * p(pb, pa.up()) - pb.mean() * p(pb.up(), pa),
+        )
+    }
 }

@@ -24,6 +24,9 @@ pub enum AbError {
     /// An argument that is invalid for a reason other than its range.
     #[error("{0}")]
     Invalid(String),
+    /// A long computation gave up at the run's deadline or on an interrupt.
+    #[error("{0}")]
+    Stopped(String),
     /// A rate outside [0, 1].
     #[error(transparent)]
     Unit(#[from] crate::units::UnitError),

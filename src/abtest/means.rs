@@ -78,21 +78,33 @@ pub struct Welch {
 
 /// Welch's unequal-variance t-test of mean_b - mean_a:
 /// df = (v_a + v_b)² / (v_a² / (n_a - 1) + v_b² / (n_b - 1)) with v = sd² / n.
-/// Undefined (error) when both standard deviations are 0.
+/// Undefined (error) when both standard deviations are 0. The variances are formed
+/// from the standard deviations divided by the larger one (df and t are free of that
+/// scale), so that standard deviations up to the largest double neither overflow
+/// nor give a NaN df; a difference of means or a t beyond the largest double is an
+/// error naming the means.
 pub fn welch_t(a: Summary, b: Summary) -> Result<Welch, AbError> {
-    let va = a.sd * a.sd / a.n;
-    let vb = b.sd * b.sd / b.n;
-    let var = va + vb;
-    if var <= 0.0 {
+    let scale = a.sd.max(b.sd);
+    if scale <= 0.0 {
         return Err(AbError::Undefined(
             "welch_t: the t statistic is undefined because both arms have standard deviation 0 (every value equal within each arm), so the standard error is 0".into(),
         ));
     }
-    let se = var.sqrt();
-    let t = (b.mean - a.mean) / se;
+    let va = (a.sd / scale).powi(2) / a.n;
+    let vb = (b.sd / scale).powi(2) / b.n;
+    let var = va + vb;
+    let se = scale * var.sqrt();
+    let diff = b.mean - a.mean;
+    let t = diff / se;
+    if !t.is_finite() {
+        return Err(AbError::Undefined(format!(
+            "welch_t: mean_b - mean_a ({} - {}) is too large against its standard error ({se:e}) to be represented; rescale the values (e.g. to thousands)",
+            b.mean, a.mean
+        )));
+    }
     let df = var * var / (va * va / (a.n - 1.0) + vb * vb / (b.n - 1.0));
     Ok(Welch {
-        diff: b.mean - a.mean,
+        diff,
         t,
         df,
         p_value: t_sf_two_sided(t, df),

@@ -1,12 +1,14 @@
 //! The A/B test domain: significance of conversion-rate and mean differences,
 //! intervals, power and sample size, sample-ratio mismatch, many arms, Bayesian
-//! chance to beat control and safe (sequential) monitoring (domain.md sections 3
-//! and 5; issue 8). A is the control, B the variant; every effect is B relative to A.
+//! chance to beat control and safe (sequential) monitoring. A is the control, B the
+//! variant; every effect is B relative to A.
 //!
 //! Files: [`special`] (tails in log space), [`arm`] (checked counts), [`proportions`]
 //! (z, chi-square, Fisher, k arms, SRM), [`intervals`] (Wilson, Newcombe, Wald, lift),
 //! [`means`] (Welch), [`power`](mod@power) (sample size, MDE, power), [`multiple`] (Holm,
-//! Bonferroni, BH), [`bayes`] (chance to beat control, expected loss), [`sequential`]
+//! Bonferroni, BH), [`bayes`] (chance to beat control, expected loss), [`best`]
+//! (probability to be best across k arms), [`ratio`] (ratio metrics by the delta
+//! method), [`sequential`]
 //! (mSPRT always-valid p-values and confidence sequences), [`report`] (the readout).
 //!
 //! # Script functions and the Rust functions they map to
@@ -27,6 +29,8 @@
 //! | `chi2_arms(conversions, totals)` | [`chi2_arms`] | scipy `chi2_contingency(correction=False)` |
 //! | `adjust_p(p_values, method)` | [`adjust_p`] | statsmodels `multipletests` |
 //! | `prob_beat(x_a, n_a, x_b, n_b[, #{ prior_a, prior_b }])` | [`prob_beat`] | scipy `quad` of Beta densities; mpmath closed form |
+//! | `prob_best(conversions, totals)` | [`prob_best`] | mpmath `quad` over `betainc` at 30 digits |
+//! | `sample_size_means(mean, sd, mde[, #{ alpha, power, ratio }])` | [`sample_size_means`] | statsmodels `NormalIndPower` |
 //! | `msprt(x_a, n_a, x_b, n_b[, #{ tau, alpha }])` (arrays of cumulative counts) | [`msprt`] | closed form; seeded peeking simulation |
 //! | `ab_report(table, #{ ... })` | [`ab_report`] with [`ReportOptions`] ([`AbReport`]: `table`, `revenue`, `warnings`, `methods`) | pandas + statsmodels on the same CSV |
 //!
@@ -34,33 +38,49 @@
 //! versions in `fixtures/abtest/`); `tests.rs` holds every primitive to 1e-6 relative.
 //!
 //! [`prob_beat`] sums a closed form when a posterior shape is whole (any whole-number
-//! prior) and integrates by tanh-sinh quadrature when every shape is fractional
-//! (Jeffreys [0.5, 0.5] on both arms); both are held to the scipy reference.
+//! prior) and short, integrates by tanh-sinh quadrature when every shape is fractional
+//! (Jeffreys [0.5, 0.5] on both arms), and by Gauss-Legendre panels, at a cost that
+//! does not grow with the counts, once every shape is at least
+//! [`PANELS_FROM_SHAPE`](bayes::PANELS_FROM_SHAPE) (10,000); each result names its
+//! method, and all three are held to the scipy and mpmath references.
 
 pub mod arm;
 pub mod bayes;
+pub mod best;
+pub mod cuped;
 pub mod error;
 pub mod intervals;
 pub mod means;
 pub mod multiple;
 pub mod power;
 pub mod proportions;
+pub mod ratio;
 pub mod report;
 pub mod sequential;
 pub mod special;
 
 pub use arm::Arm;
-pub use bayes::{prob_beat, Beat, BetaPrior};
+pub use bayes::{
+    never_stop, prob_beat, prob_beat_until, Beat, BeatMethod, BetaPrior, ShouldStop,
+    PANELS_FROM_SHAPE,
+};
+pub use best::{prob_best, Best, BEST_METHOD};
+pub use cuped::{cuped, Cuped, CupedArm};
 pub use error::AbError;
 pub use intervals::{diff_ci, lift_ci, wilson_ci, DiffMethod, Interval};
 pub use means::{welch_t, Summary, Welch};
 pub use multiple::{adjust_p, Adjust};
-pub use power::{mde, power, power_at, sample_size, Design, Mde, PowerMethod, SampleSize};
+pub use power::{
+    mde, power, power_at, sample_size, sample_size_means, Design, Mde, MeansSize, PowerMethod,
+    SampleSize,
+};
 pub use proportions::{
     chi2_2x2, chi2_arms, fisher_exact, srm_test, ztest_props, Alternative, ChiSquare, Fisher, ZTest,
 };
+pub use ratio::{CoMoments, Ratio, RatioTest};
 pub use report::{
-    ab_report, ab_report_from_sums, AbReport, ArmSums, ArmTotals, Daily, ReportOptions,
+    ab_report, ab_report_from_sums, ab_report_until, AbReport, ArmSums, ArmTotals, Daily, Metric,
+    ReportOptions,
 };
 pub use sequential::{msprt, SeqLook, DEFAULT_TAU};
 

@@ -61,7 +61,9 @@ pub struct Design {
 }
 
 impl Design {
-    /// Checks alpha and power, each in (0, 1).
+    /// Checks alpha and power, each in (0, 1), and power > alpha: at no effect the
+    /// test already rejects with probability alpha, so a lower target is met by any
+    /// sample (the closed form would return 1 user or a meaningless size).
     pub fn new(
         alpha: f64,
         power: f64,
@@ -73,6 +75,15 @@ impl Design {
             return Err(out_of_range(
                 &format!("{function}: power"),
                 "between 0 and 1 (exclusive), like 0.8",
+                power,
+            ));
+        }
+        if power <= alpha {
+            return Err(out_of_range(
+                &format!("{function}: power"),
+                &format!(
+                    "greater than alpha ({alpha}): a two-sided test at level alpha already rejects with probability alpha when there is no effect, so a power at or below it asks for nothing"
+                ),
                 power,
             ));
         }
@@ -260,5 +271,91 @@ pub fn mde(p_base: Rate, n_per_arm: f64, d: Design) -> Result<Mde, AbError> {
         p_target: p2,
         abs: p2 - p1,
         relative: super::proportions::lift(p1, p2),
+    })
+}
+
+/// Users needed to detect a relative change `mde` in a mean (revenue per user, order
+/// value): control users `n_control` and variant users `n_variant = ratio * n_control`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeansSize {
+    /// Control users, rounded up.
+    pub n_control: f64,
+    /// Variant users, rounded up.
+    pub n_variant: f64,
+    /// The unrounded control users.
+    pub n_exact: f64,
+}
+
+/// Sample size for a two-sided test of a difference in means, by the normal
+/// approximation as statsmodels' `NormalIndPower` (and the experimentation platforms):
+/// with effect size d = mean * mde / sd and n = 1 / (1/n_control + 1/n_variant),
+/// power = Φ̄(z_{α/2} - d sqrt n) + Φ(-z_{α/2} - d sqrt n) (both rejection tails);
+/// n_control is solved by bisection (1e-13 relative). `mde` is relative (0.05 = +5%),
+/// `ratio` the variant's users per control user; `d.method` is not used.
+pub fn sample_size_means(
+    mean: f64,
+    sd: f64,
+    mde: f64,
+    ratio: f64,
+    d: Design,
+) -> Result<MeansSize, AbError> {
+    let f = "sample_size_means";
+    if !(mean.is_finite() && mean != 0.0) {
+        return Err(out_of_range(
+            &format!("{f}: mean"),
+            "a finite number other than 0 (the control's mean per user)",
+            mean,
+        ));
+    }
+    if !(sd.is_finite() && sd > 0.0) {
+        return Err(out_of_range(
+            &format!("{f}: sd"),
+            "a positive number (the standard deviation per user)",
+            sd,
+        ));
+    }
+    if !(mde.is_finite() && mde != 0.0 && mde > -1.0) {
+        return Err(out_of_range(
+            &format!("{f}: mde"),
+            "a relative change above -1 other than 0, like 0.05 for +5%",
+            mde,
+        ));
+    }
+    if !(ratio.is_finite() && ratio > 0.0 && (1e-6..=1e6).contains(&ratio)) {
+        return Err(out_of_range(
+            &format!("{f}: ratio"),
+            "a positive number of variant users per control user, from 1e-6 to 1e6, like 1",
+            ratio,
+        ));
+    }
+    let effect = (mean * mde / sd).abs();
+    if !(effect.is_finite() && effect > 0.0) {
+        return Err(AbError::Invalid(format!(
+            "{f}: the effect mean * mde / sd = {effect} cannot be detected (it must be a finite number above 0)"
+        )));
+    }
+    let c = norm_isf(d.alpha / 2.0);
+    let power_of = |n1: f64| {
+        let s = effect * (1.0 / (1.0 / n1 + 1.0 / (ratio * n1))).sqrt();
+        norm_sf(c - s) + norm_cdf(-c - s)
+    };
+    let g = |n1: f64| power_of(n1) - d.power;
+    let (mut lo, mut hi) = (1e-12, 1.0);
+    while g(hi) < 0.0 {
+        lo = hi;
+        hi *= 2.0;
+        if hi > 1e300 {
+            return Err(AbError::Invalid(format!(
+                "{f}: no sample size reaches power {} for an effect of {effect:e} standard deviations",
+                d.power
+            )));
+        }
+    }
+    let n = bisect(g, lo, hi);
+    let up = |x: f64| (x * (1.0 - 1e-12)).ceil().max(1.0);
+    Ok(MeansSize {
+        n_control: up(n),
+        n_variant: up(n * ratio),
+        n_exact: n,
     })
 }

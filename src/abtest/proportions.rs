@@ -5,7 +5,7 @@
 //! Conventions follow statsmodels 0.15 `proportions_ztest` and scipy 1.17
 //! `chi2_contingency`, `fisher_exact` and `chisquare`; every effect is B relative to A.
 
-use super::arm::Arm;
+use super::arm::{Arm, MAX_COUNT};
 use super::error::{out_of_range, AbError};
 use super::special::{chi2_sf, chi2_sf_1, ln_add, ln_dhyper, norm_sf};
 
@@ -344,10 +344,10 @@ pub fn srm_test(observed: &[f64], weights: &[f64]) -> Result<ChiSquare, AbError>
         )));
     }
     for (i, &o) in observed.iter().enumerate() {
-        if !(o.is_finite() && o >= 0.0 && o.fract() == 0.0) {
+        if !(o.is_finite() && o >= 0.0 && o.fract() == 0.0 && o <= MAX_COUNT) {
             return Err(out_of_range(
                 &format!("srm_test: observed count {}", i + 1),
-                "a whole number of at least 0",
+                "a whole number from 0 to 1e15",
                 o,
             ));
         }

@@ -210,6 +210,10 @@ pub fn beta_reg(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
 /// I_{df/(df+t²)}(df/2, 1/2), with x and 1 - x = t²/(df+t²) formed separately.
 pub fn t_sf_two_sided(t: f64, df: f64) -> f64 {
     let t2 = t * t;
+    if !t2.is_finite() {
+        // |t| above 1e154: the tail is below the smallest double
+        return if t.is_nan() { f64::NAN } else { 0.0 };
+    }
     let x = df / (df + t2);
     let y = t2 / (df + t2);
     beta_reg(0.5 * df, 0.5, x, y).0.min(1.0)

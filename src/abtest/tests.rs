@@ -197,7 +197,7 @@ fn bad_counts_and_levels_are_clear_errors() {
     let e = Arm::new(0.0, -5.0, "ztest_props", "b").expect_err("negative n");
     assert!(e
         .to_string()
-        .contains("n_b (users in arm B) must be a whole number of at least 1"));
+        .contains("n_b (users in arm B) must be a whole number from 1 to 1e15"));
     assert!(Arm::new(0.0, 0.0, "f", "a").is_err());
     assert!(Arm::new(1.5, 10.0, "f", "a").is_err());
     assert!(Arm::new(f64::NAN, 10.0, "f", "a").is_err());
@@ -335,6 +335,92 @@ fn prob_beat_matches_numerical_integration() {
         near(r.loss_b, g(&c, "loss_b"), "loss_b", &c);
     }
     assert!(BetaPrior::new(0.0, 1.0, "prior_a").is_err());
+}
+
+/// Extreme counts (1e8 to 1e12 users per arm) against mpmath at 40 digits
+/// (`fixtures/abtest/bayes_reference.json`): the panels method, whose cost does not
+/// grow with the counts, holds P to 1e-9 and the losses to 1e-7 relative.
+#[test]
+fn prob_beat_at_extreme_counts_matches_mpmath() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/bayes_reference.json"
+    );
+    let r: J =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+    let cases = r["prob_beat_extreme"].as_array().expect("cases");
+    assert!(cases.len() >= 7);
+    for c in cases {
+        let (a, b) = arms(c).expect("arms");
+        let u = BetaPrior::uniform();
+        let got = prob_beat(a, b, u, u).expect("prob_beat");
+        assert_eq!(got.method, BeatMethod::Panels, "{c}");
+        assert!(
+            (got.prob - g(c, "prob")).abs() <= 1e-9,
+            "prob {} in {c}",
+            got.prob
+        );
+        for (v, k) in [(got.loss_a, "loss_a"), (got.loss_b, "loss_b")] {
+            assert!((v - g(c, k)).abs() <= 1e-7 * g(c, k), "{k} {v:e} in {c}");
+        }
+    }
+    // the case that read 0.4999933 by the long sum
+    let a = Arm::new(4e7, 1e8, "t", "a").expect("a");
+    let got = prob_beat(a, a, BetaPrior::uniform(), BetaPrior::uniform()).expect("beat");
+    assert!((got.prob - 0.5).abs() <= 1e-9, "{}", got.prob);
+    assert!(got.method.name().contains("cost independent of the counts"));
+}
+
+/// At the switch the closed-form sum and the panels agree.
+#[test]
+fn prob_beat_methods_agree_at_the_switch() {
+    let (a, b) = (
+        Arm::new(15_000.0, 40_000.0, "t", "a").expect("a"),
+        Arm::new(15_200.0, 40_000.0, "t", "b").expect("b"),
+    );
+    let u = BetaPrior::uniform();
+    let panels = prob_beat(a, b, u, u).expect("panels");
+    assert_eq!(panels.method, BeatMethod::Panels);
+    // a prior that keeps one shape below the switch forces the closed form
+    let small = BetaPrior::new(1.0, 1.0, "prior_a").expect("prior");
+    let a_small = Arm::new(9_000.0, 40_000.0, "t", "a").expect("a");
+    assert_eq!(
+        prob_beat(a_small, b, small, u).expect("sum").method,
+        BeatMethod::ClosedForm
+    );
+    let sum = bayes::tests_support::closed_form(a, b);
+    assert!(
+        (panels.prob - sum.0).abs() < 1e-12,
+        "{} vs {}",
+        panels.prob,
+        sum.0
+    );
+    // the sums' losses are differences of two products near 0.4 (about 1e-13 lost)
+    assert!(
+        (panels.loss_a - sum.1).abs() < 1e-9 * sum.1,
+        "{} vs {}",
+        panels.loss_a,
+        sum.1
+    );
+    assert!(
+        (panels.loss_b - sum.2).abs() < 1e-9 * sum.2,
+        "{} vs {}",
+        panels.loss_b,
+        sum.2
+    );
+}
+
+/// A stop request ends the quadrature with an error, not a hang.
+#[test]
+fn prob_beat_stops_when_asked() {
+    let j = BetaPrior::new(0.5, 0.5, "prior_a").expect("jeffreys");
+    let (a, b) = (
+        Arm::new(3.0, 9e9, "t", "a").expect("a"),
+        Arm::new(5.0, 9e9, "t", "b").expect("b"),
+    );
+    let e = prob_beat_until(a, b, j, j, &|| true).expect_err("stopped");
+    assert!(matches!(e, AbError::Stopped(_)), "{e}");
+    assert!(e.to_string().contains("time limit"), "{e}");
 }
 
 fn landing_pages() -> crate::table::Table {
@@ -477,6 +563,529 @@ fn report_errors_name_the_cell_or_option() {
         e.to_string()
             .contains("one of the arms in column 'variant': A, B"),
         "{e}"
+    );
+}
+
+fn report_reference() -> J {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/report_reference.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
+}
+
+fn metric(name: &str, num: &str, den: Option<&str>) -> Metric {
+    Metric {
+        name: name.into(),
+        numerator: num.into(),
+        denominator: den.map(str::to_string),
+        lower_is_better: false,
+    }
+}
+
+/// The row of `t` whose column `key` is `value` and whose arm is `arm`.
+fn row_of(t: &crate::table::Table, key: &str, value: &str, arm: &str) -> usize {
+    (0..t.n_rows())
+        .find(|&r| {
+            t.column(key).expect(key).text_at(r).as_deref() == Some(value)
+                && t.column("arm").expect("arm").text_at(r).as_deref() == Some(arm)
+        })
+        .unwrap_or_else(|| panic!("{key} = {value}, arm {arm}"))
+}
+
+/// Ratio and mean metrics by the delta method against pandas (linearised variance).
+#[test]
+fn metrics_match_the_delta_method_reference() {
+    let r = report_reference();
+    let o = ReportOptions {
+        control: Some("A".into()),
+        metrics: vec![
+            metric("aov", "revenue", Some("orders")),
+            metric("orders per user", "orders", None),
+        ],
+        guardrails: vec![metric("revenue per user", "revenue", None)],
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&landing_pages(), &o).expect("report");
+    let t = rep.metrics.as_ref().expect("metrics table");
+    for name in ["aov", "orders per user", "revenue per user"] {
+        let want = &r["metrics"][name];
+        let (ra, rb) = (
+            row_of(t, "metric", name, "A"),
+            row_of(t, "metric", name, "B"),
+        );
+        near(col(t, "value", ra), g(want, "value_a"), "value_a", want);
+        near(col(t, "value", rb), g(want, "value_b"), "value_b", want);
+        for k in ["lift", "lift_low", "lift_high", "p_value"] {
+            near(col(t, k, rb), g(want, k), k, want);
+        }
+    }
+    assert!(
+        rep.text.contains("revenue per user (guardrail)"),
+        "{}",
+        rep.text
+    );
+}
+
+/// A sample of three users per arm: the same formulas, nothing undefined.
+#[test]
+fn ratio_metric_of_a_few_users_matches_the_reference() {
+    use crate::table::{Column, Table};
+    let r = report_reference();
+    let few = &r["few_users"];
+    let rows = few["rows"].as_array().expect("rows");
+    let t = Table::new(
+        "few.csv",
+        vec![
+            (
+                "variant".into(),
+                Column::text(
+                    rows.iter()
+                        .map(|x| x[0].as_str().map(str::to_string))
+                        .collect(),
+                ),
+            ),
+            (
+                "converted".into(),
+                Column::int(
+                    rows.iter()
+                        .map(|x| Some(i64::from(x[2].as_i64() != Some(0))))
+                        .collect(),
+                ),
+            ),
+            (
+                "revenue".into(),
+                Column::float(rows.iter().map(|x| x[1].as_f64()).collect()),
+            ),
+            (
+                "orders".into(),
+                Column::int(rows.iter().map(|x| x[2].as_i64()).collect()),
+            ),
+        ],
+    )
+    .expect("table");
+    let o = ReportOptions {
+        metrics: vec![metric("aov", "revenue", Some("orders"))],
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o).expect("report");
+    let m = rep.metrics.as_ref().expect("metrics");
+    let want = &few["aov"];
+    near(col(m, "value", 0), g(want, "value_a"), "value_a", want);
+    for k in ["lift", "lift_low", "lift_high", "p_value"] {
+        near(col(m, k, 1), g(want, k), k, want);
+    }
+}
+
+/// Segments against statsmodels: per-device z-tests, log-ratio lift intervals and Holm.
+#[test]
+fn segments_match_statsmodels_with_holm() {
+    let r = report_reference();
+    let o = ReportOptions {
+        control: Some("A".into()),
+        by: Some("device".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&landing_pages(), &o).expect("report");
+    let t = rep.segments.as_ref().expect("segments");
+    for want in r["segments_by_device"].as_array().expect("segments") {
+        let dev = want["device"].as_str().expect("device");
+        let (ra, rb) = (row_of(t, "device", dev, "A"), row_of(t, "device", dev, "B"));
+        let users = floats(want, "users");
+        assert_eq!(col(t, "users", ra), users[0]);
+        assert_eq!(col(t, "users", rb), users[1]);
+        for k in ["p_value", "p_adjusted", "lift", "lift_low", "lift_high"] {
+            near(col(t, k, rb), g(want, k), k, want);
+        }
+    }
+    assert!(rep
+        .text
+        .contains("exploratory: p adjusted by Holm across 2 segment comparisons"));
+}
+
+/// Daily summary rows under the user's column names give the per-user readout.
+#[test]
+fn daily_summary_rows_with_mapped_columns_match_the_reference() {
+    let r = report_reference();
+    let want = &r["daily_summary"];
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/landing_pages_daily.csv"
+    );
+    let t = crate::table::read_csv_path(std::path::Path::new(path)).expect("daily");
+    let o = ReportOptions {
+        variant: "page".into(),
+        control: Some("A".into()),
+        users: "uv".into(),
+        conversions: "buyers".into(),
+        revenue: Some("gmv".into()),
+        revenue_sq: Some("gmv_sq".into()),
+        day: Some("day".into()),
+        sequential: true,
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o).expect("report");
+    let users = floats(want, "users");
+    let conv = floats(want, "conversions");
+    for i in 0..2 {
+        assert_eq!(col(&rep.conversion, "users", i), users[i]);
+        assert_eq!(col(&rep.conversion, "conversions", i), conv[i]);
+    }
+    near(
+        col(&rep.conversion, "p_value", 1),
+        g(want, "p_value"),
+        "p",
+        want,
+    );
+    let rev = rep.revenue.as_ref().expect("revenue");
+    near(col(rev, "t", 1), g(want, "revenue_t"), "t", want);
+    near(col(rev, "p_value", 1), g(want, "revenue_p"), "p", want);
+    assert!(rep.text.contains("over 14 daily looks"), "{}", rep.text);
+    // summary rows carry no per-user values: metrics are refused with the reason
+    let o = ReportOptions {
+        metrics: vec![metric("aov", "gmv", Some("buyers"))],
+        ..o
+    };
+    let e = ab_report(&t, &o).expect_err("metrics need per-user rows");
+    assert!(e.to_string().contains("need one row per user"), "{e}");
+}
+
+/// Every segment reverses the total: flagged, with Simpson's paradox named first.
+#[test]
+fn simpsons_paradox_is_flagged() {
+    use crate::table::{Column, Table};
+    let r = report_reference();
+    let sim = &r["simpson"];
+    let (mut seg, mut arm, mut users, mut conv) = (vec![], vec![], vec![], vec![]);
+    for s in sim["segments"].as_array().expect("segments") {
+        let (u, x) = (floats(s, "users"), floats(s, "conversions"));
+        for (i, name) in ["A", "B"].iter().enumerate() {
+            seg.push(s["segment"].as_str().map(str::to_string));
+            arm.push(Some(name.to_string()));
+            users.push(Some(u[i] as i64));
+            conv.push(Some(x[i] as i64));
+        }
+    }
+    let t = Table::new(
+        "kidney.csv",
+        vec![
+            ("segment".into(), Column::text(seg)),
+            ("variant".into(), Column::text(arm)),
+            ("users".into(), Column::int(users)),
+            ("conversions".into(), Column::int(conv)),
+        ],
+    )
+    .expect("table");
+    let o = ReportOptions {
+        by: Some("segment".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o).expect("report");
+    near(
+        col(&rep.conversion, "lift", 1),
+        g(sim, "total_lift"),
+        "total lift",
+        sim,
+    );
+    let segs = rep.segments.as_ref().expect("segments");
+    for s in sim["segments"].as_array().expect("segments") {
+        let name = s["segment"].as_str().expect("name");
+        let row = row_of(segs, "segment", name, "B");
+        near(col(segs, "lift", row), g(s, "lift"), "segment lift", s);
+        assert_eq!(
+            segs.column("direction_differs").expect("flag").bool_at(row),
+            Some(true)
+        );
+    }
+    assert!(
+        rep.warnings.iter().any(|w| w.starts_with(
+            "Simpson's paradox: B moves opposite to the total (+5.9%) in every segment of segment"
+        )),
+        "{:?}",
+        rep.warnings
+    );
+}
+
+/// A significant harm on a guardrail is the first warning, whatever the primary result.
+#[test]
+fn guardrail_harm_is_reported_first() {
+    use crate::table::{Column, Table};
+    let n = 400;
+    let t = Table::new(
+        "g.csv",
+        vec![
+            (
+                "variant".into(),
+                Column::text(
+                    (0..2 * n)
+                        .map(|i| Some(if i < n { "A" } else { "B" }.to_string()))
+                        .collect(),
+                ),
+            ),
+            (
+                "converted".into(),
+                Column::int((0..2 * n).map(|i| Some(i64::from(i % 4 == 0))).collect()),
+            ),
+            (
+                "refunds".into(),
+                Column::int(
+                    (0..2 * n)
+                        .map(|i| Some(i64::from(i % if i < n { 10 } else { 4 } == 1)))
+                        .collect(),
+                ),
+            ),
+        ],
+    )
+    .expect("table");
+    let o = ReportOptions {
+        guardrails: vec![Metric {
+            lower_is_better: true,
+            ..metric("refund rate", "refunds", None)
+        }],
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o).expect("report");
+    assert!(
+        rep.warnings[0].starts_with("Guardrail harmed: refund rate of B is +150.0%"),
+        "{:?}",
+        rep.warnings
+    );
+}
+
+/// Sample size for means against statsmodels' NormalIndPower (brentq-polished).
+#[test]
+fn sample_size_means_matches_statsmodels() {
+    let r = report_reference();
+    let cases = r["sample_size_means"].as_array().expect("cases");
+    assert!(cases.len() >= 8);
+    for c in cases {
+        let d =
+            Design::new(g(c, "alpha"), g(c, "power"), PowerMethod::Pooled, "t").expect("design");
+        let got = sample_size_means(g(c, "mean"), g(c, "sd"), g(c, "mde"), g(c, "ratio"), d)
+            .expect("size");
+        near(got.n_exact, g(c, "n_exact"), "n_exact", c);
+        if g(c, "n_exact") < 1e9 {
+            // beyond, the 1e-10 relative agreement no longer fixes the whole number
+            assert_eq!(got.n_control, g(c, "n_exact").ceil().max(1.0), "{c}");
+        }
+    }
+    let d = Design::default();
+    assert!(sample_size_means(0.0, 1.0, 0.1, 1.0, d).is_err());
+    assert!(sample_size_means(1.0, 0.0, 0.1, 1.0, d).is_err());
+    assert!(sample_size_means(1.0, 1.0, 0.0, 1.0, d).is_err());
+    assert!(sample_size_means(1.0, 1.0, 0.1, -1.0, d).is_err());
+}
+
+/// The duration line: users needed per arm by the (referenced) Fleiss sample size,
+/// days left at the data's users a day.
+#[test]
+fn duration_line_counts_the_days_left() {
+    let t = landing_pages();
+    let o = ReportOptions {
+        control: Some("A".into()),
+        day: Some("day".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o).expect("report");
+    let (xa, na) = (
+        col(&rep.conversion, "conversions", 0),
+        col(&rep.conversion, "users", 0),
+    );
+    let total = na + col(&rep.conversion, "users", 1);
+    let p = xa / na;
+    let n = sample_size(
+        crate::units::Rate::new(p, "p").expect("rate"),
+        crate::units::Rate::new(p * 1.1, "p").expect("rate"),
+        Design::default(),
+    )
+    .expect("size")
+    .n_per_arm;
+    let per_day = total / 14.0;
+    let want = ((2.0 * n - total) / per_day).ceil();
+    assert_eq!(rep.days_left, Some(want));
+    assert!(
+        rep.text.contains(&format!(
+            "at the current 930 users a day, the test reaches 80% power for a +10.0% lift in {want} more days"
+        )),
+        "{}",
+        rep.text
+    );
+    // given traffic, and an effect already covered
+    let o2 = ReportOptions {
+        daily_users: Some(10_000.0),
+        ..o.clone()
+    };
+    let rep = ab_report(&t, &o2).expect("report");
+    assert_eq!(rep.days_left, Some(((2.0 * n - total) / 10_000.0).ceil()));
+    let o3 = ReportOptions {
+        mde: 0.5,
+        ..o.clone()
+    };
+    assert_eq!(ab_report(&t, &o3).expect("report").days_left, Some(0.0));
+    let o4 = ReportOptions { mde: 0.0, ..o };
+    assert!(ab_report(&t, &o4)
+        .expect_err("mde 0")
+        .to_string()
+        .contains("ab_report: mde"));
+}
+
+/// Two arms: the probability to be best is the chance to beat control and the losses
+/// are prob_beat's (held to the scipy and mpmath references by the tests above), on
+/// every uniform-prior reference case, to 1e-9.
+#[test]
+fn prob_best_of_two_arms_is_prob_beat() {
+    let mut all = cases("prob_beat");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/bayes_reference.json"
+    );
+    let r: J =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+    all.extend(
+        r["prob_beat_extreme"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .cloned(),
+    );
+    let mut checked = 0;
+    for c in all {
+        let uniform = |k: &str| c.get(k).is_none() || floats(&c, k) == [1.0, 1.0];
+        if !(uniform("prior_a") && uniform("prior_b")) {
+            continue;
+        }
+        let (a, b) = arms(&c).expect("arms");
+        let u = BetaPrior::uniform();
+        let beat = prob_beat(a, b, u, u).expect("beat");
+        let got = prob_best(&[a, b], &never_stop).expect("best");
+        let close = |got: f64, want: f64, what: &str| {
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1e-3),
+                "{what}: {got:e} vs {want:e} in {c}"
+            );
+        };
+        close(got.prob_best[1], beat.prob, "prob B");
+        close(got.prob_best[0] + got.prob_best[1], 1.0, "sum");
+        close(got.loss[0], beat.loss_a, "loss A");
+        close(got.loss[1], beat.loss_b, "loss B");
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked}");
+}
+
+/// k arms against mpmath (tanh-sinh over betainc at 30 digits): a few users, no
+/// conversions, 100%, equal arms, five arms.
+#[test]
+fn prob_best_matches_mpmath() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/best_reference.json"
+    );
+    let r: J =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+    let cases = r["prob_best"].as_array().expect("cases");
+    assert!(cases.len() >= 7);
+    for c in cases {
+        let arms: Vec<Arm> = c["arms"]
+            .as_array()
+            .expect("arms")
+            .iter()
+            .map(|a| {
+                Arm::new(
+                    a[0].as_f64().expect("x"),
+                    a[1].as_f64().expect("n"),
+                    "t",
+                    "a",
+                )
+                .expect("arm")
+            })
+            .collect();
+        let got = prob_best(&arms, &never_stop).expect("best");
+        let (p, l) = (floats(c, "prob_best"), floats(c, "loss"));
+        for i in 0..arms.len() {
+            assert!(
+                (got.prob_best[i] - p[i]).abs() <= 1e-9,
+                "prob {i}: {} in {c}",
+                got.prob_best[i]
+            );
+            assert!(
+                (got.loss[i] - l[i]).abs() <= 1e-8 * l[i] + 1e-15,
+                "loss {i}: {} in {c}",
+                got.loss[i]
+            );
+        }
+    }
+    assert!(prob_best(&[Arm::new(1.0, 2.0, "t", "a").expect("arm")], &never_stop).is_err());
+}
+
+/// The Bayesian revenue readout against scipy (normal cdf, quad of the loss).
+#[test]
+fn revenue_chance_to_beat_matches_scipy() {
+    let r = report_reference();
+    let want = &r["revenue_bayes"];
+    let o = ReportOptions {
+        control: Some("A".into()),
+        revenue: Some("revenue".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&landing_pages(), &o).expect("report");
+    let rev = rep.revenue.as_ref().expect("revenue");
+    near(col(rev, "prob_beat", 1), g(want, "prob_beat"), "prob", want);
+    near(
+        col(rev, "expected_loss", 1),
+        g(want, "expected_loss"),
+        "loss",
+        want,
+    );
+    assert!(rep
+        .methods
+        .iter()
+        .any(|m| m.contains("flat prior on each arm's mean")));
+}
+
+/// CUPED equals statsmodels OLS revenue ~ C(variant) + pre_revenue.
+#[test]
+fn cuped_matches_statsmodels_ols() {
+    let r = report_reference();
+    let want = &r["cuped"];
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/abtest/cuped_users.csv"
+    );
+    let t = crate::table::read_csv_path(std::path::Path::new(path)).expect("cuped users");
+    let o = ReportOptions {
+        control: Some("A".into()),
+        revenue: Some("revenue".into()),
+        covariate: Some("pre_revenue".into()),
+        ..ReportOptions::default()
+    };
+    let rep = ab_report(&t, &o);
+    let rep = rep.expect("report");
+    let c = rep.cuped.as_ref().expect("cuped");
+    near(col(c, "theta", 0), g(want, "theta"), "theta", want);
+    near(
+        col(c, "variance_reduction", 0),
+        g(want, "variance_reduction"),
+        "reduction",
+        want,
+    );
+    for (row, arm) in [(1, "B"), (2, "C")] {
+        let w = &want["arms"][arm];
+        for (k, j) in [
+            ("diff", "diff"),
+            ("se", "se"),
+            ("p_value", "p_value"),
+            ("low", "low"),
+            ("high", "high"),
+        ] {
+            near(col(c, k, row), g(w, j), k, w);
+        }
+    }
+    assert!(
+        rep.text
+            .contains("CUPED on pre_revenue (theta = 0.7748; variance reduced by 60.57%)"),
+        "{}",
+        rep.text
     );
 }
 

@@ -69,7 +69,7 @@ docs/formats.md.
 - data/channels.csv: the media channels, their share of the visits, CTR and price
 - data/past_campaigns.csv: spend and orders of past campaigns per channel (response curves)
 - data/tasks.csv, owners.csv, calendar.csv, unavailable.csv: the execution SOP
-- data/ab_landing_pages.csv: the A/B test, one row per visitor (variant, converted, revenue)
+- data/ab_landing_pages.csv: the A/B test, one row per visitor (variant, converted, revenue, device, orders)
 - data/events.csv: the tracking-point export (one row per event)
 - data/metrics.csv, funnel_actuals.csv, actions.csv, lessons.csv: the review's targets and
   actuals, the planned and actual stage volumes, action items and lessons

@@ -42,6 +42,10 @@ pub struct CsvOptions {
     pub columns: Option<Vec<String>>,
     /// The file has no header line: columns are named `column_1`, `column_2`, ...
     pub no_header: bool,
+    /// The text encoding when it is not UTF-8: `gb18030` (or `gbk`, read as GB18030,
+    /// its superset), `utf-16` (`utf-16le`, `utf-16be`), `latin1`; `None` is UTF-8
+    /// (a UTF-16 byte-order mark is recognised by itself).
+    pub encoding: Option<String>,
 }
 
 /// Reads the CSV file at `path` with default options.
@@ -65,7 +69,104 @@ pub fn read_csv_path_noted(
         path: name.clone(),
         reason: io_reason(&e),
     })?;
+    let bytes = decompress(&name, bytes)?;
     read_csv_bytes_noted(&name, &bytes, options)
+}
+
+/// The file's bytes, decompressed when it is gzip (by its magic bytes, whatever its
+/// name); a `.zst` file is refused with what to do.
+fn decompress(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, TableError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        use std::io::Read;
+        let mut out = Vec::with_capacity(bytes.len() * 4);
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .map_err(|e| TableError::Io {
+                path: name.to_string(),
+                reason: format!("not a valid gzip file ({e}); check that the download is complete"),
+            })?;
+        return Ok(out);
+    }
+    if bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        return Err(TableError::Io {
+            path: name.to_string(),
+            reason: "a zstd-compressed file, which pacer does not read; decompress it first (zstd -d FILE) or export it as .csv.gz".into(),
+        });
+    }
+    Ok(bytes)
+}
+
+/// The bytes as UTF-8: decoded from `encoding` when given, or from UTF-16 when a
+/// UTF-16 byte-order mark says so; UTF-8 is checked later, cell by cell.
+fn decode<'a>(
+    source: &str,
+    bytes: &'a [u8],
+    encoding: Option<&str>,
+) -> Result<std::borrow::Cow<'a, [u8]>, TableError> {
+    let label = match encoding.map(|e| e.trim().to_ascii_lowercase()) {
+        Some(e) => Some(e),
+        None if bytes.starts_with(&[0xff, 0xfe]) => Some("utf-16le".to_string()),
+        None if bytes.starts_with(&[0xfe, 0xff]) => Some("utf-16be".to_string()),
+        None => None,
+    };
+    let Some(label) = label else {
+        return Ok(std::borrow::Cow::Borrowed(bytes));
+    };
+    let enc = match label.as_str() {
+        "utf-8" | "utf8" => return Ok(std::borrow::Cow::Borrowed(bytes)),
+        "gb18030" | "gbk" | "gb2312" => encoding_rs::GB18030,
+        "utf-16" | "utf-16le" | "utf16" => encoding_rs::UTF_16LE,
+        "utf-16be" => encoding_rs::UTF_16BE,
+        "latin1" | "latin-1" | "iso-8859-1" | "windows-1252" => encoding_rs::WINDOWS_1252,
+        other => {
+            return Err(TableError::Invalid(format!(
+                "{source}: encoding {other:?} is not one of utf-8, gb18030 (gbk), utf-16, utf-16be, latin1"
+            )))
+        }
+    };
+    // UTF-16 without a byte-order mark defaults to little-endian (Excel's "Unicode text").
+    let (text, _, bad) = enc.decode(bytes);
+    if bad {
+        let line = first_bad_line(bytes, enc);
+        return Err(TableError::Utf8 {
+            file: source.to_string(),
+            line,
+            hint: format!(
+                "; the file is not valid {} either from line {line}",
+                enc.name()
+            ),
+        });
+    }
+    Ok(std::borrow::Cow::Owned(text.into_owned().into_bytes()))
+}
+
+/// The line of the first byte sequence `enc` cannot decode (counting `\n` before it).
+fn first_bad_line(bytes: &[u8], enc: &'static encoding_rs::Encoding) -> u64 {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(bytes.len() * 2);
+    let mut consumed = 0;
+    loop {
+        let (result, read) =
+            decoder.decode_to_string_without_replacement(&bytes[consumed..], &mut out, true);
+        consumed += read;
+        match result {
+            encoding_rs::DecoderResult::Malformed(_, _) => break,
+            encoding_rs::DecoderResult::OutputFull => out.reserve(bytes.len()),
+            encoding_rs::DecoderResult::InputEmpty => break,
+        }
+    }
+    1 + memchr::memchr_iter(b'\n', &bytes[..consumed.min(bytes.len())]).count() as u64
+}
+
+/// What invalid UTF-8 looks like: GBK/GB18030 (Chinese Excel's default) when that
+/// decodes the whole file cleanly, else the generic advice.
+fn utf8_hint(bytes: &[u8]) -> String {
+    let (_, _, bad) = encoding_rs::GB18030.decode(bytes);
+    if !bad {
+        "; it looks like GBK/GB18030 (Chinese Excel's default): pass encoding: \"gb18030\"".into()
+    } else {
+        " (save the file as UTF-8, or pass encoding: \"latin1\" or \"utf-16\")".into()
+    }
 }
 
 /// Reads a whole file. A regular file over 8 MB is read in slices in parallel
@@ -139,6 +240,8 @@ pub fn read_csv_bytes_noted(
     options: &CsvOptions,
 ) -> Result<(Table, Vec<String>), TableError> {
     use rayon::prelude::*;
+    let decoded = decode(source, bytes, options.encoding.as_deref())?;
+    let bytes: &[u8] = &decoded;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let delimiter = options.delimiter.unwrap_or(b',');
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -147,6 +250,19 @@ pub fn read_csv_bytes_noted(
         });
     }
     let (names, body_start, header_lines) = header(source, bytes, delimiter, options)?;
+    let mut notes = Vec::new();
+    if names.len() == 1 {
+        for (c, name) in [(';', "\";\""), ('\t', "\"\\t\""), ('|', "\"|\"")] {
+            if names[0].contains(c) && char::from(delimiter) != c {
+                notes.push(format!(
+                    "the header was read as one column, '{}', which holds {}: pass delimiter: {name}",
+                    names[0],
+                    if c == '\t' { "tabs".to_string() } else { format!("'{c}'") }
+                ));
+                break;
+            }
+        }
+    }
     let body = &bytes[body_start..];
     let n_fields = names.len();
     // The columns to read: their position in the file, and how.
@@ -217,6 +333,7 @@ pub fn read_csv_bytes_noted(
                 Err(e) => {
                     return Err(chunk_error(
                         source,
+                        body,
                         &names,
                         &wanted,
                         e,
@@ -269,7 +386,6 @@ pub fn read_csv_bytes_noted(
         row0 += o.rows as u64;
     }
     let mut columns = Vec::with_capacity(wanted.len());
-    let mut notes = Vec::new();
     for (c, &i) in wanted.iter().enumerate() {
         let parts: Vec<Builder> = outs.iter().map(|o| o.columns[c].clone()).collect();
         let column = finish_column(parts, rows).map_err(|reason| {
@@ -336,6 +452,7 @@ fn header(
         .map_err(|_| TableError::Utf8 {
             file: source.to_string(),
             line: 1,
+            hint: utf8_hint(bytes),
         })?;
     if options.no_header {
         let names = (1..=cells.len()).map(|i| format!("column_{i}")).collect();
@@ -403,6 +520,7 @@ fn rows_before(outs: &[Option<ChunkOut>], k: usize) -> Option<usize> {
 
 fn chunk_error(
     source: &str,
+    body: &[u8],
     names: &[String],
     wanted: &[usize],
     e: ChunkError,
@@ -425,6 +543,7 @@ fn chunk_error(
         ChunkError::Utf8 { line } => TableError::Utf8 {
             file,
             line: base + line,
+            hint: utf8_hint(body),
         },
         ChunkError::Cell {
             line,

@@ -74,12 +74,15 @@ pub enum TableError {
         found: usize,
     },
     /// Bytes that are not UTF-8.
-    #[error("{file}:{line}: invalid UTF-8 (save the file as UTF-8)")]
+    #[error("{file}:{line}: invalid UTF-8{hint}")]
     Utf8 {
         /// The file.
         file: String,
         /// The line.
         line: u64,
+        /// What the file looks like instead and the option to pass, starting with
+        /// "; " (or the generic advice).
+        hint: String,
     },
     /// A CSV syntax error reported by the parser.
     #[error("{file}:{line}: {reason}")]

@@ -7,7 +7,7 @@
 //! Domain code lives in `crate::abtest`; this file converts script values.
 
 use crate::abtest::{
-    self, AbReport, Adjust, Alternative, Arm, BetaPrior, Design, DiffMethod, PowerMethod,
+    self, AbReport, Adjust, Alternative, Arm, BetaPrior, Design, DiffMethod, Metric, PowerMethod,
     ReportOptions, Summary,
 };
 use crate::script::{num, script_error, table_from_dynamic, Options};
@@ -41,6 +41,31 @@ fn arms(f: &str, xa: &Dynamic, na: &Dynamic, xb: &Dynamic, nb: &Dynamic) -> R<(A
     )
     .map_err(script_error)?;
     Ok((a, b))
+}
+
+/// Arms from an array of conversions and one of totals, one of each per arm.
+fn arm_list(f: &str, conversions: &Array, totals: &Array) -> R<Vec<Arm>> {
+    let x = numbers(conversions, &format!("{f}: conversions"))?;
+    let n = numbers(totals, &format!("{f}: totals"))?;
+    if x.len() != n.len() {
+        return Err(script_error(format!(
+            "{f}: {} conversions but {} totals; give one of each per arm",
+            x.len(),
+            n.len()
+        )));
+    }
+    x.iter()
+        .zip(&n)
+        .enumerate()
+        .map(|(i, (&x, &n))| {
+            Arm::new(x, n, f, "a").map_err(|_| {
+                script_error(format!(
+                    "{f}: arm {} has {x} conversions out of {n} users; users must be a whole number from 1 to 1e15 and conversions a whole number from 0 to the users",
+                    i + 1
+                ))
+            })
+        })
+        .collect()
 }
 
 fn map(entries: &[(&str, Dynamic)]) -> Map {
@@ -87,6 +112,13 @@ pub(crate) fn report_options(options: Map) -> R<ReportOptions> {
             "sequential",
             "tau",
             "adjust",
+            "columns",
+            "metrics",
+            "guardrails",
+            "by",
+            "mde",
+            "daily_users",
+            "covariate",
         ],
     )?;
     let mut r = ReportOptions::default();
@@ -126,6 +158,21 @@ pub(crate) fn report_options(options: Map) -> R<ReportOptions> {
     if let Some(a) = o.str("adjust")? {
         r.adjust = Adjust::parse(&a).map_err(script_error)?;
     }
+    if let Some(c) = o.raw("columns") {
+        apply_columns(&mut r, c)?;
+    }
+    if let Some(m) = o.raw("metrics") {
+        r.metrics = metric_specs(m, "metrics")?;
+    }
+    if let Some(m) = o.raw("guardrails") {
+        r.guardrails = metric_specs(m, "guardrails")?;
+    }
+    r.by = o.str("by")?;
+    if let Some(m) = o.f64("mde")? {
+        r.mde = m;
+    }
+    r.daily_users = o.f64("daily_users")?;
+    r.covariate = o.str("covariate")?;
     Ok(r)
 }
 
@@ -188,16 +235,14 @@ fn interval(low: f64, high: f64, method: &str, level: f64) -> Map {
     ])
 }
 
-fn beat(a: Arm, b: Arm, pa: BetaPrior, pb: BetaPrior) -> R<Map> {
-    let r = abtest::prob_beat(a, b, pa, pb).map_err(script_error)?;
+fn beat(ctx: &NativeCallContext, a: Arm, b: Arm, pa: BetaPrior, pb: BetaPrior) -> R<Map> {
+    let run = crate::script::context(ctx)?;
+    let r = abtest::prob_beat_until(a, b, pa, pb, &|| run.expired()).map_err(script_error)?;
     Ok(map(&[
         ("prob", fl(r.prob)),
         ("loss_b", fl(r.loss_b)),
         ("loss_a", fl(r.loss_a)),
-        (
-            "method",
-            s("exact Beta-Binomial closed form (independent Beta posteriors)"),
-        ),
+        ("method", s(r.method.name())),
     ]))
 }
 
@@ -220,6 +265,89 @@ fn prior(o: &Options, key: &str) -> R<BetaPrior> {
             BetaPrior::new(v[0], v[1], key).map_err(script_error)
         }
     }
+}
+
+/// The `columns` option of `ab_report`: the user's names for the columns it reads.
+fn apply_columns(r: &mut ReportOptions, v: &Dynamic) -> R<()> {
+    let m = v.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
+        script_error(
+            "ab_report: option 'columns' must be a map like #{ users: \"uv\", conversions: \"orders\" }",
+        )
+    })?;
+    let o = Options::new(
+        "ab_report: columns",
+        m,
+        &[
+            "variant",
+            "converted",
+            "users",
+            "conversions",
+            "revenue",
+            "revenue_sq",
+            "day",
+        ],
+    )?;
+    if let Some(v) = o.str("variant")? {
+        r.variant = v;
+    }
+    if let Some(v) = o.str("converted")? {
+        r.converted = v;
+    }
+    if let Some(v) = o.str("users")? {
+        r.users = v;
+    }
+    if let Some(v) = o.str("conversions")? {
+        r.conversions = v;
+    }
+    if let Some(v) = o.str("revenue")? {
+        r.revenue = Some(v);
+    }
+    if let Some(v) = o.str("revenue_sq")? {
+        r.revenue_sq = Some(v);
+    }
+    if let Some(v) = o.str("day")? {
+        r.day = Some(v);
+    }
+    Ok(())
+}
+
+/// The `metrics` or `guardrails` option: an array of
+/// `#{ name, numerator, denominator, lower_is_better }` maps.
+fn metric_specs(v: &Dynamic, key: &str) -> R<Vec<Metric>> {
+    let arr = v.read_lock::<Array>().map(|a| a.clone()).ok_or_else(|| {
+        script_error(format!(
+            "ab_report: option '{key}' must be an array of maps like [#{{ name: \"aov\", numerator: \"revenue\", denominator: \"orders\" }}]"
+        ))
+    })?;
+    arr.iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let map = m.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
+                script_error(format!(
+                    "ab_report: {key} entry {} must be a map like #{{ name: \"aov\", numerator: \"revenue\", denominator: \"orders\" }}, got {}",
+                    i + 1,
+                    m.type_name()
+                ))
+            })?;
+            let o = Options::new(
+                &format!("ab_report: {key} entry {}", i + 1),
+                map,
+                &["name", "numerator", "denominator", "lower_is_better"],
+            )?;
+            let numerator = o.str("numerator")?.ok_or_else(|| {
+                script_error(format!(
+                    "ab_report: {key} entry {} needs a numerator column, like numerator: \"revenue\"",
+                    i + 1
+                ))
+            })?;
+            Ok(Metric {
+                name: o.str("name")?.unwrap_or_else(|| numerator.clone()),
+                numerator,
+                denominator: o.str("denominator")?,
+                lower_is_better: o.bool("lower_is_better")?.unwrap_or(false),
+            })
+        })
+        .collect()
 }
 
 fn welch_map(w: abtest::Welch) -> Map {
@@ -546,6 +674,65 @@ mod abtest_api {
         ]))
     }
 
+    /// Users needed to detect a relative change `mde` (0.05 = +5%) in a mean per user
+    /// (revenue per user, order value) whose control mean is `mean` and standard
+    /// deviation `sd`: two-sided normal approximation as statsmodels' `NormalIndPower`
+    /// with effect size mean * mde / sd (alpha 0.05, power 0.8, equal arms). Returns
+    /// `#{ n_control, n_variant, n_total, method }`.
+    ///
+    /// ```rhai
+    /// print(sample_size_means(5.26, 31.1, 0.10));
+    /// ```
+    #[rhai_fn(name = "sample_size_means", return_raw)]
+    pub fn sample_size_means(mean: Dynamic, sd: Dynamic, mde: Dynamic) -> R<Map> {
+        sample_size_means_with(mean, sd, mde, Map::new())
+    }
+
+    /// Sample size for means with `#{ alpha, power, ratio }`; `ratio` is the variant's
+    /// users per control user (default 1).
+    ///
+    /// ```rhai
+    /// print(sample_size_means(5.26, 31.1, 0.10, #{ power: 0.9, ratio: 2 }).n_variant);
+    /// ```
+    #[rhai_fn(name = "sample_size_means", return_raw)]
+    pub fn sample_size_means_with(
+        mean: Dynamic,
+        sd: Dynamic,
+        mde: Dynamic,
+        options: Map,
+    ) -> R<Map> {
+        let f = "sample_size_means";
+        let o = Options::new(f, options, &["alpha", "power", "ratio"])?;
+        let d = Design::new(
+            o.f64("alpha")?.unwrap_or(0.05),
+            o.f64("power")?.unwrap_or(0.8),
+            PowerMethod::Pooled,
+            f,
+        )
+        .map_err(script_error)?;
+        let r = abtest::sample_size_means(
+            num(&mean, "sample_size_means: mean")?,
+            num(&sd, "sample_size_means: sd")?,
+            num(&mde, "sample_size_means: mde")?,
+            o.f64("ratio")?.unwrap_or(1.0),
+            d,
+        )
+        .map_err(script_error)?;
+        Ok(map(&[
+            ("n_control", Dynamic::from_int(r.n_control as i64)),
+            ("n_variant", Dynamic::from_int(r.n_variant as i64)),
+            (
+                "n_total",
+                Dynamic::from_int((r.n_control + r.n_variant) as i64),
+            ),
+            ("n_exact", fl(r.n_exact)),
+            (
+                "method",
+                s("two-sided normal approximation (statsmodels NormalIndPower)"),
+            ),
+        ]))
+    }
+
     /// The minimum detectable effect with `n_per_arm` users per arm (alpha 0.05,
     /// power 0.8, pooled): the smallest higher rate detected. Returns
     /// `#{ p_target, abs, relative, method }`.
@@ -647,23 +834,7 @@ mod abtest_api {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn chi2_arms(conversions: Array, totals: Array) -> R<Map> {
-        let x = numbers(&conversions, "chi2_arms: conversions")?;
-        let n = numbers(&totals, "chi2_arms: totals")?;
-        if x.len() != n.len() {
-            return Err(script_error(format!(
-                "chi2_arms: {} conversions but {} totals; give one of each per arm",
-                x.len(),
-                n.len()
-            )));
-        }
-        let arms: Vec<Arm> = x
-            .iter()
-            .zip(&n)
-            .enumerate()
-            .map(|(i, (&x, &n))| {
-                Arm::new(x, n, &format!("chi2_arms: arm {}", i + 1), "a").map_err(script_error)
-            })
-            .collect::<R<_>>()?;
+        let arms = arm_list("chi2_arms", &conversions, &totals)?;
         let r = abtest::chi2_arms(&arms).map_err(script_error)?;
         Ok(map(&[
             ("statistic", fl(r.statistic)),
@@ -692,17 +863,26 @@ mod abtest_api {
     }
 
     /// Chance that B's rate beats A's under independent uniform Beta(1, 1) priors,
-    /// computed exactly (closed-form sum, no simulation), with the expected loss of
-    /// choosing B (`loss_b`) and of choosing A (`loss_a`).
+    /// with the expected loss of choosing B (`loss_b`) and of choosing A (`loss_a`);
+    /// no simulation: the exact closed-form sum, or, once every posterior shape
+    /// (conversions + 1, non-conversions + 1) is at least 10,000, numerical
+    /// integration of both densities by Gauss-Legendre panels (to 1e-12, at a cost
+    /// that does not grow with the counts). `method` names the one used.
     /// Returns `#{ prob, loss_b, loss_a, method }`.
     ///
     /// ```rhai
     /// print(prob_beat(120, 2400, 150, 2400));
     /// ```
     #[rhai_fn(name = "prob_beat", return_raw)]
-    pub fn prob_beat(x_a: Dynamic, n_a: Dynamic, x_b: Dynamic, n_b: Dynamic) -> R<Map> {
+    pub fn prob_beat(
+        ctx: NativeCallContext,
+        x_a: Dynamic,
+        n_a: Dynamic,
+        x_b: Dynamic,
+        n_b: Dynamic,
+    ) -> R<Map> {
         let (a, b) = arms("prob_beat", &x_a, &n_a, &x_b, &n_b)?;
-        beat(a, b, BetaPrior::uniform(), BetaPrior::uniform())
+        beat(&ctx, a, b, BetaPrior::uniform(), BetaPrior::uniform())
     }
 
     /// Chance to beat control with `#{ prior_a: [alpha, beta], prior_b: [alpha, beta] }`.
@@ -712,6 +892,7 @@ mod abtest_api {
     /// ```
     #[rhai_fn(name = "prob_beat", return_raw)]
     pub fn prob_beat_with(
+        ctx: NativeCallContext,
         x_a: Dynamic,
         n_a: Dynamic,
         x_b: Dynamic,
@@ -720,7 +901,55 @@ mod abtest_api {
     ) -> R<Map> {
         let (a, b) = arms("prob_beat", &x_a, &n_a, &x_b, &n_b)?;
         let o = Options::new("prob_beat", options, &["prior_a", "prior_b"])?;
-        beat(a, b, prior(&o, "prior_a")?, prior(&o, "prior_b")?)
+        beat(&ctx, a, b, prior(&o, "prior_a")?, prior(&o, "prior_b")?)
+    }
+
+    /// Bayesian readout across several arms: each arm's probability to have the
+    /// highest rate and the expected loss of choosing it (E[max_j p_j - p_i], the
+    /// rate given up on average), under independent uniform Beta(1, 1) priors, by
+    /// numerical integration (Gauss-Legendre panels; no sampling):
+    /// P(i best) = ∫ f_i Π_{j≠i} F_j, loss_i = ∫ F_i (1 - Π_{j≠i} F_j).
+    /// Returns a table `arm, users, conversions, rate, prob_best, expected_loss`
+    /// (arms numbered from 1 in the order given).
+    ///
+    /// ```rhai
+    /// print(prob_best([120, 150, 135], [2400, 2400, 2400]));
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn prob_best(ctx: NativeCallContext, conversions: Array, totals: Array) -> R<Table> {
+        let arms = arm_list("prob_best", &conversions, &totals)?;
+        let run = crate::script::context(&ctx)?;
+        let r = abtest::prob_best(&arms, &|| run.expired()).map_err(script_error)?;
+        Table::new(
+            "prob_best",
+            vec![
+                (
+                    "arm".into(),
+                    Column::int((1..=arms.len() as i64).map(Some).collect()),
+                ),
+                (
+                    "users".into(),
+                    Column::int(arms.iter().map(|a| Some(a.n() as i64)).collect()),
+                ),
+                (
+                    "conversions".into(),
+                    Column::int(arms.iter().map(|a| Some(a.x() as i64)).collect()),
+                ),
+                (
+                    "rate".into(),
+                    Column::float(arms.iter().map(|a| Some(a.rate())).collect()),
+                ),
+                (
+                    "prob_best".into(),
+                    Column::float(r.prob_best.iter().map(|&p| Some(p)).collect()),
+                ),
+                (
+                    "expected_loss".into(),
+                    Column::float(r.loss.iter().map(|&p| Some(p)).collect()),
+                ),
+            ],
+        )
+        .map_err(script_error)
     }
 
     /// Safe monitoring: the mSPRT over daily looks of cumulative counts (arrays
@@ -801,25 +1030,53 @@ mod abtest_api {
     }
 
     /// The A/B readout over per-user rows (`variant`, `converted` 0/1, optional
-    /// revenue and day columns) or per-variant summary rows
-    /// (`variant, users, conversions[, revenue_sum, revenue_sumsq]`). Options:
-    /// `variant` (column, default "variant"), `control` (label, default the first
-    /// seen), `converted` (column, default "converted"), `revenue` (column), `day`
-    /// (column, for the sequential test), `weights` (planned split), `alpha` (0.05),
-    /// `power` (0.8), `looks` (times the results were viewed), `sequential` (mSPRT
-    /// always-valid p-values), `tau`, `adjust` ("holm", "bonferroni", "bh").
-    /// Printing shows one table per metric, the methods and the warnings.
+    /// revenue, day and metric columns) or summary rows (`variant, users,
+    /// conversions[, revenue, revenue_sq]`, one row per arm or per arm and day: rows of
+    /// an arm are added up; `revenue` is the row's revenue and `revenue_sq` its sum of
+    /// squared revenue per user). Options: `variant` (column, default "variant"),
+    /// `control` (label, default the first seen), `converted` (column, default
+    /// "converted"), `revenue` (column), `day` (column: the daily looks of the
+    /// sequential test), `columns` (the table's names for any of `variant`,
+    /// `converted`, `users`, `conversions`, `revenue`, `revenue_sq`, `day`, like
+    /// `#{ users: "uv", conversions: "orders" }`), `weights` (planned split), `alpha`
+    /// (0.05), `power` (0.8), `looks` (times the results were viewed), `sequential`
+    /// (mSPRT always-valid p-values), `tau`, `adjust` ("holm", "bonferroni", "bh").
+    ///
+    /// `metrics: [#{ name, numerator, denominator }]` reads ratio metrics (average
+    /// order value = revenue / orders): per arm the ratio of the per-user means, its
+    /// variance by the delta method ((s_x²/ȳ² - 2 x̄ s_xy/ȳ³ + x̄² s_y²/ȳ⁴) / n), a
+    /// z-test on the difference and a delta-method interval on the relative lift; no
+    /// denominator reads the mean per user. `guardrails: [..]` are metrics of the same
+    /// form (with `lower_is_better: true` where a fall is good) whose significant
+    /// harm is the first warning, whatever the primary result.
+    /// `by: "device"` adds the conversion readout per segment, p-values adjusted
+    /// across every segment comparison, and flags each segment whose lift has the
+    /// opposite sign to the total's (Simpson's paradox when every segment does);
+    /// segments are exploratory.
+    /// `covariate: "pre_revenue"` (per-user rows, with `revenue`) adds CUPED: revenue
+    /// per user adjusted by a pre-period value, as the treatment coefficients of the
+    /// least squares fit revenue ~ arm + covariate (theta the pooled within-arm slope),
+    /// with t intervals and the variance reduction.
+    /// Every readout ends with the duration: "at the current N users a day, the test
+    /// reaches 80% power for a +10% lift in D more days", for conversion (Fleiss) and,
+    /// with revenue, revenue per user (normal approximation for means); `mde` sets the
+    /// planned lift (0.1), `daily_users` the traffic (default: all users over the
+    /// data's days, from `day`). Printing shows one table per metric, the duration,
+    /// the methods and the warnings.
     ///
     /// ```rhai
     /// let t = load_csv("fixtures/ab_landing_pages.csv");
-    /// let r = ab_report(t, #{ variant: "variant", control: "A", converted: "converted" });
+    /// let r = ab_report(t, #{ control: "A", by: "device",
+    ///     metrics: [#{ name: "aov", numerator: "revenue", denominator: "orders" }] });
     /// print(r);
     /// print(r.warnings);
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn ab_report(table: Dynamic, options: Map) -> R<AbReport> {
+    pub fn ab_report(ctx: NativeCallContext, table: Dynamic, options: Map) -> R<AbReport> {
         let t = table_from_dynamic(table, "ab_report: table")?;
-        abtest::ab_report(&t, &report_options(options)?).map_err(script_error)
+        let r = report_options(options)?;
+        let run = crate::script::context(&ctx)?;
+        abtest::ab_report_until(&t, &r, &|| run.expired()).map_err(script_error)
     }
 
     /// The readout's conversion table (one row per arm, numbers), for `write_csv`.
@@ -842,6 +1099,56 @@ mod abtest_api {
     #[rhai_fn(get = "revenue", pure)]
     pub fn report_revenue(r: &mut AbReport) -> Dynamic {
         r.revenue.clone().map_or(Dynamic::UNIT, Dynamic::from)
+    }
+
+    /// The metrics' table (one row per metric and arm), or `()` without metrics.
+    ///
+    /// ```rhai
+    /// let r = ab_report(load_csv("fixtures/ab_landing_pages.csv"), #{ control: "A",
+    ///     metrics: [#{ name: "aov", numerator: "revenue", denominator: "orders" }] });
+    /// print(r.metrics);
+    /// ```
+    #[rhai_fn(get = "metrics", pure)]
+    pub fn report_metrics(r: &mut AbReport) -> Dynamic {
+        r.metrics.clone().map_or(Dynamic::UNIT, Dynamic::from)
+    }
+
+    /// The per-segment table (one row per segment and arm), or `()` without `by`.
+    ///
+    /// ```rhai
+    /// let r = ab_report(load_csv("fixtures/ab_landing_pages.csv"), #{ control: "A", by: "device" });
+    /// print(r.segments);
+    /// ```
+    #[rhai_fn(get = "segments", pure)]
+    pub fn report_segments(r: &mut AbReport) -> Dynamic {
+        r.segments.clone().map_or(Dynamic::UNIT, Dynamic::from)
+    }
+
+    /// More days until the conversion test has the target power for the planned lift
+    /// (`mde`, default +10%): 0 when it already has, `()` when the users a day are
+    /// unknown (no `day` column or `daily_users`).
+    ///
+    /// ```rhai
+    /// let r = ab_report(load_csv("fixtures/ab_landing_pages.csv"), #{ control: "A", day: "day", mde: 0.2 });
+    /// print(r.days_left);
+    /// ```
+    #[rhai_fn(get = "days_left", pure)]
+    pub fn report_days_left(r: &mut AbReport) -> Dynamic {
+        r.days_left
+            .map_or(Dynamic::UNIT, |d| Dynamic::from_int(d as i64))
+    }
+
+    /// The CUPED table (arm, users, mean, adjusted_mean, diff, low, high, se,
+    /// p_value, theta, variance_reduction), or `()` without a covariate.
+    ///
+    /// ```rhai
+    /// let r = ab_report(load_csv("fixtures/abtest/cuped_users.csv"),
+    ///     #{ control: "A", revenue: "revenue", covariate: "pre_revenue" });
+    /// print(r.cuped);
+    /// ```
+    #[rhai_fn(get = "cuped", pure)]
+    pub fn report_cuped(r: &mut AbReport) -> Dynamic {
+        r.cuped.clone().map_or(Dynamic::UNIT, Dynamic::from)
     }
 
     /// The warnings, as an array of sentences.

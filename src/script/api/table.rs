@@ -58,6 +58,7 @@ fn parse_csv_options(opts: Map) -> R<CsvOptions> {
             "rename",
             "columns",
             "header",
+            "encoding",
         ],
     )?;
     let mut out = CsvOptions {
@@ -90,6 +91,7 @@ fn parse_csv_options(opts: Map) -> R<CsvOptions> {
             out.types.insert(k.to_string(), dtype);
         }
     }
+    out.encoding = o.str("encoding")?;
     if let Some(v) = o.raw("na") {
         out.na = strings(v, "load_csv: option 'na'")?;
     }
@@ -152,7 +154,8 @@ mod table_api {
     /// `bool`), `na: ["n/a", "-"]` lists texts that mean missing, `rename: #{ old:
     /// "new" }`, `columns: ["a", "b"]` reads only those, `thousands: true` accepts
     /// `1,200`, `delimiter: ";"` (or `"\t"`), `header: false` names the columns
-    /// `column_1`, `column_2`, ... A forced type that a cell does not parse is an error
+    /// `column_1`, `column_2`, ..., `encoding: "gb18030"` (or `"utf-16"`, `"latin1"`)
+    /// reads a file that is not UTF-8. `.gz` files are read transparently. A forced type that a cell does not parse is an error
     /// naming the file, line, column and value.
     ///
     /// ```rhai
