@@ -62,6 +62,25 @@ impl NumKey {
 /// Dense group ids (in order of first appearance) for the rows, and each group's
 /// first row. A missing cell is a key of its own (missing values group together).
 pub(crate) fn group_ids(cols: &[&Column], n: usize) -> (Vec<u32>, Vec<usize>) {
+    if let [col] = cols {
+        // One key column: its codes renumbered by first appearance, no product codes.
+        let (codes, k) = codes_of(col);
+        let mut dense: Vec<u32> = vec![u32::MAX; k + 1];
+        let mut firsts: Vec<usize> = Vec::new();
+        let out = codes
+            .iter()
+            .enumerate()
+            .map(|(row, c)| {
+                let slot = &mut dense[c.map_or(k, |c| c as usize)];
+                if *slot == u32::MAX {
+                    *slot = firsts.len() as u32;
+                    firsts.push(row);
+                }
+                *slot
+            })
+            .collect();
+        return (out, firsts);
+    }
     let mut ids: Vec<u64> = vec![0; n];
     let mut card: u64 = 1;
     let mut pairs: Option<HashMap<(u64, u32), u64>> = None;
