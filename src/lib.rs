@@ -1,7 +1,7 @@
 //! pacer: a scriptable planning engine for marketing campaigns.
 //!
 //! Domain modules (plain Rust) hold the formulas; `script` registers them with Rhai;
-//! `cli` is the command line. Each arrow goes one way: no domain module names the
+//! `cli` is the command line (the default-on `cli` feature). Each arrow goes one way: no domain module names the
 //! script layer or the CLI.
 
 // Errors carry the file, line, column and the offending text so that they can be
@@ -10,6 +10,7 @@
 
 pub mod abtest;
 pub mod budget;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod events;
 pub mod funnel;

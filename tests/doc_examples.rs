@@ -3,7 +3,7 @@
 
 mod common;
 
-use pacer::cli::reference_markdown;
+use pacer::script::reference_markdown;
 use pacer::script::{build_engine, EngineConfig, Limits, Output, Sandbox};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -126,12 +126,9 @@ fn inputs_that_panicked_are_answers_or_errors() {
     for t in ["1e19", "1e300", "inf", "NaN", "-1", "0"] {
         let (rc, _, err) = run_flags("print(1);", &[&format!("--timeout={t}")]);
         assert_eq!(rc, Some(2), "--timeout {t}: {err}");
-        assert!(
-            err.contains("must be a positive number of seconds"),
-            "{err}"
-        );
+        assert!(err.contains("must be a number of seconds"), "{err}");
     }
-    let (rc, out, err) = run_flags("print(1);", &["--timeout", "1e9"]);
+    let (rc, out, err) = run_flags("print(1);", &["--timeout", "1e8"]);
     assert_eq!((rc, out.as_str()), (Some(0), "1\n"), "{err}");
 }
 

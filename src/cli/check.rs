@@ -1,48 +1,66 @@
-//! `pacer check SCRIPT...`: compile without running; report every error.
+//! `pacer check SCRIPT...`: compile without running; report syntax errors, calls to
+//! functions that are neither registered nor defined in the script, and wrong argument
+//! counts, each as `PATH:LINE:COL: message` with the source line and a caret.
 
-use super::common::{read_script, session};
-use super::diagnostic::render_parse_error;
-use super::{EXIT_FAILED, EXIT_OK};
-use crate::script::{Limits, Output};
-use std::path::Path;
+use super::config::read_script;
+use super::diagnostic::{render_parse_error, snippet};
+use super::error::{failed, CliResult, Exit};
+use super::ui::Ui;
+use crate::script::{build_engine, EngineConfig, Limits, Output, Sandbox};
+use std::path::PathBuf;
 
-/// Compiles each script; prints `PATH:LINE:COL: message` and the caret for each
-/// error; exit 1 if any failed.
-pub fn check(scripts: &[std::path::PathBuf]) -> i32 {
-    let out = std::env::temp_dir();
-    let s = session(
-        None,
-        &[],
-        &out,
-        Limits::default(),
-        Output::Stdout,
-        Vec::new(),
-        Vec::new(),
-    );
-    let mut failed = 0;
+/// Checks each script; exit 1 if any has a problem.
+pub fn check(scripts: &[PathBuf], ui: &Ui) -> CliResult {
+    // The engine scripts run in, with the same limits (expression depth included).
+    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let (engine, _) = build_engine(EngineConfig {
+        limits: Limits::default(),
+        sandbox: Sandbox::new(&here, None, &[], &here.join("out")),
+        output: Output::Buffer(Default::default()),
+    });
+    let mut bad = 0;
     for script in scripts {
         let path = script.display().to_string();
-        let source = match read_script(Path::new(script)) {
+        let source = match read_script(script) {
             Ok(src) => src,
             Err(e) => {
-                eprintln!("{e}");
-                failed += 1;
+                ui.error(&e.to_string());
+                bad += 1;
                 continue;
             }
         };
-        if let Err(e) = s.engine.compile(&source) {
-            eprintln!("{}", render_parse_error(&path, &source, &e));
-            failed += 1;
+        let ast = match engine.compile(&source) {
+            Ok(ast) => ast,
+            Err(e) => {
+                eprintln!("{}", render_parse_error(&path, &source, &e));
+                bad += 1;
+                continue;
+            }
+        };
+        let problems = crate::script::lint::check_calls(&source, &ast);
+        for p in &problems {
+            let pos = rhai::Position::new(
+                u16::try_from(p.line).unwrap_or(u16::MAX),
+                u16::try_from(p.column).unwrap_or(u16::MAX),
+            );
+            let mut text = format!("{path}:{}:{}: {}", p.line, p.column, p.message);
+            if let Some(s) = snippet(&source, pos) {
+                text.push('\n');
+                text.push_str(&s);
+            }
+            eprintln!("{text}");
+        }
+        if !problems.is_empty() {
+            bad += 1;
         }
     }
-    if failed > 0 {
-        eprintln!(
-            "{failed} of {} script{} failed to compile",
-            scripts.len(),
-            if scripts.len() == 1 { "" } else { "s" }
-        );
-        EXIT_FAILED
-    } else {
-        EXIT_OK
+    let n = scripts.len();
+    let files = if n == 1 { "file" } else { "files" };
+    if bad > 0 {
+        return Err(failed(format!("{bad} of {n} {files} failed the check")));
     }
+    if !ui.quiet() {
+        println!("ok: {n} {files}");
+    }
+    Ok(Exit::Ok)
 }

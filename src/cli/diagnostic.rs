@@ -1,7 +1,7 @@
 //! Rendering errors once, at the edge: `PATH:LINE:COL: message`, the source line, and
 //! a caret under the column that lines up even with tabs and wide (CJK) characters.
 
-use crate::script::{RunContext, Stop};
+use crate::script::{RunContext, ScriptError, Session, Stop};
 use rhai::{EvalAltResult, ParseError, Position};
 use unicode_width::UnicodeWidthChar;
 
@@ -38,6 +38,23 @@ pub fn render_parse_error(path: &str, source: &str, err: &ParseError) -> String 
         out.push_str(&s);
     }
     out
+}
+
+/// Renders a session's error for the script at `path` with text `source`.
+pub fn render_script_error(path: &str, source: &str, err: &ScriptError, s: &Session) -> String {
+    match err {
+        ScriptError::Parse(e) => render_parse_error(path, source, e),
+        ScriptError::Runtime(e) => {
+            render_runtime_error(path, source, e, Some(&s.run), &known_functions(s))
+        }
+    }
+}
+
+/// Every function the session can call: registered ones and those its inputs defined.
+pub fn known_functions(s: &Session) -> Vec<String> {
+    let mut names = crate::script::reference::function_names().to_vec();
+    names.extend(s.script_functions());
+    names
 }
 
 /// Explains a run-time error: limits name the flag that raises them; a missing
@@ -100,6 +117,7 @@ fn describe(err: &EvalAltResult, run: Option<&RunContext>, known: &[String]) -> 
                 "the script was stopped: it ran longer than the time limit of {} s (raise it with --timeout SECS)",
                 t.as_secs_f64()
             ),
+            Some(Stop::Interrupted) => "the script was interrupted".to_string(),
             _ => "the script was stopped".to_string(),
         },
         EvalAltResult::ErrorStackOverflow(_) => {

@@ -6,7 +6,7 @@
 //! scaffold always matches the formats the engine reads and the script that the tests
 //! run; a test runs the scaffolded script.
 
-use super::{EXIT_FAILED, EXIT_OK};
+use super::error::{failed, CliResult, Exit};
 use std::path::Path;
 
 /// One file of the scaffold: where the campaign script reads it in the repository, the
@@ -84,22 +84,15 @@ fn script() -> String {
 /// Creates the folder `name` with the script, the README and the data templates; refuses
 /// to touch an existing path. Everything is written into a temporary folder beside it
 /// first and moved into place at the end, so a failure leaves nothing behind.
-pub fn new(name: &Path) -> i32 {
-    match scaffold(name) {
-        Ok(()) => {
-            let shown = name.display();
-            println!(
-                "created {shown}/ with campaign.rhai, README.md and data/ ({} template CSVs)",
-                DATA.len()
-            );
-            println!("next: cd {shown} && pacer run campaign.rhai --out out");
-            EXIT_OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            EXIT_FAILED
-        }
-    }
+pub fn new(name: &Path) -> CliResult {
+    scaffold(name).map_err(failed)?;
+    let shown = name.display();
+    println!(
+        "created {shown}/ with campaign.rhai, README.md and data/ ({} template CSVs)",
+        DATA.len()
+    );
+    println!("next: cd {shown} && pacer run campaign.rhai --out out");
+    Ok(Exit::Ok)
 }
 
 fn scaffold(name: &Path) -> Result<(), String> {

@@ -1,14 +1,17 @@
-//! `pacer repl`: the planner's interactive session. On a terminal: rustyline with
-//! history, multi-line input, completion and `:help`; on piped stdin: statements line
-//! by line, no prompts, the same multi-line rule.
+//! `pacer repl`: the planner's interactive session, with the same flags as `run`. On a
+//! terminal: rustyline with history (appended after every entry), multi-line input,
+//! completion and `:help`; Ctrl-C stops a running evaluation and keeps every variable,
+//! Ctrl-D leaves. On piped stdin: statements line by line, no prompts, the same
+//! multi-line rule.
 
-use super::common::{function_names, load_data, parse_data, read_script, session, Session};
-use super::diagnostic::{render_parse_error, render_runtime_error};
-use super::docs::reference;
-use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::script::{Limits, Output};
+use super::config::{Config, ScriptArgs, SessionSpec};
+use super::diagnostic::render_script_error;
+use super::error::{failed, usage, CliResult, Exit};
+use super::ui::Ui;
+use crate::script::reference::reference;
+use crate::script::{Output, Session};
 use crate::table::Table;
-use rhai::{Dynamic, Engine, ParseError, ParseErrorType, AST};
+use rhai::{Dynamic, Engine, ParseError, ParseErrorType};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -18,6 +21,9 @@ use std::cell::RefCell;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
 /// True when a parse error means "the input is not finished yet" (an open block, a
 /// trailing operator, an unterminated string) rather than a mistake.
@@ -51,63 +57,107 @@ fn at_line_end(line: &str, col: Option<usize>) -> bool {
     col.is_none_or(|c| c > line.trim_end().chars().count())
 }
 
-/// The session state: engine, scope and the functions defined so far.
+/// The REPL: its session, the inputs accepted so far (for `:save`), and settings.
 struct Repl {
     s: Session,
-    functions: AST,
+    /// Names the session defined (variables, functions), for completion.
     names: Rc<RefCell<Vec<String>>>,
+    accepted: Vec<String>,
+    timing: bool,
+    interrupt: Option<Arc<AtomicBool>>,
+    ui: Ui,
 }
 
 impl Repl {
     /// Evaluates one complete input; returns the text to show (if any).
     fn eval(&mut self, input: &str, label: &str) -> Result<Option<String>, String> {
-        let ast = self
-            .s
-            .engine
-            .compile_with_scope(&self.s.scope, input)
-            .map_err(|e| render_parse_error(label, input, &e))?;
-        let combined = self.functions.merge(&ast);
-        // Each input has the whole operation limit.
-        self.s.run.ops.reset();
-        let result = self
-            .s
-            .engine
-            .eval_ast_with_scope::<Dynamic>(&mut self.s.scope, &combined);
-        self.functions = combined.clone_functions_only();
-        self.refresh_names();
-        match result {
-            Ok(v) if v.is_unit() => Ok(None),
-            Ok(v) => Ok(Some(show(&self.s.engine, &v))),
-            Err(e) => {
-                let known = function_names(&self.s.engine);
-                Err(render_runtime_error(
-                    label,
-                    input,
-                    &e,
-                    Some(&self.s.run),
-                    &known,
-                ))
-            }
+        self.s.restart();
+        let started = Instant::now();
+        let result = self.s.run(input);
+        let took = started.elapsed();
+        if let Some(f) = &self.interrupt {
+            f.store(false, Ordering::SeqCst);
         }
+        self.refresh_names();
+        let shown = match result {
+            Ok(v) => {
+                self.accepted.push(input.trim_end().to_string());
+                if v.is_unit() {
+                    Ok(None)
+                } else {
+                    Ok(Some(show(&self.s.engine, &v)))
+                }
+            }
+            Err(e) => Err(render_script_error(label, input, &e, &self.s)),
+        };
+        if self.timing {
+            let ms = took.as_secs_f64() * 1000.0;
+            let t = format!("time: {ms:.1} ms");
+            return match shown {
+                Ok(Some(v)) => Ok(Some(format!("{v}\n{t}"))),
+                Ok(None) => Ok(Some(t)),
+                Err(e) => Err(format!("{e}\n{t}")),
+            };
+        }
+        shown
     }
 
     fn refresh_names(&self) {
-        let mut names = function_names(&self.s.engine);
-        names.extend(self.s.scope.iter_raw().map(|(n, _, _)| n.to_string()));
-        names.extend(self.functions.iter_functions().map(|f| f.name.to_string()));
+        let mut names: Vec<String> = self
+            .s
+            .scope
+            .iter_raw()
+            .map(|(n, _, _)| n.to_string())
+            .collect();
+        names.extend(self.s.script_functions());
         names.sort();
         names.dedup();
         *self.names.borrow_mut() = names;
     }
 
-    /// Handles a `:command`; returns false on `:quit`.
-    fn command(&mut self, line: &str, out: &mut dyn Write) -> bool {
+    /// `:load FILE`: reads the file under the same rules as scripts' reads (the current
+    /// directory, the script's directory, files named on the command line), so a file
+    /// elsewhere is refused before anything of it is read or shown.
+    fn load(&mut self, arg: &str) -> Result<Option<String>, String> {
+        let path = self
+            .s
+            .run
+            .sandbox
+            .resolve_read(arg)
+            .map_err(|e| e.to_string())?;
+        let src = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "{arg}: cannot read the script: {}",
+                crate::table::io_reason(&e)
+            )
+        })?;
+        Ok(Some(
+            self.eval(&src, arg)?
+                .unwrap_or_else(|| format!("loaded {arg}")),
+        ))
+    }
+
+    /// `:save FILE`: the accepted inputs, in order, as a script.
+    fn save(&self, arg: &str) -> Result<String, String> {
+        let mut text = self.accepted.join("\n");
+        text.push('\n');
+        crate::script::sandbox_write_atomic(Path::new(arg), text.as_bytes())
+            .map_err(|e| e.to_string())?;
+        Ok(format!(
+            "saved {} input{} to {arg}",
+            self.accepted.len(),
+            if self.accepted.len() == 1 { "" } else { "s" }
+        ))
+    }
+
+    /// Handles a `:command`; returns `None` on `:quit`, else whether it failed.
+    fn command(&mut self, line: &str, out: &mut dyn Write) -> Option<bool> {
         let mut parts = line.trim().splitn(2, char::is_whitespace);
         let cmd = parts.next().unwrap_or("");
         let arg = parts.next().map(str::trim).unwrap_or("");
-        let text = match cmd {
-            ":quit" | ":q" | ":exit" => return false,
-            ":help" | ":h" => help(arg),
+        let result: Result<String, String> = match cmd {
+            ":quit" | ":q" | ":exit" => return None,
+            ":help" | ":h" => Ok(help(arg)),
             ":vars" => {
                 let mut rows: Vec<String> = self
                     .s
@@ -124,28 +174,51 @@ impl Repl {
                 if rows.is_empty() {
                     rows.push("no variables yet".to_string());
                 }
-                rows.join("\n")
+                Ok(rows.join("\n"))
             }
-            ":load" => {
-                if arg.is_empty() {
-                    "usage: :load FILE".to_string()
-                } else {
-                    match read_script(Path::new(arg)) {
-                        Err(e) => format!("error: {e}"),
-                        Ok(src) => match self.eval(&src, arg) {
-                            Ok(Some(v)) => v,
-                            Ok(None) => format!("loaded {arg}"),
-                            Err(e) => format!("error: {e}"),
-                        },
-                    }
-                }
+            ":load" if arg.is_empty() => Err("usage: :load FILE".to_string()),
+            ":load" => self.load(arg).map(Option::unwrap_or_default),
+            ":save" if arg.is_empty() => Err("usage: :save FILE".to_string()),
+            ":save" => self.save(arg),
+            ":time" => {
+                self.timing = !self.timing;
+                Ok(format!("timing {}", if self.timing { "on" } else { "off" }))
             }
-            other => format!("unknown command {other}: try :help, :vars, :load FILE, :quit"),
+            ":reset" => {
+                self.s.reset();
+                self.accepted.clear();
+                self.refresh_names();
+                Ok("the session is reset: every variable and function is gone (--data and --set are bound again)".to_string())
+            }
+            other => Err(format!(
+                "unknown command {other}: try {}",
+                COMMANDS.join(", ")
+            )),
         };
-        let _ = writeln!(out, "{text}");
-        true
+        match result {
+            Ok(text) => {
+                if !text.is_empty() {
+                    let _ = writeln!(out, "{text}");
+                }
+                Some(false)
+            }
+            Err(e) => {
+                self.ui.error(&e);
+                Some(true)
+            }
+        }
     }
 }
+
+const COMMANDS: &[&str] = &[
+    ":help",
+    ":vars",
+    ":load FILE",
+    ":save FILE",
+    ":time",
+    ":reset",
+    ":quit",
+];
 
 fn type_label(engine: &Engine, v: &Dynamic) -> String {
     if let Some(t) = v.read_lock::<Table>() {
@@ -174,8 +247,11 @@ fn show(engine: &Engine, v: &Dynamic) -> String {
 fn help(arg: &str) -> String {
     let docs = reference();
     if arg.is_empty() {
-        let mut out = String::from("pacer REPL. Commands: :help [NAME], :vars, :load FILE, :quit.\nDomains and their functions:\n");
-        for d in &docs {
+        let mut out = format!(
+            "pacer REPL. Commands: {}. Ctrl-C stops a running evaluation; Ctrl-D leaves.\nDomains and their functions:\n",
+            COMMANDS.join(", ")
+        );
+        for d in docs {
             let mut names: Vec<&str> = d.functions.iter().map(|f| f.name.as_str()).collect();
             names.dedup();
             out.push_str(&format!(
@@ -249,12 +325,15 @@ impl Completer for ReplHelper {
             return Ok((pos, Vec::new()));
         }
         let pool: Vec<String> = if word.starts_with(':') {
-            [":help", ":vars", ":load", ":quit"]
+            COMMANDS
                 .iter()
-                .map(|s| s.to_string())
+                .filter_map(|s| s.split(' ').next())
+                .map(str::to_string)
                 .collect()
         } else {
-            self.names.borrow().clone()
+            let mut all = crate::script::reference::function_names().to_vec();
+            all.extend(self.names.borrow().iter().cloned());
+            all
         };
         let pairs = pool
             .into_iter()
@@ -291,54 +370,41 @@ fn history_path() -> Option<PathBuf> {
     Some(base.join("pacer").join("history.txt"))
 }
 
-/// Runs the REPL; returns the exit code.
-pub fn repl(data: &[String], out: &Path, allow_url: &[String]) -> i32 {
-    if let Err(e) = super::common::allowed_urls(allow_url) {
-        eprintln!("error: {e}");
-        return EXIT_USAGE;
+/// Runs the REPL.
+pub fn repl(args: &ScriptArgs, ui: &Ui) -> CliResult {
+    let config = Config::new(args, ui)?;
+    if config.explain {
+        return Err(usage("--explain works with `pacer run`, not with repl"));
     }
-    let data = match parse_data(data) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let tables = match load_data(&data) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_FAILED;
-        }
-    };
-    let extra: Vec<PathBuf> = data.iter().map(|d| d.path.clone()).collect();
-    let s = session(
-        None,
-        &extra,
-        out,
-        Limits {
-            allow_urls: allow_url.to_vec(),
-            ..Limits::default()
-        },
-        Output::Stdout,
-        tables,
-        Vec::new(),
-    );
+    super::run::set_threads(config.jobs);
+    let interrupt = super::signals::interrupt_flag(false);
+    let s = config.session(SessionSpec {
+        script: None,
+        out: &config.out,
+        read: &[],
+        limits: config.limits_with(interrupt.clone()),
+        output: Output::Stdout,
+        tables: Vec::new(),
+        constants: Vec::new(),
+    });
     let names = Rc::new(RefCell::new(Vec::new()));
     let mut repl = Repl {
         s,
-        functions: AST::empty(),
         names: names.clone(),
+        accepted: Vec::new(),
+        timing: false,
+        interrupt,
+        ui: *ui,
     };
     repl.refresh_names();
     if std::io::stdin().is_terminal() {
-        interactive(&mut repl, names)
+        interactive(&mut repl, names, ui)
     } else {
-        piped(&mut repl)
+        Ok(piped(&mut repl))
     }
 }
 
-fn piped(repl: &mut Repl) -> i32 {
+fn piped(repl: &mut Repl) -> Exit {
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout();
     let mut buffer = String::new();
@@ -355,8 +421,9 @@ fn piped(repl: &mut Repl) -> i32 {
                 continue;
             }
             if line.trim_start().starts_with(':') {
-                if !repl.command(&line, &mut stdout) {
-                    break;
+                match repl.command(&line, &mut stdout) {
+                    None => break,
+                    Some(bad) => failed |= bad,
                 }
                 continue;
             }
@@ -372,45 +439,38 @@ fn piped(repl: &mut Repl) -> i32 {
         match repl.eval(&buffer, &label) {
             Ok(Some(v)) => {
                 if writeln!(stdout, "{v}").is_err() {
-                    return EXIT_OK;
+                    return Exit::Ok;
                 }
             }
             Ok(None) => {}
             Err(e) => {
                 failed = true;
-                eprintln!("error: {e}");
+                repl.ui.error(&e);
             }
         }
         buffer.clear();
     }
     if !buffer.trim().is_empty() {
-        eprintln!(
-            "error: <stdin line {start_line}>: the input ended inside an unfinished statement"
-        );
+        repl.ui.error(&format!(
+            "<stdin line {start_line}>: the input ended inside an unfinished statement"
+        ));
         failed = true;
     }
     if failed {
-        EXIT_FAILED
+        Exit::Failed
     } else {
-        EXIT_OK
+        Exit::Ok
     }
 }
 
-fn interactive(repl: &mut Repl, names: Rc<RefCell<Vec<String>>>) -> i32 {
+fn interactive(repl: &mut Repl, names: Rc<RefCell<Vec<String>>>, ui: &Ui) -> CliResult {
     let config = rustyline::Config::builder()
         .auto_add_history(true)
         .completion_type(rustyline::CompletionType::List)
         .build();
     let mut editor =
-        match rustyline::Editor::<ReplHelper, rustyline::history::DefaultHistory>::with_config(
-            config,
-        ) {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("error: cannot start the line editor: {e}");
-                return EXIT_FAILED;
-            }
-        };
+        rustyline::Editor::<ReplHelper, rustyline::history::DefaultHistory>::with_config(config)
+            .map_err(|e| failed(format!("cannot start the line editor: {e}")))?;
     editor.set_helper(Some(ReplHelper {
         names,
         engine: rhai::Engine::new_raw(),
@@ -418,20 +478,34 @@ fn interactive(repl: &mut Repl, names: Rc<RefCell<Vec<String>>>) -> i32 {
     let history = history_path();
     if let Some(h) = &history {
         let _ = editor.load_history(h);
+        if let Some(dir) = h.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
     }
+    let mut history_warned = false;
     println!(
-        "pacer {} — type :help for help, :quit to leave",
+        "pacer {} — type :help for help, :quit or Ctrl-D to leave",
         env!("CARGO_PKG_VERSION")
     );
     let mut stdout = std::io::stdout();
     loop {
         match editor.readline("pacer> ") {
             Ok(line) => {
+                // Each entry reaches the history file at once, so a crash or a closed
+                // terminal loses nothing.
+                if let Some(h) = &history {
+                    if let Err(e) = editor.append_history(h) {
+                        if !history_warned {
+                            ui.warn(&format!("cannot save the history to {}: {e}", h.display()));
+                            history_warned = true;
+                        }
+                    }
+                }
                 if line.trim().is_empty() {
                     continue;
                 }
                 if line.trim_start().starts_with(':') {
-                    if !repl.command(&line, &mut stdout) {
+                    if repl.command(&line, &mut stdout).is_none() {
                         break;
                     }
                     continue;
@@ -439,24 +513,14 @@ fn interactive(repl: &mut Repl, names: Rc<RefCell<Vec<String>>>) -> i32 {
                 match repl.eval(&line, "<repl>") {
                     Ok(Some(v)) => println!("{v}"),
                     Ok(None) => {}
-                    Err(e) => eprintln!("error: {e}"),
+                    Err(e) => repl.ui.error(&e),
                 }
             }
             Err(rustyline::error::ReadlineError::Interrupted) => continue,
             Err(_) => break,
         }
     }
-    if let Some(h) = &history {
-        let saved = h
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .map_err(|e| e.to_string())
-            .and_then(|_| editor.save_history(h).map_err(|e| e.to_string()));
-        if let Err(e) = saved {
-            eprintln!("note: could not save the history to {}: {e}", h.display());
-        }
-    }
-    EXIT_OK
+    Ok(Exit::Ok)
 }
 
 #[cfg(test)]

@@ -1,61 +1,48 @@
 //! `pacer run SCRIPT`: run one script.
 
-use super::common::{
-    function_names, limits, load_data, parse_data, parse_set, read_script, session,
-};
-use super::diagnostic::{render_parse_error, render_runtime_error};
-use super::{RunArgs, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::script::{Output, Stop};
+use super::config::{read_script, Config, ScriptArgs, SessionSpec};
+use super::diagnostic::render_script_error;
+use super::error::{failed, CliResult, Exit};
+use super::ui::Ui;
+use crate::script::{Output, ScriptError, Stop};
 use std::path::Path;
 
-/// Runs the script; returns the exit code.
-pub fn run(script: &Path, args: &RunArgs, out: &Path, jobs: Option<usize>) -> i32 {
+/// Sizes the global pool for native parallel work.
+pub fn set_threads(jobs: Option<usize>) {
     if let Some(n) = jobs {
-        if n == 0 {
-            eprintln!("error: --jobs 0: must be at least 1");
-            return EXIT_USAGE;
-        }
         // Only fails when the pool already exists, which cannot happen this early.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global();
     }
-    let (data, sets, lim) = match (parse_data(&args.data), parse_set(&args.set), limits(args)) {
-        (Ok(d), Ok(s), Ok(l)) => (d, s, l),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let source = match read_script(script) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_FAILED;
-        }
-    };
-    let tables = match load_data(&data) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_FAILED;
-        }
-    };
-    let extra: Vec<_> = data.iter().map(|d| d.path.clone()).collect();
-    let mut s = session(Some(script), &extra, out, lim, Output::Stdout, tables, sets);
-    if args.explain {
+}
+
+/// Runs the script.
+pub fn run(script: &Path, args: &ScriptArgs, ui: &Ui) -> CliResult {
+    let config = Config::new(args, ui)?;
+    set_threads(config.jobs);
+    let source = read_script(script)?;
+    let mut s = config.session(SessionSpec {
+        script: Some(script),
+        out: &config.out,
+        read: &[],
+        limits: config.limits.clone(),
+        output: Output::Stdout,
+        tables: Vec::new(),
+        constants: Vec::new(),
+    });
+    if config.explain {
         s.run.connections.start_explaining();
     }
     let path = script.display().to_string();
-    let ast = match s.engine.compile_with_scope(&s.scope, &source) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("error: {}", render_parse_error(&path, &source, &e));
-            return EXIT_FAILED;
+    let result = s.compile(&source).map_err(ScriptError::from);
+    if result.is_ok() {
+        for w in s.param_warnings(&source) {
+            ui.warn(&w);
         }
-    };
-    let result = s.engine.run_ast_with_scope(&mut s.scope, &ast);
-    if args.explain {
+    }
+    let result = result.and_then(|ast| s.eval(&ast).map_err(ScriptError::from));
+    if config.explain {
         // What each pushed-down call would have sent, in call order.
         println!("\n-- SQL of the calls pushed down to a warehouse (not run: --explain)");
         for sql in s.run.connections.explained() {
@@ -63,18 +50,9 @@ pub fn run(script: &Path, args: &RunArgs, out: &Path, jobs: Option<usize>) -> i3
         }
     }
     match result {
-        Ok(()) => EXIT_OK,
-        Err(e) => {
-            // A closed stdout (`pacer run x.rhai | head -1`) is not an error.
-            if s.run.stop.get() == Some(Stop::PipeClosed) {
-                return EXIT_OK;
-            }
-            let known = function_names(&s.engine);
-            eprintln!(
-                "error: {}",
-                render_runtime_error(&path, &source, &e, Some(&s.run), &known)
-            );
-            EXIT_FAILED
-        }
+        Ok(_) => Ok(Exit::Ok),
+        // A closed stdout (`pacer run x.rhai | head -1`) is not an error.
+        Err(_) if s.run.stop.get() == Some(Stop::PipeClosed) => Ok(Exit::Ok),
+        Err(e) => Err(failed(render_script_error(&path, &source, &e, &s))),
     }
 }

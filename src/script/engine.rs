@@ -2,10 +2,13 @@
 //! limits, the sandbox and where `print` goes.
 
 use super::sandbox::Sandbox;
-use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
+use rhai::{Dynamic, Engine, EvalAltResult, Map, Module, NativeCallContext, Shared};
 use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The limits every run has. Rhai's own defaults differ between debug and release
@@ -29,6 +32,9 @@ pub struct Limits {
     /// Maximum bytes the process may hold (`--max-memory`), checked between
     /// operations and in native loops (see [`crate::mem`]).
     pub max_memory: u64,
+    /// A flag set from outside the run (Ctrl-C, SIGTERM) that stops it between
+    /// operations, as the deadline does.
+    pub interrupt: Option<Arc<AtomicBool>>,
     /// The servers scripts may connect to (`--allow-url`), besides those listed in
     /// the user's allow-list file.
     pub allow_urls: Vec<String>,
@@ -45,6 +51,7 @@ impl Default for Limits {
             max_array_size: 10_000_000,
             max_map_size: 100_000,
             max_memory: crate::mem::DEFAULT_MAX_MEMORY,
+            interrupt: None,
             allow_urls: Vec::new(),
         }
     }
@@ -71,6 +78,8 @@ pub enum Stop {
     Operations,
     /// The process held more memory than `--max-memory` (the bytes in use then).
     Memory(u64),
+    /// The interrupt flag was set (Ctrl-C, SIGTERM).
+    Interrupted,
 }
 
 /// The operations of one evaluation, counted across closures called from native code.
@@ -107,6 +116,41 @@ impl OpCount {
     }
 }
 
+/// The values given on the command line (`--set NAME=VALUE`), and which of them the
+/// script read through `param`.
+#[derive(Debug, Default)]
+pub struct Params {
+    values: BTreeMap<String, Dynamic>,
+    read: RefCell<BTreeSet<String>>,
+}
+
+impl Params {
+    /// Parameters with these values.
+    pub fn new(values: impl IntoIterator<Item = (String, Dynamic)>) -> Params {
+        Params {
+            values: values.into_iter().collect(),
+            read: RefCell::default(),
+        }
+    }
+
+    /// The value given for `name`, marking it read.
+    pub fn get(&self, name: &str) -> Option<Dynamic> {
+        let v = self.values.get(name)?.clone();
+        self.read.borrow_mut().insert(name.to_string());
+        Some(v)
+    }
+
+    /// True when the script asked for `name` through `param`.
+    pub fn was_read(&self, name: &str) -> bool {
+        self.read.borrow().contains(name)
+    }
+
+    /// The names and values, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Dynamic)> {
+        self.values.iter()
+    }
+}
+
 /// What native functions can reach during a run: the sandbox, the deadline, and the
 /// stop flag. Stored as the engine's tag.
 #[derive(Debug, Clone)]
@@ -115,6 +159,9 @@ pub struct RunContext {
     pub sandbox: Rc<Sandbox>,
     /// When long native loops must give up (from `--timeout`).
     pub deadline: Option<Instant>,
+    /// The deadline the engine checks between operations (a session moves it, with
+    /// `deadline`, for each input it runs).
+    pub clock: Rc<Cell<Option<Instant>>>,
     /// Set when the run was stopped from outside.
     pub stop: Rc<Cell<Option<Stop>>>,
     /// The limits in force (for messages).
@@ -122,6 +169,12 @@ pub struct RunContext {
     /// The operations of the current evaluation, closures called from native code
     /// included.
     pub ops: Rc<OpCount>,
+    /// The `--set` values (`param` reads them).
+    pub params: Rc<RefCell<Rc<Params>>>,
+    /// The columns a batch run adds to its summary row (`summary` sets them).
+    pub summary: Rc<RefCell<Map>>,
+    /// The seed random draws use when a script gives none (`--seed`, default 0).
+    pub seed: Rc<Cell<u64>>,
     /// The servers the run may connect to, and what `--explain` collected.
     pub connections: Rc<super::connections::Connections>,
 }
@@ -154,6 +207,13 @@ impl RunContext {
 
 /// The time or memory limit the run has passed, if any.
 fn limit_passed(deadline: Option<Instant>, limits: &Limits) -> Option<Stop> {
+    if limits
+        .interrupt
+        .as_ref()
+        .is_some_and(|f| f.load(Ordering::Relaxed))
+    {
+        return Some(Stop::Interrupted);
+    }
     if let (Some(d), Some(t)) = (deadline, limits.timeout) {
         if Instant::now() >= d {
             return Some(Stop::Timeout(t));
@@ -174,14 +234,33 @@ pub struct EngineConfig {
     pub output: Output,
 }
 
+thread_local! {
+    /// The standard package and every domain module, built once per thread and shared
+    /// by every engine the thread builds (modules are reference-counted and read-only).
+    static PACKAGES: Vec<Shared<Module>> = {
+        let std_pkg = rhai::packages::StandardPackage::new();
+        let mut all = vec![rhai::packages::Package::as_shared_module(&std_pkg)];
+        all.extend(super::api::domains().iter().map(|d| Shared::new((d.module)())));
+        all
+    };
+}
+
+/// Registers the standard package and every domain module into `engine`, from the
+/// thread's shared copies (built on first use).
+pub fn register_packages(engine: &mut Engine) {
+    PACKAGES.with(|p| {
+        for m in p {
+            engine.register_global_module(m.clone());
+        }
+    });
+}
+
 /// Builds the engine: `Engine::new_raw()` (no file imports, no direct printing) plus
 /// the standard package and every domain module, with every limit set and a deadline
 /// checked between operations.
 pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
     let mut engine = Engine::new_raw();
-    let std_pkg = rhai::packages::StandardPackage::new();
-    rhai::packages::Package::register_into_engine(&std_pkg, &mut engine);
-    super::api::register_all(&mut engine);
+    register_packages(&mut engine);
 
     let limits = config.limits;
     engine.set_max_operations(limits.max_operations);
@@ -196,13 +275,18 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
     let stop: Rc<Cell<Option<Stop>>> = Rc::new(Cell::new(None));
     // A deadline past what the clock can represent is no deadline.
     let deadline = limits.timeout.and_then(|t| Instant::now().checked_add(t));
+    let clock = Rc::new(Cell::new(deadline));
     let ops: Rc<OpCount> = Rc::new(OpCount::default());
     let ctx = RunContext {
         ops: ops.clone(),
         sandbox: Rc::new(config.sandbox),
         deadline,
+        clock: clock.clone(),
         stop: stop.clone(),
         limits: limits.clone(),
+        params: Rc::default(),
+        summary: Rc::default(),
+        seed: Rc::default(),
         connections: Rc::default(),
     };
     // The CLI has checked the URLs; one that does not parse allows nothing.
@@ -212,6 +296,7 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
     let progress_stop = stop.clone();
     let progress_limits = limits.clone();
     let max_ops = limits.max_operations;
+    let interrupt = limits.interrupt.clone();
     engine.on_progress(move |count| {
         let total = ops.advance(count);
         if progress_stop.get().is_none() {
@@ -219,10 +304,15 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
             let used = crate::mem::in_use() as u64;
             if total > max_ops {
                 progress_stop.set(Some(Stop::Operations));
+            } else if interrupt
+                .as_ref()
+                .is_some_and(|f| f.load(Ordering::Relaxed))
+            {
+                progress_stop.set(Some(Stop::Interrupted));
             } else if used > progress_limits.max_memory {
                 progress_stop.set(Some(Stop::Memory(used)));
             } else if total % 256 == 0 {
-                progress_stop.set(limit_passed(deadline, &progress_limits));
+                progress_stop.set(limit_passed(clock.get(), &progress_limits));
             }
         }
         progress_stop.get().map(|s| Dynamic::from(format!("{s:?}")))

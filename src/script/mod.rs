@@ -9,8 +9,11 @@ mod connections;
 mod convert;
 mod engine;
 mod error;
+pub mod lint;
 mod options;
+pub mod reference;
 mod sandbox;
+mod session;
 
 pub use calls::Calls;
 pub use connections::{allow_file, Connections};
@@ -18,9 +21,11 @@ pub use convert::{
     describe_value, dynamic_to_value, num, table_from_dynamic, type_label, value_to_dynamic,
 };
 pub use engine::{
-    build_engine, context, note, write_output, EngineConfig, Limits, OpCount, Output, RunContext,
-    Stop,
+    build_engine, context, note, register_packages, write_output, EngineConfig, Limits, OpCount,
+    Output, Params, RunContext, Stop,
 };
 pub use error::{script_error, ScriptError};
 pub use options::Options;
+pub use reference::{reference_json, reference_markdown};
 pub use sandbox::{write_atomic as sandbox_write_atomic, Sandbox, SandboxError};
+pub use session::{Session, SessionConfig};

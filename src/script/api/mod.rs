@@ -2,7 +2,7 @@
 //! so that parameter names and `///` docs reach the metadata behind `pacer docs`,
 //! `docs/reference.md` and the REPL's `:help`.
 
-use rhai::{Engine, Module};
+use rhai::Module;
 
 pub mod abtest;
 pub mod budget;
@@ -11,6 +11,7 @@ pub mod events;
 pub mod funnel;
 pub mod report;
 pub mod review;
+pub mod run;
 pub mod scenario;
 pub mod sop;
 pub mod table;
@@ -84,12 +85,10 @@ pub fn domains() -> Vec<Domain> {
             about: "Self-contained HTML and Markdown reports of text, tables and charts",
             module: report::module,
         },
+        Domain {
+            name: "run",
+            about: "The run itself: parameters from the command line (--set), columns for a batch's summary",
+            module: run::module,
+        },
     ]
-}
-
-/// Registers every domain module into `engine`.
-pub fn register_all(engine: &mut Engine) {
-    for d in domains() {
-        engine.register_global_module((d.module)().into());
-    }
 }

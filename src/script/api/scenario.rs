@@ -225,7 +225,12 @@ fn input_of(v: &Dynamic, what: &str) -> R<Input> {
 
 fn sim_options(ctx: &NativeCallContext, options: Map) -> R<SimOptions> {
     let o = Options::new("simulate", options, &["seed", "threads"])?;
-    let seed = o.i64("seed")?.unwrap_or(0);
+    let run = context(ctx)?;
+    let seed = match o.i64("seed")? {
+        Some(s) => s,
+        // `--seed` is at most i64::MAX (checked on the command line).
+        None => i64::try_from(run.seed.get()).unwrap_or(i64::MAX),
+    };
     if seed < 0 {
         return Err(script_error(format!(
             "simulate: option 'seed' must be a whole number >= 0, got {seed}"
@@ -243,7 +248,7 @@ fn sim_options(ctx: &NativeCallContext, options: Map) -> R<SimOptions> {
     Ok(SimOptions {
         seed: seed as u64,
         threads,
-        deadline: context(ctx)?.deadline,
+        deadline: run.deadline,
     })
 }
 
@@ -944,10 +949,11 @@ mod scenario_api {
     // ---- simulation ----------------------------------------------------------------
 
     /// Monte Carlo: calls `f` with a draw object `n` times and summarises the results
-    /// (each a number). Options: `seed` (default 0) and `threads`; trials are cut into
-    /// chunks of 16,384, each with its own random stream derived from the seed, so the
-    /// same seed gives the same digits whatever `threads` (closures run in the
-    /// interpreter on one thread; native models use the threads).
+    /// (each a number). Options: `seed` (default 0, or `--seed N` on the command line)
+    /// and `threads`; trials are cut into chunks of 16,384, each with its own random
+    /// stream derived from the seed, so the same seed gives the same digits whatever
+    /// `threads` (closures run in the interpreter on one thread; native models use the
+    /// threads).
     ///
     /// ```rhai
     /// let s = simulate(10000, #{ seed: 7 }, |d| d.normal(10.0, 2.0) * d.beta(30, 970));
