@@ -385,23 +385,42 @@ pub fn read_csv_bytes_noted(
         base += o.line_count;
         row0 += o.rows as u64;
     }
-    let mut columns = Vec::with_capacity(wanted.len());
-    for (c, &i) in wanted.iter().enumerate() {
-        let parts: Vec<Builder> = outs.iter().map(|o| o.columns[c].clone()).collect();
-        let column = finish_column(parts, rows).map_err(|reason| {
-            TableError::Invalid(format!("{source}: column '{}': {reason}", names[i]))
-        })?;
-        if modes[c] == Mode::Infer && column.dtype() == DType::Str {
-            if let Some(n) = fallback_note(&names[i], &column, options.thousands, |row| {
-                lines.as_ref().map_or(row as u64 + first_line, |l| l[row])
-            }) {
-                notes.push(n);
+    // Each column's chunk builders, moved (not copied) out of the chunks, then the
+    // columns finished in parallel.
+    let mut per_column: Vec<Vec<Builder>> = (0..wanted.len())
+        .map(|_| Vec::with_capacity(outs.len()))
+        .collect();
+    for o in outs {
+        for (c, b) in o.columns.into_iter().enumerate() {
+            per_column[c].push(b);
+        }
+    }
+    let finished: Vec<Result<(String, Column, Option<String>), TableError>> = per_column
+        .into_par_iter()
+        .zip(wanted.par_iter())
+        .enumerate()
+        .map(|(c, (parts, &i))| {
+            let column = finish_column(parts, rows).map_err(|reason| {
+                TableError::Invalid(format!("{source}: column '{}': {reason}", names[i]))
+            })?;
+            let note = if modes[c] == Mode::Infer && column.dtype() == DType::Str {
+                fallback_note(&names[i], &column, options.thousands, |row| {
+                    lines.as_ref().map_or(row as u64 + first_line, |l| l[row])
+                })
+            } else {
+                None
+            };
+            let mut name = names[i].clone();
+            if let Some((_, new)) = options.rename.iter().find(|(old, _)| *old == name) {
+                name = new.clone();
             }
-        }
-        let mut name = names[i].clone();
-        if let Some((_, new)) = options.rename.iter().find(|(old, _)| *old == name) {
-            name = new.clone();
-        }
+            Ok((name, column, note))
+        })
+        .collect();
+    let mut columns = Vec::with_capacity(wanted.len());
+    for f in finished {
+        let (name, column, note) = f?;
+        notes.extend(note);
         columns.push((name, column));
     }
     let table = Table::new(source, columns)?;
