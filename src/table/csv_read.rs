@@ -395,7 +395,7 @@ pub fn read_csv_bytes_noted(
             per_column[c].push(b);
         }
     }
-    let finished: Vec<Result<(String, Column, Option<String>), TableError>> = per_column
+    let finished: Vec<Result<Finished, TableError>> = per_column
         .into_par_iter()
         .zip(wanted.par_iter())
         .enumerate()
@@ -433,6 +433,9 @@ pub fn read_csv_bytes_noted(
     };
     Ok((table, notes))
 }
+
+/// A finished column: its name, the column, and the note on how it was read.
+type Finished = (String, Column, Option<String>);
 
 /// The error for an option naming a column the file does not have.
 fn option_names_missing(source: &str, option: &str, name: &str, names: &[String]) -> TableError {
