@@ -118,11 +118,10 @@ fn decode<'a>(
         "utf-16" | "utf-16le" | "utf16" => encoding_rs::UTF_16LE,
         "utf-16be" => encoding_rs::UTF_16BE,
         "latin1" | "latin-1" | "iso-8859-1" | "windows-1252" => encoding_rs::WINDOWS_1252,
-        other => {
-            return Err(TableError::Invalid(format!(
-                "{source}: encoding {other:?} is not one of utf-8, gb18030 (gbk), utf-16, utf-16be, latin1"
-            )))
-        }
+        other => return Err(TableError::Invalid(format!(
+            "{source}: encoding {} is not one of utf-8, gb18030 (gbk), utf-16, utf-16be, latin1",
+            super::value::quote_text(other)
+        ))),
     };
     // UTF-16 without a byte-order mark defaults to little-endian (Excel's "Unicode text").
     let (text, _, bad) = enc.decode(bytes);
@@ -1543,11 +1542,12 @@ fn fallback_note(
         format!("pass na: [{text:?}] or types: #{{ {name}: \"{ty}\" }}")
     };
     Some(format!(
-        "{name}: {} of {} cells {} not {what} (line {}: {text:?}); read as text; {fix}",
+        "{name}: {} of {} cells {} not {what} (line {}: {}); read as text; {fix}",
         group(bad),
         group(present),
         if bad == 1 { "is" } else { "are" },
-        line_of(row)
+        line_of(row),
+        super::value::quote_text(&text)
     ))
 }
 

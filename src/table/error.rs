@@ -95,7 +95,10 @@ pub enum TableError {
         reason: String,
     },
     /// A cell that does not hold what its column needs.
-    #[error("{at}: expected {expected}, got {found:?}{hint}")]
+    #[error(
+        "{at}: expected {expected}, got {}{hint}",
+        super::value::quote_text(found)
+    )]
     BadCell {
         /// The cell.
         at: CellRef,

@@ -40,7 +40,8 @@ impl CmpOp {
             "contains" => CmpOp::Contains,
             other => {
                 return Err(TableError::Invalid(format!(
-                    "unknown comparison {other:?}: use one of ==, !=, <, <=, >, >=, contains"
+                    "unknown comparison {}: use one of ==, !=, <, <=, >, >=, contains",
+                    super::value::quote_text(other)
                 )))
             }
         })
@@ -78,7 +79,8 @@ impl Agg {
             "count_distinct" => Agg::CountDistinct,
             other => {
                 return Err(TableError::Invalid(format!(
-                    "unknown aggregate {other:?}: use one of sum, mean, min, max, count, count_distinct"
+                    "unknown aggregate {}: use one of sum, mean, min, max, count, count_distinct",
+                    super::value::quote_text(other)
                 )))
             }
         })
