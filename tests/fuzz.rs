@@ -43,11 +43,8 @@ const KNOWN_NON_FINITE: &[(&str, &str)] = &[
 ];
 
 /// Where messages still show a string with Rust's debug escapes (`"\u{feff}"`), as
-/// (domain, function or "*"): the abtest option errors (`method`, `alternative`, ...)
-/// quote the value with `{:?}` (src/abtest/{multiple,power,intervals,report,
-/// proportions}.rs); left to that module's owner. The warehouse's URL check quotes the
-/// text the same way (src/warehouse).
-const KNOWN_DEBUG_ESCAPES: &[(&str, &str)] = &[("abtest", "*"), ("warehouse", "clickhouse")];
+/// (domain, function or "*"): none left.
+const KNOWN_DEBUG_ESCAPES: &[(&str, &str)] = &[];
 
 /// The time limit of each call, and how far past it a call may end (the slack covers
 /// a slow shared machine, not work that ignores the deadline).

@@ -63,7 +63,7 @@ impl DiffMethod {
             _ => Err(super::error::out_of_range(
                 "diff_ci: method",
                 "\"newcombe\" or \"wald\"",
-                format!("{s:?}"),
+                crate::table::quote_text(s),
             )),
         }
     }

@@ -26,7 +26,7 @@ impl Adjust {
             _ => Err(out_of_range(
                 "adjust_p: method",
                 "\"holm\", \"bonferroni\" or \"bh\"",
-                format!("{s:?}"),
+                crate::table::quote_text(s),
             )),
         }
     }

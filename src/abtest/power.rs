@@ -35,7 +35,7 @@ impl PowerMethod {
             _ => Err(out_of_range(
                 &format!("{function}: method"),
                 "\"pooled\" or \"arcsine\"",
-                format!("{s:?}"),
+                crate::table::quote_text(s),
             )),
         }
     }

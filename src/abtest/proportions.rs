@@ -30,7 +30,7 @@ impl Alternative {
             _ => Err(out_of_range(
                 &format!("{function}: alternative"),
                 "\"two-sided\", \"larger\" (B above A) or \"smaller\" (B below A)",
-                format!("{s:?}"),
+                crate::table::quote_text(s),
             )),
         }
     }

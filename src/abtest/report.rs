@@ -751,7 +751,7 @@ fn readout(
                     o.variant,
                     names.join(", ")
                 ),
-                format!("{c:?}"),
+                crate::table::quote_text(c),
             )
         })?,
         None => 0,

@@ -118,10 +118,12 @@ fn decode<'a>(
         "utf-16" | "utf-16le" | "utf16" => encoding_rs::UTF_16LE,
         "utf-16be" => encoding_rs::UTF_16BE,
         "latin1" | "latin-1" | "iso-8859-1" | "windows-1252" => encoding_rs::WINDOWS_1252,
-        other => return Err(TableError::Invalid(format!(
+        other => {
+            return Err(TableError::Invalid(format!(
             "{source}: encoding {} is not one of utf-8, gb18030 (gbk), utf-16, utf-16be, latin1",
             super::value::quote_text(other)
-        ))),
+        )))
+        }
     };
     // UTF-16 without a byte-order mark defaults to little-endian (Excel's "Unicode text").
     let (text, _, bad) = enc.decode(bytes);

@@ -30,14 +30,15 @@ impl Endpoint {
         };
         let (scheme, rest) = url
             .split_once("://")
-            .ok_or_else(|| bad(&format!("{url:?} is not a URL")))?;
+            .ok_or_else(|| bad(&format!("{} is not a URL", crate::table::quote_text(url))))?;
         let scheme = scheme.to_ascii_lowercase();
         let default_port = match scheme.as_str() {
             "http" => 8123,
             "https" => 8443,
             _ => {
                 return Err(bad(&format!(
-                    "the URL's scheme must be http or https, got {scheme:?}"
+                    "the URL's scheme must be http or https, got {}",
+                    crate::table::quote_text(&scheme)
                 )))
             }
         };
@@ -52,13 +53,17 @@ impl Endpoint {
         }
         if path.contains(['?', '#']) {
             return Err(bad(&format!(
-                "{url:?} has a query or fragment; give settings as options instead"
+                "{} has a query or fragment; give settings as options instead",
+                crate::table::quote_text(url)
             )));
         }
         let (host, port) = if let Some(after) = authority.strip_prefix('[') {
-            let (h, tail) = after
-                .split_once(']')
-                .ok_or_else(|| bad(&format!("{url:?} has an unclosed '['")))?;
+            let (h, tail) = after.split_once(']').ok_or_else(|| {
+                bad(&format!(
+                    "{} has an unclosed '['",
+                    crate::table::quote_text(url)
+                ))
+            })?;
             (format!("[{h}]"), tail.strip_prefix(':'))
         } else {
             match authority.rsplit_once(':') {
@@ -67,15 +72,20 @@ impl Endpoint {
             }
         };
         if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
-            return Err(bad(&format!("{url:?} has no host")));
+            return Err(bad(&format!(
+                "{} has no host",
+                crate::table::quote_text(url)
+            )));
         }
-        let port =
-            match port {
-                None | Some("") => default_port,
-                Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
-                    bad(&format!("the port {p:?} must be a number from 1 to 65535"))
-                })?,
-            };
+        let port = match port {
+            None | Some("") => default_port,
+            Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                bad(&format!(
+                    "the port {} must be a number from 1 to 65535",
+                    crate::table::quote_text(p)
+                ))
+            })?,
+        };
         Ok(Endpoint {
             scheme,
             host: host.to_ascii_lowercase(),

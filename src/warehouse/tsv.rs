@@ -114,7 +114,7 @@ impl Builder {
     }
 
     fn push(&mut self, cell: Option<String>) -> Result<(), String> {
-        let bad = |what: &str, s: &str| format!("{s:?} is not {what}");
+        let bad = |what: &str, s: &str| format!("{} is not {what}", crate::table::quote_text(s));
         match self {
             Builder::Text(v) => v.push(cell),
             Builder::Int(v) => v.push(match cell {
