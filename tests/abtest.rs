@@ -227,3 +227,18 @@ fn bad_arms_in_arrays_are_named_by_position() {
         assert!(!err.contains("x_a"), "{err}");
     }
 }
+
+#[test]
+fn range_messages_show_huge_numbers_without_fake_digits() {
+    let (code, _, err) = run_snippet("sample_size(0.1, 0.15, #{ alpha: 9223372036854775807 })");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("got 9.223372036854776e18"), "{err}");
+    assert!(!err.contains("9223372036854776000"), "{err}");
+}
+
+#[test]
+fn a_difference_too_small_to_detect_is_an_error_not_infinity() {
+    let (code, _, err) = run_snippet("sample_size(0.0, 4.9e-324)");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("differ by too little to detect"), "{err}");
+}

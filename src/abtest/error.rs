@@ -42,10 +42,46 @@ impl From<TableError> for AbError {
 }
 
 /// Shorthand for an out-of-range error.
-pub(crate) fn out_of_range(what: &str, allowed: &str, value: impl std::fmt::Display) -> AbError {
+pub(crate) fn out_of_range(what: &str, allowed: &str, value: impl Shown) -> AbError {
     AbError::OutOfRange {
         what: what.to_string(),
         allowed: allowed.to_string(),
-        value: value.to_string(),
+        value: value.shown(),
     }
 }
+
+/// A value as an out-of-range message shows it: floats by `units::show_number` (no
+/// fake digits: 2^63 is `9.223372036854776e18`), whole numbers exactly, text as given.
+pub(crate) trait Shown {
+    /// The text shown.
+    fn shown(&self) -> String;
+}
+
+impl Shown for f64 {
+    fn shown(&self) -> String {
+        crate::units::show_number(*self)
+    }
+}
+
+impl Shown for String {
+    fn shown(&self) -> String {
+        self.clone()
+    }
+}
+
+impl Shown for &str {
+    fn shown(&self) -> String {
+        (*self).to_string()
+    }
+}
+
+macro_rules! shown_as_display {
+    ($($t:ty),*) => {$(
+        impl Shown for $t {
+            fn shown(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+shown_as_display!(i64, u64, usize, u32, i32);

@@ -176,6 +176,13 @@ pub fn sample_size(p_base: Rate, p_target: Rate, d: Design) -> Result<SampleSize
             bisect(f, lo, hi)
         }
     };
+    if !(n.is_finite() && n <= 1e15) {
+        return Err(AbError::Invalid(format!(
+            "sample_size: {} and {} differ by too little to detect: more than 1e15 users per arm would be needed",
+            crate::units::show_number(p1),
+            crate::units::show_number(p2)
+        )));
+    }
     Ok(SampleSize {
         n_per_arm: (n * (1.0 - 1e-12)).ceil().max(1.0),
         n_exact: n,
