@@ -199,3 +199,28 @@ fn messages_speak_the_scripts_language() {
         "{err}"
     );
 }
+
+#[test]
+fn a_run_removes_the_temporary_files_of_a_killed_run_only() {
+    let dir = workdir();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("sub")).expect("mkdir");
+    // A process that has exited: its temporary files are leftovers.
+    let mut child = std::process::Command::new("true").spawn().expect("spawn");
+    let dead = child.id();
+    child.wait().expect("wait");
+    let live = std::process::id();
+    let left = out.join(format!(".pacer-w{dead}-abc.tmp"));
+    let nested = out.join("sub").join(format!(".pacer-w{dead}-def.tmp"));
+    let busy = out.join(format!(".pacer-w{live}-ghi.tmp"));
+    for f in [&left, &nested, &busy] {
+        std::fs::write(f, "partial").expect("write");
+    }
+    let (code, _, err) = run_in_with(dir.path(), "print(1);", &["--out", "out"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        !left.exists() && !nested.exists(),
+        "leftovers of a dead run are removed"
+    );
+    assert!(busy.exists(), "a live run's file is left alone");
+}

@@ -215,7 +215,7 @@ impl Drop for Lock {
 }
 
 /// True when a process with this id exists.
-fn alive(pid: u32) -> bool {
+pub(crate) fn alive(pid: u32) -> bool {
     #[cfg(unix)]
     {
         use nix::errno::Errno;

@@ -17,10 +17,33 @@ pub fn set_threads(jobs: Option<usize>) {
     }
 }
 
+/// Removes the temporary files that a killed run left under `dir` (down to `depth`
+/// folders, links not followed): those whose writer process no longer exists. Files
+/// being written by a live run are left alone.
+fn remove_dead_temp_files(dir: &Path, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Ok(kind) = e.file_type() else { continue };
+        let name = e.file_name().to_string_lossy().into_owned();
+        if kind.is_dir() && depth > 0 {
+            remove_dead_temp_files(&e.path(), depth - 1);
+        } else if kind.is_file() {
+            if let Some(pid) = crate::script::sandbox_temp_writer(&name) {
+                if !super::batch::alive(pid) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+    }
+}
+
 /// Runs the script.
 pub fn run(script: &Path, args: &ScriptArgs, ui: &Ui) -> CliResult {
     let config = Config::new(args, ui)?;
     set_threads(config.jobs);
+    remove_dead_temp_files(&config.out, 4);
     let source = read_script(script)?;
     let mut s = config.session(SessionSpec {
         script: Some(script),

@@ -27,5 +27,7 @@ pub use engine::{
 pub use error::{script_error, ScriptError};
 pub use options::Options;
 pub use reference::{reference_json, reference_markdown};
-pub use sandbox::{write_atomic as sandbox_write_atomic, Sandbox, SandboxError};
+pub use sandbox::{
+    temp_writer as sandbox_temp_writer, write_atomic as sandbox_write_atomic, Sandbox, SandboxError,
+};
 pub use session::{Session, SessionConfig};

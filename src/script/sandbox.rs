@@ -259,6 +259,15 @@ impl Sandbox {
 
 /// Writes a file atomically: the bytes go to a temporary file beside `path`, which is
 /// then renamed over it. Parent directories are created.
+/// The start of the temporary files' names: `.pacer-w<pid>-<random>.tmp`.
+pub const TEMP_PREFIX: &str = ".pacer-w";
+
+/// The process that wrote a temporary file named by [`write_atomic`], from its name.
+pub fn temp_writer(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix(TEMP_PREFIX)?.strip_suffix(".tmp")?;
+    rest.split('-').next()?.parse().ok()
+}
+
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
     let err = |e: std::io::Error| SandboxError::Write {
         path: path.display().to_string(),
@@ -269,8 +278,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
+    // The writer's process id is in the name, so that a later run can tell the
+    // leftovers of a killed process from a file another live run is writing.
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
     let mut tmp = tempfile::Builder::new()
-        .prefix(".pacer-")
+        .prefix(&prefix)
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(err)?;
