@@ -98,3 +98,50 @@ pub fn to_csv_string(table: &Table) -> Result<String, TableError> {
     write_csv(table, &mut buf)?;
     String::from_utf8(buf).map_err(|e| TableError::Invalid(e.to_string()))
 }
+
+/// The table as CSV text of at most `limit` bytes: `Err(rows)` when it would be longer
+/// (the rows that fit), so that a huge table is refused before it is all built.
+pub fn to_csv_string_limited(
+    table: &Table,
+    limit: usize,
+) -> Result<Result<String, usize>, TableError> {
+    let mut w = Limited {
+        buf: Vec::new(),
+        limit,
+        exceeded: false,
+    };
+    match write_csv(table, &mut w) {
+        Ok(()) => String::from_utf8(w.buf)
+            .map(Ok)
+            .map_err(|e| TableError::Invalid(e.to_string())),
+        Err(_) if w.exceeded => {
+            let rows = memchr::memchr_iter(b'\n', &w.buf).count().saturating_sub(1);
+            Ok(Err(rows))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A writer into memory that fails past `limit` bytes (keeping what fits).
+struct Limited {
+    buf: Vec<u8>,
+    limit: usize,
+    exceeded: bool,
+}
+
+impl Write for Limited {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > self.limit {
+            let fits = self.limit.saturating_sub(self.buf.len());
+            self.buf.extend_from_slice(&data[..fits.min(data.len())]);
+            self.exceeded = true;
+            return Err(std::io::Error::other("past the size limit"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

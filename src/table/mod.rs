@@ -26,7 +26,7 @@ pub use csv_read::{
     io_reason, parse_cell, read_csv_bytes, read_csv_bytes_noted, read_csv_path,
     read_csv_path_noted, read_csv_path_with, CsvOptions,
 };
-pub use csv_write::{to_csv_string, write_csv};
+pub use csv_write::{to_csv_string, to_csv_string_limited, write_csv};
 pub use error::{CellRef, TableError};
 pub use hash::{FxBuild, FxHasher};
 pub use ops::{compare_values, neumaier_sum, value_to_json, Agg, AggSpec, CmpOp};

@@ -421,6 +421,31 @@ impl Table {
     }
 }
 
+impl Table {
+    /// The table as JSON text (an array of objects) of at most `limit` bytes, written row
+    /// by row: `Err(rows)` with the rows that fit when it would be longer, so that a
+    /// huge table is refused before it is all built.
+    pub fn to_json_limited(&self, limit: usize) -> Result<String, usize> {
+        let mut out: Vec<u8> = Vec::with_capacity(limit.min(1 << 20));
+        out.push(b'[');
+        for r in 0..self.n_rows() {
+            if r > 0 {
+                out.push(b',');
+            }
+            let obj: serde_json::Map<String, serde_json::Value> = self
+                .row(r)
+                .into_iter()
+                .map(|(k, v)| (k, value_to_json(&v)))
+                .collect();
+            if serde_json::to_writer(&mut out, &obj).is_err() || out.len() + 1 > limit {
+                return Err(r);
+            }
+        }
+        out.push(b']');
+        String::from_utf8(out).map_err(|_| 0)
+    }
+}
+
 /// The most cells a join may produce (2^31, about 16 GiB of 8-byte cells).
 pub const JOIN_MAX_CELLS: u64 = 1 << 31;
 
@@ -631,6 +656,20 @@ mod tests {
             t.to_json().to_string(),
             r#"[{"name":"a","x":1.0},{"name":"b","x":2.5}]"#
         );
+        Ok(())
+    }
+
+    #[test]
+    fn text_forms_stop_at_their_size_limit() -> Result<(), TableError> {
+        let s = t(SALES);
+        let full = s
+            .to_json_limited(1 << 20)
+            .map_err(|_| TableError::Invalid("json".into()))?;
+        assert_eq!(full, s.to_json().to_string());
+        assert!(matches!(s.to_json_limited(100), Err(r) if r < 5));
+        let csv = super::super::to_csv_string_limited(&s, 1 << 20)?;
+        assert_eq!(csv, Ok(super::super::to_csv_string(&s)?));
+        assert!(matches!(super::super::to_csv_string_limited(&s, 60)?, Err(r) if r < 5));
         Ok(())
     }
 }

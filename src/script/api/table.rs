@@ -131,6 +131,15 @@ fn row_index(t: &Table, i: i64, function: &str) -> R<usize> {
     }
 }
 
+/// The error for a table whose text would pass the string size limit.
+fn too_long(f: &str, what: &str, t: &Table, rows: usize, limit: usize) -> Box<EvalAltResult> {
+    script_error(format!(
+        "{f}: the table's {what} text would pass the string size limit of {} MiB after {rows} of its {} rows; write it to a file with write_csv, or select fewer rows or columns",
+        limit >> 20,
+        t.n_rows()
+    ))
+}
+
 fn mask_of(c: &Column) -> R<Vec<bool>> {
     if c.dtype() != DType::Bool {
         return Err(script_error(format!(
@@ -600,16 +609,23 @@ mod table_api {
         t.with_column(name, values).map_err(script_error)
     }
 
-    /// The table as JSON text: an array of objects.
-    #[rhai_fn(pure)]
-    pub fn to_json(t: &mut Table) -> String {
-        t.to_json().to_string()
+    /// The table as JSON text: an array of objects. A table whose text would pass the
+    /// string size limit is refused before it is built (write it with `write_csv`).
+    #[rhai_fn(pure, return_raw)]
+    pub fn to_json(ctx: NativeCallContext, t: &mut Table) -> R<String> {
+        let limit = context(&ctx)?.limits.max_string_size;
+        t.to_json_limited(limit)
+            .map_err(|rows| too_long("to_json", "JSON", t, rows, limit))
     }
 
-    /// The table as CSV text.
+    /// The table as CSV text. A table whose text would pass the string size limit is
+    /// refused before it is built (write it with `write_csv`, which has no such limit).
     #[rhai_fn(pure, return_raw)]
-    pub fn to_csv(t: &mut Table) -> R<String> {
-        crate::table::to_csv_string(t).map_err(script_error)
+    pub fn to_csv(ctx: NativeCallContext, t: &mut Table) -> R<String> {
+        let limit = context(&ctx)?.limits.max_string_size;
+        crate::table::to_csv_string_limited(t, limit)
+            .map_err(script_error)?
+            .map_err(|rows| too_long("to_csv", "CSV", t, rows, limit))
     }
 
     /// The table as aligned text (what `print` shows).
