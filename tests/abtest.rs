@@ -242,3 +242,11 @@ fn a_difference_too_small_to_detect_is_an_error_not_infinity() {
     assert_eq!(code, Some(1));
     assert!(err.contains("differ by too little to detect"), "{err}");
 }
+
+#[test]
+fn the_relative_mde_from_a_zero_base_is_unit_not_infinity() {
+    let (code, out, err) =
+        run_snippet("let m = mde(0, 2000); print(m.relative); print(m.abs > 0.0);");
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "\ntrue\n");
+}

@@ -735,7 +735,8 @@ mod abtest_api {
 
     /// The minimum detectable effect with `n_per_arm` users per arm (alpha 0.05,
     /// power 0.8, pooled): the smallest higher rate detected. Returns
-    /// `#{ p_target, abs, relative, method }`.
+    /// `#{ p_target, abs, relative, method }`; `relative` is `()` when `p_base` is 0
+    /// (no relative change from zero exists).
     ///
     /// ```rhai
     /// print(mde(0.03, 20000));
@@ -762,7 +763,14 @@ mod abtest_api {
         Ok(map(&[
             ("p_target", fl(r.p_target)),
             ("abs", fl(r.abs)),
-            ("relative", fl(r.relative)),
+            (
+                "relative",
+                if r.relative.is_finite() {
+                    fl(r.relative)
+                } else {
+                    Dynamic::UNIT
+                },
+            ),
             ("method", s(d.method.name())),
         ]))
     }
