@@ -672,4 +672,28 @@ mod tests {
         assert!(matches!(super::super::to_csv_string_limited(&s, 60)?, Err(r) if r < 5));
         Ok(())
     }
+
+    #[test]
+    fn a_join_too_large_is_refused_before_it_is_built() -> Result<(), TableError> {
+        // 50,000 x 50,000 rows on one key: 2.5 billion rows, counted, never built.
+        let side = |name: &str| {
+            Table::new(
+                "<script>",
+                vec![
+                    ("k".into(), Column::int(vec![Some(1); 50_000])),
+                    (name.into(), Column::int(vec![Some(2); 50_000])),
+                ],
+            )
+        };
+        let e = side("a")?
+            .join(&side("b")?, &["k".into()], false)
+            .map(|_| ())
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("the result would have 2500000000 rows"),
+            "{e}"
+        );
+        Ok(())
+    }
 }
