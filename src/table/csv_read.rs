@@ -681,6 +681,39 @@ fn parse_chunk(
     })
 }
 
+/// Whether a record is a row: false for a blank line (one unquoted empty field when the
+/// header has more), an error for a row with the wrong number of fields. Keeps each
+/// row's line in `lines` once some row is not on the line after the one before.
+#[inline]
+fn admit(
+    ctx: &ChunkCtx,
+    rows: usize,
+    lines: &mut Option<Vec<u64>>,
+    fields: &[Field],
+    line: u64,
+) -> Result<bool, ChunkError> {
+    if fields.len() != ctx.n_fields {
+        if fields.len() == 1 && fields[0].start == fields[0].end && !fields[0].quoted {
+            if lines.is_none() {
+                *lines = Some((1..=rows as u64).collect());
+            }
+            return Ok(false);
+        }
+        return Err(ChunkError::Ragged {
+            line,
+            found: fields.len(),
+        });
+    }
+    if let Some(l) = lines {
+        l.push(line);
+    } else if line != rows as u64 + 1 {
+        let mut l: Vec<u64> = (1..=rows as u64).collect();
+        l.push(line);
+        *lines = Some(l);
+    }
+    Ok(true)
+}
+
 /// The spans of every wanted field of a quote-free chunk, one vector per column (so
 /// that each column's loop reads its spans in order).
 struct SpanSink<'a> {
@@ -696,24 +729,8 @@ impl RecordSink for SpanSink<'_> {
     #[inline]
     fn record(&mut self, _base: &[u8], fields: &[Field], line: u64) -> Result<(), ChunkError> {
         let ctx = self.ctx;
-        if fields.len() != ctx.n_fields {
-            if fields.len() == 1 && fields[0].start == fields[0].end {
-                if self.lines.is_none() {
-                    self.lines = Some((1..=self.rows as u64).collect());
-                }
-                return Ok(());
-            }
-            return Err(ChunkError::Ragged {
-                line,
-                found: fields.len(),
-            });
-        }
-        if let Some(l) = &mut self.lines {
-            l.push(line);
-        } else if line != self.rows as u64 + 1 {
-            let mut l: Vec<u64> = (1..=self.rows as u64).collect();
-            l.push(line);
-            self.lines = Some(l);
+        if !admit(ctx, self.rows, &mut self.lines, fields, line)? {
+            return Ok(());
         }
         for (spans, &i) in self.spans.iter_mut().zip(ctx.wanted) {
             let f = fields[i];
@@ -819,27 +836,10 @@ impl RecordSink for ChunkSink<'_> {
     #[inline]
     fn record(&mut self, base: &[u8], fields: &[Field], line: u64) -> Result<(), ChunkError> {
         let ctx = self.ctx;
-        if fields.len() != ctx.n_fields {
-            if fields.len() == 1 && fields[0].start == fields[0].end && !fields[0].quoted {
-                // A blank line.
-                if self.lines.is_none() {
-                    self.lines = Some((1..=self.rows as u64).collect());
-                }
-                return Ok(());
-            }
-            return Err(ChunkError::Ragged {
-                line,
-                found: fields.len(),
-            });
+        if !admit(ctx, self.rows, &mut self.lines, fields, line)? {
+            return Ok(());
         }
         let row = self.rows;
-        if let Some(l) = &mut self.lines {
-            l.push(line);
-        } else if line != row as u64 + 1 {
-            let mut l: Vec<u64> = (1..=row as u64).collect();
-            l.push(line);
-            self.lines = Some(l);
-        }
         for (c, &i) in ctx.wanted.iter().enumerate() {
             let f = fields[i];
             let raw = &base[f.start..f.end];
