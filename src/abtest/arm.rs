@@ -83,3 +83,22 @@ pub fn check_alpha(alpha: f64, function: &str) -> Result<f64, AbError> {
     }
     Ok(alpha)
 }
+
+/// The `users`, `conversions` and `rate` columns of a table with one row per arm.
+pub fn arm_count_columns(arms: &[Arm]) -> Vec<(String, crate::table::Column)> {
+    use crate::table::Column;
+    vec![
+        (
+            "users".into(),
+            Column::int(arms.iter().map(|a| Some(a.n() as i64)).collect()),
+        ),
+        (
+            "conversions".into(),
+            Column::int(arms.iter().map(|a| Some(a.x() as i64)).collect()),
+        ),
+        (
+            "rate".into(),
+            Column::float(arms.iter().map(|a| Some(a.rate())).collect()),
+        ),
+    ]
+}

@@ -890,24 +890,11 @@ fn readout(
     };
 
     // numeric conversion table
-    let mut cols: Vec<(String, Column)> = vec![
-        (
-            "arm".into(),
-            Column::text(names.iter().map(|n| Some(n.clone())).collect()),
-        ),
-        (
-            "users".into(),
-            Column::int(arms.iter().map(|a| Some(a.n() as i64)).collect()),
-        ),
-        (
-            "conversions".into(),
-            Column::int(arms.iter().map(|a| Some(a.x() as i64)).collect()),
-        ),
-        (
-            "rate".into(),
-            Column::float(arms.iter().map(|a| Some(a.rate())).collect()),
-        ),
-    ];
+    let mut cols: Vec<(String, Column)> = vec![(
+        "arm".into(),
+        Column::text(names.iter().map(|n| Some(n.clone())).collect()),
+    )];
+    cols.extend(super::arm::arm_count_columns(&arms));
     let with_none = |v: Vec<Option<f64>>| -> Column {
         let mut c = vec![None];
         c.extend(v);

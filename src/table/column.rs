@@ -394,8 +394,8 @@ impl Column {
                 values.len(),
             )),
             Data::Str(a) => {
-                let mut map: std::collections::HashMap<&str, u32> =
-                    std::collections::HashMap::new();
+                let mut map: std::collections::HashMap<&str, u32, super::hash::FxBuild> =
+                    std::collections::HashMap::default();
                 let codes = a
                     .iter()
                     .map(|v| {

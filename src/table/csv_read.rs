@@ -793,23 +793,7 @@ fn parse_plain_chunk(
                     b = Builder::Text(TextBuilder::default());
                     r = 0;
                 }
-                Err(Push::Widen | Push::Bad) => {
-                    let hint = if looks_grouped(trim_cell(raw)) && !ctx.thousands {
-                        THOUSANDS_HINT.to_string()
-                    } else {
-                        String::new()
-                    };
-                    return Err(ChunkError::Cell {
-                        line: line_of(r),
-                        row: r,
-                        column: c,
-                        expected: b.expected(),
-                        text: String::from_utf8_lossy(raw).into_owned(),
-                        hint,
-                    });
-                }
-                Err(Push::Utf8) => return Err(ChunkError::Utf8 { line: line_of(r) }),
-                Err(Push::TooLarge) => return Err(ChunkError::TooLarge),
+                Err(e) => return Err(push_error(e, &b, raw, (line_of(r), r, c), ctx.thousands)),
             }
         }
         columns.push(b);
@@ -853,29 +837,41 @@ impl RecordSink for ChunkSink<'_> {
                 Err(Push::Widen) if self.inferred[c] => {
                     return Err(ChunkError::Retry { column: c })
                 }
-                Err(Push::Widen | Push::Bad) => {
-                    let expected = self.columns[c].expected();
-                    let text = String::from_utf8_lossy(raw).into_owned();
-                    let hint = if looks_grouped(trim_cell(raw)) && !ctx.thousands {
-                        THOUSANDS_HINT.to_string()
-                    } else {
-                        String::new()
-                    };
-                    return Err(ChunkError::Cell {
-                        line,
-                        row,
-                        column: c,
-                        expected,
-                        text,
-                        hint,
-                    });
+                Err(e) => {
+                    let b = &self.columns[c];
+                    return Err(push_error(e, b, raw, (line, row, c), ctx.thousands));
                 }
-                Err(Push::Utf8) => return Err(ChunkError::Utf8 { line }),
-                Err(Push::TooLarge) => return Err(ChunkError::TooLarge),
             }
         }
         self.rows += 1;
         Ok(())
+    }
+}
+
+/// The chunk error for a cell `raw` that `b` refused, at (line in the chunk, row in the
+/// chunk, column).
+fn push_error(
+    e: Push,
+    b: &Builder,
+    raw: &[u8],
+    (line, row, column): (u64, usize, usize),
+    thousands: bool,
+) -> ChunkError {
+    match e {
+        Push::Widen | Push::Bad => ChunkError::Cell {
+            line,
+            row,
+            column,
+            expected: b.expected(),
+            text: String::from_utf8_lossy(raw).into_owned(),
+            hint: if looks_grouped(trim_cell(raw)) && !thousands {
+                THOUSANDS_HINT.to_string()
+            } else {
+                String::new()
+            },
+        },
+        Push::Utf8 => ChunkError::Utf8 { line },
+        Push::TooLarge => ChunkError::TooLarge,
     }
 }
 

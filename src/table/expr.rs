@@ -92,6 +92,15 @@ impl Operand<'_> {
         }
     }
 
+    #[inline]
+    fn str_at(&self, row: usize) -> Option<&str> {
+        match self {
+            Operand::Column(c) => c.str_at(row),
+            Operand::Scalar(Value::Str(s)) => Some(s),
+            Operand::Scalar(_) => None,
+        }
+    }
+
     fn value_at(&self, row: usize) -> Value {
         match self {
             Operand::Column(c) => c.get(row),
@@ -262,6 +271,14 @@ pub fn compare(a: &Operand, b: &Operand, op: CmpOp) -> Result<Column, TableError
                         Some(test(cmp_f64(x, y)))
                     }
                 }
+                _ => None,
+            })
+            .collect()
+    } else if ka == 1 && kb == 1 {
+        // Text against text, compared in place (no copy of each cell).
+        (0..n)
+            .map(|r| match (a.str_at(r), b.str_at(r)) {
+                (Some(x), Some(y)) => Some(test(x.cmp(y))),
                 _ => None,
             })
             .collect()

@@ -13,7 +13,7 @@ use std::hash::Hash;
 /// Each row's code within `col` (`None` for a missing cell) and the number of codes.
 pub(crate) fn codes_of(col: &Column) -> (Vec<Option<u32>>, usize) {
     fn by_hash<T: Hash + Eq>(cells: impl Iterator<Item = Option<T>>) -> (Vec<Option<u32>>, usize) {
-        let mut map: HashMap<T, u32> = HashMap::new();
+        let mut map: HashMap<T, u32, super::hash::FxBuild> = HashMap::default();
         let codes = cells
             .map(|c| {
                 c.map(|c| {

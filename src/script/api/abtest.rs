@@ -928,36 +928,20 @@ mod abtest_api {
         let arms = arm_list("prob_best", &conversions, &totals)?;
         let run = crate::script::context(&ctx)?;
         let r = abtest::prob_best(&arms, &|| run.expired()).map_err(script_error)?;
-        Table::new(
-            "prob_best",
-            vec![
-                (
-                    "arm".into(),
-                    Column::int((1..=arms.len() as i64).map(Some).collect()),
-                ),
-                (
-                    "users".into(),
-                    Column::int(arms.iter().map(|a| Some(a.n() as i64)).collect()),
-                ),
-                (
-                    "conversions".into(),
-                    Column::int(arms.iter().map(|a| Some(a.x() as i64)).collect()),
-                ),
-                (
-                    "rate".into(),
-                    Column::float(arms.iter().map(|a| Some(a.rate())).collect()),
-                ),
-                (
-                    "prob_best".into(),
-                    Column::float(r.prob_best.iter().map(|&p| Some(p)).collect()),
-                ),
-                (
-                    "expected_loss".into(),
-                    Column::float(r.loss.iter().map(|&p| Some(p)).collect()),
-                ),
-            ],
-        )
-        .map_err(script_error)
+        let mut cols = vec![(
+            "arm".to_string(),
+            Column::int((1..=arms.len() as i64).map(Some).collect()),
+        )];
+        cols.extend(abtest::arm::arm_count_columns(&arms));
+        cols.push((
+            "prob_best".into(),
+            Column::float(r.prob_best.iter().map(|&p| Some(p)).collect()),
+        ));
+        cols.push((
+            "expected_loss".into(),
+            Column::float(r.loss.iter().map(|&p| Some(p)).collect()),
+        ));
+        Table::new("prob_best", cols).map_err(script_error)
     }
 
     /// Safe monitoring: the mSPRT over daily looks of cumulative counts (arrays
