@@ -51,3 +51,28 @@ fn domain_modules_do_not_name_the_script_layer_or_the_cli() {
         offenders.join("\n")
     );
 }
+
+/// The A/B domain returns facts; its readout (sentences, display tables, charts) is
+/// written in `src/render/`, so nothing under `src/abtest/` names the render module.
+#[test]
+fn abtest_does_not_name_render() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/abtest");
+    let mut files = Vec::new();
+    rust_files(&dir, &mut files);
+    assert!(!files.is_empty());
+    let mut offenders = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("readable");
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("crate::render") || code.contains("render::") {
+                offenders.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "src/abtest/ names the render module:\n{}",
+        offenders.join("\n")
+    );
+}

@@ -98,9 +98,11 @@ pub fn diff_ci(a: Arm, b: Arm, level: f64, method: DiffMethod) -> Result<Interva
             let se = (pa * (1.0 - pa) / a.n() + pb * (1.0 - pb) / b.n()).sqrt();
             if se == 0.0 {
                 return Err(AbError::Undefined(format!(
-                    "diff_ci: the Wald interval is undefined because both arms are at 0% or 100% (A {}, B {}), so its standard error is 0; use method \"newcombe\"",
-                    pct(pa),
-                    pct(pb)
+                    "diff_ci: the Wald interval is undefined because both arms are at 0% or 100% (A {} of {}, B {} of {} converted), so its standard error is 0; use method \"newcombe\"",
+                    a.x(),
+                    a.n(),
+                    b.x(),
+                    b.n()
                 )));
             }
             Ok(Interval {
@@ -109,10 +111,6 @@ pub fn diff_ci(a: Arm, b: Arm, level: f64, method: DiffMethod) -> Result<Interva
             })
         }
     }
-}
-
-fn pct(r: f64) -> String {
-    crate::units::format_percent(r)
 }
 
 /// Interval for the relative lift rate_b / rate_a - 1 by the delta method on the log

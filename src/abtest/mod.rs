@@ -44,6 +44,7 @@
 //! [`PANELS_FROM_SHAPE`](bayes::PANELS_FROM_SHAPE) (10,000); each result names its
 //! method, and all three are held to the scipy and mpmath references.
 
+pub mod analysis;
 pub mod arm;
 pub mod bayes;
 pub mod best;
@@ -59,6 +60,10 @@ pub mod report;
 pub mod sequential;
 pub mod special;
 
+pub use analysis::{
+    AbReport, AbWarning, Basis, Duration, MetricTest, Need, RevenueTest, SegmentRow, SegmentTest,
+    SegmentTests, SeqPath, VariantTest, SRM_THRESHOLD,
+};
 pub use arm::Arm;
 pub use bayes::{
     never_stop, prob_beat, prob_beat_until, Beat, BeatMethod, BetaPrior, ShouldStop,
@@ -79,7 +84,7 @@ pub use proportions::{
 };
 pub use ratio::{CoMoments, Ratio, RatioTest};
 pub use report::{
-    ab_report, ab_report_from_sums, ab_report_until, AbReport, ArmSums, ArmTotals, Daily, Metric,
+    ab_report, ab_report_from_sums, ab_report_until, ArmSums, ArmTotals, Daily, Metric,
     ReportOptions,
 };
 pub use sequential::{msprt, SeqLook, DEFAULT_TAU};

@@ -3,6 +3,7 @@
 //! every chart, drawn with one SVG kit (`svg.rs`). Domains return plain data and never
 //! name this module; files are written by the script layer's sandboxed writers.
 
+mod ab_readout;
 mod format;
 mod html;
 mod line_chart;
@@ -11,6 +12,10 @@ pub mod svg;
 mod text_table;
 
 pub use crate::table::Kind;
+pub use ab_readout::{
+    ab_blocks, ab_chart, ab_line_chart, ab_methods, ab_text, ab_warning, ab_warnings, act_on,
+    p_text, AbChart,
+};
 pub use format::{change, format_kind, percent, points, CellFormat};
 pub use html::{escape as html_escape, table_html, table_markdown, Block, Report};
 pub use line_chart::{LineChart, Series};

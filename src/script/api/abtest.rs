@@ -10,6 +10,7 @@ use crate::abtest::{
     self, AbReport, Adjust, Alternative, Arm, BetaPrior, Design, DiffMethod, Metric, PowerMethod,
     ReportOptions, Summary,
 };
+use crate::render::Report;
 use crate::script::{num, script_error, table_from_dynamic, Options};
 use crate::table::{Column, Table};
 use crate::units::Rate;
@@ -1143,7 +1144,8 @@ mod abtest_api {
         r.cuped.clone().map_or(Dynamic::UNIT, Dynamic::from)
     }
 
-    /// The warnings, as an array of sentences.
+    /// The warnings, as an array of sentences (most serious first: a harmed guardrail,
+    /// a sample-ratio mismatch, too few users, peeking, segments against the total).
     ///
     /// ```rhai
     /// let r = ab_report(load_csv("fixtures/ab_landing_pages.csv"), #{ control: "A", looks: 14 });
@@ -1151,9 +1153,9 @@ mod abtest_api {
     /// ```
     #[rhai_fn(get = "warnings", pure)]
     pub fn report_warnings(r: &mut AbReport) -> Array {
-        r.warnings
-            .iter()
-            .map(|w| Dynamic::from(w.clone()))
+        crate::render::ab_warnings(r)
+            .into_iter()
+            .map(Dynamic::from)
             .collect()
     }
 
@@ -1164,7 +1166,82 @@ mod abtest_api {
     /// ```
     #[rhai_fn(get = "methods", pure)]
     pub fn report_methods(r: &mut AbReport) -> Array {
-        r.methods.iter().map(|w| Dynamic::from(w.clone())).collect()
+        crate::render::ab_methods(r)
+            .into_iter()
+            .map(Dynamic::from)
+            .collect()
+    }
+
+    /// Which figure to act on and why, in one sentence with the numbers. The rule:
+    /// once the test has reached its planned size (the users the conversion test
+    /// needs for the planned lift `mde` at the target `power`), or when it is read once
+    /// without a plan, act on the fixed-horizon p-value and interval; before that, with
+    /// `sequential: true`, act on the always-valid p-value (it stays valid whenever
+    /// the test is looked at or stopped); without it, on nothing yet: keep the test
+    /// running. The chance to beat control is a summary of the evidence, not a
+    /// decision rule. `basis` gives the rule's answer as a word.
+    ///
+    /// ```rhai
+    /// let r = ab_report(load_csv("fixtures/ab_landing_pages.csv"),
+    ///     #{ control: "A", sequential: true, day: "day" });
+    /// print(r.act_on);
+    /// ```
+    #[rhai_fn(get = "act_on", pure)]
+    pub fn report_act_on(r: &mut AbReport) -> String {
+        crate::render::act_on(r)
+    }
+
+    /// The figure the decision rests on: "fixed-horizon" (the test reached its planned
+    /// size, or is read once without a plan), "always-valid" (before the planned size,
+    /// with the sequential option) or "not yet" (before the planned size without it).
+    ///
+    /// ```rhai
+    /// let r = ab_report(load_csv("fixtures/ab_landing_pages.csv"), #{ control: "A", looks: 14 });
+    /// print(r.basis);   // not yet
+    /// ```
+    #[rhai_fn(get = "basis", pure)]
+    pub fn report_basis(r: &mut AbReport) -> String {
+        match r.basis {
+            abtest::Basis::FixedHorizon => "fixed-horizon",
+            abtest::Basis::AlwaysValid => "always-valid",
+            abtest::Basis::NotYet => "not yet",
+        }
+        .to_string()
+    }
+
+    /// A chart of the readout as an SVG document: `"cumulative"`, the cumulative
+    /// conversion rate of each arm by day (needs the `day` column), or `"pvalue"`, the
+    /// always-valid (mSPRT) p-value of each variant by day with a line at the
+    /// significance level (needs `day` and `sequential: true`). For `write_text` or a
+    /// report's `svg`.
+    ///
+    /// ```rhai
+    /// let r = ab_report(load_csv("fixtures/ab_landing_pages.csv"),
+    ///     #{ control: "A", sequential: true, day: "day" });
+    /// let svg = r.chart("pvalue");
+    /// print(svg.starts_with("<svg"));
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn chart(r: &mut AbReport, name: &str) -> R<String> {
+        let which = crate::render::AbChart::parse(name).map_err(script_error)?;
+        crate::render::ab_chart(r, which).map_err(script_error)
+    }
+
+    /// Adds the A/B readout to a report as a section: a heading, the figure to act on
+    /// (see `act_on`), the conversion table (and revenue, metrics and segments when
+    /// read), the charts the data allows (cumulative conversion with `day`, the
+    /// always-valid p-value with `day` and `sequential: true`), the duration and the
+    /// warnings.
+    ///
+    /// ```rhai
+    /// let ab = ab_report(load_csv("fixtures/ab_landing_pages.csv"),
+    ///     #{ control: "A", sequential: true, day: "day" });
+    /// let r = report("Landing pages");
+    /// r.ab_section("Landing page test", ab);
+    /// print(r.to_html().contains("Always-valid p-value by day"));
+    /// ```
+    pub fn ab_section(report: &mut Report, title: &str, ab: AbReport) {
+        report.blocks.extend(crate::render::ab_blocks(&ab, title));
     }
 
     /// The readout as text (what `print` shows).
@@ -1176,6 +1253,6 @@ mod abtest_api {
     /// ```
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn report_to_string(r: &mut AbReport) -> String {
-        r.text.clone()
+        crate::render::ab_text(r)
     }
 }

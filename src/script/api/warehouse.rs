@@ -312,18 +312,7 @@ mod warehouse_api {
                 ),
                 &sql,
             );
-            return Ok(AbReport {
-                arms: Vec::new(),
-                conversion: explain_table(&sql)?,
-                revenue: None,
-                metrics: None,
-                segments: None,
-                days_left: None,
-                cuped: None,
-                warnings: Vec::new(),
-                methods: Vec::new(),
-                text: "ab_report: not run (--explain)\n".into(),
-            });
+            return Ok(AbReport::not_run(explain_table(&sql)?, o));
         }
         crate::warehouse::abtest::ab_report(conn, &r, run.deadline)
             .map(|(report, _, _)| report)
