@@ -1,4 +1,4 @@
-//! Consistency check of a planner's own funnel table (domain.md section 2: "a plan
+//! Consistency check of a planner's own funnel table (docs/handbook.md, the funnel: "a plan
 //! whose stages do not chain must be reported").
 //!
 //! The table has one row per stage, in funnel order, with columns `stage` (or `name`),
