@@ -65,6 +65,10 @@ fn main_job_prints_the_summary_and_writes_the_report() {
     );
     assert!(html.matches("<table").count() >= 8, "the steps' tables");
     assert!(html.matches("<svg").count() >= 3, "charts inline");
+    // The A/B section says which figure to act on, and draws the test by day.
+    assert!(html.contains("Act on the always-valid p-value, because"));
+    assert!(html.contains("Cumulative conversion rate by day"));
+    assert!(html.contains("Always-valid p-value by day"));
     // The figures of the summary are the report's.
     for figure in ["2,000,000", "1,600,000", "5,000,000"] {
         assert!(text.contains(figure) && html.contains(figure), "{figure}");

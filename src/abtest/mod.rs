@@ -9,7 +9,10 @@
 //! Bonferroni, BH), [`bayes`] (chance to beat control, expected loss), [`best`]
 //! (probability to be best across k arms), [`ratio`] (ratio metrics by the delta
 //! method), [`sequential`]
-//! (mSPRT always-valid p-values and confidence sequences), [`report`] (the readout).
+//! (mSPRT always-valid p-values and confidence sequences), [`report`] (the readout's
+//! options and aggregation), [`analysis`] (the readout's facts: tests, duration, the
+//! figure to act on, warnings as [`AbWarning`]; its sentences, tables for display and
+//! charts are written in `render/ab_readout.rs`).
 //!
 //! # Script functions and the Rust functions they map to
 //!
@@ -32,7 +35,7 @@
 //! | `prob_best(conversions, totals)` | [`prob_best`] | mpmath `quad` over `betainc` at 30 digits |
 //! | `sample_size_means(mean, sd, mde[, #{ alpha, power, ratio }])` | [`sample_size_means`] | statsmodels `NormalIndPower` |
 //! | `msprt(x_a, n_a, x_b, n_b[, #{ tau, alpha }])` (arrays of cumulative counts) | [`msprt`] | closed form; seeded peeking simulation |
-//! | `ab_report(table, #{ ... })` | [`ab_report`] with [`ReportOptions`] ([`AbReport`]: `table`, `revenue`, `warnings`, `methods`) | pandas + statsmodels on the same CSV |
+//! | `ab_report(table, #{ ... })` | [`ab_report`] with [`ReportOptions`] ([`AbReport`]: `table`, `revenue`, `act_on`, `basis`, `chart`, `warnings`, `methods`) | pandas + statsmodels on the same CSV |
 //!
 //! Reference values live in `fixtures/abtest/reference.json` (generator and library
 //! versions in `fixtures/abtest/`); `tests.rs` holds every primitive to 1e-6 relative.
