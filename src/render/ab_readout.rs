@@ -868,14 +868,56 @@ pub fn ab_chart(r: &AbReport, which: AbChart) -> Result<String, String> {
     ab_line_chart(r, which).map(|c| c.to_svg())
 }
 
+/// The answer in one line, for a report section's summary: what the figure to act on
+/// says for each variant.
+pub fn ab_summary(r: &AbReport) -> String {
+    if !r.ran {
+        return String::new();
+    }
+    let o = &r.options;
+    let level = level_text(o.alpha);
+    let control = &r.arms[0].name;
+    let each = r.arms.iter().skip(1).zip(&r.variants).map(|(a, v)| {
+        let arm = &a.name;
+        let direction = if v.lift > 0.0 { "better" } else { "worse" };
+        match r.basis {
+            Basis::FixedHorizon if v.p() < o.alpha => format!(
+                "{arm} is {direction} than {control} ({}, p = {}, significant at {level})",
+                change_or_na(v.lift),
+                p_text(v.p())
+            ),
+            Basis::FixedHorizon => format!(
+                "{arm} vs {control}: {}, p = {}, not significant at {level}",
+                change_or_na(v.lift),
+                p_text(v.p())
+            ),
+            Basis::AlwaysValid => {
+                let p = v.p_always_valid.unwrap_or(1.0);
+                if p < o.alpha {
+                    format!("{arm} is {direction} than {control} (always-valid p = {}): the test can stop", p_text(p))
+                } else {
+                    format!("{arm} vs {control}: always-valid p = {}, keep the test running", p_text(p))
+                }
+            }
+            Basis::NotYet => format!(
+                "{arm} vs {control}: {}, not yet conclusive, keep the test running",
+                change_or_na(v.lift)
+            ),
+        }
+    });
+    each.collect::<Vec<_>>().join("; ")
+}
+
 /// The readout as report blocks: the figure to act on, the conversion table, revenue
 /// and segments when present, the charts the data allows, and the warnings.
 pub fn ab_blocks(r: &AbReport, title: &str) -> Vec<Block> {
-    let mut blocks = vec![Block::Heading(title.to_string())];
     if !r.ran {
-        blocks.push(Block::Text(ab_text(r)));
-        return blocks;
+        return vec![Block::Heading(title.to_string()), Block::Text(ab_text(r))];
     }
+    let mut blocks = vec![Block::Section {
+        title: title.to_string(),
+        summary: ab_summary(r),
+    }];
     blocks.push(Block::Text(act_on(r)));
     blocks.push(Block::Table {
         caption: format!("Conversion (control arm '{}')", r.arms[0].name),
@@ -1250,5 +1292,34 @@ mod tests {
             .expect_err("needs days")
             .contains("day column"));
         assert!(AbChart::parse("lift").is_err());
+    }
+
+    #[test]
+    fn report_section_leads_with_the_answer() {
+        let o = ReportOptions {
+            control: Some("A".into()),
+            sequential: true,
+            day: Some("day".into()),
+            ..ReportOptions::default()
+        };
+        let rep = ab_report(&landing_pages(), &o).expect("report");
+        let blocks = ab_blocks(&rep, "Landing pages");
+        let Block::Section { title, summary } = &blocks[0] else {
+            panic!("a section first: {:?}", blocks[0])
+        };
+        assert_eq!(title, "Landing pages");
+        assert_eq!(
+            summary,
+            &format!(
+                "B vs A: always-valid p = {}, keep the test running",
+                p_text(rep.variants[0].p_always_valid.expect("p"))
+            )
+        );
+        assert!(matches!(&blocks[1], Block::Text(t) if t == &act_on(&rep)));
+        let charts = blocks
+            .iter()
+            .filter(|b| matches!(b, Block::Svg { .. }))
+            .count();
+        assert_eq!(charts, 2);
     }
 }
