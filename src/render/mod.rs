@@ -4,6 +4,8 @@
 //! name this module; files are written by the script layer's sandboxed writers.
 
 mod format;
+mod funnel_chart;
+mod funnel_text;
 mod html;
 mod line_chart;
 mod number;
@@ -12,6 +14,10 @@ mod text_table;
 
 pub use crate::table::Kind;
 pub use format::{change, format_kind, percent, points, CellFormat};
+pub use funnel_chart::funnel_svg;
+pub use funnel_text::{
+    check_issue_text, check_summary, describe as describe_funnel, describe_plan,
+};
 pub use html::{
     escape as html_escape, header_words, table_html, table_markdown, Block, Headline, InputFile,
     Provenance, Report,
