@@ -5,6 +5,8 @@
 
 mod ab_readout;
 mod format;
+mod funnel_chart;
+mod funnel_text;
 mod html;
 mod line_chart;
 mod number;
@@ -17,6 +19,10 @@ pub use ab_readout::{
     act_on, p_text, AbChart,
 };
 pub use format::{change, format_kind, percent, points, CellFormat};
+pub use funnel_chart::funnel_svg;
+pub use funnel_text::{
+    check_issue_text, check_summary, describe as describe_funnel, describe_plan,
+};
 pub use html::{
     escape as html_escape, header_words, table_html, table_markdown, Block, Headline, InputFile,
     Provenance, Report,
