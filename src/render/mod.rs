@@ -10,6 +10,7 @@ mod funnel_text;
 mod html;
 mod line_chart;
 mod number;
+mod pacing_chart;
 pub mod svg;
 mod text_table;
 
@@ -29,4 +30,5 @@ pub use html::{
 };
 pub use line_chart::{LineChart, Series};
 pub use number::{format_display, format_grouped, format_grouped_int, group_int};
+pub use pacing_chart::{pacing_svg, PacingView};
 pub use text_table::{render_table, render_table_limited};
