@@ -2,8 +2,10 @@
 //! produced as SVG strings by each domain's `chart` module; files are written by the
 //! script layer's sandboxed writers.
 
+pub mod funnel_charts;
 mod html;
 mod number;
+pub mod observed_funnel;
 mod text_table;
 
 pub use html::{escape as html_escape, table_html, table_markdown, Block, Report};
