@@ -380,3 +380,30 @@ compare(plan, funnel_events("events.csv", ["visit", "signup", "purchase"], #{ wi
         "{err}"
     );
 }
+
+#[test]
+fn funnel_retention_script_matches_golden() {
+    let (dir, _) =
+        script_matches_golden("scripts/funnel_retention.rhai", "funnel_retention.stdout");
+    let out = dir.path();
+    for svg in ["time_to_convert.svg", "trends.svg", "retention.svg"] {
+        let text = std::fs::read_to_string(out.join(svg)).expect("chart written");
+        assert!(
+            text.starts_with("<svg") && text.trim_end().ends_with("</svg>"),
+            "{svg}"
+        );
+    }
+    let csv = std::fs::read_to_string(out.join("dropoff.csv")).expect("drop-off list");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "user_id,reached,last_step,next_step,status");
+    // One row per entering or excluded user: 428 entering + 172 excluded.
+    assert_eq!(lines.len() - 1, 600);
+    assert_eq!(
+        lines.iter().filter(|l| l.ends_with(",excluded")).count(),
+        172
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.ends_with(",converted")).count(),
+        24
+    );
+}

@@ -187,6 +187,32 @@ fn check_funnel(name: &str, f: &ObservedFunnel, levels: &UserLevels) {
         })
         .collect();
     assert_eq!(got, want, "{name}: levels");
+    // The drop-off CSV says the same, quoting ids with commas.
+    let mut csv = Vec::new();
+    levels.write_csv(&f.semantics.steps, &mut csv).expect("csv");
+    let text = String::from_utf8(csv).expect("utf-8");
+    let n = f.semantics.steps.len();
+    let from_csv: BTreeSet<(String, String)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c = split(l);
+            let level = match c[4].as_str() {
+                "excluded" => "excluded".to_string(),
+                "converted" => {
+                    assert_eq!(c[1], n.to_string(), "{name}: {l}");
+                    c[1].clone()
+                }
+                _ => {
+                    let k: usize = c[1].parse().expect("reached");
+                    assert_eq!(c[3], f.semantics.steps[k], "{name}: {l}");
+                    c[1].clone()
+                }
+            };
+            (c[0].clone(), level)
+        })
+        .collect();
+    assert_eq!(from_csv, want, "{name}: drop-off csv");
     // Trends.
     let want: Vec<(String, String, String)> = rows("trends.csv")
         .into_iter()
