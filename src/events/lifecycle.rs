@@ -18,7 +18,7 @@ use super::csv_scan::{scan_file, Columns};
 use super::error::EventsError;
 use super::observed::collect_table;
 use super::period::Interval;
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
@@ -227,5 +227,14 @@ impl Lifecycle {
                 ),
             ],
         )
+        .map(|t| {
+            t.with_kinds(&[
+                ("new", Kind::Count),
+                ("returning", Kind::Count),
+                ("resurrected", Kind::Count),
+                ("dormant", Kind::Count),
+                ("active", Kind::Count),
+            ])
+        })
     }
 }

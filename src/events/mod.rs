@@ -1,5 +1,5 @@
 //! Observed funnels, retention and lifecycle from event exports: track the funnel
-//! live from tracking-point exports.
+//! live from tracking-point exports (docs/handbook.md, monitoring).
 //!
 //! Files: [`time`] (epoch seconds and ISO-8601 timestamps), [`window`] (`7d`),
 //! [`period`] (calendar days, ISO weeks, months), [`chain`] (one user's funnel under

@@ -11,7 +11,7 @@ use super::error::EventsError;
 use super::period::Interval;
 use super::time::{days_from_civil, parse_time};
 use super::window::Window;
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
@@ -752,7 +752,11 @@ impl ObservedFunnel {
         cols.push(("conversion_from_previous".into(), Column::float(prev)));
         cols.push(("conversion_from_first".into(), Column::float(first)));
         cols.push(("median_time_from_previous".into(), Column::float(med)));
-        Table::new(&self.semantics.source, cols)
+        Ok(Table::new(&self.semantics.source, cols)?.with_kinds(&[
+            ("users", Kind::Count),
+            ("conversion_from_previous", Kind::Rate),
+            ("conversion_from_first", Kind::Rate),
+        ]))
     }
 
     fn by_columns(&self, by: Vec<Vec<Option<String>>>) -> Vec<(String, Column)> {
@@ -789,7 +793,7 @@ impl ObservedFunnel {
         for (name, col) in ["p10", "p25", "p50", "p75", "p90"].into_iter().zip(ps) {
             cols.push((name.into(), Column::float(col)));
         }
-        Table::new(&self.semantics.source, cols)
+        Ok(Table::new(&self.semantics.source, cols)?.with_kind("users", Kind::Count))
     }
 
     /// The time-to-convert histogram: the `by` columns, then `step, bucket,
@@ -820,7 +824,7 @@ impl ObservedFunnel {
         cols.push(("from_seconds".into(), Column::int(from)));
         cols.push(("to_seconds".into(), Column::int(to)));
         cols.push(("users".into(), Column::int(users)));
-        Table::new(&self.semantics.source, cols)
+        Ok(Table::new(&self.semantics.source, cols)?.with_kind("users", Kind::Count))
     }
 
     /// Conversion by entry period: `period, step, users, conversion_from_first`, one
@@ -837,15 +841,23 @@ impl ObservedFunnel {
                 rate.push((p.reached[0] > 0).then(|| r as f64 / p.reached[0] as f64));
             }
         }
-        Some(Table::new(
-            &self.semantics.source,
-            vec![
-                (tr.interval.name().to_string(), Column::text(period)),
-                ("step".into(), Column::text(step)),
-                ("users".into(), Column::int(users)),
-                ("conversion_from_first".into(), Column::float(rate)),
-            ],
-        ))
+        Some(
+            Table::new(
+                &self.semantics.source,
+                vec![
+                    (tr.interval.name().to_string(), Column::text(period)),
+                    ("step".into(), Column::text(step)),
+                    ("users".into(), Column::int(users)),
+                    ("conversion_from_first".into(), Column::float(rate)),
+                ],
+            )
+            .map(|t| {
+                t.with_kinds(&[
+                    ("users", Kind::Count),
+                    ("conversion_from_first", Kind::Rate),
+                ])
+            }),
+        )
     }
 
     /// The users at each step, over all groups together: `(step, users)`. Users are

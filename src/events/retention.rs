@@ -27,7 +27,7 @@ use super::csv_scan::{scan_file, Columns};
 use super::error::EventsError;
 use super::observed::collect_table;
 use super::period::Interval;
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
@@ -375,7 +375,13 @@ impl Retention {
         out.push(("rate".into(), Column::float(rate)));
         out.push(("unbounded".into(), Column::int(unbounded)));
         out.push(("unbounded_rate".into(), Column::float(urate)));
-        Table::new(&self.source, out)
+        Ok(Table::new(&self.source, out)?.with_kinds(&[
+            ("cohort_size", Kind::Count),
+            ("retained", Kind::Count),
+            ("rate", Kind::Rate),
+            ("unbounded", Kind::Count),
+            ("unbounded_rate", Kind::Rate),
+        ]))
     }
 
     /// N-period retention over all cohorts of a group: the `by` columns, then
@@ -422,7 +428,13 @@ impl Retention {
         out.push(("rate".into(), Column::float(rate)));
         out.push(("unbounded".into(), Column::int(unbounded)));
         out.push(("unbounded_rate".into(), Column::float(urate)));
-        Table::new(&self.source, out)
+        Ok(Table::new(&self.source, out)?.with_kinds(&[
+            ("cohort_users", Kind::Count),
+            ("retained", Kind::Count),
+            ("rate", Kind::Rate),
+            ("unbounded", Kind::Count),
+            ("unbounded_rate", Kind::Rate),
+        ]))
     }
 
     /// The repeat rate by group: the `by` columns, then `users, returning,
@@ -446,6 +458,11 @@ impl Retention {
         out.push(("returning".into(), Column::int(returning)));
         out.push(("repeat".into(), Column::int(repeat)));
         out.push(("repeat_rate".into(), Column::float(rate)));
-        Table::new(&self.source, out)
+        Ok(Table::new(&self.source, out)?.with_kinds(&[
+            ("users", Kind::Count),
+            ("returning", Kind::Count),
+            ("repeat", Kind::Count),
+            ("repeat_rate", Kind::Rate),
+        ]))
     }
 }

@@ -1,4 +1,4 @@
-//! The planning funnel (AARRR decomposition, domain.md section 2): a chain of stages,
+//! The planning funnel (AARRR decomposition, docs/handbook.md, the funnel): a chain of stages,
 //! each with the share of its volume that reaches the next stage, and an optional
 //! average order value (aov) that turns the final conversions into revenue.
 //!
@@ -316,7 +316,7 @@ mod tests {
 
     #[test]
     fn handbook_forward() {
-        // domain.md section 2: 25,000 x 15% = 3,750; x 40% = 1,500; x 70% = 1,050;
+        // docs/handbook.md, the funnel: 25,000 x 15% = 3,750; x 40% = 1,500; x 70% = 1,050;
         // x 90% = 945 conversions; x 150 = 141,750.
         let p = handbook().forward(25000.0).unwrap();
         assert!(close(p.conversions, 945.0, 1e-12), "{}", p.conversions);

@@ -1,6 +1,6 @@
 //! Which lever matters most: for each stage, the change in conversions and revenue
 //! when its rate rises by one point (0.15 -> 0.16) and by 1% relative (0.15 -> 0.1515),
-//! ranked (domain.md section 6: "if the store forwarding rate rises 1 point ...").
+//! ranked (docs/handbook.md, the review: "if the store forwarding rate rises 1 point ...").
 //!
 //! Each change is computed exactly by projecting the funnel again with the one rate
 //! changed (capped at 1), not by a derivative. Since conversions are

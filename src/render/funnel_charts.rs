@@ -1,34 +1,14 @@
-//! Charts of the events domain as standalone SVG: the time-to-convert histogram, the
-//! conversion trend by entry period, and the retention heat map.
+//! Charts of the events domain, drawn with the SVG kit: the time-to-convert
+//! histogram, the conversion trend by entry period (a line chart), and the retention
+//! heat map.
 
+use super::format::format_kind;
+use super::svg::{palette, x_axis_labels, y_axis, Anchor, Scale, Svg};
+use super::{LineChart, Series};
 use crate::events::observed::BUCKET_EDGES_S;
 use crate::events::retention::Retention;
 use crate::events::ObservedFunnel;
-use crate::render::html_escape;
-use std::fmt::Write;
-
-const W: f64 = 720.0;
-const H: f64 = 360.0;
-const LEFT: f64 = 70.0;
-const RIGHT: f64 = 20.0;
-const TOP: f64 = 40.0;
-const BOTTOM: f64 = 70.0;
-const COLORS: [&str; 6] = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-];
-
-fn open(w: f64, h: f64, title: &str) -> String {
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>\n<text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n",
-        w / 2.0,
-        html_escape(title)
-    )
-}
-
-/// A percentage with one decimal (0.0412 -> 4.1%).
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
+use crate::table::Kind;
 
 /// The label of a histogram bucket's lower edge (`0`, `1m`, `1h`, `1d`).
 fn duration_label(s: i64) -> String {
@@ -65,29 +45,28 @@ pub fn time_histogram_svg(f: &ObservedFunnel) -> Option<String> {
         .iter()
         .flat_map(|&k| counts[k].iter().copied())
         .max()
-        .unwrap_or(1)
-        .max(1) as f64;
-    let mut s = open(W, H, "Time to convert from the previous step");
-    let pw = W - LEFT - RIGHT;
-    let ph = H - TOP - BOTTOM;
-    let slot = pw / buckets as f64;
+        .unwrap_or(1) as f64;
+    let (w, h) = (720.0, 380.0);
+    let (left, right, top, bottom) = (80.0, 24.0, 56.0, 60.0);
+    let mut svg = Svg::new(w, h);
+    svg.title("Time to convert from the previous step (users)");
+    let y = Scale::nice(0.0, max, h - bottom, top);
+    y_axis(&mut svg, &y, left, w - right, |v| {
+        format_kind(v, Kind::Count)
+    });
+    let slot = (w - left - right) / buckets as f64;
     let bar = slot * 0.8 / series.len() as f64;
-    axes(&mut s, max, &|v| format!("{v:.0}"));
+    let mut labels = Vec::new();
     for b in 0..buckets {
-        let x0 = LEFT + slot * b as f64;
+        let x0 = left + slot * b as f64;
         for (i, &k) in series.iter().enumerate() {
-            let v = counts[k][b] as f64;
-            let h = ph * v / max;
-            let _ = writeln!(
-                s,
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{}: {} users</title></rect>",
+            let top_y = y.map(counts[k][b] as f64);
+            svg.rect(
                 x0 + slot * 0.1 + bar * i as f64,
-                TOP + ph - h,
+                top_y,
                 bar,
-                h,
-                COLORS[i % COLORS.len()],
-                html_escape(&f.semantics.steps[k]),
-                counts[k][b]
+                y.map(0.0) - top_y,
+                palette::SERIES[i % palette::SERIES.len()],
             );
         }
         let lo = if b == 0 { 0 } else { BUCKET_EDGES_S[b - 1] };
@@ -95,20 +74,27 @@ pub fn time_histogram_svg(f: &ObservedFunnel) -> Option<String> {
             Some(&hi) => format!("{}-{}", duration_label(lo), duration_label(hi)),
             None => format!("{}+", duration_label(lo)),
         };
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{label}</text>",
-            x0 + slot / 2.0,
-            TOP + ph + 16.0
-        );
+        labels.push((x0 + slot / 2.0, label));
     }
+    svg.line(left, y.map(0.0), w - right, y.map(0.0), palette::AXIS);
+    x_axis_labels(&mut svg, &labels, h - bottom, 1);
     let names: Vec<String> = series
         .iter()
         .map(|&k| format!("to {}", f.semantics.steps[k]))
         .collect();
-    legend(&mut s, &names);
-    s.push_str("</svg>\n");
-    Some(s)
+    let items: Vec<(&str, &str, bool)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                s.as_str(),
+                palette::SERIES[i % palette::SERIES.len()],
+                false,
+            )
+        })
+        .collect();
+    svg.legend(left, h - 14.0, &items);
+    Some(svg.finish())
 }
 
 /// Conversion from the first step by entry period: one line per step after the
@@ -119,85 +105,63 @@ pub fn trends_svg(f: &ObservedFunnel) -> Option<String> {
         return None;
     }
     let n = f.semantics.steps.len();
-    let mut s = open(
-        W,
-        H,
-        &format!(
-            "Conversion from the first step by entry {}",
+    let series = (1..n)
+        .map(|k| {
+            Series::solid(
+                &f.semantics.steps[k],
+                tr.periods
+                    .iter()
+                    .map(|p| (p.reached[0] > 0).then(|| p.reached[k] as f64 / p.reached[0] as f64))
+                    .collect(),
+            )
+        })
+        .collect();
+    let chart = LineChart {
+        title: format!(
+            "Conversion from {} by entry {}",
+            f.semantics.steps[0],
             tr.interval.name()
         ),
-    );
-    let pw = W - LEFT - RIGHT;
-    let ph = H - TOP - BOTTOM;
-    let m = tr.periods.len();
-    let x = |i: usize| {
-        if m == 1 {
-            LEFT + pw / 2.0
-        } else {
-            LEFT + pw * i as f64 / (m - 1) as f64
-        }
+        x_labels: tr.periods.iter().map(|p| p.start.clone()).collect(),
+        series,
+        kind: Kind::Rate,
+        references: Vec::new(),
+        from_zero: true,
     };
-    axes(&mut s, 1.0, &|v| pct(v));
-    for k in 1..n {
-        let mut points = Vec::new();
-        for (i, p) in tr.periods.iter().enumerate() {
-            if p.reached[0] > 0 {
-                let r = p.reached[k] as f64 / p.reached[0] as f64;
-                points.push(format!("{:.1},{:.1}", x(i), TOP + ph * (1.0 - r)));
-            }
-        }
-        let _ = writeln!(
-            s,
-            "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>",
-            COLORS[(k - 1) % COLORS.len()],
-            points.join(" ")
-        );
-    }
-    let every = m.div_ceil(8).max(1);
-    for (i, p) in tr.periods.iter().enumerate().step_by(every) {
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            x(i),
-            TOP + ph + 16.0,
-            html_escape(&p.start)
-        );
-    }
-    let names: Vec<String> = (1..n).map(|k| f.semantics.steps[k].clone()).collect();
-    legend(&mut s, &names);
-    s.push_str("</svg>\n");
-    Some(s)
+    Some(chart.to_svg())
 }
 
 /// The retention heat map: one row per cohort (and breakdown group), one cell per
 /// observed period, shaded by the retention rate and labelled with it.
 pub fn retention_heatmap_svg(r: &Retention) -> String {
-    let cell_w = 56.0;
+    let cell_w = 60.0;
     let cell_h = 24.0;
-    let label_w = 170.0;
+    let label_w = 180.0;
     let cols = r.periods + 1;
-    let w = label_w + cell_w * (cols as f64 + 1.0) + RIGHT;
-    let h = TOP + 30.0 + cell_h * r.cohorts.len().max(1) as f64 + 20.0;
-    let mut s = open(
-        w,
-        h,
-        &format!(
-            "Retention by {} of first {}",
-            r.interval.name(),
-            r.start_event
-        ),
-    );
-    let top = TOP + 20.0;
-    let _ = writeln!(
-        s,
-        "<text x=\"{:.1}\" y=\"{top:.1}\" text-anchor=\"middle\">users</text>",
-        label_w + cell_w / 2.0
+    let w = label_w + cell_w * (cols as f64 + 1.0) + 24.0;
+    let top = 60.0;
+    let h = top + 8.0 + cell_h * r.cohorts.len().max(1) as f64 + 24.0;
+    let mut svg = Svg::new(w, h);
+    svg.title(&format!(
+        "Retention: {} by {} of first {}",
+        r.return_event,
+        r.interval.name(),
+        r.start_event
+    ));
+    svg.text_colored(
+        label_w + cell_w / 2.0,
+        top,
+        "users",
+        Anchor::Middle,
+        palette::MUTED,
     );
     for p in 0..cols {
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{top:.1}\" text-anchor=\"middle\">{p}</text>",
-            label_w + cell_w * (p as f64 + 1.5)
+        svg.text_colored(
+            label_w + cell_w * (p as f64 + 1.5),
+            top,
+            &format!("{} {p}", r.interval.name()),
+            Anchor::Middle,
+            palette::MUTED,
         );
     }
     for (i, c) in r.cohorts.iter().enumerate() {
@@ -206,19 +170,12 @@ pub fn retention_heatmap_svg(r: &Retention) -> String {
         if !c.key.is_empty() {
             label = format!("{} {label}", c.key.join(" / "));
         }
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            label_w - 6.0,
-            y + cell_h * 0.65,
-            html_escape(&label)
-        );
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+        svg.text(label_w - 6.0, y + cell_h * 0.65, &label, Anchor::End);
+        svg.text(
             label_w + cell_w / 2.0,
             y + cell_h * 0.65,
-            crate::render::format_grouped_int(i128::from(c.size), 0)
+            &format_kind(c.size as f64, Kind::Count),
+            Anchor::Middle,
         );
         for (p, &ret) in c.retained.iter().enumerate() {
             let rate = if c.size > 0 {
@@ -226,65 +183,25 @@ pub fn retention_heatmap_svg(r: &Retention) -> String {
             } else {
                 0.0
             };
-            // White (0%) to the series blue (100%).
+            // White (0%) to the first series colour (100%).
             let mix = |a: f64, b: f64| (a + (b - a) * rate).round() as u8;
             let fill = format!(
                 "#{:02x}{:02x}{:02x}",
-                mix(255.0, 31.0),
-                mix(255.0, 119.0),
-                mix(255.0, 180.0)
+                mix(255.0, 0.0),
+                mix(255.0, 114.0),
+                mix(255.0, 178.0)
             );
-            let text = if rate > 0.55 { "white" } else { "black" };
             let x = label_w + cell_w * (p as f64 + 1.0);
-            let _ = writeln!(
-                s,
-                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell_w}\" height=\"{cell_h}\" fill=\"{fill}\" stroke=\"white\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{text}\">{}</text>",
+            svg.rect(x + 1.0, y + 1.0, cell_w - 2.0, cell_h - 2.0, &fill);
+            let text = if rate > 0.5 { "#ffffff" } else { palette::TEXT };
+            svg.text_colored(
                 x + cell_w / 2.0,
                 y + cell_h * 0.65,
-                pct(rate)
+                &format_kind(rate, Kind::Rate),
+                Anchor::Middle,
+                text,
             );
         }
     }
-    s.push_str("</svg>\n");
-    s
-}
-
-/// The y axis from 0 to `max` with five ticks, and the x axis.
-fn axes(s: &mut String, max: f64, label: &dyn Fn(f64) -> String) {
-    let ph = H - TOP - BOTTOM;
-    for i in 0..=4 {
-        let v = max * f64::from(i) / 4.0;
-        let y = TOP + ph * (1.0 - f64::from(i) / 4.0);
-        let _ = writeln!(
-            s,
-            "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            W - RIGHT,
-            LEFT - 6.0,
-            y + 4.0,
-            label(v)
-        );
-    }
-    let _ = writeln!(
-        s,
-        "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"black\"/>",
-        W - RIGHT,
-        TOP + ph,
-        TOP + ph
-    );
-}
-
-fn legend(s: &mut String, names: &[String]) {
-    let y = H - 22.0;
-    let mut x = LEFT;
-    for (i, n) in names.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{y:.1}\">{}</text>",
-            y - 10.0,
-            COLORS[i % COLORS.len()],
-            x + 16.0,
-            html_escape(n)
-        );
-        x += 24.0 + 7.0 * n.chars().count() as f64;
-    }
+    svg.finish()
 }
