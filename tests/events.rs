@@ -104,14 +104,14 @@ fn semantics_are_carried_and_printed() {
         .expect("funnel");
     let s = &f.semantics;
     assert_eq!((s.rows_read, s.rows_used, s.entering), (3587, 2308, 600));
-    let text = s.describe();
+    let text = pacer::render::observed_funnel::describe_semantics(s);
     for needle in [
         "visit -> signup -> add_to_cart -> purchase",
-        "equal timestamps allowed",
+        "equal timestamps are taken in funnel order",
         "7d (604800 s)",
         "ties on the same timestamp: the smallest value",
         "first touch",
-        "3587 read, 2308 on funnel steps used",
+        "3587 read, 2308 used",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
@@ -178,16 +178,48 @@ fn bad_input_gives_clear_errors() {
             &["option 'window' is required"],
         ),
         (
-            r#"funnel_events("ev.csv", ["visit"], #{ window: "1d", order: "strict" })"#,
-            &["order: \"strict\"", "not supported yet"],
+            r#"funnel_events("ev.csv", ["visit"], #{ window: "1d", order: "strictly" })"#,
+            &["option 'order'", "\"ordered\", \"strict\" or \"unordered\""],
         ),
         (
             r#"funnel_events("ev.csv", [], #{ window: "1d" })"#,
             &["steps must list 1 to 32 event names"],
         ),
         (
-            r#"funnel_events("ev.csv", ["visit", "visit"], #{ window: "1d" })"#,
-            &["appears twice"],
+            r#"funnel_events("ev.csv", ["visit", "buy"], #{ window: "1d", exclude: [#{ event: "buy", between: [1, 2] }] })"#,
+            &["exclusion 1", "is one of the steps"],
+        ),
+        (
+            r#"funnel_events("ev.csv", ["visit", "buy"], #{ window: "1d", exclude: [#{ event: "refund", between: [2, 1] }] })"#,
+            &["exclusion 1", "1 <= a < b <= 2", "got [2, 1]"],
+        ),
+        (
+            r#"funnel_events("ev.csv", ["visit", "buy"], #{ window: "1d", exclude: [#{ event: "refund" }] })"#,
+            &["exclusion 1", "'between' is required"],
+        ),
+        (
+            r#"funnel_events("ev.csv", ["visit", "buy"], #{ window: "1d", order: "unordered", attribution: "step", by: "channel" })"#,
+            &["only \"first_touch\""],
+        ),
+        (
+            r#"funnel_events("ev.csv", ["visit", "buy"], #{ window: "1d", attribution: "middle" })"#,
+            &["option 'attribution'"],
+        ),
+        (
+            r#"funnel_events("ev.csv", ["visit"], #{ window: "1d", interval: "hour" })"#,
+            &["option 'interval'", "\"day\", \"week\" or \"month\""],
+        ),
+        (
+            r#"retention("ev.csv", #{ start_event: "visit" })"#,
+            &["option 'return_event' is required"],
+        ),
+        (
+            r#"retention("ev.csv", #{ start_event: "visit", return_event: "visit", periods: 0 })"#,
+            &["'periods' must be between 1 and 400"],
+        ),
+        (
+            r#"lifecycle("ev.csv", #{ interval: "day" })"#,
+            &["option 'event' is required"],
         ),
         (
             r#"funnel_events("ev.csv", ["visit"], #{ window: "1d", windw: 3 })"#,
@@ -346,5 +378,32 @@ compare(plan, funnel_events("events.csv", ["visit", "signup", "purchase"], #{ wi
     assert!(
         err.contains("rate of stage 'visit'") && err.contains("between 0 and 1"),
         "{err}"
+    );
+}
+
+#[test]
+fn funnel_retention_script_matches_golden() {
+    let (dir, _) =
+        script_matches_golden("scripts/funnel_retention.rhai", "funnel_retention.stdout");
+    let out = dir.path();
+    for svg in ["time_to_convert.svg", "trends.svg", "retention.svg"] {
+        let text = std::fs::read_to_string(out.join(svg)).expect("chart written");
+        assert!(
+            text.starts_with("<svg") && text.trim_end().ends_with("</svg>"),
+            "{svg}"
+        );
+    }
+    let csv = std::fs::read_to_string(out.join("dropoff.csv")).expect("drop-off list");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "user_id,reached,last_step,next_step,status");
+    // One row per entering or excluded user: 428 entering + 172 excluded.
+    assert_eq!(lines.len() - 1, 600);
+    assert_eq!(
+        lines.iter().filter(|l| l.ends_with(",excluded")).count(),
+        172
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.ends_with(",converted")).count(),
+        24
     );
 }

@@ -1,15 +1,16 @@
-//! Gathering funnel-step events by user with memory proportional to the users and
-//! their funnel-step events (never to all rows), then one pass per user.
+//! Gathering events by user with memory proportional to the users and the events
+//! kept (never to all rows), then one pass per user.
 //!
 //! Readers fill [`Batch`]es (one per block of the input, in parallel); a batch holds
-//! only the rows whose event is a funnel step, split into [`SHARDS`] parts by a hash
-//! of the user. [`Collector::absorb`] moves each part into its shard, where user ids
-//! are interned to `u32` (each user's text is stored once). [`Collector::finish`] then
-//! groups each shard's events by user (a counting sort), sorts each user's few events
-//! by `(time, step, breakdown value)` and runs [`best_chain`]; shards are independent,
-//! so both steps run in parallel.
+//! only the rows whose event has a code ([`code_of`]: a funnel step, an excluded
+//! event, a retention event, or any event when the names end with [`OTHER`]), split
+//! into [`SHARDS`] parts by a hash of the user. [`Collector::absorb`] moves each part
+//! into its shard, where user ids are interned to `u32` (each user's text is stored
+//! once). [`Collector::visit_users`] then groups each shard's events by user (a
+//! counting sort), sorts each user's events by `(time, code, breakdown value)` and
+//! hands them to a visitor (a funnel, a retention table, a lifecycle); shards are
+//! independent, so both steps run in parallel.
 
-use super::chain::{best_chain, StepEvent};
 use rayon::prelude::*;
 use std::hash::Hasher;
 
@@ -214,8 +215,9 @@ impl Batch {
         b
     }
 
-    /// Adds a funnel-step row: `user` (its id as text), `by` (the breakdown values
-    /// joined with NUL bytes, empty without a breakdown), `step` (0-based), `t` (ms).
+    /// Adds a kept row: `user` (its id as text), `by` (the breakdown values joined
+    /// with NUL bytes, empty without a breakdown), `step` (the event's code, below
+    /// 32: see [`code_of`]), `t` (ms).
     /// The caller has counted the row in `rows` and `step_rows`.
     pub fn push(&mut self, user: &[u8], by: &[u8], step: u8, t: i64) {
         if user.is_empty() {
@@ -307,28 +309,12 @@ impl Default for Collector {
     }
 }
 
-/// Per breakdown group: users reaching each step, and each user's gap (ms) from the
-/// previous step in their counted chain.
-#[derive(Debug, Clone)]
-pub struct GroupCounts {
-    /// The breakdown values joined with NUL bytes.
-    pub key: Vec<u8>,
-    /// `reached[k]`: users whose deepest step is at least k (0-based).
-    pub reached: Vec<u64>,
-    /// `gaps[k]`: for k >= 1, `t(k) - t(k-1)` of every user reaching k.
-    pub gaps: Vec<Vec<i64>>,
-}
-
-/// The result of [`Collector::finish`].
-#[derive(Debug, Clone)]
-pub struct Counts {
-    /// The groups with at least one entering user, in order of their key.
-    pub groups: Vec<GroupCounts>,
-    /// Distinct users with at least one funnel-step event.
-    pub users: u64,
-}
-
 impl Collector {
+    /// The number of distinct breakdown keys seen so far.
+    pub fn groups(&self) -> usize {
+        self.by.len()
+    }
+
     /// Moves the batches' events into the shards (in parallel over shards). Errors
     /// when the breakdown has more than [`MAX_GROUPS`] distinct values.
     pub fn absorb(&mut self, batches: Vec<Batch>) -> Result<(), super::EventsError> {
@@ -372,10 +358,101 @@ impl Collector {
             });
         Ok(())
     }
+}
 
-    /// Runs every user's funnel and counts by first-touch group. `n_steps` is the
-    /// number of funnel steps, `window_ms` the window.
-    pub fn finish(self, n_steps: usize, window_ms: i64) -> Counts {
+/// The result of [`Collector::visit_users`].
+#[derive(Debug)]
+pub struct Visited<A> {
+    /// What the visitor gathered, merged over the shards.
+    pub acc: A,
+    /// Each shard's user names (`get(id)`), by shard; empty unless kept.
+    pub names: Vec<Interner>,
+    /// The breakdown keys (values joined with NUL bytes) by rank: the group numbers
+    /// the visitor saw.
+    pub keys: Vec<Vec<u8>>,
+    /// Distinct users with at least one event kept.
+    pub users: u64,
+}
+
+impl<A> Visited<A> {
+    /// The breakdown values of group `g` (empty without `by` columns).
+    pub fn key(&self, g: usize, has_by: bool) -> Vec<String> {
+        if !has_by {
+            return Vec::new();
+        }
+        self.keys[g]
+            .split(|&b| b == 0)
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect()
+    }
+}
+
+/// Which user the visitor is looking at: its shard and its id within the shard
+/// (ids run from 0 in visiting order within a shard).
+#[derive(Debug, Clone, Copy)]
+pub struct UserRef {
+    /// The shard (0..[`SHARDS`]).
+    pub shard: usize,
+    /// The user's id in the shard.
+    pub id: u32,
+}
+
+/// One event as the visitor sees it: `(time in ms, code << 27 | breakdown rank)`.
+pub type UserEvent = (i64, u32);
+
+/// The bits of a [`UserEvent`] below the code: the breakdown rank.
+pub const GROUP_MASK: u32 = (1 << 27) - 1;
+
+/// The code of a [`UserEvent`].
+#[inline]
+pub fn code(e: UserEvent) -> u8 {
+    (e.1 >> 27) as u8
+}
+
+/// The breakdown rank of a [`UserEvent`] (rank 0 is the smallest value).
+#[inline]
+pub fn group(e: UserEvent) -> usize {
+    (e.1 & GROUP_MASK) as usize
+}
+
+/// The position of `event` among `names` (the codes); when the last name is
+/// [`OTHER`], every event not named before it gets that last code. Readers of every
+/// format call this, so that they agree on which rows are kept.
+#[inline]
+pub fn code_of(names: &[&[u8]], event: &[u8]) -> Option<usize> {
+    let last = names.len().checked_sub(1)?;
+    let catch_all = names[last].is_empty();
+    let named = if catch_all { &names[..last] } else { names };
+    match event.first() {
+        Some(&first) => named
+            .iter()
+            .position(|s| s.first() == Some(&first) && same(s, event)),
+        None => None,
+    }
+    .or(catch_all.then_some(last))
+}
+
+/// The name that stands for every other event (the catch-all of [`code_of`]).
+pub const OTHER: &str = "";
+
+impl Collector {
+    /// Runs `visit(acc, user, events)` on every user's events, sorted by (time,
+    /// code, breakdown rank), shards in parallel: `init` makes an accumulator and
+    /// `merge` joins two (each shard is visited whole by one accumulator, its users
+    /// in id order). With `keep_names`, each shard's user names are returned.
+    pub fn visit_users<A, I, V, M>(
+        self,
+        keep_names: bool,
+        init: I,
+        visit: V,
+        merge: M,
+    ) -> Visited<A>
+    where
+        A: Send,
+        I: Fn() -> A + Sync + Send,
+        V: Fn(&mut A, UserRef, &[UserEvent]) + Sync + Send,
+        M: Fn(A, A) -> A + Sync + Send,
+    {
         // Rank the breakdown keys so that "smallest value" is a number comparison.
         let g = self.by.len();
         let mut order: Vec<u32> = (0..g as u32).collect();
@@ -384,109 +461,80 @@ impl Collector {
         for (r, &id) in order.iter().enumerate() {
             rank[id as usize] = r as u32;
         }
+        let keys: Vec<Vec<u8>> = order.iter().map(|&id| self.by.get(id).to_vec()).collect();
         let users: u64 = self.shards.iter().map(|s| s.users.len() as u64).sum();
         let rank = &rank;
-        let empty = || Acc::new(g, n_steps);
-        let acc = self
+        let init = &init;
+        let visit = &visit;
+        let (acc, mut names, _) = self
             .shards
             .into_par_iter()
-            .fold(empty, |mut acc, shard| {
-                acc.shard(shard, rank, window_ms);
-                acc
-            })
-            .reduce(empty, Acc::merge);
-        let mut groups = Vec::new();
-        for (r, (reached, gaps)) in acc.reached.into_iter().zip(acc.gaps).enumerate() {
-            if reached.first().copied().unwrap_or(0) > 0 {
-                groups.push(GroupCounts {
-                    key: self.by.get(order[r]).to_vec(),
-                    reached,
-                    gaps,
-                });
-            }
+            .enumerate()
+            .fold(
+                || (init(), Vec::new(), Vec::new()),
+                |(mut acc, mut names, mut sorted): (A, Vec<(usize, Interner)>, Vec<UserEvent>),
+                 (s, shard)| {
+                    let nu = shard.users.len();
+                    if keep_names {
+                        names.push((s, shard.users));
+                    } else {
+                        drop(shard.users);
+                    }
+                    // Counting sort of the events by user.
+                    let mut start = vec![0u32; nu + 1];
+                    for r in &shard.recs {
+                        start[r.user as usize + 1] += 1;
+                    }
+                    for i in 0..nu {
+                        start[i + 1] += start[i];
+                    }
+                    let mut fill = start.clone();
+                    sorted.clear();
+                    sorted.resize(shard.recs.len(), (0, 0));
+                    for r in &shard.recs {
+                        let at = &mut fill[r.user as usize];
+                        let code = r.by_step & 31;
+                        let group = rank[(r.by_step >> 5) as usize];
+                        sorted[*at as usize] = (r.t, (code << 27) | group);
+                        *at += 1;
+                    }
+                    drop(shard.recs);
+                    drop(fill);
+                    for u in 0..nu {
+                        let evs = &mut sorted[start[u] as usize..start[u + 1] as usize];
+                        evs.sort_unstable();
+                        visit(
+                            &mut acc,
+                            UserRef {
+                                shard: s,
+                                id: u as u32,
+                            },
+                            evs,
+                        );
+                    }
+                    (acc, names, sorted)
+                },
+            )
+            .map(|(acc, names, _)| (acc, names, ()))
+            .reduce(
+                || (init(), Vec::new(), ()),
+                |(a, mut na, _), (b, nb, _)| {
+                    na.extend(nb);
+                    (merge(a, b), na, ())
+                },
+            );
+        names.sort_by_key(|(s, _)| *s);
+        let names = if keep_names {
+            names.into_iter().map(|(_, n)| n).collect()
+        } else {
+            Vec::new()
+        };
+        Visited {
+            acc,
+            names,
+            keys,
+            users,
         }
-        Counts { groups, users }
-    }
-}
-
-/// Counts by group rank.
-struct Acc {
-    reached: Vec<Vec<u64>>,
-    gaps: Vec<Vec<Vec<i64>>>,
-    /// `(time, step << 27 | group rank)`: sorting gives time, then step, then the
-    /// smallest breakdown value.
-    sorted: Vec<(i64, u32)>,
-    events: Vec<StepEvent>,
-    best: Vec<i64>,
-    times: Vec<i64>,
-}
-
-impl Acc {
-    fn new(groups: usize, n: usize) -> Acc {
-        Acc {
-            reached: vec![vec![0; n]; groups],
-            gaps: vec![vec![Vec::new(); n]; groups],
-            sorted: Vec::new(),
-            events: Vec::new(),
-            best: vec![0; n],
-            times: vec![0; n],
-        }
-    }
-
-    fn shard(&mut self, shard: Shard, rank: &[u32], window_ms: i64) {
-        let nu = shard.users.len();
-        drop(shard.users);
-        // Counting sort of the events by user.
-        let mut start = vec![0u32; nu + 1];
-        for r in &shard.recs {
-            start[r.user as usize + 1] += 1;
-        }
-        for i in 0..nu {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        self.sorted.clear();
-        self.sorted.resize(shard.recs.len(), (0, 0));
-        for r in &shard.recs {
-            let at = &mut fill[r.user as usize];
-            let step = r.by_step & 31;
-            let group = rank[(r.by_step >> 5) as usize];
-            self.sorted[*at as usize] = (r.t, (step << 27) | group);
-            *at += 1;
-        }
-        drop(shard.recs);
-        const LOW: u32 = (1 << 27) - 1;
-        for u in 0..nu {
-            let evs = &mut self.sorted[start[u] as usize..start[u + 1] as usize];
-            evs.sort_unstable();
-            // First touch: the earliest first-step event; on a tie, the smallest value.
-            let Some(&(_, first)) = evs.iter().find(|(_, k)| k >> 27 == 0) else {
-                continue;
-            };
-            self.events.clear();
-            self.events.extend(evs.iter().map(|&(t, k)| StepEvent {
-                t,
-                step: (k >> 27) as u8,
-            }));
-            let level = best_chain(&self.events, window_ms, &mut self.best, &mut self.times);
-            let g = (first & LOW) as usize;
-            for k in 0..level {
-                self.reached[g][k] += 1;
-                if k > 0 {
-                    self.gaps[g][k].push(self.times[k] - self.times[k - 1]);
-                }
-            }
-        }
-    }
-
-    fn merge(mut self, other: Acc) -> Acc {
-        for (g, (r, gp)) in other.reached.into_iter().zip(other.gaps).enumerate() {
-            for (k, (x, mut v)) in r.into_iter().zip(gp).enumerate() {
-                self.reached[g][k] += x;
-                self.gaps[g][k].append(&mut v);
-            }
-        }
-        self
     }
 }
 

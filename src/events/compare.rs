@@ -197,32 +197,12 @@ impl Comparison {
                 Column::float(s.iter().map(|x| x.revenue_effect).collect()),
             ),
         ];
-        Table::new("compare", cols)
-    }
-
-    /// A summary line: planned against observed-rate conversions and revenue.
-    pub fn summary(&self) -> String {
-        use crate::render::format_display;
-        let money = |c: f64| match self.aov {
-            Some(a) => format!(
-                "{} conversions, revenue {}",
-                format_display(c),
-                format_display(c * a)
-            ),
-            None => format!("{} conversions", format_display(c)),
-        };
-        let obs = match self.observed_conversions {
-            Some(c) => format!("at the observed rates {}", money(c)),
-            None => "a stage has no observed users, so no observed total".to_string(),
-        };
-        let aov = self.aov.map_or("no aov".to_string(), |a| {
-            format!("aov {}", format_display(a))
-        });
-        format!(
-            "Plan vs observed for {} entering, {aov}: planned {}; {obs}\nGaps ranked by their effect (each stage alone at its observed rate):\n",
-            format_display(self.entering),
-            money(self.planned_conversions),
-        )
+        Ok(Table::new("compare", cols)?.with_kinds(&[
+            ("planned_rate", crate::table::Kind::Rate),
+            ("observed_rate", crate::table::Kind::Rate),
+            ("gap", crate::table::Kind::Points),
+            ("revenue_effect", crate::table::Kind::Money),
+        ]))
     }
 }
 

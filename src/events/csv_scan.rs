@@ -10,7 +10,7 @@
 //! naming the line. Empty lines are skipped; every other record must have as many
 //! fields as the header.
 
-use super::collect::{same, Batch, Collector};
+use super::collect::{code_of, Batch, Collector};
 use super::error::{missing_column, EventsError};
 use super::time::parse_time;
 use crate::table::csv_tokenize::{
@@ -62,7 +62,7 @@ struct BlockOut {
 }
 
 /// Reads `path` (shown as `name` in messages) and collects its funnel-step events.
-/// `steps` are the event names of the steps in order.
+/// `steps` are the event names to keep, by code (see `collect::code_of`).
 pub fn scan_file(
     path: &Path,
     name: &str,
@@ -280,10 +280,7 @@ impl Sink<'_> {
     /// The step whose event name is `event`.
     #[inline]
     fn step_of(&self, event: &[u8]) -> Option<usize> {
-        let first = *event.first()?;
-        self.steps
-            .iter()
-            .position(|s| s[0] == first && same(s, event))
+        code_of(self.steps, event)
     }
 
     /// Handles one record (`bounds` index into `base`); `line` is the record's line

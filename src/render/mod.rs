@@ -6,10 +6,12 @@
 mod ab_readout;
 mod format;
 mod funnel_chart;
+pub mod funnel_charts;
 mod funnel_text;
 mod html;
 mod line_chart;
 mod number;
+pub mod observed_funnel;
 mod pacing_chart;
 pub mod svg;
 mod text_table;

@@ -299,6 +299,19 @@ impl Sandbox {
         self.written.borrow_mut().push(path.clone());
         Ok(path)
     }
+
+    /// Writes `name` under the output directory atomically like [`Sandbox::write`],
+    /// with the bytes streamed by `fill` (through a buffer) rather than held whole.
+    pub fn write_with(
+        &self,
+        name: &str,
+        fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<PathBuf, SandboxError> {
+        let path = self.resolve_write(name)?;
+        write_atomic_with(&path, fill)?;
+        self.written.borrow_mut().push(path.clone());
+        Ok(path)
+    }
 }
 
 /// Writes a file atomically: the bytes go to a temporary file beside `path`, which is
@@ -313,6 +326,14 @@ pub fn temp_writer(name: &str) -> Option<u32> {
 }
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
+    write_atomic_with(path, &mut |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] with the bytes streamed by `fill` through a buffered writer.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), SandboxError> {
     let err = |e: std::io::Error| SandboxError::Write {
         path: path.display().to_string(),
         reason: e.to_string(),
@@ -330,7 +351,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        fill(&mut w).map_err(err)?;
+        w.flush().map_err(err)?;
+    }
     // Temporary files are private (0600); a report is for sharing: owner read-write,
     // everyone else read, as a file created by any other tool would be.
     #[cfg(unix)]

@@ -406,7 +406,43 @@ pub fn funnel_from_answer(
             ..Semantics::of(spec, source)
         },
         groups: groups.into_iter().map(|(_, g)| g).collect(),
+        times: Vec::new(),
+        trends: None,
     })
+}
+
+/// Refuses what the statement does not implement: the ordered rule with distinct
+/// steps, first-touch attribution, no exclusions, no trends (computed natively
+/// instead from an export of the table).
+pub fn pushable(spec: &FunnelSpec) -> Result<(), WarehouseError> {
+    let mut missing = Vec::new();
+    if spec.order != crate::events::Order::Ordered {
+        missing.push("order other than \"ordered\"");
+    }
+    if !spec.exclude.is_empty() {
+        missing.push("exclusions");
+    }
+    if spec.attribution != crate::events::Attribution::FirstTouch {
+        missing.push("attribution other than \"first_touch\"");
+    }
+    if spec.interval.is_some() {
+        missing.push("interval (trends)");
+    }
+    if spec
+        .steps
+        .iter()
+        .enumerate()
+        .any(|(i, s)| spec.steps[..i].contains(s))
+    {
+        missing.push("repeated steps");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(WarehouseError::Invalid(format!(
+        "funnel_events on a ClickHouse table computes the ordered funnel with distinct steps and first-touch attribution; {} are computed natively: export the table to CSV and pass the file",
+        missing.join(", ")
+    )))
 }
 
 /// The source name of a funnel over `table`.
@@ -420,6 +456,7 @@ pub fn prepare(
     f: &RemoteFunnel,
     deadline: Option<Instant>,
 ) -> Result<String, WarehouseError> {
+    pushable(f.spec)?;
     let columns = conn.describe(f.table, deadline)?;
     funnel_sql(conn, f, &columns)
 }
@@ -535,5 +572,33 @@ mod tests {
             sql.contains("WHERE `event` IN ('a')") && !sql.contains("windowFunnel"),
             "{sql}"
         );
+    }
+
+    #[test]
+    fn rules_the_statement_does_not_implement_are_refused() {
+        let base = || {
+            FunnelSpec::new(
+                vec!["a".into(), "b".into()],
+                Window::parse("1d").expect("window"),
+            )
+            .expect("spec")
+        };
+        assert!(pushable(&base()).is_ok());
+        let mut s = base();
+        s.order = crate::events::Order::Strict;
+        let e = pushable(&s).expect_err("strict").to_string();
+        assert!(
+            e.contains("order other than") && e.contains("export the table"),
+            "{e}"
+        );
+        let mut s = base();
+        s.steps = vec!["a".into(), "a".into()];
+        assert!(pushable(&s)
+            .expect_err("repeated")
+            .to_string()
+            .contains("repeated steps"));
+        let mut s = base();
+        s.attribution = crate::events::Attribution::LastTouch;
+        assert!(pushable(&s).is_err());
     }
 }

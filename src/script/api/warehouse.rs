@@ -236,6 +236,8 @@ mod warehouse_api {
                     ..Semantics::of(&spec, &source)
                 },
                 groups: Vec::new(),
+                times: Vec::new(),
+                trends: None,
             });
         }
         funnel::run(conn, &f, &sql, run.deadline)
