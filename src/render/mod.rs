@@ -4,6 +4,7 @@
 
 mod html;
 mod number;
+pub mod scenario_chart;
 mod text_table;
 
 pub use html::{escape as html_escape, table_html, table_markdown, Block, Report};

@@ -8,7 +8,9 @@
 use super::error::{out_of_range, ScenarioError};
 use rand::distr::Distribution as _;
 use rand::Rng;
-use statrs::distribution::{ContinuousCDF, LogNormal, Normal, Poisson, Triangular, Uniform};
+use statrs::distribution::{
+    ContinuousCDF, Exp, Gamma, LogNormal, Normal, Poisson, Triangular, Uniform, Weibull,
+};
 use statrs::statistics::{Distribution as _, Mode as _};
 
 /// A probability distribution with valid parameters.
@@ -26,6 +28,12 @@ pub enum Dist {
     Uniform(Uniform),
     /// Poisson with mean `lambda` > 0 (counts).
     Poisson(Poisson),
+    /// Gamma with shape `a` > 0 and scale `theta` > 0 (mean `a theta`).
+    Gamma(Gamma),
+    /// Weibull with shape `c` > 0 and scale `lambda` > 0: `P(X > x) = exp(-(x / lambda)^c)`.
+    Weibull(Weibull),
+    /// Exponential with mean `m` > 0 (rate `1 / m`).
+    Exponential(Exp),
 }
 
 fn finite(what: &str, v: f64) -> Result<f64, ScenarioError> {
@@ -177,6 +185,61 @@ impl Dist {
             .map_err(|e| invalid(e, "poisson"))
     }
 
+    /// Gamma(shape, scale): both positive, the mean `shape x scale` finite, the shape
+    /// from 1e-3 to 1e10 (below, draws underflow to 0).
+    pub fn gamma(shape: f64, scale: f64) -> Result<Dist, ScenarioError> {
+        let shape = positive("gamma: shape", shape)?;
+        let scale = positive("gamma: scale", scale)?;
+        if !(1e-3..=1e10).contains(&shape) {
+            return Err(out_of_range("gamma: shape", "from 0.001 to 1e10", shape));
+        }
+        if !(shape * scale).is_finite() {
+            return Err(out_of_range(
+                "gamma: scale",
+                "small enough that the mean shape x scale is a finite number",
+                scale,
+            ));
+        }
+        Gamma::new(shape, 1.0 / scale)
+            .map(Dist::Gamma)
+            .map_err(|e| invalid(e, "gamma"))
+    }
+
+    /// Weibull(shape, scale): shape from 0.05 to 1e4 (beyond, draws and moments lose
+    /// their digits), scale positive, the mean finite.
+    pub fn weibull(shape: f64, scale: f64) -> Result<Dist, ScenarioError> {
+        let shape = positive("weibull: shape", shape)?;
+        let scale = positive("weibull: scale", scale)?;
+        if !(0.05..=1e4).contains(&shape) {
+            return Err(out_of_range("weibull: shape", "from 0.05 to 10000", shape));
+        }
+        let d = Weibull::new(shape, scale).map_err(|e| invalid(e, "weibull"))?;
+        if !d.mean().is_some_and(f64::is_finite) {
+            return Err(out_of_range(
+                "weibull: scale",
+                "small enough that the mean is a finite number",
+                scale,
+            ));
+        }
+        Ok(Dist::Weibull(d))
+    }
+
+    /// Exponential with mean `mean` > 0.
+    pub fn exponential(mean: f64) -> Result<Dist, ScenarioError> {
+        let mean = positive("exponential: mean", mean)?;
+        let rate = 1.0 / mean;
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(out_of_range(
+                "exponential: mean",
+                "a positive number from 1e-300 to 1e300",
+                mean,
+            ));
+        }
+        Exp::new(rate)
+            .map(Dist::Exponential)
+            .map_err(|e| invalid(e, "exponential"))
+    }
+
     /// One draw.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
@@ -186,6 +249,9 @@ impl Dist {
             Dist::Triangular(d) => d.sample(rng),
             Dist::Uniform(d) => d.sample(rng),
             Dist::Poisson(d) => d.sample(rng),
+            Dist::Gamma(d) => d.sample(rng),
+            Dist::Weibull(d) => d.sample(rng),
+            Dist::Exponential(d) => d.sample(rng),
         }
     }
 
@@ -198,6 +264,9 @@ impl Dist {
             Dist::Triangular(d) => d.mean(),
             Dist::Uniform(d) => d.mean(),
             Dist::Poisson(d) => d.mean(),
+            Dist::Gamma(d) => d.mean(),
+            Dist::Weibull(d) => d.mean(),
+            Dist::Exponential(d) => d.mean(),
         }
         .unwrap_or(f64::NAN)
     }
@@ -217,6 +286,9 @@ impl Dist {
             Dist::Triangular(d) => d.inverse_cdf(p),
             Dist::Uniform(d) => d.inverse_cdf(p),
             Dist::Poisson(d) => poisson_quantile(d.lambda(), p),
+            Dist::Gamma(d) => d.inverse_cdf(p),
+            Dist::Weibull(d) => d.inverse_cdf(p),
+            Dist::Exponential(d) => d.inverse_cdf(p),
         }
     }
 
@@ -224,7 +296,11 @@ impl Dist {
     pub fn support(&self) -> (f64, f64) {
         match self {
             Dist::Normal(_) => (f64::NEG_INFINITY, f64::INFINITY),
-            Dist::LogNormal(_) | Dist::Poisson(_) => (0.0, f64::INFINITY),
+            Dist::LogNormal(_)
+            | Dist::Poisson(_)
+            | Dist::Gamma(_)
+            | Dist::Weibull(_)
+            | Dist::Exponential(_) => (0.0, f64::INFINITY),
             Dist::Beta(_) => (0.0, 1.0),
             Dist::Triangular(d) => (d.min(), d.max()),
             Dist::Uniform(d) => (d.min(), d.max()),
@@ -249,6 +325,9 @@ impl Dist {
             ),
             Dist::Uniform(d) => format!("uniform({}, {})", d.min(), d.max()),
             Dist::Poisson(d) => format!("poisson({})", d.lambda()),
+            Dist::Gamma(d) => format!("gamma({}, {})", d.shape(), 1.0 / d.rate()),
+            Dist::Weibull(d) => format!("weibull({}, {})", d.shape(), d.scale()),
+            Dist::Exponential(d) => format!("exponential({})", 1.0 / d.rate()),
         }
     }
 }

@@ -4,10 +4,12 @@
 //! value`), whose inputs are fixed numbers or distributions. They are swept, goal-sought,
 //! simulated and charted in native Rust, never row by row in the interpreter.
 
+use super::correlation::{iman_conover, Correlation};
 use super::distribution::Dist;
 use super::error::{out_of_range, Failure, ScenarioError};
 use super::goal_seek::{goal_seek, Seek, SeekOptions};
-use super::monte_carlo::{run_parallel, SimOptions, Summary};
+use super::monte_carlo::{run_parallel, run_parallel_rows, SimOptions, Summary};
+use super::sensitivity::{sensitivity, Sensitivity};
 use super::sweep::{points, Combine};
 use super::tornado::{tornado, Tornado};
 use crate::budget::{self, AllocateOptions, Channel, Curve, Limits};
@@ -339,6 +341,75 @@ impl Model {
         run_parallel(n, options, |rng| self.trial(rng))
     }
 
+    /// `n` trials that keep every uncertain input's draws: the same draws, in the same
+    /// streams, as [`Model::simulate_values`] (so the same seed gives the same
+    /// marginal samples), then, with `correlation`, rearranged by
+    /// [`iman_conover`] so the inputs it names have its rank correlations. Every input
+    /// it names must be an uncertain input of the model.
+    pub fn simulate_sample(
+        &self,
+        n: usize,
+        options: &SimOptions,
+        correlation: Option<&Correlation>,
+    ) -> Result<Sample, ScenarioError> {
+        let uncertain: Vec<usize> = (0..self.inputs.len())
+            .filter(|&i| matches!(self.inputs[i], Input::Uncertain(_)))
+            .collect();
+        let k = uncertain.len();
+        let rows = run_parallel_rows(n, k, options, |rng, row| {
+            for (slot, &i) in row.iter_mut().zip(&uncertain) {
+                *slot = self.inputs[i].draw(rng);
+            }
+        })?;
+        let mut columns: Vec<Vec<f64>> = (0..k)
+            .map(|j| rows.iter().skip(j).step_by(k.max(1)).copied().collect())
+            .collect();
+        drop(rows);
+        if let Some(c) = correlation {
+            let mut which = Vec::with_capacity(c.names().len());
+            for name in c.names() {
+                let i = self
+                    .index_of(name)
+                    .map_err(|e| ScenarioError::Invalid(format!("correlate: {e}")))?;
+                let j = uncertain.iter().position(|&u| u == i).ok_or_else(|| {
+                    ScenarioError::Invalid(format!(
+                        "correlate: input '{name}' is a fixed number; only uncertain inputs (distributions) can be correlated"
+                    ))
+                })?;
+                which.push(j);
+            }
+            let mut sub: Vec<Vec<f64>> = which
+                .iter()
+                .map(|&j| std::mem::take(&mut columns[j]))
+                .collect();
+            iman_conover(c, &mut sub, options.seed)?;
+            for (&j, col) in which.iter().zip(sub) {
+                columns[j] = col;
+            }
+        }
+        let base = self.base();
+        let output = (0..n)
+            .map(|r| {
+                let mut x = base.clone();
+                for (j, &i) in uncertain.iter().enumerate() {
+                    x[i] = columns[j][r];
+                }
+                // (the response curve's spend is floored at 0 there, as in a trial)
+                self.main_output(&x)
+            })
+            .collect();
+        Ok(Sample {
+            names: uncertain.iter().map(|&i| self.names[i].clone()).collect(),
+            inputs: columns,
+            output,
+        })
+    }
+
+    /// The name of the main output (`revenue`, `conversions` or `result`).
+    pub fn main_output_name(&self) -> &'static str {
+        self.output_names().last().copied().unwrap_or("result")
+    }
+
     /// Checks a swept value for input `i`.
     fn check_value(&self, i: usize, v: f64) -> Result<(), ScenarioError> {
         self.check(i, &Input::Fixed(v))
@@ -502,5 +573,24 @@ impl Model {
                 }
             }
         }
+    }
+}
+
+/// A simulated sample that keeps its inputs: one column of draws per uncertain input
+/// (in the model's order) and the main output of each trial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// The uncertain inputs' names.
+    pub names: Vec<String>,
+    /// Their draws, one column per input, in trial order.
+    pub inputs: Vec<Vec<f64>>,
+    /// The main output of each trial.
+    pub output: Vec<f64>,
+}
+
+impl Sample {
+    /// The sensitivity of the output to each uncertain input ([`sensitivity`]).
+    pub fn sensitivity(&self, output_name: &str) -> Result<Sensitivity, ScenarioError> {
+        sensitivity(output_name, &self.names, &self.inputs, &self.output)
     }
 }

@@ -1,10 +1,11 @@
-//! SVG charts of the scenario domain as plain strings: the tornado chart (horizontal
-//! bars around the base result) and the histogram of a simulation. Deterministic
+//! The scenario domain's results for people, as plain strings: SVG charts (the
+//! one-at-a-time tornado, a simulation's histogram, and its rank-correlation
+//! sensitivity as a tornado) and the one-line summaries scripts print. Deterministic
 //! number formatting so outputs can be compared with golden files.
 
-use super::monte_carlo::Summary;
-use super::tornado::Tornado;
-use crate::render::html_escape as escape;
+use super::html_escape as escape;
+use super::{format_display, render_table};
+use crate::scenario::{DistFit, Sensitivity, Summary, Tornado};
 
 /// A compact label: 4 significant digits, with k or M for thousands and millions.
 fn short(v: f64) -> String {
@@ -150,6 +151,129 @@ pub fn histogram_svg(title: &str, summary: &Summary, bins: &[(f64, f64, usize)])
         escape(&short(hi))
     ));
     s
+}
+
+/// The sensitivity of a simulation as a tornado: one bar per uncertain input from 0
+/// to its rank correlation with the output (right for a positive correlation, left
+/// for a negative one), strongest on top, each labelled with its rank correlation and
+/// its contribution to variance.
+pub fn sensitivity_svg(title: &str, s: &Sensitivity) -> String {
+    let (w, left, right, top, row) = (640.0, 150.0, 150.0, 56.0, 28.0);
+    let h = top + row * s.rows.len() as f64 + 44.0;
+    let pw = w - left - right;
+    let zero = left + pw / 2.0;
+    let x = |r: f64| zero + r * pw / 2.0;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"12\">\n<text x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n<text x=\"{}\" y=\"42\" text-anchor=\"middle\" font-size=\"10\">rank correlation with the output (contribution to variance)</text>\n",
+        w / 2.0,
+        escape(title),
+        w / 2.0
+    );
+    for (i, r) in s.rows.iter().enumerate() {
+        let y = top + i as f64 * row;
+        let (a, b) = (
+            x(r.rank_correlation.min(0.0)),
+            x(r.rank_correlation.max(0.0)),
+        );
+        let color = if r.rank_correlation < 0.0 {
+            "#1f77b4"
+        } else {
+            "#ff7f0e"
+        };
+        out.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{color}\"/>\n<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{} ({})</text>\n",
+            left - 8.0,
+            y + row / 2.0 + 4.0,
+            escape(&r.input),
+            y + 4.0,
+            (b - a).max(0.5),
+            row - 8.0,
+            left + pw + 6.0,
+            y + row / 2.0 + 4.0,
+            signed(r.rank_correlation),
+            percent(r.contribution)
+        ));
+    }
+    let bottom = top + row * s.rows.len() as f64;
+    out.push_str(&format!(
+        "<line x1=\"{zero:.1}\" y1=\"{:.1}\" x2=\"{zero:.1}\" y2=\"{:.1}\" stroke=\"#333\"/>\n",
+        top - 4.0,
+        bottom + 4.0
+    ));
+    for (v, label) in [(-1.0, "-1"), (0.0, "0"), (1.0, "+1")] {
+        out.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\">{label}</text>\n",
+            x(v),
+            bottom + 20.0
+        ));
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// A rank correlation with its sign and two decimals: `+0.83`, `-0.41`.
+fn signed(r: f64) -> String {
+    format!("{r:+.2}")
+}
+
+/// A share as a percentage with one decimal: `68.2%`.
+fn percent(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// A simulation's summary in one line: trials, mean (and its standard error), sd,
+/// p5, p50 and p95.
+pub fn simulation_text(s: &Summary) -> String {
+    let p = |q: f64| s.percentile(q).map(format_display).unwrap_or_default();
+    format!(
+        "Simulation of {} trials: mean {} (se {}), sd {}, p5 {}, p50 {}, p95 {}",
+        s.n(),
+        format_display(s.mean()),
+        format_display(s.se()),
+        format_display(s.sd()),
+        p(5.0),
+        p(50.0),
+        p(95.0)
+    )
+}
+
+/// A one-at-a-time tornado: its output, base result and table.
+pub fn tornado_text(output: &str, t: &Tornado) -> String {
+    let table = t.table().map(|t| render_table(&t)).unwrap_or_default();
+    format!(
+        "Tornado of {output} (base {})\n{table}",
+        format_display(t.base)
+    )
+}
+
+/// A simulation's sensitivity: its output and table.
+pub fn sensitivity_text(s: &Sensitivity) -> String {
+    let table = s.table().map(|t| render_table(&t)).unwrap_or_default();
+    format!(
+        "Sensitivity of {} (rank correlation, contribution to variance)\n{table}",
+        s.output
+    )
+}
+
+/// A fitted distribution: how to write it, its parameters, log-likelihood, AIC and
+/// Kolmogorov-Smirnov figures.
+pub fn fit_text(f: &DistFit) -> String {
+    let params: Vec<String> = f
+        .params
+        .iter()
+        .map(|(k, v)| format!("{k} {}", format_display(*v)))
+        .collect();
+    format!(
+        "{} fitted to {} values: {}; {}; log-likelihood {}, AIC {}, Kolmogorov-Smirnov D {} (p {})",
+        f.family.name(),
+        f.n,
+        f.dist.describe(),
+        params.join(", "),
+        format_display(f.log_likelihood),
+        format_display(f.aic),
+        format_display(f.ks),
+        format_display(f.ks_p)
+    )
 }
 
 #[cfg(test)]
