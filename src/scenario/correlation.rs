@@ -159,6 +159,18 @@ impl Correlation {
         &self.matrix
     }
 
+    /// The same correlations with the inputs in the order `order` (a permutation of
+    /// the positions).
+    pub fn permuted(&self, order: &[usize]) -> Correlation {
+        Correlation {
+            names: order.iter().map(|&i| self.names[i].clone()).collect(),
+            matrix: order
+                .iter()
+                .map(|&i| order.iter().map(|&j| self.matrix[i][j]).collect())
+                .collect(),
+        }
+    }
+
     /// Positive semi-definite, or an error naming the pair that contradicts the others:
     /// the smallest set of inputs whose sub-matrix is not PSD is found (three inputs
     /// first, where `rho_ac` must lie within `rho_ab rho_bc +- sqrt((1 - rho_ab^2)(1 -

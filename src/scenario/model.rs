@@ -378,11 +378,17 @@ impl Model {
                 })?;
                 which.push(j);
             }
+            // In the model's order, so that the way the pairs or the matrix list the
+            // inputs does not change the draws.
+            let mut order: Vec<usize> = (0..which.len()).collect();
+            order.sort_by_key(|&p| which[p]);
+            let c = c.permuted(&order);
+            let which: Vec<usize> = order.iter().map(|&p| which[p]).collect();
             let mut sub: Vec<Vec<f64>> = which
                 .iter()
                 .map(|&j| std::mem::take(&mut columns[j]))
                 .collect();
-            iman_conover(c, &mut sub, options.seed)?;
+            iman_conover(&c, &mut sub, options.seed)?;
             for (&j, col) in which.iter().zip(sub) {
                 columns[j] = col;
             }
