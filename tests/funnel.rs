@@ -168,8 +168,8 @@ fn handbook_plan_check() {
     assert_eq!(
         out,
         "false\n\
-         retention -> monetization: 1,500 x 70% = 1,050, not 1,000 (the plan is 50 below, -4.76%)\n\
-         revenue: 1,000 x 90% x 150 = 135,000 falls short of the 1,000,000 goal by 865,000 (13.5% of the goal)\n\
+         retention -> monetization: 1,500 x 70.0% = 1,050, not 1,000 (the plan is 50 below, -4.76%)\n\
+         revenue: 1,000 x 90.0% x 150 = 135,000 falls short of the 1,000,000 goal by 865,000 (13.5% of the goal)\n\
          135000.0\n\
          [\"retention\", \"monetization\"]\n"
     );
@@ -261,8 +261,8 @@ fn funnel_plan_script_matches_golden() {
         "176,366.8 entering",
         "945.0 conversions, revenue 141,750.0",
         "25,000.0    833,333.3   41,666.7",
-        "1,500 x 70% = 1,050, not 1,000",
-        "1,000 x 90% x 150 = 135,000 falls short of the 1,000,000 goal",
+        "1,500 x 70.0% = 1,050, not 1,000",
+        "1,000 x 90.0% x 150 = 135,000 falls short of the 1,000,000 goal",
     ] {
         assert!(text.contains(figure), "{figure}");
     }

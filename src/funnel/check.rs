@@ -11,8 +11,8 @@
 //! average order value their revenue is compared with the goal the same way.
 //!
 //! Handbook table (25,000 / 15% -> 3,750 / 40% -> 1,500 / 70% -> 1,000 / 90%, aov 150,
-//! goal 1,000,000): the link retention -> monetization is flagged (1,500 x 70% = 1,050,
-//! not 1,000) and the implied revenue 1,000 x 90% x 150 = 135,000 falls short of the
+//! goal 1,000,000): the link retention -> monetization is flagged (1,500 x 70.0% = 1,050,
+//! not 1,000) and the implied revenue 1,000 x 90.0% x 150 = 135,000 falls short of the
 //! goal by 865,000.
 
 use super::error::{positive, FunnelError};
@@ -386,11 +386,11 @@ mod tests {
         assert_eq!(c.issues.len(), 2);
         assert_eq!(
             c.issues[0],
-            "retention -> monetization: 1,500 x 70% = 1,050, not 1,000 (the plan is 50 below, -4.76%)"
+            "retention -> monetization: 1,500 x 70.0% = 1,050, not 1,000 (the plan is 50 below, -4.76%)"
         );
         assert_eq!(
             c.issues[1],
-            "revenue: 1,000 x 90% x 150 = 135,000 falls short of the 1,000,000 goal by 865,000 (13.5% of the goal)"
+            "revenue: 1,000 x 90.0% x 150 = 135,000 falls short of the 1,000,000 goal by 865,000 (13.5% of the goal)"
         );
         // 1,000,000 / 150 / 0.0378 = 176,366.8
         assert_eq!(format!("{:.1}", c.needed_entering.unwrap()), "176366.8");
@@ -458,7 +458,7 @@ mod tests {
         let c = check_plan(&zero, &CheckOptions::default()).unwrap();
         assert_eq!(
             c.issues,
-            ["a -> b: 0 x 50% = 0, not 10 (the plan is 10 above)"]
+            ["a -> b: 0 x 50.0% = 0, not 10 (the plan is 10 above)"]
         );
         let e = check_plan(
             &t,

@@ -2,11 +2,14 @@
 //! produced as SVG strings by each domain's `chart` module; files are written by the
 //! script layer's sandboxed writers.
 
+mod format;
 mod html;
 mod number;
 pub mod scenario_chart;
 mod text_table;
 
+pub use crate::table::Kind;
+pub use format::{change, format_kind, percent, points, CellFormat};
 pub use html::{escape as html_escape, table_html, table_markdown, Block, Report};
 pub use number::{format_display, format_grouped, format_grouped_int, group_int};
 pub use text_table::{render_table, render_table_limited};
