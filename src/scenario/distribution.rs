@@ -193,10 +193,11 @@ impl Dist {
         if !(1e-3..=1e10).contains(&shape) {
             return Err(out_of_range("gamma: shape", "from 0.001 to 1e10", shape));
         }
-        if !(shape * scale).is_finite() {
+        // A draw is at most about shape + 50 sqrt(shape) + 50 scales (53 random bits).
+        if (shape + 50.0 * shape.sqrt() + 50.0) * scale > DRAW_MAX {
             return Err(out_of_range(
                 "gamma: scale",
-                "small enough that the mean shape x scale is a finite number",
+                "small enough that (shape + 50 sqrt(shape) + 50) x scale, about the largest draw, is at most 1e300",
                 scale,
             ));
         }
@@ -213,25 +214,28 @@ impl Dist {
         if !(0.05..=1e4).contains(&shape) {
             return Err(out_of_range("weibull: shape", "from 0.05 to 10000", shape));
         }
-        let d = Weibull::new(shape, scale).map_err(|e| invalid(e, "weibull"))?;
-        if !d.mean().is_some_and(f64::is_finite) {
+        // A draw is scale x E^(1 / shape) with E an exponential draw, at most about 40.
+        if scale * 40f64.powf(1.0 / shape) > DRAW_MAX {
             return Err(out_of_range(
                 "weibull: scale",
-                "small enough that the mean is a finite number",
+                "small enough that scale x 40^(1 / shape), about the largest draw, is at most 1e300",
                 scale,
             ));
         }
-        Ok(Dist::Weibull(d))
+        Weibull::new(shape, scale)
+            .map(Dist::Weibull)
+            .map_err(|e| invalid(e, "weibull"))
     }
 
     /// Exponential with mean `mean` > 0.
     pub fn exponential(mean: f64) -> Result<Dist, ScenarioError> {
         let mean = positive("exponential: mean", mean)?;
         let rate = 1.0 / mean;
-        if !(rate.is_finite() && rate > 0.0) {
+        // A draw is at most about 40 means.
+        if !(rate.is_finite() && 40.0 * mean <= DRAW_MAX) {
             return Err(out_of_range(
                 "exponential: mean",
-                "a positive number from 1e-300 to 1e300",
+                "a positive number from 1e-300 to 2.5e298 (draws reach about 40 means)",
                 mean,
             ));
         }
@@ -331,6 +335,10 @@ impl Dist {
         }
     }
 }
+
+/// The largest draw a distribution may reach: its bound keeps every draw, and sums of
+/// a few of them, finite.
+const DRAW_MAX: f64 = 1e300;
 
 /// The largest Poisson mean accepted: up to it the quantile's CDF (the regularized
 /// incomplete gamma, `crate::abtest::special::gamma_q`) converges within its iteration

@@ -13,7 +13,7 @@ use super::sensitivity::{sensitivity, Sensitivity};
 use super::sweep::{points, Combine};
 use super::tornado::{tornado, Tornado};
 use crate::budget::{self, AllocateOptions, Channel, Curve, Limits};
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind as ColumnKind, Table};
 use crate::units::Rate;
 
 /// A model input: a fixed number or a distribution.
@@ -457,13 +457,30 @@ impl Model {
             .iter()
             .map(|(n, _)| n.clone())
             .chain(outs.iter().map(|s| s.to_string()));
-        Ok(Table::new(
+        let t = Table::new(
             "<sweep>",
             names
                 .zip(cols)
                 .map(|(n, c)| (n, Column::float(c)))
                 .collect(),
-        )?)
+        )?;
+        let kinds: Vec<(String, ColumnKind)> = axes
+            .iter()
+            .zip(&idx)
+            .map(|((n, _), &i)| (n.clone(), self.input_kind(i)))
+            .chain(outs.iter().map(|o| (o.to_string(), output_kind(o))))
+            .collect();
+        Ok(kinds.iter().fold(t, |t, (n, k)| t.with_kind(n, *k)))
+    }
+
+    /// What input `i`'s values mean: visitors entering are a count, stage rates are
+    /// rates, spend, aov and value per result are money.
+    pub fn input_kind(&self, i: usize) -> ColumnKind {
+        match (&self.kind, i) {
+            (Kind::Funnel { .. }, 0) => ColumnKind::Count,
+            _ if self.is_rate(i) => ColumnKind::Rate,
+            _ => ColumnKind::Money,
+        }
     }
 
     /// The tornado of the main output: inputs in `ranges` across their given range,
@@ -598,5 +615,14 @@ impl Sample {
     /// The sensitivity of the output to each uncertain input ([`sensitivity`]).
     pub fn sensitivity(&self, output_name: &str) -> Result<Sensitivity, ScenarioError> {
         sensitivity(output_name, &self.names, &self.inputs, &self.output)
+    }
+}
+
+/// What an output's values mean: conversions and results are counts, revenue money.
+pub fn output_kind(name: &str) -> ColumnKind {
+    if name == "revenue" {
+        ColumnKind::Money
+    } else {
+        ColumnKind::Count
     }
 }

@@ -14,7 +14,7 @@
 
 use super::correlation::{pearson, ranks};
 use super::error::ScenarioError;
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 
 /// One input's line.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +93,7 @@ pub fn sensitivity(
 }
 
 impl Sensitivity {
-    /// The table `input, rank_correlation, contribution`, strongest first.
+    /// The table `input, rank_correlation, contribution` (a share), strongest first.
     pub fn table(&self) -> Result<Table, ScenarioError> {
         Ok(Table::new(
             "<sensitivity>",
@@ -111,6 +111,7 @@ impl Sensitivity {
                     Column::float(self.rows.iter().map(|r| Some(r.contribution)).collect()),
                 ),
             ],
-        )?)
+        )?
+        .with_kind("contribution", Kind::Share))
     }
 }

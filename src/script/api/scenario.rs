@@ -15,7 +15,7 @@ use crate::scenario::{
     ScenarioError, SeekOptions, Sensitivity, SimOptions, Summary, Tornado as DomainTornado, CHUNK,
 };
 use crate::script::{context, num, script_error, table_from_dynamic, Options};
-use crate::table::{Column, Table, Value};
+use crate::table::{Column, Kind, Table, Value};
 use rhai::plugin::*;
 use rhai::{Array, Dynamic, EvalAltResult, FnPtr, Map, Module, NativeCallContext, Scope};
 use std::cell::RefCell;
@@ -541,6 +541,7 @@ fn histogram_table(s: &Summary, bins: i64) -> R<Table> {
             ),
         ],
     )
+    .map(|t| t.with_kinds(&[("count", Kind::Count), ("share", Kind::Share)]))
     .map_err(script_error)
 }
 
