@@ -23,7 +23,11 @@ fn whatif_script_matches_golden() {
         "whatif_summer_promo.stdout",
     );
     let out = dir.path();
-    for svg in ["whatif_revenue_histogram.svg", "whatif_tornado.svg"] {
+    for svg in [
+        "whatif_revenue_histogram.svg",
+        "whatif_tornado.svg",
+        "whatif_sensitivity.svg",
+    ] {
         let text = std::fs::read_to_string(out.join(svg)).expect("chart written");
         assert!(text.starts_with("<svg") && text.contains("<rect"), "{svg}");
     }
