@@ -26,7 +26,7 @@ const HANDBOOK: &str = "let f = funnel([\n\
 
 #[test]
 fn handbook_figures_from_a_script() {
-    // domain.md section 2: 25,000 x 15% x 40% x 70% x 90% = 945 conversions, x 150 =
+    // docs/handbook.md, the funnel: 25,000 x 15% x 40% x 70% x 90% = 945 conversions, x 150 =
     // 141,750; 1,000,000 / 150 / 0.0378 = 176,366.8 entering.
     let (code, out, err) = run_snippet(&format!(
         "{HANDBOOK}\
@@ -133,7 +133,7 @@ fn bad_rate_cell_names_file_line_and_column() {
 
 #[test]
 fn handbook_media_sizing() {
-    // domain.md section 2: 25,000 / 0.03 = 833,333.3 impressions; / 1000 x 50 = 41,666.7.
+    // docs/handbook.md, the funnel: 25,000 / 0.03 = 833,333.3 impressions; / 1000 x 50 = 41,666.7.
     let (code, out, err) = run_snippet(
         "let m = media(25000, #{ ctr: 0.03, cpm: 50 });\n\
          print((m.impressions * 10).round() / 10);\n\

@@ -12,7 +12,7 @@ fn with_file(name: &str, text: &str, code: &str) -> (Option<i32>, String, String
     (o.status.code(), stdout(&o), stderr(&o))
 }
 
-/// The four template rows and the headline of domain.md section 6, read from a file.
+/// The four template rows and the headline of docs/handbook.md, the review, read from a file.
 #[test]
 fn handbook_template_rows_and_headline() {
     let csv = "dimension,metric,target,actual,unit,better\n\

@@ -327,10 +327,14 @@ fn sensitivity_table_and_tornado_from_a_script() {
     let total: f64 = lines[1].parse().expect("number");
     assert!((total - 1.0).abs() < 1e-12, "{total}");
     let svg = std::fs::read_to_string(out.join("sensitivity.svg")).expect("svg");
+    // the background and one bar per input
     assert!(
-        svg.starts_with("<svg") && svg.matches("<rect").count() == 3,
+        svg.starts_with("<svg") && svg.matches("<rect").count() == 4,
         "{svg}"
     );
+    assert!(["aov", "ctr", "cvr"]
+        .iter()
+        .all(|n| svg.contains(&format!(">{n}</text>"))));
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Consistency check of a planner's own funnel table (domain.md section 2: "a plan
+//! Consistency check of a planner's own funnel table (docs/handbook.md, the funnel: "a plan
 //! whose stages do not chain must be reported").
 //!
 //! The table has one row per stage, in funnel order, with columns `stage` (or `name`),
@@ -19,7 +19,7 @@ use super::error::{positive, FunnelError};
 use super::plan::{table, Funnel, Stage};
 use super::read::{number_cell, rate_cell, stage_column, text_cell};
 use crate::render::format_grouped;
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use crate::units::{format_percent, Rate};
 
 /// What to check the table against.
@@ -267,14 +267,15 @@ impl PlanCheck {
         table(vec![
             ("from", s(|x| x.from.clone())),
             ("to", s(|x| x.to.clone())),
-            ("volume", f(&|x| Some(x.volume))),
-            ("rate", f(&|x| Some(x.rate.get()))),
-            ("implied", f(&|x| Some(x.implied))),
-            ("planned", f(&|x| x.planned)),
-            ("gap", f(&|x| x.gap())),
+            ("volume", f(&|x| Some(x.volume)).with_kind(Kind::Count)),
+            ("rate", f(&|x| Some(x.rate.get())).with_kind(Kind::Rate)),
+            ("implied", f(&|x| Some(x.implied)).with_kind(Kind::Count)),
+            ("planned", f(&|x| x.planned).with_kind(Kind::Count)),
+            ("gap", f(&|x| x.gap()).with_kind(Kind::Count)),
             (
                 "gap_pct",
-                f(&|x| x.gap().filter(|_| x.implied > 0.0).map(|g| g / x.implied)),
+                f(&|x| x.gap().filter(|_| x.implied > 0.0).map(|g| g / x.implied))
+                    .with_kind(Kind::Change),
             ),
             (
                 "flag",

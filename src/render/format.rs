@@ -110,8 +110,10 @@ impl CellFormat {
         }
         match self.kind {
             Kind::Plain => match self.decimals {
-                Some(d) => format_grouped(x, d),
-                None => format_display(x),
+                // a small value in a column of large ones keeps its own digits: 0.45
+                // next to 1,000,000 is `0.45`, not `0.5`
+                Some(d) if x.abs() >= 10.0 || x.fract() == 0.0 => format_grouped(x, d),
+                _ => format_display(x),
             },
             Kind::Rate | Kind::Share => percent_with(x, self.decimals, false, "%"),
             Kind::Change => percent_with(x, self.decimals, true, "%"),
@@ -213,7 +215,9 @@ fn money_decimals(values: &[f64]) -> usize {
 /// A plain float column where some value reaches 1,000 is shown grouped, with one
 /// decimal (none when every value is whole), so that volumes and money without a
 /// declared kind read `5,000,000` and `85,573.5` rather than `5000000.0` and
-/// `85573.5049`; `None` (each value by `format_display`) otherwise.
+/// `85573.5049`; values below 10 in such a column keep their own digits (a column of
+/// mixed items, as a scenario table, shows 0.45 next to 1,000,000). `None` (each
+/// value by `format_display`) otherwise.
 fn plain_grouping(values: &[f64]) -> Option<usize> {
     if !values.iter().any(|x| x.abs() >= 1000.0) {
         return None;
@@ -305,6 +309,16 @@ mod tests {
         assert_eq!(format_kind(2.2, Kind::Ratio), "1:2.2");
         assert_eq!(format_kind(2.5, Kind::Days), "2.5 d");
         assert_eq!(format_kind(3.0, Kind::Days), "3 d");
+    }
+
+    #[test]
+    fn small_values_in_a_column_of_large_ones_keep_their_digits() {
+        let f = CellFormat::for_values(Kind::Plain, DType::Float, &[0.45, 0.35, 1e6, 0.05]);
+        assert_eq!(f.text(&Value::Float(0.45)), "0.45");
+        assert_eq!(f.text(&Value::Float(0.05)), "0.05");
+        assert_eq!(f.text(&Value::Float(-0.01)), "-0.01");
+        assert_eq!(f.text(&Value::Float(1e6)), "1,000,000.0");
+        assert_eq!(f.text(&Value::Float(2.0)), "2.0");
     }
 
     #[test]

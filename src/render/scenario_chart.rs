@@ -3,8 +3,8 @@
 //! sensitivity as a tornado) and the one-line summaries scripts print. Deterministic
 //! number formatting so outputs can be compared with golden files.
 
-use super::html_escape as escape;
-use super::{format_display, render_table};
+use super::svg::{palette, Anchor, Scale, Svg};
+use super::{format_display, group_int, render_table};
 use crate::scenario::{DistFit, Sensitivity, Summary, Tornado};
 
 /// A compact label: 4 significant digits, with k or M for thousands and millions.
@@ -36,7 +36,8 @@ fn short(v: f64) -> String {
 }
 
 /// A tornado chart: one bar per input from its result at the low end to its result
-/// at the high end, widest swing on top, a vertical line at the base result.
+/// at the high end, widest swing on top, a vertical line at the base result; the part
+/// below the base in blue, above it in orange, with a legend.
 pub fn tornado_svg(title: &str, t: &Tornado) -> String {
     let (w, left, right, top, row) = (640.0, 150.0, 110.0, 50.0, 28.0);
     let h = top + row * t.rows.len() as f64 + 40.0;
@@ -50,77 +51,66 @@ pub fn tornado_svg(title: &str, t: &Tornado) -> String {
         .iter()
         .map(|r| r.at_low.max(r.at_high))
         .fold(t.base, f64::max);
-    let span = if hi > lo { hi - lo } else { 1.0 };
-    let pw = w - left - right;
-    let x = |v: f64| left + (v - lo) / span * pw;
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"12\">\n<text x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n",
-        w / 2.0,
-        escape(title)
+    let x = Scale::new(lo, hi, left, w - right);
+    let mut svg = Svg::new(w, h);
+    svg.title(title);
+    svg.legend(
+        left,
+        42.0,
+        &[
+            ("low end", palette::BLUE, false),
+            ("high end", palette::ORANGE, false),
+        ],
     );
+    let xb = x.map(t.base);
     for (i, r) in t.rows.iter().enumerate() {
         let y = top + i as f64 * row;
-        let (a, b) = (x(r.at_low.min(r.at_high)), x(r.at_low.max(r.at_high)));
-        s.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
-            left - 8.0,
-            y + row / 2.0 + 4.0,
-            escape(&r.input)
-        ));
-        // the low end's part in blue, the high end's part in orange
-        let xb = x(t.base);
-        let (xl, xh) = (x(r.at_low), x(r.at_high));
-        for (from, to, color) in [(xl, xb, "#1f77b4"), (xh, xb, "#ff7f0e")] {
-            let (p, q) = (from.min(to), from.max(to));
-            s.push_str(&format!(
-                "<rect x=\"{p:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{color}\"/>\n",
-                y + 4.0,
-                (q - p).max(0.5),
-                row - 8.0
-            ));
+        svg.text(left - 8.0, y + row / 2.0 + 4.0, &r.input, Anchor::End);
+        for (end, color) in [(r.at_low, palette::BLUE), (r.at_high, palette::ORANGE)] {
+            let (p, q) = (x.map(end).min(xb), x.map(end).max(xb));
+            svg.rect(p, y + 4.0, (q - p).max(0.5), row - 8.0, color);
         }
-        s.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">swing {}</text>\n",
-            b.max(a) + 4.0,
+        let b = x.map(r.at_low.max(r.at_high));
+        svg.text_sized(
+            b + 4.0,
             y + row / 2.0 + 4.0,
-            escape(&short(r.swing))
-        ));
+            &format!("swing {}", short(r.swing)),
+            Anchor::Start,
+            10,
+        );
     }
-    let xb = x(t.base);
     let bottom = top + row * t.rows.len() as f64;
-    s.push_str(&format!(
-        "<line x1=\"{xb:.1}\" y1=\"{:.1}\" x2=\"{xb:.1}\" y2=\"{:.1}\" stroke=\"#333\"/>\n<text x=\"{xb:.1}\" y=\"{:.1}\" text-anchor=\"middle\">base {}</text>\n",
-        top - 4.0,
-        bottom + 4.0,
+    svg.line(xb, top - 4.0, xb, bottom + 4.0, palette::AXIS);
+    svg.text(
+        xb,
         bottom + 20.0,
-        escape(&short(t.base))
-    ));
-    s.push_str("<text x=\"150\" y=\"44\" font-size=\"10\" fill=\"#1f77b4\">low end</text>\n<text x=\"210\" y=\"44\" font-size=\"10\" fill=\"#ff7f0e\">high end</text>\n</svg>\n");
-    s
+        &format!("base {}", short(t.base)),
+        Anchor::Middle,
+    );
+    svg.finish()
 }
 
-/// A histogram of a simulation: `bins` bars, with the mean and p5/p95 marked.
-pub fn histogram_svg(title: &str, summary: &Summary, bins: &[(f64, f64, usize)]) -> String {
+/// A histogram of a simulation: `bins` bars, with the mean and p5/p95 marked, titled
+/// with the number of trials.
+pub fn histogram_svg(summary: &Summary, bins: &[(f64, f64, usize)]) -> String {
+    let title = format!("Simulation of {} trials", trials(summary));
     let (w, h, left, right, top, bottom) = (640.0, 400.0, 60.0, 20.0, 50.0, 50.0);
-    let (pw, ph) = (w - left - right, h - top - bottom);
+    let ph = h - top - bottom;
     let lo = bins.first().map_or(0.0, |b| b.0);
     let hi = bins.last().map_or(1.0, |b| b.1);
-    let span = if hi > lo { hi - lo } else { 1.0 };
     let cmax = bins.iter().map(|b| b.2).max().unwrap_or(1).max(1) as f64;
-    let x = |v: f64| left + (v - lo) / span * pw;
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"12\">\n<text x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n",
-        w / 2.0,
-        escape(title)
-    );
+    let x = Scale::new(lo, hi, left, w - right);
+    let mut svg = Svg::new(w, h);
+    svg.title(&title);
     for &(a, b, c) in bins {
         let bh = c as f64 / cmax * ph;
-        s.push_str(&format!(
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"#1f77b4\" stroke=\"white\" stroke-width=\"0.5\"/>\n",
-            x(a),
+        svg.rect(
+            x.map(a),
             top + ph - bh,
-            (x(b) - x(a)).max(0.5)
-        ));
+            (x.map(b) - x.map(a) - 0.5).max(0.5),
+            bh,
+            palette::BLUE,
+        );
     }
     let marks = [
         ("p5", summary.percentile(5.0).unwrap_or(f64::NAN)),
@@ -129,86 +119,83 @@ pub fn histogram_svg(title: &str, summary: &Summary, bins: &[(f64, f64, usize)])
     ];
     for (k, (name, v)) in marks.into_iter().enumerate() {
         if v.is_finite() {
-            let xv = x(v);
+            let xv = x.map(v);
             // the mean's label above the bars, the percentiles' below, so they never overlap
             let ty = if k == 1 { top - 4.0 } else { top + ph + 16.0 };
-            s.push_str(&format!(
-                "<line x1=\"{xv:.1}\" y1=\"{top:.1}\" x2=\"{xv:.1}\" y2=\"{:.1}\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>\n<text x=\"{xv:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\" font-size=\"10\">{name} {}</text>\n",
+            svg.raw(&format!(
+                "<line x1=\"{xv:.1}\" y1=\"{top:.1}\" x2=\"{xv:.1}\" y2=\"{:.1}\" stroke=\"{}\" stroke-dasharray=\"4 3\"/>\n",
                 top + ph,
-                escape(&short(v))
+                palette::RED
             ));
+            svg.text_sized(xv, ty, &format!("{name} {}", short(v)), Anchor::Middle, 10);
         }
     }
-    s.push_str(&format!(
-        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#333\"/>\n<text x=\"{left}\" y=\"{:.1}\" font-size=\"10\">{}</text>\n<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"10\">{}</text>\n</svg>\n",
-        top + ph,
-        left + pw,
-        top + ph,
-        top + ph + 34.0,
-        escape(&short(lo)),
-        left + pw,
-        top + ph + 34.0,
-        escape(&short(hi))
-    ));
-    s
+    svg.line(left, top + ph, w - right, top + ph, palette::AXIS);
+    svg.text_sized(left, top + ph + 34.0, &short(lo), Anchor::Start, 10);
+    svg.text_sized(w - right, top + ph + 34.0, &short(hi), Anchor::End, 10);
+    svg.finish()
 }
 
 /// The sensitivity of a simulation as a tornado: one bar per uncertain input from 0
-/// to its rank correlation with the output (right for a positive correlation, left
-/// for a negative one), strongest on top, each labelled with its rank correlation and
-/// its contribution to variance.
+/// to its rank correlation with the output (right and orange for a positive
+/// correlation, left and blue for a negative one), strongest on top, each labelled
+/// with its rank correlation and its contribution to variance.
 pub fn sensitivity_svg(title: &str, s: &Sensitivity) -> String {
     let (w, left, right, top, row) = (640.0, 150.0, 150.0, 56.0, 28.0);
     let h = top + row * s.rows.len() as f64 + 44.0;
-    let pw = w - left - right;
-    let zero = left + pw / 2.0;
-    let x = |r: f64| zero + r * pw / 2.0;
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"12\">\n<text x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n<text x=\"{}\" y=\"42\" text-anchor=\"middle\" font-size=\"10\">rank correlation with the output (contribution to variance)</text>\n",
+    let x = Scale::new(-1.0, 1.0, left, w - right);
+    let mut svg = Svg::new(w, h);
+    svg.title(title);
+    svg.text_sized(
         w / 2.0,
-        escape(title),
-        w / 2.0
+        40.0,
+        "rank correlation with the output (contribution to variance)",
+        Anchor::Middle,
+        10,
     );
     for (i, r) in s.rows.iter().enumerate() {
         let y = top + i as f64 * row;
-        let (a, b) = (
-            x(r.rank_correlation.min(0.0)),
-            x(r.rank_correlation.max(0.0)),
-        );
         let color = if r.rank_correlation < 0.0 {
-            "#1f77b4"
+            palette::BLUE
         } else {
-            "#ff7f0e"
+            palette::ORANGE
         };
-        out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{color}\"/>\n<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{} ({})</text>\n",
-            left - 8.0,
+        let (a, b) = (
+            x.map(r.rank_correlation.min(0.0)),
+            x.map(r.rank_correlation.max(0.0)),
+        );
+        svg.text(left - 8.0, y + row / 2.0 + 4.0, &r.input, Anchor::End);
+        svg.rect(a, y + 4.0, (b - a).max(0.5), row - 8.0, color);
+        svg.text_sized(
+            w - right + 6.0,
             y + row / 2.0 + 4.0,
-            escape(&r.input),
-            y + 4.0,
-            (b - a).max(0.5),
-            row - 8.0,
-            left + pw + 6.0,
-            y + row / 2.0 + 4.0,
-            signed(r.rank_correlation),
-            percent(r.contribution)
-        ));
+            &format!(
+                "{} ({})",
+                signed(r.rank_correlation),
+                percent(r.contribution)
+            ),
+            Anchor::Start,
+            10,
+        );
     }
     let bottom = top + row * s.rows.len() as f64;
-    out.push_str(&format!(
-        "<line x1=\"{zero:.1}\" y1=\"{:.1}\" x2=\"{zero:.1}\" y2=\"{:.1}\" stroke=\"#333\"/>\n",
-        top - 4.0,
-        bottom + 4.0
-    ));
+    let zero = x.map(0.0);
+    svg.line(zero, top - 4.0, zero, bottom + 4.0, palette::AXIS);
     for (v, label) in [(-1.0, "-1"), (0.0, "0"), (1.0, "+1")] {
-        out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\">{label}</text>\n",
-            x(v),
-            bottom + 20.0
-        ));
+        svg.text_colored(
+            x.map(v),
+            bottom + 20.0,
+            label,
+            Anchor::Middle,
+            palette::MUTED,
+        );
     }
-    out.push_str("</svg>\n");
-    out
+    svg.finish()
+}
+
+/// The number of trials, grouped: `200,000`.
+fn trials(s: &Summary) -> String {
+    group_int(s.n() as u64)
 }
 
 /// A rank correlation with its sign and two decimals: `+0.83`, `-0.41`.
@@ -227,7 +214,7 @@ pub fn simulation_text(s: &Summary) -> String {
     let p = |q: f64| s.percentile(q).map(format_display).unwrap_or_default();
     format!(
         "Simulation of {} trials: mean {} (se {}), sd {}, p5 {}, p50 {}, p95 {}",
-        s.n(),
+        trials(s),
         format_display(s.mean()),
         format_display(s.se()),
         format_display(s.sd()),

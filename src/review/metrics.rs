@@ -1,7 +1,7 @@
-//! Targets against actuals (domain.md section 6, step 1): every goal of the plan with
+//! Targets against actuals (docs/handbook.md, the review, step 1): every goal of the plan with
 //! its target, actual, difference, achievement rate and a direction-aware status.
 //!
-//! Rules (issue 5, item 1):
+//! Rules:
 //! - `difference = actual - target`, shown in percentage points when either cell was
 //!   written as a percentage (`5%` → `4%` is `-1 pt`), in the ratio's second term for
 //!   ratios (`1:3` → `1:2.2` is `-0.8`), else in the metric's own unit.
@@ -510,7 +510,7 @@ mod tests {
         headline,new users,10000,8000,,\n\
         headline,sales,2000000,1600000,,\n";
 
-    /// The handbook's template rows and headline (domain.md section 6).
+    /// The handbook's template rows and headline (docs/handbook.md, the review).
     #[test]
     fn handbook_template_rows() -> Result<(), ReviewError> {
         let r = review(TEMPLATE)?;

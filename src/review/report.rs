@@ -1,4 +1,4 @@
-//! The review report (issue 5, item 7): one self-contained page for the managers —
+//! The review report: one self-contained page for the managers —
 //! the headline, the targets table with status colours, target-vs-actual bars, the
 //! gaps that matter, the attribution table and waterfall, the what-if, the actions and
 //! the lessons — built on `crate::render::Report`, which writes it as HTML (inline CSS

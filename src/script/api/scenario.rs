@@ -1379,11 +1379,7 @@ mod scenario_api {
         let h = s
             .histogram(usize::try_from(bins).unwrap_or(0))
             .map_err(script_error)?;
-        Ok(scenario_chart::histogram_svg(
-            &format!("Simulation of {} trials", s.n()),
-            s,
-            &h,
-        ))
+        Ok(scenario_chart::histogram_svg(s, &h))
     }
 
     /// The summary in one line.
