@@ -6,6 +6,7 @@
 use super::svg::{palette, Anchor, Scale, Svg};
 use super::{format_display, group_int, render_table};
 use crate::scenario::{DistFit, Sensitivity, Summary, Tornado};
+use crate::table::Table;
 
 /// A compact label: 4 significant digits, with k or M for thousands and millions.
 fn short(v: f64) -> String {
@@ -225,11 +226,11 @@ pub fn simulation_text(s: &Summary) -> String {
 }
 
 /// A one-at-a-time tornado: its output, base result and table.
-pub fn tornado_text(output: &str, t: &Tornado) -> String {
-    let table = t.table().map(|t| render_table(&t)).unwrap_or_default();
+pub fn tornado_text(output: &str, base: f64, table: Option<&Table>) -> String {
+    let table = table.map(render_table).unwrap_or_default();
     format!(
         "Tornado of {output} (base {})\n{table}",
-        format_display(t.base)
+        format_display(base)
     )
 }
 

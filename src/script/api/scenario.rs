@@ -88,6 +88,8 @@ pub type Distribution = Dist;
 pub struct Tornado {
     tornado: DomainTornado,
     output: String,
+    /// What the output's values mean, for a model's tornado (a closure's is unknown).
+    kind: Kind,
 }
 
 use crate::script::Calls;
@@ -1569,11 +1571,8 @@ mod scenario_api {
         let t = model.tornado(&r).map_err(script_error)?;
         Ok(Tornado {
             tornado: t,
-            output: model
-                .output_names()
-                .last()
-                .map_or("result", |s| s)
-                .to_string(),
+            output: model.main_output_name().to_string(),
+            kind: scenario::model::output_kind(model.main_output_name()),
         })
     }
 
@@ -1618,6 +1617,7 @@ mod scenario_api {
         Ok(Tornado {
             tornado: t,
             output: "result".into(),
+            kind: Kind::Plain,
         })
     }
 
@@ -1625,7 +1625,11 @@ mod scenario_api {
     /// swing first.
     #[rhai_fn(get = "table", pure, return_raw)]
     pub fn tornado_table(t: &mut Tornado) -> R<Table> {
-        t.tornado.table().map_err(script_error)
+        let k = t.kind;
+        t.tornado
+            .table()
+            .map(|table| table.with_kinds(&[("result_low", k), ("result_high", k), ("swing", k)]))
+            .map_err(script_error)
     }
 
     /// The result with every input at base.
@@ -1643,7 +1647,8 @@ mod scenario_api {
     /// The base result and the tornado table.
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn tornado_to_string(t: &mut Tornado) -> String {
-        scenario_chart::tornado_text(&t.output, &t.tornado)
+        let table = tornado_table(t).ok();
+        scenario_chart::tornado_text(&t.output, t.tornado.base, table.as_ref())
     }
 
     // ---- named scenarios -------------------------------------------------------------
