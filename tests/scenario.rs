@@ -300,6 +300,10 @@ fn correlation_errors_name_the_pair_or_the_input() {
         "option 'correlate' needs a native model",
     );
     fails_with(
+        &format!("{pre}simulate(50000000, #{{ sensitivity: true }}, m);"),
+        "use at most 28571428 trials",
+    );
+    fails_with(
         &format!("{pre}print(simulate(100, #{{ seed: 1 }}, m).sensitivity);"),
         "simulate a model with #{ sensitivity: true }",
     );

@@ -356,6 +356,16 @@ impl Model {
             .filter(|&i| matches!(self.inputs[i], Input::Uncertain(_)))
             .collect();
         let k = uncertain.len();
+        // The draws, their columns and the output are held at once.
+        let values = n.saturating_mul(2 * k + 1);
+        if values > MAX_SAMPLE_VALUES {
+            return Err(ScenarioError::Invalid(format!(
+                "simulate: keeping the draws of {k} uncertain inputs over {n} trials holds {values} numbers ({} MB), more than the {} million a correlated or sensitivity simulation may hold; use at most {} trials",
+                values / 125_000,
+                MAX_SAMPLE_VALUES / 1_000_000,
+                MAX_SAMPLE_VALUES / (2 * k + 1)
+            )));
+        }
         let rows = run_parallel_rows(n, k, options, |rng, row| {
             for (slot, &i) in row.iter_mut().zip(&uncertain) {
                 *slot = self.inputs[i].draw(rng);
@@ -598,6 +608,10 @@ impl Model {
         }
     }
 }
+
+/// The most numbers a simulation that keeps its inputs' draws may hold at once (the
+/// draws twice while they are turned into columns, and the output): 1.6 GB.
+pub const MAX_SAMPLE_VALUES: usize = 200_000_000;
 
 /// A simulated sample that keeps its inputs: one column of draws per uncertain input
 /// (in the model's order) and the main output of each trial.
