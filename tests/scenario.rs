@@ -23,7 +23,11 @@ fn whatif_script_matches_golden() {
         "whatif_summer_promo.stdout",
     );
     let out = dir.path();
-    for svg in ["whatif_revenue_histogram.svg", "whatif_tornado.svg"] {
+    for svg in [
+        "whatif_revenue_histogram.svg",
+        "whatif_tornado.svg",
+        "whatif_sensitivity.svg",
+    ] {
         let text = std::fs::read_to_string(out.join(svg)).expect("chart written");
         assert!(text.starts_with("<svg") && text.contains("<rect"), "{svg}");
     }
@@ -244,5 +248,127 @@ fn scenario_csv_errors_name_file_line_and_column() {
             .contains("scenarios: the model has no input 'activaton' (did you mean 'activation'?)"),
         "{}",
         stderr(&o)
+    );
+}
+
+const TWO_RATES: &str = "let m = funnel_model([#{ name: \"ctr\", rate: dist_beta(30, 970) }, #{ name: \"cvr\", rate: dist_beta(40, 60) }],\n\
+                           #{ entering: 100000, aov: dist_lognormal(5.0, 0.3) });\n";
+
+#[test]
+fn correlated_inputs_from_a_script() {
+    // The pair list and the matrix say the same thing and give the same digits; a
+    // negative correlation between two factors of a product narrows its spread; the
+    // same seed gives the same digits with one thread or two.
+    let code = format!(
+        "{TWO_RATES}\
+         let free = simulate(50000, #{{ seed: 3 }}, m);\n\
+         let pairs = simulate(50000, #{{ seed: 3, correlate: [#{{ a: \"ctr\", b: \"cvr\", rho: -0.7 }}] }}, m);\n\
+         let matrix = simulate(50000, #{{ seed: 3, threads: 1, correlate: #{{ inputs: [\"cvr\", \"ctr\"], matrix: [[1, -0.7], [-0.7, 1]] }} }}, m);\n\
+         print(pairs.mean == matrix.mean && pairs.sd == matrix.sd && pairs.p95 == matrix.p95);\n\
+         print(pairs.sd < free.sd * 0.9);\n"
+    );
+    let (status, out, err) = run_snippet(&code);
+    assert_eq!(status, Some(0), "{err}");
+    assert_eq!(out, "true\ntrue\n");
+}
+
+#[test]
+fn correlation_errors_name_the_pair_or_the_input() {
+    let pre = TWO_RATES;
+    fails_with(
+        &format!("{pre}simulate(100, #{{ correlate: [#{{ a: \"ctr\", b: \"cvr\", rho: 0.9 }}, #{{ a: \"cvr\", b: \"aov\", rho: 0.9 }}, #{{ a: \"ctr\", b: \"aov\", rho: -0.9 }}] }}, m);"),
+        "the correlation of 'ctr' and 'aov' must lie between 0.62 and 1, got -0.9",
+    );
+    fails_with(
+        &format!("{pre}simulate(100, #{{ correlate: [#{{ a: \"ctr\", b: \"entering\", rho: 0.5 }}] }}, m);"),
+        "input 'entering' is a fixed number",
+    );
+    fails_with(
+        &format!(
+            "{pre}simulate(100, #{{ correlate: [#{{ a: \"ctr\", b: \"cvr\", rho: 1.2 }}] }}, m);"
+        ),
+        "the correlation of 'ctr' and 'cvr' must be between -1 and 1, got 1.2",
+    );
+    fails_with(
+        &format!(
+            "{pre}simulate(100, #{{ correlate: [#{{ a: \"ctr\", b: \"cvr\", r: 0.5 }}] }}, m);"
+        ),
+        "correlate pair 1",
+    );
+    fails_with(
+        "simulate(100, #{ correlate: [] }, |d| d.uniform(0, 1));",
+        "option 'correlate' needs a native model",
+    );
+    fails_with(
+        &format!("{pre}simulate(50000000, #{{ sensitivity: true }}, m);"),
+        "use at most 28571428 trials",
+    );
+    fails_with(
+        &format!("{pre}print(simulate(100, #{{ seed: 1 }}, m).sensitivity);"),
+        "simulate a model with #{ sensitivity: true }",
+    );
+}
+
+#[test]
+fn sensitivity_table_and_tornado_from_a_script() {
+    let dir = workdir();
+    let out = dir.path().join("out");
+    let code = format!(
+        "{TWO_RATES}\
+         let s = simulate(20000, #{{ seed: 1, sensitivity: true }}, m);\n\
+         let t = s.sensitivity.table;\n\
+         print(t[\"input\"].to_array()[0]);\n\
+         print(t[\"contribution\"].sum());\n\
+         write_text(\"sensitivity.svg\", s.sensitivity.svg);\n"
+    );
+    let (status, stdout, err) =
+        run_in_with(dir.path(), &code, &["--out", out.to_str().expect("utf8")]);
+    assert_eq!(status, Some(0), "{err}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    // the log-normal order value (cv 0.31) moves revenue most, ahead of the beta
+    // rates (cv 0.18 and 0.12)
+    assert_eq!(lines[0], "aov");
+    let total: f64 = lines[1].parse().expect("number");
+    assert!((total - 1.0).abs() < 1e-12, "{total}");
+    let svg = std::fs::read_to_string(out.join("sensitivity.svg")).expect("svg");
+    // the background and one bar per input
+    assert!(
+        svg.starts_with("<svg") && svg.matches("<rect").count() == 4,
+        "{svg}"
+    );
+    assert!(["aov", "ctr", "cvr"]
+        .iter()
+        .all(|n| svg.contains(&format!(">{n}</text>"))));
+}
+
+#[test]
+fn fit_distribution_from_a_table_column_matches_scipy() {
+    // scipy.stats.gamma.fit(x, floc=0) on the `gamma` sample of
+    // fixtures/scenario/fit_samples.csv: shape 2.261844837552144, scale 433.401608408611
+    // (fixtures/scenario/fit_references.csv)
+    let (status, out, err) = run_at_root(
+        "let t = load_csv(\"fixtures/scenario/fit_samples.csv\");\n\
+         let x = t.filter(t[\"sample\"] == \"gamma\")[\"value\"];\n\
+         let f = fit_distribution(x, \"gamma\");\n\
+         print((f.params.shape / 2.261844837552144 - 1).abs() < 1e-9);\n\
+         print((f.params.scale / 433.401608408611 - 1).abs() < 1e-9);\n\
+         let best = fit_distribution(x, \"best\");\n\
+         print(best.family);\n\
+         print(best.candidates.rows);\n\
+         print(simulate(1000, #{ seed: 1 }, funnel_model([#{ name: \"r\", rate: 0.5 }], #{ entering: 1, aov: best.dist })).n);\n",
+    );
+    assert_eq!(status, Some(0), "{err}");
+    assert_eq!(out, "true\ntrue\ngamma\n5\n1000\n");
+    fails_with(
+        "fit_distribution([0.2, 0.5, 1.5], \"beta\");",
+        "a beta distribution needs values strictly between 0 and 1; value 3 is 1.5",
+    );
+    fails_with(
+        "fit_distribution([1, 2, 3], \"gama\");",
+        "did you mean 'gamma'",
+    );
+    fails_with(
+        "fit_distribution(\"1, 2\", \"normal\");",
+        "must be a list of numbers or a table column",
     );
 }

@@ -13,6 +13,7 @@ mod line_chart;
 mod number;
 pub mod observed_funnel;
 mod pacing_chart;
+pub mod scenario_chart;
 pub mod svg;
 mod text_table;
 

@@ -8,7 +8,9 @@
 use super::error::{out_of_range, ScenarioError};
 use rand::distr::Distribution as _;
 use rand::Rng;
-use statrs::distribution::{ContinuousCDF, LogNormal, Normal, Poisson, Triangular, Uniform};
+use statrs::distribution::{
+    ContinuousCDF, Exp, Gamma, LogNormal, Normal, Poisson, Triangular, Uniform, Weibull,
+};
 use statrs::statistics::{Distribution as _, Mode as _};
 
 /// A probability distribution with valid parameters.
@@ -26,6 +28,12 @@ pub enum Dist {
     Uniform(Uniform),
     /// Poisson with mean `lambda` > 0 (counts).
     Poisson(Poisson),
+    /// Gamma with shape `a` > 0 and scale `theta` > 0 (mean `a theta`).
+    Gamma(Gamma),
+    /// Weibull with shape `c` > 0 and scale `lambda` > 0: `P(X > x) = exp(-(x / lambda)^c)`.
+    Weibull(Weibull),
+    /// Exponential with mean `m` > 0 (rate `1 / m`).
+    Exponential(Exp),
 }
 
 fn finite(what: &str, v: f64) -> Result<f64, ScenarioError> {
@@ -177,6 +185,65 @@ impl Dist {
             .map_err(|e| invalid(e, "poisson"))
     }
 
+    /// Gamma(shape, scale): both positive, the mean `shape x scale` finite, the shape
+    /// from 1e-3 to 1e10 (below, draws underflow to 0).
+    pub fn gamma(shape: f64, scale: f64) -> Result<Dist, ScenarioError> {
+        let shape = positive("gamma: shape", shape)?;
+        let scale = positive("gamma: scale", scale)?;
+        if !(1e-3..=1e10).contains(&shape) {
+            return Err(out_of_range("gamma: shape", "from 0.001 to 1e10", shape));
+        }
+        // A draw is at most about shape + 50 sqrt(shape) + 50 scales (53 random bits).
+        if (shape + 50.0 * shape.sqrt() + 50.0) * scale > DRAW_MAX {
+            return Err(out_of_range(
+                "gamma: scale",
+                "small enough that (shape + 50 sqrt(shape) + 50) x scale, about the largest draw, is at most 1e300",
+                scale,
+            ));
+        }
+        Gamma::new(shape, 1.0 / scale)
+            .map(Dist::Gamma)
+            .map_err(|e| invalid(e, "gamma"))
+    }
+
+    /// Weibull(shape, scale): shape from 0.05 to 1e4 (beyond, draws and moments lose
+    /// their digits), scale positive, the mean finite.
+    pub fn weibull(shape: f64, scale: f64) -> Result<Dist, ScenarioError> {
+        let shape = positive("weibull: shape", shape)?;
+        let scale = positive("weibull: scale", scale)?;
+        if !(0.05..=1e4).contains(&shape) {
+            return Err(out_of_range("weibull: shape", "from 0.05 to 10000", shape));
+        }
+        // A draw is scale x E^(1 / shape) with E an exponential draw, at most about 40.
+        if scale * 40f64.powf(1.0 / shape) > DRAW_MAX {
+            return Err(out_of_range(
+                "weibull: scale",
+                "small enough that scale x 40^(1 / shape), about the largest draw, is at most 1e300",
+                scale,
+            ));
+        }
+        Weibull::new(shape, scale)
+            .map(Dist::Weibull)
+            .map_err(|e| invalid(e, "weibull"))
+    }
+
+    /// Exponential with mean `mean` > 0.
+    pub fn exponential(mean: f64) -> Result<Dist, ScenarioError> {
+        let mean = positive("exponential: mean", mean)?;
+        let rate = 1.0 / mean;
+        // A draw is at most about 40 means.
+        if !(rate.is_finite() && 40.0 * mean <= DRAW_MAX) {
+            return Err(out_of_range(
+                "exponential: mean",
+                "a positive number from 1e-300 to 2.5e298 (draws reach about 40 means)",
+                mean,
+            ));
+        }
+        Exp::new(rate)
+            .map(Dist::Exponential)
+            .map_err(|e| invalid(e, "exponential"))
+    }
+
     /// One draw.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
@@ -186,6 +253,9 @@ impl Dist {
             Dist::Triangular(d) => d.sample(rng),
             Dist::Uniform(d) => d.sample(rng),
             Dist::Poisson(d) => d.sample(rng),
+            Dist::Gamma(d) => d.sample(rng),
+            Dist::Weibull(d) => d.sample(rng),
+            Dist::Exponential(d) => d.sample(rng),
         }
     }
 
@@ -198,6 +268,9 @@ impl Dist {
             Dist::Triangular(d) => d.mean(),
             Dist::Uniform(d) => d.mean(),
             Dist::Poisson(d) => d.mean(),
+            Dist::Gamma(d) => d.mean(),
+            Dist::Weibull(d) => d.mean(),
+            Dist::Exponential(d) => d.mean(),
         }
         .unwrap_or(f64::NAN)
     }
@@ -217,6 +290,9 @@ impl Dist {
             Dist::Triangular(d) => d.inverse_cdf(p),
             Dist::Uniform(d) => d.inverse_cdf(p),
             Dist::Poisson(d) => poisson_quantile(d.lambda(), p),
+            Dist::Gamma(d) => d.inverse_cdf(p),
+            Dist::Weibull(d) => d.inverse_cdf(p),
+            Dist::Exponential(d) => d.inverse_cdf(p),
         }
     }
 
@@ -224,7 +300,11 @@ impl Dist {
     pub fn support(&self) -> (f64, f64) {
         match self {
             Dist::Normal(_) => (f64::NEG_INFINITY, f64::INFINITY),
-            Dist::LogNormal(_) | Dist::Poisson(_) => (0.0, f64::INFINITY),
+            Dist::LogNormal(_)
+            | Dist::Poisson(_)
+            | Dist::Gamma(_)
+            | Dist::Weibull(_)
+            | Dist::Exponential(_) => (0.0, f64::INFINITY),
             Dist::Beta(_) => (0.0, 1.0),
             Dist::Triangular(d) => (d.min(), d.max()),
             Dist::Uniform(d) => (d.min(), d.max()),
@@ -249,9 +329,16 @@ impl Dist {
             ),
             Dist::Uniform(d) => format!("uniform({}, {})", d.min(), d.max()),
             Dist::Poisson(d) => format!("poisson({})", d.lambda()),
+            Dist::Gamma(d) => format!("gamma({}, {})", d.shape(), 1.0 / d.rate()),
+            Dist::Weibull(d) => format!("weibull({}, {})", d.shape(), d.scale()),
+            Dist::Exponential(d) => format!("exponential({})", 1.0 / d.rate()),
         }
     }
 }
+
+/// The largest draw a distribution may reach: its bound keeps every draw, and sums of
+/// a few of them, finite.
+const DRAW_MAX: f64 = 1e300;
 
 /// The largest Poisson mean accepted: up to it the quantile's CDF (the regularized
 /// incomplete gamma, `crate::abtest::special::gamma_q`) converges within its iteration

@@ -6,7 +6,10 @@
 //! (seeded chunked trials, summary, percentiles, histogram), [`model`] (native funnel
 //! and response-curve models with fixed or uncertain inputs), [`tornado`](mod@tornado)
 //! (one-at-a-time sensitivity), [`scenarios`] (named scenarios side by side),
-//! [`plot`] (SVG tornado and histogram).
+//! [`correlation`] (rank correlations imposed by Iman-Conover, Spearman's rho),
+//! [`sensitivity`] (a simulation's rank correlations and contributions to variance),
+//! [`fit`](mod@fit) (maximum likelihood fits with AIC and Kolmogorov-Smirnov).
+//! Results are plain data; their charts and sentences are in `crate::render::scenario_chart`.
 //!
 //! # Script functions and the Rust functions they map to
 //!
@@ -25,28 +28,37 @@
 //! | `response_model(curve, #{ spend, value })` | [`Model::response`] |
 //! | `m.set(input, value)`, `m.inputs`, `m.base` | [`Model::with_input`], [`Model::names`], [`Model::outputs`] |
 //! | `s.mean`, `s.sd`, `s.se`, `s.p5`, `s.p50`, `s.p95`, `s.min`, `s.max`, `s.n`, `s.percentile(q)`, `s.prob_at_least(x)` | [`Summary`] |
-//! | `s.histogram(bins)`, `s.histogram_svg(bins)` | [`Summary::histogram`], [`plot::histogram_svg`] |
-//! | `t.table`, `t.svg`, `t.base` | [`Tornado::table`], [`plot::tornado_svg`] |
+//! | `s.histogram(bins)`, `s.histogram_svg(bins)` | [`Summary::histogram`], `render::scenario_chart::histogram_svg` |
+//! | `t.table`, `t.svg`, `t.base` | [`Tornado::table`], `render::scenario_chart::tornado_svg` |
 //! | `tornado(model, #{ input: [lo, hi] })`, `tornado(base, ranges, \|p\| ..)` | [`Model::tornado`], [`tornado()`](tornado::tornado) |
 //! | `scenarios(table, model)`, `scenarios(table, \|p\| ..)` | [`scenarios::read`], [`scenarios::compare`] |
 
+pub mod correlation;
 pub mod distribution;
 pub mod error;
+pub mod fit;
 pub mod goal_seek;
 pub mod model;
 pub mod monte_carlo;
-pub mod plot;
 pub mod scenarios;
+pub mod sensitivity;
 pub mod sweep;
 pub mod tornado;
 
+pub use correlation::Correlation;
 pub use distribution::Dist;
 pub use error::{Failure, ScenarioError};
+pub use fit::{fit, fit_all, DistFit, Family};
 pub use goal_seek::{goal_seek, Seek, SeekOptions};
-pub use model::{Input, Model};
+pub use model::{Input, Model, Sample};
 pub use monte_carlo::{chunk_rng, run_parallel, SimOptions, Summary, CHUNK};
+pub use sensitivity::{Sensitivity, SensitivityRow};
 pub use sweep::{points, Combine};
 pub use tornado::{tornado, Tornado, TornadoRow};
 
+#[cfg(test)]
+mod correlation_tests;
+#[cfg(test)]
+mod fit_tests;
 #[cfg(test)]
 mod tests;

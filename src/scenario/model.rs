@@ -4,14 +4,16 @@
 //! value`), whose inputs are fixed numbers or distributions. They are swept, goal-sought,
 //! simulated and charted in native Rust, never row by row in the interpreter.
 
+use super::correlation::{iman_conover, Correlation};
 use super::distribution::Dist;
 use super::error::{out_of_range, Failure, ScenarioError};
 use super::goal_seek::{goal_seek, Seek, SeekOptions};
-use super::monte_carlo::{run_parallel, SimOptions, Summary};
+use super::monte_carlo::{run_parallel, run_parallel_rows, SimOptions, Summary};
+use super::sensitivity::{sensitivity, Sensitivity};
 use super::sweep::{points, Combine};
 use super::tornado::{tornado, Tornado};
 use crate::budget::{self, AllocateOptions, Channel, Curve, Limits};
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind as ColumnKind, Table};
 use crate::units::Rate;
 
 /// A model input: a fixed number or a distribution.
@@ -339,6 +341,91 @@ impl Model {
         run_parallel(n, options, |rng| self.trial(rng))
     }
 
+    /// `n` trials that keep every uncertain input's draws: the same draws, in the same
+    /// streams, as [`Model::simulate_values`] (so the same seed gives the same
+    /// marginal samples), then, with `correlation`, rearranged by
+    /// [`iman_conover`] so the inputs it names have its rank correlations. Every input
+    /// it names must be an uncertain input of the model.
+    pub fn simulate_sample(
+        &self,
+        n: usize,
+        options: &SimOptions,
+        correlation: Option<&Correlation>,
+    ) -> Result<Sample, ScenarioError> {
+        let uncertain: Vec<usize> = (0..self.inputs.len())
+            .filter(|&i| matches!(self.inputs[i], Input::Uncertain(_)))
+            .collect();
+        let k = uncertain.len();
+        // The draws, their columns and the output are held at once.
+        let values = n.saturating_mul(2 * k + 1);
+        if values > MAX_SAMPLE_VALUES {
+            return Err(ScenarioError::Invalid(format!(
+                "simulate: keeping the draws of {k} uncertain inputs over {n} trials holds {values} numbers ({} MB), more than the {} million a correlated or sensitivity simulation may hold; use at most {} trials",
+                values / 125_000,
+                MAX_SAMPLE_VALUES / 1_000_000,
+                MAX_SAMPLE_VALUES / (2 * k + 1)
+            )));
+        }
+        let rows = run_parallel_rows(n, k, options, |rng, row| {
+            for (slot, &i) in row.iter_mut().zip(&uncertain) {
+                *slot = self.inputs[i].draw(rng);
+            }
+        })?;
+        let mut columns: Vec<Vec<f64>> = (0..k)
+            .map(|j| rows.iter().skip(j).step_by(k.max(1)).copied().collect())
+            .collect();
+        drop(rows);
+        if let Some(c) = correlation {
+            let mut which = Vec::with_capacity(c.names().len());
+            for name in c.names() {
+                let i = self
+                    .index_of(name)
+                    .map_err(|e| ScenarioError::Invalid(format!("correlate: {e}")))?;
+                let j = uncertain.iter().position(|&u| u == i).ok_or_else(|| {
+                    ScenarioError::Invalid(format!(
+                        "correlate: input '{name}' is a fixed number; only uncertain inputs (distributions) can be correlated"
+                    ))
+                })?;
+                which.push(j);
+            }
+            // In the model's order, so that the way the pairs or the matrix list the
+            // inputs does not change the draws.
+            let mut order: Vec<usize> = (0..which.len()).collect();
+            order.sort_by_key(|&p| which[p]);
+            let c = c.permuted(&order);
+            let which: Vec<usize> = order.iter().map(|&p| which[p]).collect();
+            let mut sub: Vec<Vec<f64>> = which
+                .iter()
+                .map(|&j| std::mem::take(&mut columns[j]))
+                .collect();
+            iman_conover(&c, &mut sub, options.seed)?;
+            for (&j, col) in which.iter().zip(sub) {
+                columns[j] = col;
+            }
+        }
+        let base = self.base();
+        let output = (0..n)
+            .map(|r| {
+                let mut x = base.clone();
+                for (j, &i) in uncertain.iter().enumerate() {
+                    x[i] = columns[j][r];
+                }
+                // (the response curve's spend is floored at 0 there, as in a trial)
+                self.main_output(&x)
+            })
+            .collect();
+        Ok(Sample {
+            names: uncertain.iter().map(|&i| self.names[i].clone()).collect(),
+            inputs: columns,
+            output,
+        })
+    }
+
+    /// The name of the main output (`revenue`, `conversions` or `result`).
+    pub fn main_output_name(&self) -> &'static str {
+        self.output_names().last().copied().unwrap_or("result")
+    }
+
     /// Checks a swept value for input `i`.
     fn check_value(&self, i: usize, v: f64) -> Result<(), ScenarioError> {
         self.check(i, &Input::Fixed(v))
@@ -380,13 +467,30 @@ impl Model {
             .iter()
             .map(|(n, _)| n.clone())
             .chain(outs.iter().map(|s| s.to_string()));
-        Ok(Table::new(
+        let t = Table::new(
             "<sweep>",
             names
                 .zip(cols)
                 .map(|(n, c)| (n, Column::float(c)))
                 .collect(),
-        )?)
+        )?;
+        let kinds: Vec<(String, ColumnKind)> = axes
+            .iter()
+            .zip(&idx)
+            .map(|((n, _), &i)| (n.clone(), self.input_kind(i)))
+            .chain(outs.iter().map(|o| (o.to_string(), output_kind(o))))
+            .collect();
+        Ok(kinds.iter().fold(t, |t, (n, k)| t.with_kind(n, *k)))
+    }
+
+    /// What input `i`'s values mean: visitors entering are a count, stage rates are
+    /// rates, spend, aov and value per result are money.
+    pub fn input_kind(&self, i: usize) -> ColumnKind {
+        match (&self.kind, i) {
+            (Kind::Funnel { .. }, 0) => ColumnKind::Count,
+            _ if self.is_rate(i) => ColumnKind::Rate,
+            _ => ColumnKind::Money,
+        }
     }
 
     /// The tornado of the main output: inputs in `ranges` across their given range,
@@ -502,5 +606,37 @@ impl Model {
                 }
             }
         }
+    }
+}
+
+/// The most numbers a simulation that keeps its inputs' draws may hold at once (the
+/// draws twice while they are turned into columns, and the output): 1.6 GB.
+pub const MAX_SAMPLE_VALUES: usize = 200_000_000;
+
+/// A simulated sample that keeps its inputs: one column of draws per uncertain input
+/// (in the model's order) and the main output of each trial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// The uncertain inputs' names.
+    pub names: Vec<String>,
+    /// Their draws, one column per input, in trial order.
+    pub inputs: Vec<Vec<f64>>,
+    /// The main output of each trial.
+    pub output: Vec<f64>,
+}
+
+impl Sample {
+    /// The sensitivity of the output to each uncertain input ([`sensitivity`]).
+    pub fn sensitivity(&self, output_name: &str) -> Result<Sensitivity, ScenarioError> {
+        sensitivity(output_name, &self.names, &self.inputs, &self.output)
+    }
+}
+
+/// What an output's values mean: conversions and results are counts, revenue money.
+pub fn output_kind(name: &str) -> ColumnKind {
+    if name == "revenue" {
+        ColumnKind::Money
+    } else {
+        ColumnKind::Count
     }
 }

@@ -108,19 +108,35 @@ pub fn run_parallel<F>(n: usize, options: &SimOptions, trial: F) -> Result<Vec<f
 where
     F: Fn(&mut TrialRng) -> f64 + Sync,
 {
-    let mut out = vec![0.0; n];
+    run_parallel_rows(n, 1, options, |rng, row| row[0] = trial(rng))
+}
+
+/// Runs `n` trials of `trial` in parallel, chunk by chunk, each filling a row of
+/// `width` values, and returns the rows one after another in trial order (`n x width`
+/// values). `trial` gets the chunk's generator.
+pub fn run_parallel_rows<F>(
+    n: usize,
+    width: usize,
+    options: &SimOptions,
+    trial: F,
+) -> Result<Vec<f64>, ScenarioError>
+where
+    F: Fn(&mut TrialRng, &mut [f64]) + Sync,
+{
+    let width = width.max(1);
+    let mut out = vec![0.0; n * width];
     let seed = options.seed;
     let deadline = options.deadline;
     let work = |out: &mut Vec<f64>| -> Result<(), ScenarioError> {
-        out.par_chunks_mut(CHUNK)
+        out.par_chunks_mut(CHUNK * width)
             .enumerate()
             .try_for_each(|(k, chunk)| {
                 if deadline.is_some_and(|d| Instant::now() >= d) {
                     return Err(ScenarioError::Timeout("simulate".into()));
                 }
                 let mut rng = chunk_rng(seed, k);
-                for v in chunk.iter_mut() {
-                    *v = trial(&mut rng);
+                for row in chunk.chunks_exact_mut(width) {
+                    trial(&mut rng, row);
                 }
                 Ok(())
             })

@@ -8,13 +8,14 @@
 
 use crate::budget::{Curve, Fit};
 use crate::funnel::Funnel;
+use crate::render::scenario_chart;
 use crate::scenario::monte_carlo::TrialRng;
 use crate::scenario::{
-    self, chunk_rng, Combine, Dist, Failure, Input, Model, ScenarioError, SeekOptions, SimOptions,
-    Summary, Tornado as DomainTornado, CHUNK,
+    self, chunk_rng, Combine, Correlation, Dist, DistFit, Failure, Family, Input, Model,
+    ScenarioError, SeekOptions, Sensitivity, SimOptions, Summary, Tornado as DomainTornado, CHUNK,
 };
 use crate::script::{context, num, script_error, table_from_dynamic, Options};
-use crate::table::{Column, Table, Value};
+use crate::table::{Column, Kind, Table, Value};
 use rhai::plugin::*;
 use rhai::{Array, Dynamic, EvalAltResult, FnPtr, Map, Module, NativeCallContext, Scope};
 use std::cell::RefCell;
@@ -27,8 +28,10 @@ pub fn module() -> Module {
     m.set_custom_type::<Model>("Model");
     m.set_custom_type::<Dist>("Distribution");
     m.set_custom_type::<Draw>("Draw");
-    m.set_custom_type::<Summary>("Simulation");
+    m.set_custom_type::<Simulation>("Simulation");
     m.set_custom_type::<Tornado>("Tornado");
+    m.set_custom_type::<Sensitivity>("Sensitivity");
+    m.set_custom_type::<DistributionFit>("DistributionFit");
     m
 }
 
@@ -47,8 +50,35 @@ impl Draw {
     }
 }
 
-/// A simulation's summary, as scripts name it.
-pub type Simulation = Summary;
+/// A simulation as scripts see it: its summary and, when asked for, its sensitivity.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    summary: Summary,
+    sensitivity: Option<Sensitivity>,
+}
+
+impl std::ops::Deref for Simulation {
+    type Target = Summary;
+    fn deref(&self) -> &Summary {
+        &self.summary
+    }
+}
+
+impl Simulation {
+    fn new(values: Vec<f64>) -> Result<Simulation, ScenarioError> {
+        Ok(Simulation {
+            summary: Summary::new(values)?,
+            sensitivity: None,
+        })
+    }
+}
+
+/// A fit, or the best of several fits with every candidate kept.
+#[derive(Debug, Clone)]
+pub struct DistributionFit {
+    fit: DistFit,
+    candidates: Vec<DistFit>,
+}
 
 /// A distribution, as scripts name it.
 pub type Distribution = Dist;
@@ -58,6 +88,8 @@ pub type Distribution = Dist;
 pub struct Tornado {
     tornado: DomainTornado,
     output: String,
+    /// What the output's values mean, for a model's tornado (a closure's is unknown).
+    kind: Kind,
 }
 
 use crate::script::Calls;
@@ -223,8 +255,30 @@ fn input_of(v: &Dynamic, what: &str) -> R<Input> {
     )))
 }
 
-fn sim_options(ctx: &NativeCallContext, options: Map) -> R<SimOptions> {
-    let o = Options::new("simulate", options, &["seed", "threads"])?;
+/// A simulation's options: `seed`, `threads`, and for a model `correlate` and
+/// `sensitivity`.
+struct SimSettings {
+    options: SimOptions,
+    correlation: Option<Correlation>,
+    sensitivity: bool,
+}
+
+fn sim_options(ctx: &NativeCallContext, options: Map, model: bool) -> R<SimSettings> {
+    let keys: &[&str] = if model {
+        &["seed", "threads", "correlate", "sensitivity"]
+    } else {
+        &["seed", "threads"]
+    };
+    if !model {
+        for k in ["correlate", "sensitivity"] {
+            if options.contains_key(k) {
+                return Err(script_error(format!(
+                    "simulate: option '{k}' needs a native model (funnel_model or response_model), whose inputs have names; a closure's draws have none"
+                )));
+            }
+        }
+    }
+    let o = Options::new("simulate", options, keys)?;
     let run = context(ctx)?;
     let seed = match o.i64("seed")? {
         Some(s) => s,
@@ -245,11 +299,146 @@ fn sim_options(ctx: &NativeCallContext, options: Map) -> R<SimOptions> {
             )))
         }
     };
-    Ok(SimOptions {
-        seed: seed as u64,
-        threads,
-        deadline: run.deadline,
+    let correlation = o.raw("correlate").map(correlation_of).transpose()?;
+    let sensitivity = o.bool("sensitivity")?.unwrap_or(false);
+    Ok(SimSettings {
+        options: SimOptions {
+            seed: seed as u64,
+            threads,
+            deadline: run.deadline,
+        },
+        correlation,
+        sensitivity,
     })
+}
+
+/// The `correlate` option: a list of pairs `[#{ a: "ctr", b: "cvr", rho: -0.5 }, ..]`
+/// or a matrix `#{ inputs: ["ctr", "cvr"], matrix: [[1, -0.5], [-0.5, 1]] }`.
+fn correlation_of(v: &Dynamic) -> R<Correlation> {
+    const SHAPE: &str = "a list of pairs like [#{ a: \"ctr\", b: \"cvr\", rho: -0.5 }] or a matrix like #{ inputs: [\"ctr\", \"cvr\"], matrix: [[1, -0.5], [-0.5, 1]] }";
+    if let Some(list) = v.read_lock::<Array>() {
+        let mut pairs = Vec::with_capacity(list.len());
+        for (i, p) in list.iter().enumerate() {
+            let where_ = format!("simulate: correlate pair {}", i + 1);
+            let map = p.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
+                script_error(format!(
+                    "{where_} must be a map like #{{ a: \"ctr\", b: \"cvr\", rho: -0.5 }}, got {}",
+                    crate::script::type_label(p)
+                ))
+            })?;
+            let o = Options::new(&where_, map, &["a", "b", "rho"])?;
+            let name = |k: &str| -> R<String> {
+                o.str(k)?.ok_or_else(|| {
+                    script_error(format!("{where_}: '{k}' (an input's name) is missing"))
+                })
+            };
+            let rho = o
+                .raw("rho")
+                .ok_or_else(|| script_error(format!("{where_}: 'rho' is missing")))?;
+            pairs.push((name("a")?, name("b")?, num(rho, &format!("{where_}: rho"))?));
+        }
+        return Correlation::from_pairs(&pairs).map_err(script_error);
+    }
+    if let Some(map) = v.read_lock::<Map>() {
+        let o = Options::new("simulate: correlate", map.clone(), &["inputs", "matrix"])?;
+        let names = o
+            .raw("inputs")
+            .and_then(|a| a.read_lock::<Array>().map(|a| a.clone()))
+            .ok_or_else(|| script_error(format!("simulate: correlate must be {SHAPE}")))?
+            .iter()
+            .map(|n| {
+                n.clone().into_string().map_err(|_| {
+                    script_error("simulate: correlate: 'inputs' must be a list of input names")
+                })
+            })
+            .collect::<R<Vec<String>>>()?;
+        let rows = o
+            .raw("matrix")
+            .and_then(|a| a.read_lock::<Array>().map(|a| a.clone()))
+            .ok_or_else(|| script_error(format!("simulate: correlate must be {SHAPE}")))?;
+        let matrix = rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let r = row.read_lock::<Array>().ok_or_else(|| {
+                    script_error(format!(
+                        "simulate: correlate: matrix row {} must be a list of numbers",
+                        i + 1
+                    ))
+                })?;
+                r.iter()
+                    .enumerate()
+                    .map(|(j, x)| {
+                        num(
+                            x,
+                            &format!("simulate: correlate: matrix row {}, entry {}", i + 1, j + 1),
+                        )
+                    })
+                    .collect::<R<Vec<f64>>>()
+            })
+            .collect::<R<Vec<Vec<f64>>>>()?;
+        return Correlation::new(names, matrix).map_err(script_error);
+    }
+    Err(script_error(format!(
+        "simulate: correlate must be {SHAPE}, got {}",
+        crate::script::type_label(v)
+    )))
+}
+
+/// Numbers from a list or a table column (empty cells are refused, naming the row).
+fn values_from(v: &Dynamic, what: &str) -> R<Vec<f64>> {
+    if let Some(a) = v.read_lock::<Array>() {
+        return a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| num(x, &format!("{what}: value {}", i + 1)))
+            .collect();
+    }
+    if let Some(c) = v.read_lock::<Column>() {
+        return (0..c.len())
+            .map(|i| {
+                c.f64_at(i).ok_or_else(|| {
+                    script_error(format!(
+                        "{what}: row {} of the column is empty or not a number",
+                        i + 1
+                    ))
+                })
+            })
+            .collect();
+    }
+    Err(script_error(format!(
+        "{what} must be a list of numbers or a table column like t[\"order_value\"], got {}",
+        crate::script::type_label(v)
+    )))
+}
+
+fn candidates_table(fits: &[DistFit]) -> R<Table> {
+    let best = fits.iter().map(|f| f.aic).fold(f64::INFINITY, f64::min);
+    let col =
+        |f: &dyn Fn(&DistFit) -> f64| Column::float(fits.iter().map(|x| Some(f(x))).collect());
+    Table::new(
+        "<fits>",
+        vec![
+            (
+                "family".into(),
+                Column::text(
+                    fits.iter()
+                        .map(|f| Some(f.family.name().to_string()))
+                        .collect(),
+                ),
+            ),
+            (
+                "distribution".into(),
+                Column::text(fits.iter().map(|f| Some(f.dist.describe())).collect()),
+            ),
+            ("log_likelihood".into(), col(&|f| f.log_likelihood)),
+            ("aic".into(), col(&|f| f.aic)),
+            ("delta_aic".into(), col(&|f| f.aic - best)),
+            ("ks".into(), col(&|f| f.ks)),
+            ("ks_p".into(), col(&|f| f.ks_p)),
+        ],
+    )
+    .map_err(script_error)
 }
 
 fn seek_options(options: Map) -> R<SeekOptions> {
@@ -329,21 +518,6 @@ fn funnel_model(stages: &Array, options: Map) -> R<Model> {
     Model::funnel(entering, st, aov).map_err(script_error)
 }
 
-fn summary_text(s: &Summary) -> String {
-    use crate::render::format_display;
-    let p = |q: f64| s.percentile(q).map(format_display).unwrap_or_default();
-    format!(
-        "Simulation of {} trials: mean {} (se {}), sd {}, p5 {}, p50 {}, p95 {}",
-        s.n(),
-        format_display(s.mean()),
-        format_display(s.se()),
-        format_display(s.sd()),
-        p(5.0),
-        p(50.0),
-        p(95.0)
-    )
-}
-
 fn histogram_table(s: &Summary, bins: i64) -> R<Table> {
     let bins = usize::try_from(bins).unwrap_or(0);
     let h = s.histogram(bins).map_err(script_error)?;
@@ -369,6 +543,7 @@ fn histogram_table(s: &Summary, bins: i64) -> R<Table> {
             ),
         ],
     )
+    .map(|t| t.with_kinds(&[("count", Kind::Count), ("share", Kind::Share)]))
     .map_err(script_error)
 }
 
@@ -835,6 +1010,43 @@ mod scenario_api {
         Dist::poisson(num(&lambda, "poisson: lambda")?).map_err(script_error)
     }
 
+    /// A gamma distribution with `shape` (0.001 to 1e10) and `scale` (mean
+    /// `shape x scale`), as scipy.stats.gamma(shape, scale=scale).
+    ///
+    /// ```rhai
+    /// print(dist_gamma(2.0, 50.0).mean);   // 100
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn dist_gamma(shape: Dynamic, scale: Dynamic) -> R<Distribution> {
+        Dist::gamma(num(&shape, "gamma: shape")?, num(&scale, "gamma: scale")?)
+            .map_err(script_error)
+    }
+
+    /// A Weibull distribution with `shape` (0.05 to 10000) and `scale`:
+    /// `P(X > x) = exp(-(x / scale)^shape)`, as scipy.stats.weibull_min.
+    ///
+    /// ```rhai
+    /// print(dist_weibull(1.0, 30.0).mean);   // 30
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn dist_weibull(shape: Dynamic, scale: Dynamic) -> R<Distribution> {
+        Dist::weibull(
+            num(&shape, "weibull: shape")?,
+            num(&scale, "weibull: scale")?,
+        )
+        .map_err(script_error)
+    }
+
+    /// An exponential distribution with the given mean (rate `1 / mean`).
+    ///
+    /// ```rhai
+    /// print(dist_exponential(4.0).quantile(0.5));   // 4 ln 2 = 2.7726
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn dist_exponential(mean: Dynamic) -> R<Distribution> {
+        Dist::exponential(num(&mean, "exponential: mean")?).map_err(script_error)
+    }
+
     /// The distribution's mean.
     #[rhai_fn(get = "mean", pure)]
     pub fn dist_mean(d: &mut Distribution) -> f64 {
@@ -935,6 +1147,36 @@ mod scenario_api {
         Ok(d.sample(&dist_poisson(lambda)?))
     }
 
+    /// A draw from a gamma distribution (shape, scale).
+    ///
+    /// ```rhai
+    /// let s = simulate(1000, #{ seed: 1 }, |d| d.gamma(2.0, 50.0));
+    /// ```
+    #[rhai_fn(name = "gamma", return_raw)]
+    pub fn draw_gamma(d: &mut Draw, shape: Dynamic, scale: Dynamic) -> R<f64> {
+        Ok(d.sample(&dist_gamma(shape, scale)?))
+    }
+
+    /// A draw from a Weibull distribution (shape, scale).
+    ///
+    /// ```rhai
+    /// let s = simulate(1000, #{ seed: 1 }, |d| d.weibull(1.5, 30.0));
+    /// ```
+    #[rhai_fn(name = "weibull", return_raw)]
+    pub fn draw_weibull(d: &mut Draw, shape: Dynamic, scale: Dynamic) -> R<f64> {
+        Ok(d.sample(&dist_weibull(shape, scale)?))
+    }
+
+    /// A draw from an exponential distribution with the given mean.
+    ///
+    /// ```rhai
+    /// let s = simulate(1000, #{ seed: 1 }, |d| d.exponential(4.0));
+    /// ```
+    #[rhai_fn(name = "exponential", return_raw)]
+    pub fn draw_exponential(d: &mut Draw, mean: Dynamic) -> R<f64> {
+        Ok(d.sample(&dist_exponential(mean)?))
+    }
+
     /// A draw from a distribution value (`dist_beta(30, 970)`, ...).
     ///
     /// ```rhai
@@ -962,7 +1204,7 @@ mod scenario_api {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn simulate(ctx: NativeCallContext, n: i64, options: Map, f: FnPtr) -> R<Simulation> {
-        let opts = sim_options(&ctx, options)?;
+        let opts = sim_options(&ctx, options, false)?.options;
         let n = scenario::monte_carlo::check_trials(n).map_err(script_error)?;
         let mut calls = Calls::new(&ctx)?;
         let rng = Rc::new(RefCell::new(chunk_rng(opts.seed, 0)));
@@ -982,8 +1224,16 @@ mod scenario_api {
     }
 
     /// Monte Carlo of a native model (funnel or response), in parallel: its main
-    /// output (revenue, or conversions without an aov) over `n` trials, every uncertain
-    /// input drawn independently. Same seed, same digits, whatever `threads`.
+    /// output (revenue, or conversions without an aov) over `n` trials. Same seed, same
+    /// digits, whatever `threads`. Uncertain inputs are drawn independently unless
+    /// `correlate` gives rank (Spearman) correlations between them, as a list of pairs
+    /// `[#{ a: "ctr", b: "cvr", rho: -0.5 }]` (pairs not given are uncorrelated) or a
+    /// matrix `#{ inputs: ["ctr", "cvr"], matrix: [[1, -0.5], [-0.5, 1]] }` (symmetric,
+    /// 1 on the diagonal, entries in [-1, 1], positive semi-definite). The correlations
+    /// are imposed by Iman-Conover: each input keeps exactly the values it drew, only
+    /// their pairing across inputs changes. `sensitivity: true` keeps the inputs' draws
+    /// and gives `s.sensitivity`: each input's rank correlation with the output and its
+    /// contribution to variance.
     ///
     /// ```rhai
     /// let m = funnel_model([#{ name: "acquisition", rate: dist_beta(15, 85) },
@@ -991,6 +1241,11 @@ mod scenario_api {
     ///                      #{ entering: 100000, aov: 150 });
     /// let s = simulate(100000, #{ seed: 7, threads: 2 }, m);
     /// print(s);   // mean about 100000 x 0.15 x 0.4 x 150 = 900000
+    /// // campaigns that bring many visitors convert fewer of them
+    /// let c = simulate(100000, #{ seed: 7, correlate: [#{ a: "acquisition", b: "activation", rho: -0.6 }],
+    ///                           sensitivity: true }, m);
+    /// print(c.sd < s.sd);   // true: the negative correlation narrows the revenue
+    /// print(c.sensitivity);
     /// ```
     #[rhai_fn(name = "simulate", return_raw)]
     pub fn simulate_model(
@@ -999,9 +1254,31 @@ mod scenario_api {
         options: Map,
         model: Model,
     ) -> R<Simulation> {
-        let opts = sim_options(&ctx, options)?;
+        let set = sim_options(&ctx, options, true)?;
         let n = scenario::monte_carlo::check_trials(n).map_err(script_error)?;
-        model.simulate(n, &opts).map_err(script_error)
+        if set.correlation.is_none() && !set.sensitivity {
+            return Simulation::new(
+                model
+                    .simulate_values(n, &set.options)
+                    .map_err(script_error)?,
+            )
+            .map_err(script_error);
+        }
+        let sample = model
+            .simulate_sample(n, &set.options, set.correlation.as_ref())
+            .map_err(script_error)?;
+        let sensitivity = if set.sensitivity {
+            Some(
+                sample
+                    .sensitivity(model.main_output_name())
+                    .map_err(script_error)?,
+            )
+        } else {
+            None
+        };
+        let mut sim = Simulation::new(sample.output).map_err(script_error)?;
+        sim.sensitivity = sensitivity;
+        Ok(sim)
     }
 
     /// The number of trials.
@@ -1104,17 +1381,164 @@ mod scenario_api {
         let h = s
             .histogram(usize::try_from(bins).unwrap_or(0))
             .map_err(script_error)?;
-        Ok(scenario::plot::histogram_svg(
-            &format!("Simulation of {} trials", s.n()),
-            s,
-            &h,
-        ))
+        Ok(scenario_chart::histogram_svg(s, &h))
     }
 
     /// The summary in one line.
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn sim_to_string(s: &mut Simulation) -> String {
-        summary_text(s)
+        scenario_chart::simulation_text(s)
+    }
+
+    /// The simulation's own sensitivity (a simulation of a model run with
+    /// `sensitivity: true`): for each uncertain input, Spearman's rank correlation of
+    /// its draws with the output and its contribution to variance, the squared rank
+    /// correlations normalised to sum to 1 (as @RISK), strongest first.
+    ///
+    /// ```rhai
+    /// let m = funnel_model([#{ name: "activation", rate: dist_beta(40, 60) }],
+    ///                      #{ entering: dist_normal(100000, 5000), aov: dist_lognormal(5.0, 0.3) });
+    /// let s = simulate(20000, #{ seed: 1, sensitivity: true }, m);
+    /// print(s.sensitivity.table);   // aov first
+    /// ```
+    #[rhai_fn(get = "sensitivity", pure, return_raw)]
+    pub fn sim_sensitivity(s: &mut Simulation) -> R<Sensitivity> {
+        s.sensitivity.clone().ok_or_else(|| {
+            script_error("sensitivity: this simulation did not keep its inputs; simulate a model with #{ sensitivity: true } (a closure's draws have no names)")
+        })
+    }
+
+    /// The sensitivity table: `input, rank_correlation, contribution`, strongest first.
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn sensitivity_table(s: &mut Sensitivity) -> R<Table> {
+        s.table().map_err(script_error)
+    }
+
+    /// The sensitivity as a tornado chart (SVG): a bar per input from 0 to its rank
+    /// correlation, labelled with its contribution to variance.
+    ///
+    /// ```rhai
+    /// let m = funnel_model([#{ name: "activation", rate: dist_beta(40, 60) }],
+    ///                      #{ entering: 100000, aov: dist_normal(150, 20) });
+    /// let svg = simulate(5000, #{ seed: 1, sensitivity: true }, m).sensitivity.svg;
+    /// ```
+    #[rhai_fn(get = "svg", pure)]
+    pub fn sensitivity_svg(s: &mut Sensitivity) -> String {
+        scenario_chart::sensitivity_svg(&format!("Sensitivity: {}", s.output), s)
+    }
+
+    /// The sensitivity's output and table.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn sensitivity_to_string(s: &mut Sensitivity) -> String {
+        scenario_chart::sensitivity_text(s)
+    }
+
+    // ---- fitting -------------------------------------------------------------------
+
+    /// Fits a distribution to observed values (a list of numbers or a table column) by
+    /// maximum likelihood: `"normal"` (mean, sd), `"lognormal"` (mu, sigma of ln x),
+    /// `"gamma"` (shape, scale), `"weibull"` (shape, scale), `"exponential"` (mean),
+    /// `"beta"` (a, b; values in (0, 1)), or `"best"`: every family whose support holds
+    /// the values, the smallest AIC chosen. The parameterisation is scipy.stats's with
+    /// the location at 0 (`scipy.stats.gamma.fit(x, floc=0)`). The result has `dist`
+    /// (a distribution, usable as a model input), `params`, `log_likelihood`, `aic`
+    /// (`2k - 2 logL`), the Kolmogorov-Smirnov `ks` statistic and its p-value `ks_p`
+    /// (exact below 10,000 values; conservative, since the parameters come from the same
+    /// values), and `candidates`, a table of every family tried.
+    ///
+    /// ```rhai
+    /// let orders = [112.0, 87.5, 140.2, 95.0, 180.9, 76.3, 133.1, 101.7, 158.4, 120.0];
+    /// let f = fit_distribution(orders, "lognormal");
+    /// print(f.params);          // mu and sigma of ln(order value)
+    /// let best = fit_distribution(orders, "best");
+    /// print(best.candidates);   // one row per family, by AIC
+    /// let m = funnel_model([#{ name: "purchase", rate: 0.03 }], #{ entering: 50000, aov: f.dist });
+    /// print(simulate(10000, #{ seed: 1 }, m).mean);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn fit_distribution(values: Dynamic, family: &str) -> R<DistributionFit> {
+        let x = values_from(&values, "fit_distribution: values")?;
+        if family == "best" {
+            let fits = scenario::fit_all(&x).map_err(script_error)?;
+            let fit = fits[0].clone();
+            return Ok(DistributionFit {
+                fit,
+                candidates: fits,
+            });
+        }
+        let fam = Family::parse(family).map_err(script_error)?;
+        let fit = scenario::fit(&x, fam).map_err(script_error)?;
+        Ok(DistributionFit {
+            candidates: vec![fit.clone()],
+            fit,
+        })
+    }
+
+    /// The fitted family's name.
+    #[rhai_fn(get = "family", pure)]
+    pub fn fit_family(f: &mut DistributionFit) -> String {
+        f.fit.family.name().to_string()
+    }
+
+    /// The fitted distribution, usable wherever a distribution is.
+    #[rhai_fn(get = "dist", pure)]
+    pub fn fit_dist(f: &mut DistributionFit) -> Distribution {
+        f.fit.dist.clone()
+    }
+
+    /// The maximum likelihood parameters, by name (`mu`, `sigma`; `shape`, `scale`; ...).
+    #[rhai_fn(get = "params", pure)]
+    pub fn fit_params(f: &mut DistributionFit) -> Map {
+        f.fit
+            .params
+            .iter()
+            .map(|(k, v)| ((*k).into(), Dynamic::from_float(*v)))
+            .collect()
+    }
+
+    /// The number of values fitted.
+    #[rhai_fn(get = "n", pure)]
+    pub fn fit_n(f: &mut DistributionFit) -> i64 {
+        f.fit.n as i64
+    }
+
+    /// The log-likelihood at the fitted parameters.
+    #[rhai_fn(get = "log_likelihood", pure)]
+    pub fn fit_log_likelihood(f: &mut DistributionFit) -> f64 {
+        f.fit.log_likelihood
+    }
+
+    /// Akaike's information criterion, `2k - 2 logL` (smaller is better).
+    #[rhai_fn(get = "aic", pure)]
+    pub fn fit_aic(f: &mut DistributionFit) -> f64 {
+        f.fit.aic
+    }
+
+    /// The Kolmogorov-Smirnov statistic: the largest gap between the values' empirical
+    /// CDF and the fitted one.
+    #[rhai_fn(get = "ks", pure)]
+    pub fn fit_ks(f: &mut DistributionFit) -> f64 {
+        f.fit.ks
+    }
+
+    /// The Kolmogorov-Smirnov p-value (`scipy.stats.kstest`'s); a small value (below
+    /// 0.05, say) means the family does not fit.
+    #[rhai_fn(get = "ks_p", pure)]
+    pub fn fit_ks_p(f: &mut DistributionFit) -> f64 {
+        f.fit.ks_p
+    }
+
+    /// Every family tried (`"best"`) or the one fitted: `family, distribution,
+    /// log_likelihood, aic, delta_aic, ks, ks_p`, by AIC.
+    #[rhai_fn(get = "candidates", pure, return_raw)]
+    pub fn fit_candidates(f: &mut DistributionFit) -> R<Table> {
+        candidates_table(&f.candidates)
+    }
+
+    /// The fit in one line.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn fit_to_string(f: &mut DistributionFit) -> String {
+        scenario_chart::fit_text(&f.fit)
     }
 
     // ---- tornado -------------------------------------------------------------------
@@ -1147,11 +1571,8 @@ mod scenario_api {
         let t = model.tornado(&r).map_err(script_error)?;
         Ok(Tornado {
             tornado: t,
-            output: model
-                .output_names()
-                .last()
-                .map_or("result", |s| s)
-                .to_string(),
+            output: model.main_output_name().to_string(),
+            kind: scenario::model::output_kind(model.main_output_name()),
         })
     }
 
@@ -1196,6 +1617,7 @@ mod scenario_api {
         Ok(Tornado {
             tornado: t,
             output: "result".into(),
+            kind: Kind::Plain,
         })
     }
 
@@ -1203,7 +1625,11 @@ mod scenario_api {
     /// swing first.
     #[rhai_fn(get = "table", pure, return_raw)]
     pub fn tornado_table(t: &mut Tornado) -> R<Table> {
-        t.tornado.table().map_err(script_error)
+        let k = t.kind;
+        t.tornado
+            .table()
+            .map(|table| table.with_kinds(&[("result_low", k), ("result_high", k), ("swing", k)]))
+            .map_err(script_error)
     }
 
     /// The result with every input at base.
@@ -1215,22 +1641,14 @@ mod scenario_api {
     /// The tornado as an SVG chart.
     #[rhai_fn(get = "svg", pure)]
     pub fn tornado_svg(t: &mut Tornado) -> String {
-        scenario::plot::tornado_svg(&format!("Tornado: {}", t.output), &t.tornado)
+        scenario_chart::tornado_svg(&format!("Tornado: {}", t.output), &t.tornado)
     }
 
     /// The base result and the tornado table.
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn tornado_to_string(t: &mut Tornado) -> String {
-        let table = t
-            .tornado
-            .table()
-            .map(|t| crate::render::render_table(&t))
-            .unwrap_or_default();
-        format!(
-            "Tornado of {} (base {})\n{table}",
-            t.output,
-            crate::render::format_display(t.tornado.base)
-        )
+        let table = tornado_table(t).ok();
+        scenario_chart::tornado_text(&t.output, t.tornado.base, table.as_ref())
     }
 
     // ---- named scenarios -------------------------------------------------------------
