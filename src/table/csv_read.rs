@@ -73,6 +73,22 @@ pub fn read_csv_path_noted(
     read_csv_bytes_noted(&name, &bytes, options)
 }
 
+/// Reads CSV from `reader` (standard input, for example), named `name` in messages:
+/// the same rules as a file, gzip recognised by its content.
+pub fn read_csv_reader_noted(
+    name: &str,
+    mut reader: impl std::io::Read,
+    options: &CsvOptions,
+) -> Result<(Table, Vec<String>), TableError> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|e| TableError::Io {
+        path: name.to_string(),
+        reason: io_reason(&e),
+    })?;
+    let bytes = decompress(name, bytes)?;
+    read_csv_bytes_noted(name, &bytes, options)
+}
+
 /// The file's bytes, decompressed when it is gzip (by its magic bytes, whatever its
 /// name); a `.zst` file is refused with what to do.
 fn decompress(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, TableError> {

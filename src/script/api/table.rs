@@ -205,11 +205,13 @@ mod table_api {
     }
 
     /// Writes a table as CSV to `name` under the output directory (`--out`, default
-    /// `out/`), atomically. Returns the path written.
+    /// `out/`), atomically. Returns the path written. The name `"-"` writes to standard
+    /// output instead (where `print` goes), for piping into another program.
     ///
     /// ```rhai
     /// let t = table([#{ a: 1 }]);
     /// write_csv(t, "example.csv");
+    /// write_csv(t, "-");   // the same CSV on standard output
     /// ```
     #[rhai_fn(return_raw)]
     pub fn write_csv(ctx: NativeCallContext, table: Table, name: &str) -> R<String> {
