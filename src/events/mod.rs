@@ -5,7 +5,8 @@
 //! [`chain`] (one user's best chain, ClickHouse `windowFunnel` semantics),
 //! [`collect`] (events grouped by user in memory proportional to users and their
 //! funnel-step events), [`csv_scan`] (a streaming, parallel CSV reader for the few
-//! columns a funnel needs), [`observed`] (spec, entry points, result and semantics),
+//! columns a funnel needs; gzip decoded as it goes), [`parquet_scan`] (the same for a
+//! Parquet export, row group by row group), [`observed`] (spec, entry points, result and semantics),
 //! [`compare`](mod@compare) (planned stage rates against observed ones, gaps ranked by revenue).
 //! The semantics are documented with examples in `docs/events.md`.
 //!
@@ -25,6 +26,7 @@ pub mod compare;
 pub mod csv_scan;
 pub mod error;
 pub mod observed;
+pub mod parquet_scan;
 pub mod time;
 pub mod window;
 

@@ -382,15 +382,20 @@ impl ObservedFunnel {
     }
 }
 
-/// Streams the CSV file at `path` (named `source` in messages and semantics) and
-/// computes the funnel. Memory: the funnel-step rows' users (each stored once) and
+/// Streams the event export at `path` (named `source` in messages and semantics) and
+/// computes the funnel: a Parquet file (recognised by its first bytes, `PAR1`) row
+/// group by row group, anything else as CSV (gzip decoded as it is read). Memory: the funnel-step rows' users (each stored once) and
 /// 16 bytes per funnel-step row; other rows are read and dropped.
 pub fn funnel_from_file(
     path: &Path,
     source: &str,
     spec: &FunnelSpec,
 ) -> Result<ObservedFunnel, EventsError> {
-    let collector = scan_file(path, source, &spec.columns(), &spec.steps, spec.deadline)?;
+    let collector = if crate::table::parquet::is_parquet(path) {
+        super::parquet_scan::scan_parquet(path, source, spec)?
+    } else {
+        scan_file(path, source, &spec.columns(), &spec.steps, spec.deadline)?
+    };
     Ok(ObservedFunnel::build(spec, source, collector))
 }
 
@@ -417,6 +422,81 @@ fn funnel_from_file_in_blocks(
 /// Computes the funnel over a loaded table. The time column may hold integers or
 /// floats (epoch seconds), text (epoch seconds or ISO-8601) or dates (midnight UTC).
 pub fn funnel_from_table(table: &Table, spec: &FunnelSpec) -> Result<ObservedFunnel, EventsError> {
+    let mut collector = Collector::default();
+    let mut batch = super::collect::Batch::default();
+    fill_batch(table, spec, &mut batch, &mut |b| {
+        collector.absorb(vec![std::mem::take(b)])
+    })
+    .map_err(|e| match e {
+        FillError::Time(row) => {
+            let line = table.line_of(row).unwrap_or(row as u64 + 1);
+            bad_time(table, spec, row, line, row as u64 + 1)
+        }
+        FillError::Other(e) => e,
+    })?;
+    collector.absorb(vec![batch])?;
+    Ok(ObservedFunnel::build(spec, table.source(), collector))
+}
+
+/// The error for the time cell at `row` of `table` that is not a time.
+pub(crate) fn bad_time(
+    table: &Table,
+    spec: &FunnelSpec,
+    row: usize,
+    line: u64,
+    data_row: u64,
+) -> EventsError {
+    let text = table
+        .column(&spec.time)
+        .ok()
+        .and_then(|c| c.text_at(row))
+        .unwrap_or_default();
+    EventsError::BadTime {
+        file: table.source().to_string(),
+        line,
+        row: data_row,
+        column: spec.time.clone(),
+        text,
+    }
+}
+
+/// A cell as text: borrowed from a text column, written out for other types.
+fn cell_text(c: &Column, row: usize) -> Option<std::borrow::Cow<'_, str>> {
+    match c.str_at(row) {
+        Some(s) => Some(std::borrow::Cow::Borrowed(s)),
+        None => c.text_at(row).map(std::borrow::Cow::Owned),
+    }
+}
+
+/// Why [`fill_batch`] stopped.
+pub(crate) enum FillError {
+    /// The time cell of this funnel-step row (0-based) is not a time.
+    Time(usize),
+    /// Anything else (a missing column, too many breakdown values).
+    Other(EventsError),
+}
+
+impl From<EventsError> for FillError {
+    fn from(e: EventsError) -> Self {
+        FillError::Other(e)
+    }
+}
+
+impl From<crate::table::TableError> for FillError {
+    fn from(e: crate::table::TableError) -> Self {
+        FillError::Other(e.into())
+    }
+}
+
+/// Adds the funnel-step rows of `table` to `batch` (every row counted in `rows`),
+/// calling `full` whenever the batch cannot take more. A user or event cell of any type is compared as
+/// its text; a missing event is no step, a missing user an empty one.
+pub(crate) fn fill_batch(
+    table: &Table,
+    spec: &FunnelSpec,
+    batch: &mut super::collect::Batch,
+    full: &mut dyn FnMut(&mut super::collect::Batch) -> Result<(), EventsError>,
+) -> Result<(), FillError> {
     let user = table.column(&spec.user)?;
     let event = table.column(&spec.event)?;
     let time = table.column(&spec.time)?;
@@ -425,40 +505,52 @@ pub fn funnel_from_table(table: &Table, spec: &FunnelSpec) -> Result<ObservedFun
         .iter()
         .map(|b| table.column(b))
         .collect::<Result<_, _>>()?;
-    let mut collector = Collector::default();
-    let mut batch = super::collect::Batch::default();
+    // The step of each distinct event text, once per dictionary value when the column
+    // is dictionary-encoded.
+    // (each row's code, each code's step)
+    type Codes = (Vec<Option<u32>>, Vec<Option<usize>>);
+    let steps_of_codes: Option<Codes> = event.text_codes().map(|(codes, n)| {
+        let mut of_code = vec![None; n];
+        for (row, c) in codes.iter().enumerate() {
+            if let Some(c) = c {
+                let slot = &mut of_code[*c as usize];
+                if slot.is_none() {
+                    *slot = Some(
+                        event
+                            .str_at(row)
+                            .and_then(|ev| spec.steps.iter().position(|s| s == ev)),
+                    );
+                }
+            }
+        }
+        (codes, of_code.into_iter().map(Option::flatten).collect())
+    });
     let mut key = Vec::new();
     for row in 0..table.n_rows() {
         batch.rows += 1;
-        let Some(ev) = event.text_at(row) else {
+        let step = match &steps_of_codes {
+            Some((codes, of_code)) => codes[row].and_then(|c| of_code[c as usize]),
+            None => cell_text(event, row).and_then(|ev| spec.steps.iter().position(|s| *s == *ev)),
+        };
+        let Some(step) = step else {
             continue;
         };
-        let Some(step) = spec.steps.iter().position(|s| *s == ev) else {
-            continue;
-        };
-        let t = time_at(time, row).ok_or_else(|| EventsError::BadTime {
-            file: table.source().to_string(),
-            line: table.line_of(row).unwrap_or(row as u64 + 1),
-            row: row as u64 + 1,
-            column: spec.time.clone(),
-            text: time.text_at(row).unwrap_or_default(),
-        })?;
+        let t = time_at(time, row).ok_or(FillError::Time(row))?;
         key.clear();
         for (i, c) in by.iter().enumerate() {
             if i > 0 {
                 key.push(0);
             }
-            key.extend_from_slice(c.text_at(row).unwrap_or_default().as_bytes());
+            key.extend_from_slice(cell_text(c, row).unwrap_or_default().as_bytes());
         }
         batch.step_rows += 1;
-        let u = user.text_at(row).unwrap_or_default();
+        let u = cell_text(user, row).unwrap_or_default();
         batch.push(u.as_bytes(), &key, step as u8, t);
         if batch.is_full() {
-            collector.absorb(vec![std::mem::take(&mut batch)])?;
+            full(batch)?;
         }
     }
-    collector.absorb(vec![batch])?;
-    Ok(ObservedFunnel::build(spec, table.source(), collector))
+    Ok(())
 }
 
 fn time_at(c: &Column, row: usize) -> Option<i64> {

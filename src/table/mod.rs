@@ -12,9 +12,11 @@ pub mod expr;
 mod hash;
 mod keys;
 mod ops;
+pub mod parquet;
 mod reshape;
 #[cfg(test)]
 mod roundtrip_tests;
+pub mod source;
 #[allow(clippy::module_inception)]
 mod table;
 mod value;

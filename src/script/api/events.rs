@@ -97,8 +97,10 @@ mod events_api {
     use super::*;
 
     /// The observed funnel of an event export (one row per event). `events` is a
-    /// CSV path, streamed natively (only the user, event, time and `by` columns are
-    /// read, only funnel-step rows are kept), or a table already loaded. `steps` are
+    /// path, streamed natively (only the user, event, time and `by` columns are read,
+    /// only funnel-step rows are kept): CSV (`.csv.gz` decoded as it is read) or
+    /// Parquet (row group by row group, only those columns decoded); or a table
+    /// already loaded. `steps` are
     /// event names in funnel order. Options: `window` (required: `"7d"`, `"36h"`,
     /// `"90m"`, or seconds as a number), `by` (a column or an array of columns),
     /// `user` (default `"user_id"`), `event` (default `"event"`), `time` (default
@@ -135,8 +137,11 @@ mod events_api {
                 .map_err(script_error)?;
             return events::funnel_from_file(&resolved, &path, &spec).map_err(script_error);
         }
-        let table = table_from_dynamic(events, &format!("{FN}: events"))
-            .map_err(|_| script_error(format!("{FN}: events must be a CSV path or a table")))?;
+        let table = table_from_dynamic(events, &format!("{FN}: events")).map_err(|_| {
+            script_error(format!(
+                "{FN}: events must be a path (CSV or Parquet) or a table"
+            ))
+        })?;
         events::funnel_from_table(&table, &spec).map_err(script_error)
     }
 
