@@ -23,7 +23,11 @@ pub fn scan_parquet(path: &Path, name: &str, spec: &FunnelSpec) -> Result<Collec
             wanted.push(c.clone());
         }
     }
-    let scan = ParquetScan::open(path, name, Some(&wanted))?;
+    // Event names and breakdown values are few: decoded as codes, compared once per
+    // distinct value.
+    let mut coded = vec![spec.event.clone()];
+    coded.extend(spec.by.iter().filter(|b| **b != spec.user).cloned());
+    let scan = ParquetScan::open_coded(path, name, Some(&wanted), &coded)?;
     // The first data row of each group, for messages.
     let mut starts = Vec::with_capacity(scan.n_groups());
     let mut at = 0u64;

@@ -71,6 +71,21 @@ impl ParquetScan {
     /// `columns`, in that order (`None`: every column, in the file's order). A name the
     /// file does not have is an error listing the columns it has.
     pub fn open(path: &Path, name: &str, columns: Option<&[String]>) -> Result<Self, TableError> {
+        ParquetScan::open_coded(path, name, columns, &[])
+    }
+
+    /// [`ParquetScan::open`], decoding the text columns named in `coded` as codes into
+    /// the row group's dictionary (each distinct text once, a 4-byte key a row) instead
+    /// of one string a row: for columns with few values (event names, channels) that a
+    /// caller only compares. A coded column's dictionary may hold a text twice (when
+    /// the writer stopped dictionary-encoding partway through a row group), so it is
+    /// for comparisons, not for grouping.
+    pub fn open_coded(
+        path: &Path,
+        name: &str,
+        columns: Option<&[String]>,
+        coded: &[String],
+    ) -> Result<Self, TableError> {
         let file = std::fs::File::open(path).map_err(|e| TableError::Io {
             path: name.to_string(),
             reason: super::io_reason(&e),
@@ -78,14 +93,22 @@ impl ParquetScan {
         let bad = |e: ::parquet::errors::ParquetError| not_parquet(name, &e.to_string());
         let inferred = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(bad)?;
         // Text is decoded straight into the table's own text layout (UTF-8 with 32-bit
-        // offsets), whatever layout the writer recorded (large, view or dictionary).
+        // offsets, or codes into a dictionary of those), whatever layout the writer
+        // recorded (large, view or dictionary).
+        let text_type = |field: &str| {
+            if coded.iter().any(|c| c == field) {
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+            } else {
+                DataType::Utf8
+            }
+        };
         let fields: Vec<Field> = inferred
             .schema()
             .fields()
             .iter()
             .map(|f| match f.data_type() {
-                DataType::LargeUtf8 | DataType::Utf8View => {
-                    f.as_ref().clone().with_data_type(DataType::Utf8)
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+                    f.as_ref().clone().with_data_type(text_type(f.name()))
                 }
                 DataType::Dictionary(_, v)
                     if matches!(
@@ -93,7 +116,7 @@ impl ParquetScan {
                         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
                     ) =>
                 {
-                    f.as_ref().clone().with_data_type(DataType::Utf8)
+                    f.as_ref().clone().with_data_type(text_type(f.name()))
                 }
                 _ => f.as_ref().clone(),
             })
@@ -355,6 +378,7 @@ fn to_column(file: &str, name: &str, a: &ArrayRef) -> Result<Column, TableError>
             || a.as_string_view().iter().collect::<StringArray>(),
             |l| l.iter().collect::<StringArray>(),
         )),
+        DataType::Dictionary(k, v) if **k == DataType::Int32 && **v == DataType::Utf8 => a.clone(),
         DataType::Dictionary(_, v)
             if matches!(
                 **v,
