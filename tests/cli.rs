@@ -506,3 +506,84 @@ fn seed_flag_is_the_default_seed_of_draws() {
         "another seed, other draws"
     );
 }
+
+#[test]
+fn standard_input_and_output_stand_in_for_files() {
+    let dir = workdir();
+    std::fs::write(
+        dir.path().join("s.rhai"),
+        "print(t.rows);\nwrite_csv(t.filter(\"a\", \">\", 1), \"-\");\n",
+    )
+    .expect("script");
+    // --data NAME=- reads the table from standard input; write_csv(t, "-") writes
+    // to standard output, and no file named "-" appears.
+    let o = pacer_in(
+        dir.path(),
+        &["run", "s.rhai", "--data", "t=-"],
+        "a,b\n1,x\n2,\"y, z\"\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "2\na,b\n2,\"y, z\"\n");
+    assert!(!dir.path().join("out").join("-").exists());
+    // gzip on standard input is recognised by its content, as in a file.
+    let gz = std::fs::read(root().join("fixtures/formats/channels.csv.gz")).expect("gz");
+    let o = pacer_in(dir.path(), &["run", "-", "--data", "t=-"], "");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "stdin cannot be both the script and a table"
+    );
+    assert!(
+        stderr(&o).contains("standard input is the script"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(dir.path().join("g.rhai"), "print(t.rows);").expect("script");
+    let o = pacer_in_bytes(dir.path(), &["run", "g.rhai", "--data", "t=-"], &gz);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "4\n");
+    // A bad table on standard input is named <stdin> with its line.
+    let o = pacer_in(
+        dir.path(),
+        &["run", "s.rhai", "--data", "t=-"],
+        "a\n1\n\"x\n",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("<stdin>:3:"), "{}", stderr(&o));
+    // Two tables cannot both read standard input; neither can the REPL's.
+    let o = pacer_in(
+        dir.path(),
+        &["run", "s.rhai", "--data", "t=-", "--data", "u=-"],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = pacer_in(dir.path(), &["repl", "--data", "t=-"], "a\n1\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the REPL's input"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_script_read_from_standard_input_is_named_stdin() {
+    let dir = workdir();
+    std::fs::write(dir.path().join("d.csv"), "a\n1\n").expect("csv");
+    let o = pacer_in(
+        dir.path(),
+        &["run", "-"],
+        "let t = load_csv(\"d.csv\");\nprint(t.rows + 41);\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "42\n");
+    // Diagnostics name it <stdin>, with the line and a caret.
+    let o = pacer_in(dir.path(), &["run", "-"], "let x = 1;\nprint(x +);\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("<stdin>:2:"), "{}", stderr(&o));
+    // The sandbox still holds: the current directory only.
+    let o = pacer_in(dir.path(), &["run", "-"], "load_csv(\"/etc/passwd\")");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("outside the places"), "{}", stderr(&o));
+    let o = pacer_in(dir.path(), &["check", "-"], "print(x +);");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("<stdin>:1:"), "{}", stderr(&o));
+    let o = pacer_in(dir.path(), &["batch", "-", "d.csv"], "print(1);");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

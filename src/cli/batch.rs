@@ -21,7 +21,7 @@
 //! input, the settings and every file written, which `--resume` compares to skip inputs
 //! already done. `--shard I/N` takes the inputs whose path hashes to I modulo N.
 
-use super::config::{read_script, Config, ScriptArgs, SessionSpec};
+use super::config::{is_stdin_script, read_script, Config, ScriptArgs, SessionSpec};
 use super::diagnostic::render_script_error;
 use super::error::{failed, usage, CliError, CliResult, Exit};
 use super::summary::{self, Row, Status};
@@ -283,6 +283,11 @@ struct Job<'a> {
 
 /// Runs the batch.
 pub fn batch(a: &BatchArgs, ui: &Ui) -> CliResult {
+    if is_stdin_script(&a.script) {
+        return Err(usage(
+            "pacer batch -: a batch reads its script from a file (its hash decides --resume); save the script first",
+        ));
+    }
     let config = Config::new(&a.args, ui)?;
     if config.explain {
         return Err(usage("--explain works with `pacer run`, not with batch"));

@@ -2,7 +2,7 @@
 //! functions that are neither registered nor defined in the script, and wrong argument
 //! counts, each as `PATH:LINE:COL: message` with the source line and a caret.
 
-use super::config::read_script;
+use super::config::{read_script, script_name};
 use super::diagnostic::{render_parse_error, snippet};
 use super::error::{failed, CliResult, Exit};
 use super::ui::Ui;
@@ -20,7 +20,7 @@ pub fn check(scripts: &[PathBuf], ui: &Ui) -> CliResult {
     });
     let mut bad = 0;
     for script in scripts {
-        let path = script.display().to_string();
+        let path = script_name(script);
         let source = match read_script(script) {
             Ok(src) => src,
             Err(e) => {

@@ -62,6 +62,25 @@ pub struct DataArg {
     pub path: PathBuf,
 }
 
+/// How standard input is named in messages (a `--data` table or a script read from it).
+pub const STDIN_NAME: &str = "<stdin>";
+
+impl DataArg {
+    /// True for `NAME=-`: the table is read from standard input.
+    pub fn is_stdin(&self) -> bool {
+        self.path.as_os_str() == "-"
+    }
+
+    /// The file as messages name it.
+    pub fn shown(&self) -> String {
+        if self.is_stdin() {
+            STDIN_NAME.to_string()
+        } else {
+            self.path.display().to_string()
+        }
+    }
+}
+
 /// The validated configuration of a script command.
 #[derive(Debug)]
 pub struct Config {
@@ -113,10 +132,15 @@ impl Config {
             .iter()
             .map(|d| {
                 let options = crate::table::CsvOptions::default();
-                let (t, notes) = crate::table::read_csv_path_noted(&d.path, &options)
-                    .map_err(|e| failed(e.to_string()))?;
+                let (t, notes) = if d.is_stdin() {
+                    let stdin = std::io::stdin().lock();
+                    crate::table::read_csv_reader_noted(STDIN_NAME, stdin, &options)
+                } else {
+                    crate::table::read_csv_path_noted(&d.path, &options)
+                }
+                .map_err(|e| failed(e.to_string()))?;
                 for n in notes {
-                    ui.note(&format!("{}: {n}", d.path.display()));
+                    ui.note(&format!("{}: {n}", d.shown()));
                 }
                 Ok((d.name.clone(), t))
             })
@@ -133,9 +157,14 @@ impl Config {
         })
     }
 
-    /// The files named on the command line, which scripts may read.
+    /// The files named on the command line, which scripts may read (`-`, standard
+    /// input, is no file).
     pub fn named_files(&self) -> Vec<PathBuf> {
-        self.data.iter().map(|d| d.path.clone()).collect()
+        self.data
+            .iter()
+            .filter(|d| !d.is_stdin())
+            .map(|d| d.path.clone())
+            .collect()
     }
 
     /// Limits with an interrupt flag that stops a running script.
@@ -221,9 +250,11 @@ fn split_binding<'a>(flag: &str, arg: &'a str) -> Result<(&'a str, &'a str), Cli
     Ok((name, value))
 }
 
-/// Parses `--data` arguments (a usage error when malformed).
+/// Parses `--data` arguments (a usage error when malformed, or when more than one
+/// reads standard input).
 pub fn parse_data(args: &[String]) -> Result<Vec<DataArg>, CliError> {
-    args.iter()
+    let data = args
+        .iter()
         .map(|a| {
             let (name, path) = split_binding("--data", a)?;
             if path.is_empty() {
@@ -234,7 +265,13 @@ pub fn parse_data(args: &[String]) -> Result<Vec<DataArg>, CliError> {
                 path: PathBuf::from(path),
             })
         })
-        .collect()
+        .collect::<Result<Vec<DataArg>, CliError>>()?;
+    if data.iter().filter(|d| d.is_stdin()).count() > 1 {
+        return Err(usage(
+            "--data: standard input (-) can be read by one --data only",
+        ));
+    }
+    Ok(data)
 }
 
 /// True for digits grouped in threes by commas: `3,000,000`, `-1,200.50`, `12,500%`.
@@ -324,8 +361,44 @@ fn limits(args: &ScriptArgs) -> Result<Limits, CliError> {
     })
 }
 
-/// Reads a script file.
+/// The name of a script in messages: its path, or `<stdin>` for `-`.
+pub fn script_name(path: &Path) -> String {
+    if is_stdin_script(path) {
+        STDIN_NAME.to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// A usage error when a `--data` table would read standard input that `what` reads
+/// already.
+pub fn refuse_stdin_data(args: &ScriptArgs, what: &str) -> Result<(), CliError> {
+    if parse_data(&args.data)?.iter().any(DataArg::is_stdin) {
+        return Err(usage(format!(
+            "--data NAME=-: standard input is {what}; give the table as a file"
+        )));
+    }
+    Ok(())
+}
+
+/// True for the script name `-`: the script is read from standard input.
+pub fn is_stdin_script(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Reads a script file, or standard input for `-`.
 pub fn read_script(path: &Path) -> Result<String, CliError> {
+    if is_stdin_script(path) {
+        let mut source = String::new();
+        return std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut source)
+            .map(|_| source)
+            .map_err(|e| {
+                failed(format!(
+                    "{STDIN_NAME}: cannot read the script: {}",
+                    crate::table::io_reason(&e)
+                ))
+            });
+    }
     std::fs::read_to_string(path).map_err(|e| {
         failed(format!(
             "{}: cannot read the script: {}",

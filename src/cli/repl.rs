@@ -4,7 +4,7 @@
 //! Ctrl-D leaves. On piped stdin: statements line by line, no prompts, the same
 //! multi-line rule.
 
-use super::config::{Config, ScriptArgs, SessionSpec};
+use super::config::{refuse_stdin_data, Config, ScriptArgs, SessionSpec};
 use super::diagnostic::render_script_error;
 use super::error::{failed, usage, CliResult, Exit};
 use super::ui::Ui;
@@ -372,6 +372,7 @@ fn history_path() -> Option<PathBuf> {
 
 /// Runs the REPL.
 pub fn repl(args: &ScriptArgs, ui: &Ui) -> CliResult {
+    refuse_stdin_data(args, "the REPL's input")?;
     let config = Config::new(args, ui)?;
     if config.explain {
         return Err(usage("--explain works with `pacer run`, not with repl"));

@@ -1,6 +1,8 @@
 //! `pacer run SCRIPT`: run one script.
 
-use super::config::{read_script, Config, ScriptArgs, SessionSpec};
+use super::config::{
+    is_stdin_script, read_script, refuse_stdin_data, script_name, Config, ScriptArgs, SessionSpec,
+};
 use super::diagnostic::render_script_error;
 use super::error::{failed, CliResult, Exit};
 use super::ui::Ui;
@@ -39,14 +41,19 @@ fn remove_dead_temp_files(dir: &Path, depth: usize) {
     }
 }
 
-/// Runs the script.
+/// Runs the script (`-`: read from standard input, named `<stdin>` in messages, with
+/// only the current directory readable).
 pub fn run(script: &Path, args: &ScriptArgs, ui: &Ui) -> CliResult {
+    let from_stdin = is_stdin_script(script);
+    if from_stdin {
+        refuse_stdin_data(args, "the script (pacer run -)")?;
+    }
     let config = Config::new(args, ui)?;
     set_threads(config.jobs);
     remove_dead_temp_files(&config.out, 4);
     let source = read_script(script)?;
     let mut s = config.session(SessionSpec {
-        script: Some(script),
+        script: (!from_stdin).then_some(script),
         out: &config.out,
         read: &[],
         limits: config.limits.clone(),
@@ -57,7 +64,7 @@ pub fn run(script: &Path, args: &ScriptArgs, ui: &Ui) -> CliResult {
     if config.explain {
         s.run.connections.start_explaining();
     }
-    let path = script.display().to_string();
+    let path = script_name(script);
     let result = s.compile(&source).map_err(ScriptError::from);
     if result.is_ok() {
         for w in s.param_warnings(&source) {

@@ -8,7 +8,8 @@
 //! parallel. Records are cut by the same strict tokenizer as `load_csv`
 //! (`table::csv_tokenize`), so both read a file the same way: a stray quote is an error
 //! naming the line. Empty lines are skipped; every other record must have as many
-//! fields as the header.
+//! fields as the header. A gzip file (recognised by its content) is decoded by the
+//! reader thread as it goes (`table::source::open_text`), so it is never whole in memory.
 
 use super::collect::{code_of, Batch, Collector};
 use super::error::{missing_column, EventsError};
@@ -88,7 +89,8 @@ pub fn scan_file_in_blocks(
         file: name.to_string(),
         reason: crate::table::io_reason(&e),
     };
-    let mut file = std::fs::File::open(path).map_err(io)?;
+    // A gzip export is decoded as it is read, by the reader thread: never whole in memory.
+    let (mut file, _) = crate::table::source::open_text(path).map_err(io)?;
     let mut buf = Vec::with_capacity(block_size + (64 << 10));
     let mut eof = fill(&mut file, &mut buf, block_size).map_err(io)?;
     if buf.starts_with(b"\xEF\xBB\xBF") {
@@ -212,7 +214,7 @@ pub fn scan_file_in_blocks(
 /// The reader thread: sends record-aligned blocks of about `block_size` bytes until
 /// the end of the file, an error, or the receiver hanging up.
 fn read_blocks(
-    mut file: std::fs::File,
+    mut file: Box<dyn Read + Send>,
     mut carry: Vec<u8>,
     mut eof: bool,
     block_size: usize,
@@ -257,10 +259,10 @@ fn read_blocks(
 }
 
 /// Reads until `buf` holds `want` bytes or the file ends; true at the end of the file.
-fn fill(file: &mut std::fs::File, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+fn fill(file: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
     while buf.len() < want {
         let need = (want - buf.len()) as u64;
-        let got = file.by_ref().take(need).read_to_end(buf)?;
+        let got = (&mut *file).take(need).read_to_end(buf)?;
         if got == 0 {
             return Ok(true);
         }

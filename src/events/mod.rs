@@ -5,12 +5,13 @@
 //! [`period`] (calendar days, ISO weeks, months), [`chain`] (one user's funnel under
 //! the order rules, exclusions and repeated steps), [`collect`] (events grouped by
 //! user in memory proportional to users and their kept events), [`csv_scan`] (a
-//! streaming, parallel CSV reader for the few columns a computation needs),
-//! [`observed`] (funnel spec, entry points, result and semantics), [`retention`]
-//! (cohort tables and repeat rate), [`lifecycle`] (new, returning, resurrected and
-//! dormant users per period), [`compare`](mod@compare) (planned stage rates against
-//! observed ones, gaps ranked by revenue). The semantics are documented with
-//! examples in `docs/events.md`.
+//! streaming, parallel CSV reader for the few columns a computation needs; gzip
+//! decoded as it goes), [`parquet_scan`] (the same for a Parquet export, row group by
+//! row group), [`observed`] (funnel spec, entry points, result and semantics),
+//! [`retention`] (cohort tables and repeat rate), [`lifecycle`] (new, returning,
+//! resurrected and dormant users per period), [`compare`](mod@compare) (planned stage
+//! rates against observed ones, gaps ranked by revenue). The semantics are documented
+//! with examples in `docs/events.md`.
 //!
 //! # Script functions and the Rust functions they map to
 //!
@@ -33,6 +34,7 @@ pub mod lifecycle;
 pub mod observed;
 pub mod period;
 pub mod retention;
+pub mod parquet_scan;
 pub mod time;
 pub mod window;
 

@@ -905,7 +905,11 @@ pub fn funnel_from_file_with(
 ) -> Result<(ObservedFunnel, UserLevels), EventsError> {
     spec.check()?;
     let names = spec.names();
-    let collector = scan_file(path, source, &spec.columns(), &names, spec.deadline)?;
+    let collector = if crate::table::parquet::is_parquet(path) {
+        super::parquet_scan::scan_parquet(path, source, &spec.columns(), &names, spec.deadline)?
+    } else {
+        scan_file(path, source, &spec.columns(), &names, spec.deadline)?
+    };
     Ok(compute(spec, source, &names, collector, keep_users))
 }
 
@@ -939,6 +943,29 @@ pub(crate) fn collect_table(
     cols: &Columns,
     names: &[String],
 ) -> Result<Collector, EventsError> {
+    let mut collector = Collector::default();
+    let batches = collect_batches(table, cols, names, None)?;
+    collector.absorb(batches)?;
+    Ok(collector)
+}
+
+/// A cell as text, borrowed from text columns (plain or dictionary-encoded).
+fn cell_text(c: &Column, row: usize) -> std::borrow::Cow<'_, str> {
+    match c.str_at(row) {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(c.text_at(row).unwrap_or_default()),
+    }
+}
+
+/// The batches of the rows of `table` whose event has a code among `names`, for the
+/// collector. `first_row`: the table is a part (a Parquet row group) whose first row
+/// is data row `first_row + 1` of its file; messages then name data rows, not lines.
+pub(crate) fn collect_batches(
+    table: &Table,
+    cols: &Columns,
+    names: &[String],
+    first_row: Option<u64>,
+) -> Result<Vec<Batch>, EventsError> {
     let user = table.column(cols.user)?;
     let event = table.column(cols.event)?;
     let time = table.column(cols.time)?;
@@ -948,38 +975,44 @@ pub(crate) fn collect_table(
         .map(|b| table.column(b))
         .collect::<Result<_, _>>()?;
     let names: Vec<&[u8]> = names.iter().map(|s| s.as_bytes()).collect();
-    let mut collector = Collector::default();
+    let mut done = Vec::new();
     let mut batch = Batch::default();
     let mut key = Vec::new();
     for row in 0..table.n_rows() {
         batch.rows += 1;
-        let ev = event.text_at(row).unwrap_or_default();
+        let ev = cell_text(event, row);
         let Some(c) = code_of(&names, ev.as_bytes()) else {
             continue;
         };
-        let t = time_at(time, row).ok_or_else(|| EventsError::BadTime {
-            file: table.source().to_string(),
-            line: table.line_of(row).unwrap_or(row as u64 + 1),
-            row: row as u64 + 1,
-            column: cols.time.to_string(),
-            text: time.text_at(row).unwrap_or_default(),
+        let t = time_at(time, row).ok_or_else(|| {
+            let data_row = first_row.unwrap_or(0) + row as u64 + 1;
+            EventsError::BadTime {
+                file: table.source().to_string(),
+                line: match first_row {
+                    Some(_) => data_row,
+                    None => table.line_of(row).unwrap_or(data_row),
+                },
+                row: data_row,
+                column: cols.time.to_string(),
+                text: time.text_at(row).unwrap_or_default(),
+            }
         })?;
         key.clear();
         for (i, c) in by.iter().enumerate() {
             if i > 0 {
                 key.push(0);
             }
-            key.extend_from_slice(c.text_at(row).unwrap_or_default().as_bytes());
+            key.extend_from_slice(cell_text(c, row).as_bytes());
         }
         batch.step_rows += 1;
         let u = user.text_at(row).unwrap_or_default();
         batch.push(u.as_bytes(), &key, c as u8, t);
         if batch.is_full() {
-            collector.absorb(vec![std::mem::take(&mut batch)])?;
+            done.push(std::mem::take(&mut batch));
         }
     }
-    collector.absorb(vec![batch])?;
-    Ok(collector)
+    done.push(batch);
+    Ok(done)
 }
 
 /// Computes the funnel over a loaded table (see [`collect_table`] for the times).

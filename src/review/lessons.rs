@@ -69,8 +69,8 @@ pub fn lessons_from_table(t: &Table, review: &str) -> Result<Vec<Lesson>, Review
         .collect()
 }
 
-/// The lesson files below `dir`: every `.csv` whose name contains `lessons`, at any
-/// depth, in path order. Links are not followed.
+/// The lesson files below `dir`: every `.csv` (or gzip-compressed `.csv.gz`) whose name
+/// contains `lessons`, at any depth, in path order. Links are not followed.
 pub fn lesson_files(dir: &Path) -> Result<Vec<PathBuf>, ReviewError> {
     fn walk(d: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReviewError> {
         let entries = std::fs::read_dir(d).map_err(|e| {
@@ -93,7 +93,8 @@ pub fn lesson_files(dir: &Path) -> Result<Vec<PathBuf>, ReviewError> {
                     .file_name()
                     .map(|n| n.to_string_lossy().to_lowercase())
                     .unwrap_or_default();
-                if name.ends_with(".csv") && name.contains("lessons") {
+                let csv = name.ends_with(".csv") || name.ends_with(".csv.gz");
+                if csv && name.contains("lessons") {
                     out.push(p);
                 }
             }
@@ -235,13 +236,22 @@ mod tests {
         std::fs::write(dir.path().join("a/lessons.csv"), CSV)?;
         std::fs::write(dir.path().join("a/metrics.csv"), "x\n")?;
         std::fs::write(dir.path().join("b/deep/Lessons_618.csv"), CSV)?;
+        std::fs::write(dir.path().join("b/lessons_1111.csv.gz"), CSV)?;
+        std::fs::write(dir.path().join("b/lessons.txt"), CSV)?;
         let files = lesson_files(dir.path())?;
         let names: Vec<String> = files
             .iter()
             .filter_map(|p| p.strip_prefix(dir.path()).ok())
             .map(|p| p.display().to_string())
             .collect();
-        assert_eq!(names, vec!["a/lessons.csv", "b/deep/Lessons_618.csv"]);
+        assert_eq!(
+            names,
+            vec![
+                "a/lessons.csv",
+                "b/deep/Lessons_618.csv",
+                "b/lessons_1111.csv.gz"
+            ]
+        );
         assert!(lesson_files(&dir.path().join("nope")).is_err());
         Ok(())
     }

@@ -177,9 +177,35 @@ pub struct RunContext {
     pub seed: Rc<Cell<u64>>,
     /// The servers the run may connect to, and what `--explain` collected.
     pub connections: Rc<super::connections::Connections>,
+    /// Where `print` goes, and what writers given the name `-` write to.
+    pub output: Output,
 }
 
 impl RunContext {
+    /// Writes `bytes` where `print` goes: standard output (a closed pipe stops the run
+    /// quietly, as for `print`) or the run's captured output, which holds text only.
+    pub fn write_stdout(&self, bytes: &[u8]) -> Result<(), String> {
+        match &self.output {
+            Output::Stdout => {
+                if self.stop.get().is_some() {
+                    return Ok(());
+                }
+                let mut out = std::io::stdout().lock();
+                if out.write_all(bytes).and_then(|_| out.flush()).is_err() {
+                    self.stop.set(Some(Stop::PipeClosed));
+                }
+                Ok(())
+            }
+            Output::Buffer(buf) => {
+                let text = std::str::from_utf8(bytes).map_err(|_| {
+                    "cannot write binary data to \"-\" here: this run's output is captured as text; write it to a file under --out instead".to_string()
+                })?;
+                buf.borrow_mut().push_str(text);
+                Ok(())
+            }
+        }
+    }
+
     /// True when the deadline has passed; long native loops check this.
     pub fn expired(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
@@ -288,6 +314,7 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
         summary: Rc::default(),
         seed: Rc::default(),
         connections: Rc::default(),
+        output: config.output.clone(),
     };
     // The CLI has checked the URLs; one that does not parse allows nothing.
     let _ = ctx.connections.allow(&limits.allow_urls);
@@ -357,14 +384,24 @@ pub fn context(ctx: &NativeCallContext) -> Result<RunContext, Box<EvalAltResult>
         .ok_or_else(|| "internal error: engine built without a run context".into())
 }
 
+/// The name writers take for standard output (where `print` goes) instead of a file.
+pub const STDOUT_NAME: &str = "-";
+
 /// Writes `bytes` to `name` under the run's output directory, atomically (the sandbox
 /// refuses names that escape it), and returns the path written, for scripts to print.
+/// The name `-` ([`STDOUT_NAME`]) writes to standard output instead (where `print`
+/// goes), so that a script's table can be piped to another program.
 pub fn write_output(
     ctx: &NativeCallContext,
     name: &str,
     bytes: &[u8],
 ) -> Result<String, Box<EvalAltResult>> {
-    let written = context(ctx)?
+    let run = context(ctx)?;
+    if name == STDOUT_NAME {
+        run.write_stdout(bytes).map_err(super::script_error)?;
+        return Ok(STDOUT_NAME.to_string());
+    }
+    let written = run
         .sandbox
         .write(name, bytes)
         .map_err(super::script_error)?;

@@ -23,7 +23,7 @@ pub use convert::{
 };
 pub use engine::{
     build_engine, context, note, register_packages, write_output, EngineConfig, Limits, OpCount,
-    Output, Params, RunContext, Stop,
+    Output, Params, RunContext, Stop, STDOUT_NAME,
 };
 pub use error::{script_error, ScriptError};
 pub use options::Options;

@@ -73,27 +73,29 @@ pub fn read_csv_path_noted(
     read_csv_bytes_noted(&name, &bytes, options)
 }
 
+/// Reads CSV from `reader` (standard input, for example), named `name` in messages:
+/// the same rules as a file, gzip recognised by its content.
+pub fn read_csv_reader_noted(
+    name: &str,
+    mut reader: impl std::io::Read,
+    options: &CsvOptions,
+) -> Result<(Table, Vec<String>), TableError> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|e| TableError::Io {
+        path: name.to_string(),
+        reason: io_reason(&e),
+    })?;
+    let bytes = decompress(name, bytes)?;
+    read_csv_bytes_noted(name, &bytes, options)
+}
+
 /// The file's bytes, decompressed when it is gzip (by its magic bytes, whatever its
 /// name); a `.zst` file is refused with what to do.
 fn decompress(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, TableError> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        use std::io::Read;
-        let mut out = Vec::with_capacity(bytes.len() * 4);
-        flate2::read::MultiGzDecoder::new(&bytes[..])
-            .read_to_end(&mut out)
-            .map_err(|e| TableError::Io {
-                path: name.to_string(),
-                reason: format!("not a valid gzip file ({e}); check that the download is complete"),
-            })?;
-        return Ok(out);
-    }
-    if bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        return Err(TableError::Io {
-            path: name.to_string(),
-            reason: "a zstd-compressed file, which pacer does not read; decompress it first (zstd -d FILE) or export it as .csv.gz".into(),
-        });
-    }
-    Ok(bytes)
+    super::source::decompress_bytes(bytes).map_err(|e| TableError::Io {
+        path: name.to_string(),
+        reason: io_reason(&e),
+    })
 }
 
 /// The bytes as UTF-8: decoded from `encoding` when given, or from UTF-16 when a

@@ -13,9 +13,11 @@ mod hash;
 mod keys;
 mod kind;
 mod ops;
+pub mod parquet;
 mod reshape;
 #[cfg(test)]
 mod roundtrip_tests;
+pub mod source;
 #[allow(clippy::module_inception)]
 mod table;
 mod value;
@@ -25,7 +27,7 @@ pub use cell::{parse_date as parse_date_cell, parse_datetime as parse_datetime_c
 pub use column::{date_to_days, datetime_to_micros, days_to_date, micros_to_datetime, Column};
 pub use csv_read::{
     io_reason, parse_cell, read_csv_bytes, read_csv_bytes_noted, read_csv_path,
-    read_csv_path_noted, read_csv_path_with, CsvOptions,
+    read_csv_path_noted, read_csv_path_with, read_csv_reader_noted, CsvOptions,
 };
 pub use csv_write::{to_csv_string, to_csv_string_limited, write_csv};
 pub use error::{CellRef, TableError};

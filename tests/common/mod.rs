@@ -17,6 +17,11 @@ pub fn workdir() -> tempfile::TempDir {
 
 /// Runs `pacer` with `args` in `dir`, with `stdin` piped in.
 pub fn pacer_in(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    pacer_in_bytes(dir, args, stdin.as_bytes())
+}
+
+/// Runs `pacer` with `args` in `dir`, with the bytes `stdin` piped in.
+pub fn pacer_in_bytes(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_pacer"))
         .args(args)
@@ -29,7 +34,7 @@ pub fn pacer_in(dir: &Path, args: &[&str], stdin: &str) -> Output {
         .spawn()
         .expect("pacer starts");
     if let Some(mut s) = child.stdin.take() {
-        let _ = s.write_all(stdin.as_bytes());
+        let _ = s.write_all(stdin);
     }
     child.wait_with_output().expect("pacer runs")
 }

@@ -207,8 +207,10 @@ mod events_api {
     use super::*;
 
     /// The observed funnel of an event export (one row per event). `events` is a
-    /// CSV path, streamed natively (only the user, event, time and `by` columns are
-    /// read, only the rows the funnel needs are kept), or a table already loaded.
+    /// path, streamed natively (only the user, event, time and `by` columns are read,
+    /// only the rows the funnel needs are kept): CSV (`.csv.gz` decoded as it is read)
+    /// or Parquet (row group by row group, only those columns decoded); or a table
+    /// already loaded.
     /// `steps` are event names in funnel order; a name may repeat (`["visit",
     /// "purchase", "purchase"]`: a second purchase). Options: `window` (required:
     /// `"7d"`, `"36h"`, `"90m"`, or seconds as a number), `order` (`"ordered"`, the

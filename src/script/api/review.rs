@@ -150,7 +150,8 @@ fn date(text: &str, what: &str) -> R<chrono::NaiveDate> {
 /// when the file is called `metrics.csv`, `actions.csv`, `lessons.csv` or `review.csv`
 /// (one folder per campaign, as `pacer batch` writes them).
 fn campaign_name(source: &str) -> String {
-    let p = std::path::Path::new(source);
+    // `lessons.csv.gz` is named as `lessons.csv` would be.
+    let p = std::path::Path::new(source.strip_suffix(".gz").unwrap_or(source));
     let stem = p
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -205,16 +205,68 @@ mod table_api {
     }
 
     /// Writes a table as CSV to `name` under the output directory (`--out`, default
-    /// `out/`), atomically. Returns the path written.
+    /// `out/`), atomically. Returns the path written. The name `"-"` writes to standard
+    /// output instead (where `print` goes), for piping into another program.
     ///
     /// ```rhai
     /// let t = table([#{ a: 1 }]);
     /// write_csv(t, "example.csv");
+    /// write_csv(t, "-");   // the same CSV on standard output
     /// ```
     #[rhai_fn(return_raw)]
     pub fn write_csv(ctx: NativeCallContext, table: Table, name: &str) -> R<String> {
         let text = crate::table::to_csv_string(&table).map_err(script_error)?;
         crate::script::write_output(&ctx, name, text.as_bytes())
+    }
+
+    /// Reads a Parquet file (a warehouse export, or what polars and pandas write):
+    /// every column, row groups decoded in parallel. Types map as docs/formats.md
+    /// says: integers to int, floats and decimals to float, strings (dictionary-encoded
+    /// or not) to text, dates to date, timestamps of any unit or time zone to
+    /// datetime (the UTC instant, to the microsecond), booleans to bool; a column of
+    /// any other type (lists, structs, binary) is an error naming it and its type. A
+    /// damaged or truncated file is an error naming the file.
+    ///
+    /// ```rhai
+    /// let t = load_parquet("fixtures/formats/channels.parquet");
+    /// print(t.describe());
+    /// ```
+    #[rhai_fn(name = "load_parquet", return_raw)]
+    pub fn load_parquet(ctx: NativeCallContext, path: &str) -> R<Table> {
+        load_parquet_with(ctx, path, Map::new())
+    }
+
+    /// Reads a Parquet file with options: `columns: ["a", "b"]` decodes only those
+    /// columns, in that order (the others are never decompressed); an unknown name is
+    /// an error listing the file's columns.
+    ///
+    /// ```rhai
+    /// let t = load_parquet("fixtures/formats/channels.parquet", #{ columns: ["channel", "spend"] });
+    /// print(t);
+    /// ```
+    #[rhai_fn(name = "load_parquet", return_raw)]
+    pub fn load_parquet_with(ctx: NativeCallContext, path: &str, options: Map) -> R<Table> {
+        let o = Options::new("load_parquet", options, &["columns"])?;
+        let columns = o.strings("columns")?;
+        let run = context(&ctx)?;
+        let resolved = run.sandbox.resolve_read(path).map_err(script_error)?;
+        crate::table::parquet::read_parquet(&resolved, path, columns.as_deref())
+            .map_err(script_error)
+    }
+
+    /// Writes a table as a Parquet file (snappy-compressed; int, float, bool, text,
+    /// date and datetime columns keep their types) to `name` under the output
+    /// directory, atomically. Returns the path written. polars, pandas, DuckDB and
+    /// warehouses read it back.
+    ///
+    /// ```rhai
+    /// let t = load_csv("fixtures/channels.csv");
+    /// write_parquet(t, "channels.parquet");
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn write_parquet(ctx: NativeCallContext, table: Table, name: &str) -> R<String> {
+        let bytes = crate::table::parquet::to_parquet_bytes(&table).map_err(script_error)?;
+        crate::script::write_output(&ctx, name, &bytes)
     }
 
     /// Builds a table from an array of object maps, one per row; columns in order of

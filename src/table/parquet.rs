@@ -1,0 +1,446 @@
+//! Parquet files, the columnar format of warehouse exports (BigQuery, Snowflake,
+//! Athena, ClickHouse) and of polars and pandas, read and written with the `parquet`
+//! crate's Arrow reader and writer.
+//!
+//! Reading decodes only the columns asked for (a projection: the other columns' bytes
+//! are never decompressed) and the row groups in parallel, each from its own file
+//! handle. Parquet types map to the table's column types as follows:
+//!
+//! | Parquet / Arrow type | column |
+//! |---|---|
+//! | INT8..INT64, UINT8..UINT32 | int |
+//! | UINT64 | int (a value above 2^63 - 1 is an error naming the column) |
+//! | FLOAT, DOUBLE, HALF | float (widened exactly) |
+//! | DECIMAL(p, s) | float: the double nearest to the decimal value |
+//! | BOOLEAN | bool |
+//! | STRING / BYTE_ARRAY UTF8 (dictionary-encoded or not), ENUM | text |
+//! | DATE | date |
+//! | TIMESTAMP (seconds, milli-, micro- or nanoseconds; with or without a time zone) | datetime: the UTC instant, to the microsecond (nanoseconds are truncated toward the past) |
+//! | a column of nothing but nulls | text, every cell missing |
+//!
+//! Anything else (lists, structs, maps, binary, times of day, durations) is an error
+//! naming the column and its type. A damaged file (a truncated download most often) is
+//! an error naming the file, never a panic.
+
+use super::{Column, Table, TableError};
+use ::parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use ::parquet::arrow::{ArrowWriter, ProjectionMask};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Float16Type, Float32Type, Int16Type, Int32Type, Int8Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The first bytes of every Parquet file.
+pub const PARQUET_MAGIC: &[u8; 4] = b"PAR1";
+
+/// True when the file at `path` starts as a Parquet file does (`PAR1`); false when it
+/// cannot be read (the reader that opens it then says why).
+pub fn is_parquet(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == PARQUET_MAGIC
+}
+
+/// An open Parquet file: its metadata, read once, and the columns to decode. Row groups
+/// are decoded one at a time ([`ParquetScan::read_group`], each from its own file
+/// handle, so that several threads can decode different groups at once).
+#[derive(Debug, Clone)]
+pub struct ParquetScan {
+    path: PathBuf,
+    name: String,
+    metadata: ArrowReaderMetadata,
+    /// The columns to decode: their positions among the file's top-level columns and
+    /// their names, in the order asked for.
+    columns: Vec<(usize, String)>,
+}
+
+impl ParquetScan {
+    /// Opens `path` (named `name` in messages) to decode the top-level columns named in
+    /// `columns`, in that order (`None`: every column, in the file's order). A name the
+    /// file does not have is an error listing the columns it has.
+    pub fn open(path: &Path, name: &str, columns: Option<&[String]>) -> Result<Self, TableError> {
+        ParquetScan::open_coded(path, name, columns, &[])
+    }
+
+    /// [`ParquetScan::open`], decoding the text columns named in `coded` as codes into
+    /// the row group's dictionary (each distinct text once, a 4-byte key a row) instead
+    /// of one string a row: for columns with few values (event names, channels) that a
+    /// caller only compares. A coded column's dictionary may hold a text twice (when
+    /// the writer stopped dictionary-encoding partway through a row group), so it is
+    /// for comparisons, not for grouping.
+    pub fn open_coded(
+        path: &Path,
+        name: &str,
+        columns: Option<&[String]>,
+        coded: &[String],
+    ) -> Result<Self, TableError> {
+        let file = std::fs::File::open(path).map_err(|e| TableError::Io {
+            path: name.to_string(),
+            reason: super::io_reason(&e),
+        })?;
+        let bad = |e: ::parquet::errors::ParquetError| not_parquet(name, &e.to_string());
+        let inferred = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(bad)?;
+        // Text is decoded straight into the table's own text layout (UTF-8 with 32-bit
+        // offsets, or codes into a dictionary of those), whatever layout the writer
+        // recorded (large, view or dictionary).
+        let text_type = |field: &str| {
+            if coded.iter().any(|c| c == field) {
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+            } else {
+                DataType::Utf8
+            }
+        };
+        let fields: Vec<Field> = inferred
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| match f.data_type() {
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+                    f.as_ref().clone().with_data_type(text_type(f.name()))
+                }
+                DataType::Dictionary(_, v)
+                    if matches!(
+                        **v,
+                        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+                    ) =>
+                {
+                    f.as_ref().clone().with_data_type(text_type(f.name()))
+                }
+                _ => f.as_ref().clone(),
+            })
+            .collect();
+        let hinted: SchemaRef = Arc::new(Schema::new(fields));
+        let metadata = ArrowReaderMetadata::try_new(
+            inferred.metadata().clone(),
+            ArrowReaderOptions::new().with_schema(hinted),
+        )
+        .map_err(bad)?;
+        let names: Vec<String> = metadata
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let columns = match columns {
+            None => names.iter().cloned().enumerate().collect(),
+            Some(asked) => asked
+                .iter()
+                .map(|c| {
+                    names
+                        .iter()
+                        .position(|n| n == c)
+                        .map(|i| (i, c.clone()))
+                        .ok_or_else(|| TableError::missing_column(name, c, &names))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        Ok(ParquetScan {
+            path: path.to_path_buf(),
+            name: name.to_string(),
+            metadata,
+            columns,
+        })
+    }
+
+    /// The number of row groups.
+    pub fn n_groups(&self) -> usize {
+        self.metadata.metadata().num_row_groups()
+    }
+
+    /// The number of rows of row group `group`.
+    pub fn group_rows(&self, group: usize) -> u64 {
+        u64::try_from(self.metadata.metadata().row_group(group).num_rows()).unwrap_or(0)
+    }
+
+    /// Decodes row group `group` (the asked columns only) into a table named after
+    /// the file.
+    pub fn read_group(&self, group: usize) -> Result<Table, TableError> {
+        let bad = |e: &dyn std::fmt::Display| not_parquet(&self.name, &e.to_string());
+        let file = std::fs::File::open(&self.path).map_err(|e| TableError::Io {
+            path: self.name.clone(),
+            reason: super::io_reason(&e),
+        })?;
+        let rows = self.metadata.metadata().row_group(group).num_rows();
+        let mask = ProjectionMask::roots(
+            self.metadata.parquet_schema(),
+            self.columns.iter().map(|(i, _)| *i),
+        );
+        let reader =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+                .with_projection(mask)
+                .with_row_groups(vec![group])
+                .with_batch_size(usize::try_from(rows).unwrap_or(1).clamp(1, 1 << 20))
+                .build()
+                .map_err(|e| bad(&e))?;
+        let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>().map_err(|e| bad(&e))?;
+        let mut columns = Vec::with_capacity(self.columns.len());
+        for (_, col) in &self.columns {
+            let parts = batches
+                .iter()
+                .map(|b| {
+                    let a = b.column_by_name(col).ok_or_else(|| {
+                        not_parquet(
+                            &self.name,
+                            &format!("column '{col}' is missing from a row group"),
+                        )
+                    })?;
+                    to_column(&self.name, col, a)
+                })
+                .collect::<Result<Vec<Column>, TableError>>()?;
+            let refs: Vec<&Column> = parts.iter().collect();
+            let column = match refs.as_slice() {
+                [one] => (*one).clone(),
+                _ => Column::concat(&refs).map_err(|e| bad(&e))?,
+            };
+            columns.push((col.clone(), column));
+        }
+        if batches.is_empty() {
+            // A row group without rows: empty columns of the right types.
+            return self.empty_table();
+        }
+        Table::new(&self.name, columns)
+    }
+
+    /// The asked columns with no rows, of the types the file declares.
+    fn empty_table(&self) -> Result<Table, TableError> {
+        let columns = self
+            .columns
+            .iter()
+            .map(|(i, col)| {
+                let field = &self.metadata.schema().fields()[*i];
+                let empty = arrow_array::new_empty_array(field.data_type());
+                Ok((col.clone(), to_column(&self.name, col, &empty)?))
+            })
+            .collect::<Result<_, TableError>>()?;
+        Table::new(&self.name, columns)
+    }
+}
+
+/// The error for a file that the Parquet reader cannot decode.
+fn not_parquet(name: &str, reason: &str) -> TableError {
+    if reason.contains("Disabled feature at compile time") {
+        return TableError::Io {
+            path: name.to_string(),
+            reason: format!(
+                "the file is compressed with a codec pacer does not read ({reason}); pacer reads snappy, zstd, gzip and uncompressed Parquet: rewrite it with one of them (polars: compression=\"snappy\")"
+            ),
+        };
+    }
+    TableError::Io {
+        path: name.to_string(),
+        reason: format!(
+            "not a valid Parquet file ({reason}); check that the file is complete (a download or copy may have been cut short)"
+        ),
+    }
+}
+
+/// Reads the Parquet file at `path` (named `name` in messages): only the columns in
+/// `columns`, in that order (`None`: all), row groups decoded in parallel and stacked
+/// in file order.
+pub fn read_parquet(
+    path: &Path,
+    name: &str,
+    columns: Option<&[String]>,
+) -> Result<Table, TableError> {
+    let scan = ParquetScan::open(path, name, columns)?;
+    let groups: Vec<Table> = (0..scan.n_groups())
+        .into_par_iter()
+        .map(|g| scan.read_group(g))
+        .collect::<Result<_, _>>()?;
+    let Some((first, rest)) = groups.split_first() else {
+        // No row group at all: the columns, empty.
+        return scan.empty_table();
+    };
+    if rest.is_empty() {
+        return Ok(first.clone());
+    }
+    first.concat(rest)
+}
+
+/// The table as a Parquet file: snappy-compressed, one row group per million rows,
+/// text dictionary-encoded by the writer where it pays; the column types are kept
+/// (int as INT64, float as DOUBLE, dates as DATE, date-times as TIMESTAMP in
+/// microseconds, text as UTF-8 strings).
+pub fn to_parquet_bytes(table: &Table) -> Result<Vec<u8>, TableError> {
+    let bad = |e: &dyn std::fmt::Display| {
+        TableError::Invalid(format!("{}: cannot write Parquet: {e}", table.source()))
+    };
+    let mut fields = Vec::with_capacity(table.names().len());
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(table.names().len());
+    for name in table.names() {
+        let a = table.column(name)?.to_arrow();
+        fields.push(Field::new(name, a.data_type().clone(), true));
+        arrays.push(a);
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| bad(&e))?;
+    let props = ::parquet::file::properties::WriterProperties::builder()
+        .set_compression(::parquet::basic::Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(1 << 20))
+        .build();
+    let mut out = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut out, schema, Some(props)).map_err(|e| bad(&e))?;
+    writer.write(&batch).map_err(|e| bad(&e))?;
+    writer.close().map_err(|e| bad(&e))?;
+    Ok(out)
+}
+
+/// One decoded Arrow array as a column, by the table in the module documentation.
+fn to_column(file: &str, name: &str, a: &ArrayRef) -> Result<Column, TableError> {
+    let unsupported = |why: &str| {
+        TableError::Invalid(format!(
+            "{file}: column '{name}' has the Parquet type {}, which pacer does not read{why}; leave it out with #{{ columns: [...] }} or convert it in the export",
+            a.data_type()
+        ))
+    };
+    let ints = |v: arrow_array::Int64Array| -> ArrayRef { Arc::new(v) };
+    let floats = |v: arrow_array::Float64Array| -> ArrayRef { Arc::new(v) };
+    let micros = |v: arrow_array::TimestampMicrosecondArray| -> ArrayRef { Arc::new(v) };
+    let out: ArrayRef = match a.data_type() {
+        DataType::Int64
+        | DataType::Float64
+        | DataType::Boolean
+        | DataType::Utf8
+        | DataType::Date32 => a.clone(),
+        DataType::Int8 => ints(a.as_primitive::<Int8Type>().unary(i64::from)),
+        DataType::Int16 => ints(a.as_primitive::<Int16Type>().unary(i64::from)),
+        DataType::Int32 => ints(a.as_primitive::<Int32Type>().unary(i64::from)),
+        DataType::UInt8 => ints(a.as_primitive::<UInt8Type>().unary(i64::from)),
+        DataType::UInt16 => ints(a.as_primitive::<UInt16Type>().unary(i64::from)),
+        DataType::UInt32 => ints(a.as_primitive::<UInt32Type>().unary(i64::from)),
+        DataType::UInt64 => {
+            let u = a.as_primitive::<UInt64Type>();
+            ints(u.try_unary(|v| i64::try_from(v).map_err(|e| arrow_schema::ArrowError::ComputeError(e.to_string()))).map_err(|_| {
+                let (row, big) = u
+                    .iter()
+                    .enumerate()
+                    .find_map(|(r, v)| v.filter(|v| *v > i64::MAX as u64).map(|v| (r, v)))
+                    .unwrap_or((0, 0));
+                TableError::Invalid(format!(
+                    "{file}: column '{name}' (UINT64), row {}: {big} is above the largest integer pacer holds (9223372036854775807)",
+                    row + 1
+                ))
+            })?)
+        }
+        DataType::Float32 => floats(a.as_primitive::<Float32Type>().unary(f64::from)),
+        DataType::Float16 => floats(a.as_primitive::<Float16Type>().unary(f64::from)),
+        DataType::Decimal32(_, s)
+        | DataType::Decimal64(_, s)
+        | DataType::Decimal128(_, s)
+        | DataType::Decimal256(_, s) => floats(decimals(a, *s)),
+        DataType::Date64 => Arc::new(
+            a.as_primitive::<Date64Type>()
+                .unary::<_, Date32Type>(|ms| ms.div_euclid(86_400_000) as i32),
+        ),
+        DataType::Timestamp(unit, _) => {
+            let overflow = |_| {
+                TableError::Invalid(format!(
+                    "{file}: column '{name}': a timestamp is outside the years pacer holds (about 290,000 years around 1970)"
+                ))
+            };
+            let scale = |v: i64, k: i64| {
+                v.checked_mul(k)
+                    .ok_or(arrow_schema::ArrowError::ComputeError(String::new()))
+            };
+            match unit {
+                TimeUnit::Second => micros(
+                    a.as_primitive::<TimestampSecondType>()
+                        .try_unary(|s| scale(s, 1_000_000))
+                        .map_err(overflow)?,
+                ),
+                TimeUnit::Millisecond => micros(
+                    a.as_primitive::<TimestampMillisecondType>()
+                        .try_unary(|ms| scale(ms, 1000))
+                        .map_err(overflow)?,
+                ),
+                TimeUnit::Microsecond => {
+                    micros(a.as_primitive::<TimestampMicrosecondType>().unary(|us| us))
+                }
+                TimeUnit::Nanosecond => micros(
+                    a.as_primitive::<TimestampNanosecondType>()
+                        .unary(|ns| ns.div_euclid(1000)),
+                ),
+            }
+        }
+        DataType::LargeUtf8 | DataType::Utf8View => Arc::new(a.as_string_opt::<i64>().map_or_else(
+            || a.as_string_view().iter().collect::<StringArray>(),
+            |l| l.iter().collect::<StringArray>(),
+        )),
+        DataType::Dictionary(k, v) if **k == DataType::Int32 && **v == DataType::Utf8 => a.clone(),
+        DataType::Dictionary(_, v)
+            if matches!(
+                **v,
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ) =>
+        {
+            let d = a.as_any_dictionary();
+            let values = to_column(file, name, d.values())?;
+            let keys = d.normalized_keys();
+            let texts: Vec<Option<String>> = (0..a.len())
+                .map(|r| {
+                    if a.is_null(r) {
+                        None
+                    } else {
+                        values.str_at(keys[r]).map(str::to_string)
+                    }
+                })
+                .collect();
+            return Ok(Column::text(texts));
+        }
+        DataType::Null => Arc::new(StringArray::new_null(a.len())),
+        DataType::Binary
+        | DataType::LargeBinary
+        | DataType::BinaryView
+        | DataType::FixedSizeBinary(_) => {
+            return Err(unsupported(" (bytes that are not UTF-8 text)"))
+        }
+        _ => return Err(unsupported("")),
+    };
+    Column::from_arrow(&out)
+        .map_err(|e| TableError::Invalid(format!("{file}: column '{name}': {e}")))
+}
+
+/// A decimal column as the doubles nearest to its values (each decimal's digits parsed
+/// as a number, so rounding happens once).
+fn decimals(a: &ArrayRef, scale: i8) -> arrow_array::Float64Array {
+    let text = |digits: String| -> f64 {
+        format!("{digits}e{}", -i32::from(scale))
+            .parse()
+            .unwrap_or(f64::NAN)
+    };
+    use arrow_array::types::{Decimal128Type, Decimal256Type, Decimal32Type, Decimal64Type};
+    match a.data_type() {
+        DataType::Decimal32(..) => a
+            .as_primitive::<Decimal32Type>()
+            .iter()
+            .map(|v| v.map(|v| text(v.to_string())))
+            .collect(),
+        DataType::Decimal64(..) => a
+            .as_primitive::<Decimal64Type>()
+            .iter()
+            .map(|v| v.map(|v| text(v.to_string())))
+            .collect(),
+        DataType::Decimal128(..) => a
+            .as_primitive::<Decimal128Type>()
+            .iter()
+            .map(|v| v.map(|v| text(v.to_string())))
+            .collect(),
+        _ => a
+            .as_primitive::<Decimal256Type>()
+            .iter()
+            .map(|v| v.map(|v| text(v.to_string())))
+            .collect(),
+    }
+}
