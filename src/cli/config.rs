@@ -113,8 +113,12 @@ impl Config {
             .iter()
             .map(|d| {
                 let options = crate::table::CsvOptions::default();
-                let (t, notes) = crate::table::read_csv_path_noted(&d.path, &options)
-                    .map_err(|e| failed(e.to_string()))?;
+                let (t, notes) = crate::table::read_table_path_noted(
+                    &d.path,
+                    &options,
+                    &crate::table::SheetOptions::default(),
+                )
+                .map_err(|e| failed(e.to_string()))?;
                 for n in notes {
                     ui.note(&format!("{}: {n}", d.path.display()));
                 }

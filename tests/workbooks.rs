@@ -1,0 +1,127 @@
+//! Workbooks: `.xlsx` written by openpyxl, `.xls` by xlwt and `.ods` by pandas with odfpy
+//! (fixtures/formats/xlsx/make_workbooks.py) read as the same table as the CSV of the
+//! same data, types included; bad workbooks, each a clear error and no panic.
+
+mod common;
+use common::*;
+
+fn dump(call: &str) -> (Option<i32>, String, String) {
+    run_at_root(&format!(
+        "let t = {call}; print(t.describe().to_csv()); print(t.to_csv());"
+    ))
+}
+
+#[test]
+fn every_workbook_format_reads_as_the_csv() {
+    let (code, reference, err) = dump("load_csv(\"fixtures/formats/channels.csv\")");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(reference.contains("day,date,4,0"), "{reference}");
+    assert!(reference.contains("impressions,int,3,1"), "{reference}");
+    assert!(reference.contains("ctr,float,3,1"), "{reference}");
+    for call in [
+        "load_xlsx(\"fixtures/formats/xlsx/channels.xlsx\", #{ sheet: \"channels\" })",
+        "load_xlsx(\"fixtures/formats/xlsx/channels.xlsx\", #{ sheet: \"offset\", range: \"C3:H7\" })",
+        "load_xlsx(\"fixtures/formats/xlsx/channels.xlsx\", #{ sheet: \"offset\", range: \"C3:Z\" })",
+        "load_xlsx(\"fixtures/formats/xlsx/channels.xls\")",
+        "load_xlsx(\"fixtures/formats/xlsx/channels.ods\")",
+    ] {
+        let (code, out, err) = dump(call);
+        assert_eq!(code, Some(0), "{call}: {err}");
+        assert_eq!(out, reference, "{call}");
+        assert!(err.is_empty(), "{call}: {err}");
+    }
+}
+
+#[test]
+fn text_cells_follow_the_csv_rules() {
+    let (code, reference, err) = dump("load_csv(\"fixtures/formats/chinese_forms.csv\")");
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) =
+        dump("load_xlsx(\"fixtures/formats/xlsx/channels.xlsx\", #{ sheet: \"forms\" })");
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, reference);
+}
+
+#[test]
+fn the_first_sheet_by_default_and_options_of_csv() {
+    let (code, out, err) = run_at_root(
+        "let t = load_xlsx(\"fixtures/formats/xlsx/channels.xlsx\"); print(t.columns);
+         let c = load_xlsx(\"fixtures/formats/xlsx/channels.xlsx\", #{ sheet: \"channels\",
+             columns: [\"channel\", \"clicks\"], types: #{ clicks: \"float\" }, rename: #{ clicks: \"c\" } });
+         print(c.describe().to_csv());
+         let h = load_xlsx(\"fixtures/formats/xlsx/channels.xlsx\", #{ sheet: \"channels\", header: false });
+         print(h.rows);",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("[\"what\"]"), "{out}");
+    assert!(out.contains("c,float,4,0"), "{out}");
+    assert!(out.contains("\n5\n"), "{out}");
+}
+
+#[test]
+fn bad_workbooks_get_clear_errors() {
+    // A sheet that does not exist: the sheets are listed.
+    let (code, _, err) = run_at_root(
+        "load_xlsx(\"fixtures/formats/xlsx/channels.xlsx\", #{ sheet: \"Channels \" })",
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("channels.xlsx: no sheet named 'Channels ' (did you mean 'channels'?); the sheets are 'notes', 'channels', 'offset', 'forms'"),
+        "{err}"
+    );
+    // A password-protected workbook (encrypted by msoffcrypto-tool).
+    let (code, _, err) = run_at_root("load_xlsx(\"fixtures/formats/xlsx/encrypted.xlsx\")");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("encrypted.xlsx: the workbook is password-protected (encrypted), which pacer does not read"),
+        "{err}"
+    );
+    // An Excel error value names its cell.
+    let (code, _, err) = run_at_root("load_xlsx(\"fixtures/formats/xlsx/error_cell.xlsx\")");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("error_cell.xlsx[data]: cell B3 holds the spreadsheet error #DIV/0!"),
+        "{err}"
+    );
+    // A bad range.
+    let (code, _, err) =
+        run_at_root("load_xlsx(\"fixtures/formats/xlsx/channels.xlsx\", #{ range: \"C3-H7\" })");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("range \"C3-H7\" is not a block of cells like \"B3:F20\" or \"A:F\""),
+        "{err}"
+    );
+    // CSV options that do not apply, and a CSV file given to load_xlsx.
+    let (code, _, err) =
+        run_at_root("load_xlsx(\"fixtures/formats/xlsx/channels.xlsx\", #{ delimiter: \";\" })");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("load_xlsx: unknown option 'delimiter'"),
+        "{err}"
+    );
+    let (code, _, err) = run_at_root("load_xlsx(\"fixtures/formats/channels.csv\")");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("is not a workbook"), "{err}");
+    // Corrupt files: cut in half, and garbage bytes, in every format.
+    let dir = workdir();
+    for name in ["channels.xlsx", "channels.xls", "channels.ods"] {
+        let bytes = std::fs::read(root().join("fixtures/formats/xlsx").join(name)).expect("read");
+        std::fs::write(
+            dir.path().join(format!("cut_{name}")),
+            &bytes[..bytes.len() / 2],
+        )
+        .expect("write");
+        let ext = name.rsplit('.').next().unwrap_or_default();
+        std::fs::write(
+            dir.path().join(format!("junk.{ext}")),
+            b"not a workbook at all",
+        )
+        .expect("write");
+        for file in [format!("cut_{name}"), format!("junk.{ext}")] {
+            let (code, _, err) = run_in(dir.path(), &format!("load_xlsx(\"{file}\")"));
+            assert_eq!(code, Some(1), "{file}");
+            assert!(err.contains(&format!("{file}: ")), "{file}: {err}");
+            assert!(!err.contains("panicked"), "{file}: {err}");
+        }
+    }
+}
