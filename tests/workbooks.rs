@@ -125,3 +125,99 @@ fn bad_workbooks_get_clear_errors() {
         }
     }
 }
+
+/// The text of one part of the workbook at `path` (`xl/styles.xml`, ...).
+fn part(path: &std::path::Path, name: &str) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(path).expect("open");
+    let mut zip = zip::ZipArchive::new(file).expect("zip");
+    let mut text = String::new();
+    zip.by_name(name)
+        .expect("part")
+        .read_to_string(&mut text)
+        .expect("read");
+    text
+}
+
+#[test]
+fn write_xlsx_writes_sheets_that_read_back_with_formats_by_meaning() {
+    let dir = workdir();
+    let script = dir.path().join("s.rhai");
+    std::fs::write(
+        &script,
+        "let plan = schedule(load_csv(\"fixtures/sop/tasks.csv\"), #{ start: \"2024-06-03\", launch: \"2024-07-01\",
+             owners: load_csv(\"fixtures/sop/owners.csv\") });
+         let r = review(\"fixtures/review/summer_metrics.csv\");
+         let ch = load_csv(\"fixtures/formats/channels.csv\");
+         let path = write_xlsx(#{ plan: plan, review: r, channels: ch }, \"campaign.xlsx\");
+         let back = load_xlsx(path, #{ sheet: \"channels\" });
+         print(back.to_csv() == ch.to_csv());
+         print(back.describe().to_csv() == ch.describe().to_csv());
+         let p = load_xlsx(path, #{ sheet: \"plan\" });
+         print(p.select([\"id\", \"start\", \"finish\", \"critical\"]).to_csv() == plan.tasks.select([\"id\", \"start\", \"finish\", \"critical\"]).to_csv());
+         let rv = load_xlsx(path, #{ sheet: \"review\" });
+         print(rv.select([\"metric\", \"status\", \"achievement\"]).to_csv() == r.table.select([\"metric\", \"status\", \"achievement\"]).to_csv());",
+    )
+    .expect("script");
+    let o = pacer(&[
+        "run",
+        &script.display().to_string(),
+        "--out",
+        &dir.path().display().to_string(),
+    ]);
+    let (code, out, err) = (o.status.code(), stdout(&o), stderr(&o));
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "true\ntrue\ntrue\ntrue\n", "{err}");
+    let book = dir.path().join("campaign.xlsx");
+    // Sheets in name order; each has a frozen header row and filters over its cells.
+    let workbook = part(&book, "xl/workbook.xml");
+    let names: Vec<&str> = workbook
+        .split("<sheet name=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap_or(0)])
+        .collect();
+    assert_eq!(names, ["channels", "plan", "review"]);
+    let channels = part(&book, "xl/worksheets/sheet1.xml");
+    assert!(channels.contains("state=\"frozen\""), "{channels}");
+    assert!(channels.contains("<autoFilter ref=\"A1:F5\""), "{channels}");
+    // Number formats by meaning, and the marks' colors.
+    let styles = part(&book, "xl/styles.xml");
+    for code in ["0.0#%", "#,##0.00", "#,##0", "yyyy-mm-dd"] {
+        assert!(
+            styles.contains(&format!("formatCode=\"{code}\"")),
+            "{code}: {styles}"
+        );
+    }
+    for color in ["FFFDE2E1", "FFC6EFCE", "FFFFC7CE", "FFFFEB9C"] {
+        assert!(styles.contains(color), "{color}: {styles}");
+    }
+}
+
+#[test]
+fn write_xlsx_refuses_bad_names() {
+    let (code, _, err) = run_snippet("write_xlsx(#{ a: table([#{ x: 1 }]) }, \"a.csv\")");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("write_xlsx: the file name must end in .xlsx"),
+        "{err}"
+    );
+    let (code, _, err) = run_snippet("write_xlsx(#{ \"a/b\": table([#{ x: 1 }]) }, \"a.xlsx\")");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(
+            "write_xlsx: sheet name 'a/b': holds one of [ ] : * ? / \\, which Excel forbids"
+        ),
+        "{err}"
+    );
+    let (code, _, err) = run_snippet("write_xlsx(#{}, \"a.xlsx\")");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("write_xlsx: no sheets"), "{err}");
+    let (code, _, err) = run_snippet("write_xlsx(#{ a: 5 }, \"a.xlsx\")");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(
+            "write_xlsx: sheet 'a' must be a table, an array of object maps, a plan or a review"
+        ),
+        "{err}"
+    );
+}

@@ -5,6 +5,7 @@
 mod html;
 mod number;
 mod text_table;
+pub mod xlsx;
 
 pub use html::{escape as html_escape, table_html, table_markdown, Block, Report};
 pub use number::{format_display, format_grouped, format_grouped_int, group_int};

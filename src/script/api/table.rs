@@ -165,6 +165,51 @@ mod table_api {
         read_table(&ctx, path, &csv, &sheet)
     }
 
+    /// Writes tables as an Excel workbook `name` (`.xlsx`) under the output directory
+    /// (`--out`), atomically: one sheet per entry of `sheets` (sheet names in the map's
+    /// order, which is by name), each with a bold frozen header row, filters, and real
+    /// Excel numbers, dates and booleans under number formats by meaning (rates and
+    /// shares as percentages, money with two decimals, whole numbers grouped, dates as
+    /// dates; see docs/formats.md). A value may be a table, an array of object maps, a
+    /// plan from `schedule` (its tasks, critical rows marked and late days in red) or a
+    /// review (its numbers, status colored: met green, missed red, over amber). Returns
+    /// the path written.
+    ///
+    /// ```rhai
+    /// let plan = schedule(load_csv("fixtures/sop/tasks.csv"), #{ start: "2024-06-03", launch: "2024-07-01",
+    ///     owners: load_csv("fixtures/sop/owners.csv") });
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// write_xlsx(#{ plan: plan, review: r, channels: load_csv("fixtures/channels.csv") }, "campaign.xlsx");
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn write_xlsx(ctx: NativeCallContext, sheets: Map, name: &str) -> R<String> {
+        if !name.to_ascii_lowercase().ends_with(".xlsx") {
+            return Err(script_error(format!(
+                "write_xlsx: the file name must end in .xlsx, got {}",
+                crate::table::quote_text(name)
+            )));
+        }
+        let mut tables = Vec::with_capacity(sheets.len());
+        for (sheet, v) in sheets {
+            let what = format!("write_xlsx: sheet '{sheet}'");
+            let t = if let Some(plan) = v.clone().try_cast::<crate::sop::Plan>() {
+                plan.tasks_table().map_err(script_error)?
+            } else if let Some(r) = v.clone().try_cast::<crate::review::Review>() {
+                r.table().map_err(script_error)?
+            } else {
+                crate::script::table_from_dynamic(v, &what).map_err(|_| {
+                    script_error(format!(
+                        "{what} must be a table, an array of object maps, a plan or a review"
+                    ))
+                })?
+            };
+            tables.push((sheet.to_string(), t));
+        }
+        let bytes = crate::render::xlsx::workbook_bytes(&tables)
+            .map_err(|e| script_error(format!("write_xlsx: {e}")))?;
+        crate::script::write_output(&ctx, name, &bytes)
+    }
+
     /// Writes a table as CSV to `name` under the output directory (`--out`, default
     /// `out/`), atomically. Returns the path written.
     ///
