@@ -221,3 +221,87 @@ fn write_xlsx_refuses_bad_names() {
         "{err}"
     );
 }
+
+#[test]
+fn the_scaffolded_campaign_runs_from_its_workbooks_as_from_its_csvs() {
+    let dir = workdir();
+    let o = pacer_in(dir.path(), &["new", "autumn"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let folder = dir.path().join("autumn");
+    let o = pacer_in(&folder, &["run", "campaign.rhai", "--out", "out_csv"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let from_csv = stdout(&o);
+
+    let mut script = std::fs::read_to_string(folder.join("campaign.rhai")).expect("script");
+    for (csv, xlsx) in [
+        (
+            "schedule(load_csv(\"data/tasks.csv\"), #{",
+            "schedule(\"data/sop.xlsx\", #{ sheet: \"tasks\",",
+        ),
+        (
+            "load_csv(\"data/owners.csv\")",
+            "load_xlsx(\"data/sop.xlsx\", #{ sheet: \"owners\" })",
+        ),
+        (
+            "load_csv(\"data/calendar.csv\")",
+            "load_xlsx(\"data/sop.xlsx\", #{ sheet: \"calendar\" })",
+        ),
+        (
+            "load_csv(\"data/unavailable.csv\")",
+            "load_xlsx(\"data/sop.xlsx\", #{ sheet: \"unavailable\" })",
+        ),
+        (
+            "review(\"data/metrics.csv\")",
+            "review(\"data/review.xlsx\", #{ sheet: \"metrics\" })",
+        ),
+        (
+            "load_csv(\"data/funnel_actuals.csv\")",
+            "load_xlsx(\"data/review.xlsx\", #{ sheet: \"funnel\" })",
+        ),
+        (
+            "actions(\"data/actions.csv\",",
+            "actions(load_xlsx(\"data/review.xlsx\", #{ sheet: \"actions\" }),",
+        ),
+        (
+            "lessons(\"data/lessons.csv\")",
+            "lessons(load_xlsx(\"data/review.xlsx\", #{ sheet: \"lessons\" }))",
+        ),
+    ] {
+        assert!(script.contains(csv), "{csv}");
+        script = script.replace(csv, xlsx);
+    }
+    std::fs::write(folder.join("campaign.rhai"), script).expect("write");
+    // The CSVs the workbooks replace are gone, so nothing can read them.
+    for f in [
+        "tasks",
+        "owners",
+        "calendar",
+        "unavailable",
+        "metrics",
+        "funnel_actuals",
+        "actions",
+        "lessons",
+    ] {
+        std::fs::remove_file(folder.join(format!("data/{f}.csv"))).expect("remove");
+    }
+    let o = pacer_in(&folder, &["run", "campaign.rhai", "--out", "out_xlsx"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).replace("out_xlsx/", "OUT/"),
+        from_csv.replace("out_csv/", "OUT/")
+    );
+    let mut compared = 0;
+    for e in std::fs::read_dir(folder.join("out_csv"))
+        .expect("out")
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".csv") {
+            let a = std::fs::read(e.path()).expect("csv");
+            let b = std::fs::read(folder.join("out_xlsx").join(&name)).expect("xlsx run's csv");
+            assert!(a == b, "{name} differs");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 5, "{compared}");
+}
