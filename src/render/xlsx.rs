@@ -1,7 +1,11 @@
 //! Tables as an Excel workbook (`.xlsx`, written by rust_xlsxwriter): one sheet per
 //! table, a bold frozen header row with filters, columns sized to their contents, and
 //! every cell a real Excel value (numbers, dates, booleans) under a number format chosen
-//! by what the column means:
+//! by what the column means: its declared kind (`Table::kind`) when it has one (count
+//! `#,##0`, money `#,##0.00`, rate and share `0.0#%`, change and points
+//! `+0.0#%;-0.0#%` (Excel shows a percentage-point difference with a % sign: its formats
+//! scale by 100 only with %), ratio `"1:"0.0#`, days `0.0# d`), else by its type and
+//! name:
 //!
 //! | column | Excel number format | shows |
 //! |---|---|---|
@@ -19,13 +23,16 @@
 //! `notation` is `percent`. A NaN or infinite float, which Excel cannot store, is written as the text `NaN`,
 //! `inf` or `-inf`, never silently blank.
 
-use crate::table::{DType, Table};
+use crate::table::{DType, Kind, Table};
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
 /// What a column's numbers mean, for its number format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Meaning {
     Rate,
+    Change,
+    Ratio,
+    Days,
     Money,
     Count,
     Number,
@@ -51,8 +58,20 @@ const MONEY_NAMES: &[&str] = &[
     "gmv", "amount", "planned", "sales",
 ];
 
-/// The meaning of a column from its type and, for floats, its name.
-fn meaning(name: &str, dtype: DType) -> Meaning {
+/// The meaning of a numeric column from its declared kind; without one, from its type
+/// and, for floats, its name.
+fn meaning(name: &str, dtype: DType, kind: Kind) -> Meaning {
+    if matches!(dtype, DType::Int | DType::Float) {
+        match kind {
+            Kind::Plain => {}
+            Kind::Count => return Meaning::Count,
+            Kind::Money => return Meaning::Money,
+            Kind::Rate | Kind::Share => return Meaning::Rate,
+            Kind::Points | Kind::Change => return Meaning::Change,
+            Kind::Ratio => return Meaning::Ratio,
+            Kind::Days => return Meaning::Days,
+        }
+    }
     let n = name.to_ascii_lowercase();
     let named = |list: &[&str]| {
         list.iter()
@@ -84,6 +103,9 @@ fn format_for(meaning: Meaning, mark: Mark) -> Format {
     let f = Format::new();
     let f = match meaning {
         Meaning::Rate => f.set_num_format("0.0#%"),
+        Meaning::Change => f.set_num_format("+0.0#%;-0.0#%;0.0%"),
+        Meaning::Ratio => f.set_num_format("\"1:\"0.0#"),
+        Meaning::Days => f.set_num_format("0.0#\" d\""),
         Meaning::Money => f.set_num_format("#,##0.00"),
         Meaning::Count => f.set_num_format("#,##0"),
         Meaning::Date => f.set_num_format("yyyy-mm-dd"),
@@ -195,7 +217,7 @@ fn write_sheet(ws: &mut Worksheet, t: &Table) -> Result<(), XlsxError> {
         .filter(|c| c.dtype() == DType::Str);
     for (c, name) in t.names().iter().enumerate() {
         let Some(col) = t.column_at(c) else { continue };
-        let column_meaning = meaning(name, col.dtype());
+        let column_meaning = meaning(name, col.dtype(), t.kind(name));
         // A review's quantities are percentages on the rows whose notation says so.
         let by_notation = notation.filter(|_| {
             col.dtype() == DType::Float
@@ -283,13 +305,19 @@ mod tests {
 
     #[test]
     fn meanings_by_type_and_name() {
-        assert_eq!(meaning("ctr", DType::Float), Meaning::Rate);
-        assert_eq!(meaning("open_rate", DType::Float), Meaning::Rate);
-        assert_eq!(meaning("share", DType::Float), Meaning::Rate);
-        assert_eq!(meaning("spend", DType::Float), Meaning::Money);
-        assert_eq!(meaning("clicks", DType::Int), Meaning::Count);
-        assert_eq!(meaning("slack", DType::Float), Meaning::Number);
-        assert_eq!(meaning("rates_note", DType::Str), Meaning::Other);
-        assert_eq!(meaning("day", DType::Date), Meaning::Date);
+        let p = Kind::Plain;
+        assert_eq!(meaning("ctr", DType::Float, p), Meaning::Rate);
+        assert_eq!(meaning("open_rate", DType::Float, p), Meaning::Rate);
+        assert_eq!(meaning("share", DType::Float, p), Meaning::Rate);
+        assert_eq!(meaning("spend", DType::Float, p), Meaning::Money);
+        assert_eq!(meaning("clicks", DType::Int, p), Meaning::Count);
+        assert_eq!(meaning("slack", DType::Float, p), Meaning::Number);
+        assert_eq!(meaning("rates_note", DType::Str, p), Meaning::Other);
+        assert_eq!(meaning("day", DType::Date, p), Meaning::Date);
+        // A declared kind wins over the name.
+        assert_eq!(meaning("spend", DType::Float, Kind::Rate), Meaning::Rate);
+        assert_eq!(meaning("x", DType::Float, Kind::Money), Meaning::Money);
+        assert_eq!(meaning("x", DType::Float, Kind::Points), Meaning::Change);
+        assert_eq!(meaning("x", DType::Float, Kind::Days), Meaning::Days);
     }
 }
