@@ -33,6 +33,31 @@ fn every_workbook_format_reads_as_the_csv() {
 }
 
 #[test]
+fn percent_formatted_cells_are_rates_and_keep_their_notation() {
+    // The values are the CSV's (above); the column is shown as the rate it is.
+    let (code, out, err) = run_at_root(
+        "print(load_xlsx(\"fixtures/formats/xlsx/channels.xlsx\", #{ sheet: \"channels\" }));
+         print(load_csv(\"fixtures/formats/channels.csv\"));",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (xlsx, csv) = out.split_once("(4 rows, 6 columns)").unwrap_or_default();
+    assert!(
+        xlsx.contains("微信     2024-07-01       120000    3600  6,000.5  3.0%"),
+        "{xlsx}"
+    );
+    assert!(csv.contains("6,000.5   0.03"), "{csv}");
+    // A review typed in Excel (5% held as 0.05 under a percent format) reviews as its CSV.
+    let (code, out, err) = run_at_root(
+        "let a = review(\"fixtures/review/summer_metrics.csv\");
+         let b = review(\"fixtures/formats/xlsx/review_percent.xlsx\");
+         print(a.table.to_csv() == b.table.to_csv());
+         print(a.formatted.to_csv() == b.formatted.to_csv());",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "true\ntrue\n");
+}
+
+#[test]
 fn text_cells_follow_the_csv_rules() {
     let (code, reference, err) = dump("load_csv(\"fixtures/formats/chinese_forms.csv\")");
     assert_eq!(code, Some(0), "{err}");

@@ -20,6 +20,7 @@ mod roundtrip_tests;
 mod table;
 mod value;
 mod workbook;
+mod xlsx_percent;
 
 pub use aggregate::column_sum;
 pub use cell::{parse_date as parse_date_cell, parse_datetime as parse_datetime_cell};

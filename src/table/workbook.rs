@@ -12,8 +12,12 @@
 //! - a date-formatted cell (Excel's serial date under a date number format, an ODS
 //!   date) is a date, or a date-time when it has a time of day (to the millisecond);
 //!   a duration-formatted cell (`[h]:mm:ss`) is its number of days;
-//! - a percent-formatted cell holds the fraction (12.5% is stored as 0.125), which is
-//!   what pacer reads as a rate: the reader does not see the number format itself;
+//! - a percent-formatted cell holds the fraction (12.5% is stored as 0.125): in an
+//!   `.xlsx` it is written as the percentage it shows (`12.5%`, read back as the same
+//!   double, and kept as notation where a domain keeps it), and a column whose numbers
+//!   are all percent-formatted is marked a rate; calamine does not expose percent
+//!   formats, so they are read from the file's styles (`xlsx_percent`); other formats
+//!   give the same fraction, unmarked;
 //! - text is read as CSV text (`12.5%`, `500万`, `2024/8/10` typed by the same rules);
 //! - a boolean is `true`/`false`; an empty cell is missing;
 //! - an Excel error value (`#DIV/0!`, `#N/A`) is an error naming the cell.
@@ -26,6 +30,7 @@ use super::csv_read::{read_csv_bytes_noted, read_csv_path_noted, CsvOptions};
 use super::error::TableError;
 use super::table::Table;
 use calamine::{Data, Range, Reader};
+use std::collections::HashSet;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -91,8 +96,17 @@ pub fn read_workbook_noted(
     })?;
     let ext = extension(path).unwrap_or_default();
     // The readers are not trusted never to panic on a malformed file.
-    let read = std::panic::catch_unwind(|| open_sheet(&name, &ext, bytes, sheet));
-    let (sheet_name, range) = match read {
+    let read = std::panic::catch_unwind(|| {
+        let (sheet_name, range) = open_sheet(&name, &ext, &bytes, sheet)?;
+        let percent = if matches!(ext.as_str(), "xlsx" | "xlsm") {
+            super::xlsx_percent::percent_cells(Cursor::new(bytes.as_slice()), &sheet_name)
+                .unwrap_or_default()
+        } else {
+            HashSet::new()
+        };
+        Ok::<_, TableError>((sheet_name, range, percent))
+    });
+    let (sheet_name, range, percent) = match read {
         Ok(r) => r?,
         Err(_) => {
             return Err(TableError::Invalid(format!(
@@ -100,7 +114,14 @@ pub fn read_workbook_noted(
             )))
         }
     };
-    let (text, first_row) = sheet_csv(&name, &sheet_name, &range, sheet.range.as_deref())?;
+    let (text, first_row, rates) = sheet_csv(
+        &name,
+        &sheet_name,
+        &range,
+        sheet.range.as_deref(),
+        &percent,
+        csv.no_header,
+    )?;
     let source = if first_row == 1 {
         format!("{name}[{sheet_name}]")
     } else {
@@ -111,15 +132,28 @@ pub fn read_workbook_noted(
         encoding: None,
         ..csv.clone()
     };
-    read_csv_bytes_noted(&source, text.as_bytes(), &options)
-        .map(|(t, notes)| (t.with_source(&format!("{name}[{sheet_name}]")), notes))
+    let (mut t, notes) = read_csv_bytes_noted(&source, text.as_bytes(), &options)?;
+    // Percent-formatted columns are rates (their cells hold the fractions).
+    for rate in rates {
+        let renamed = options
+            .rename
+            .iter()
+            .find(|(old, _)| *old == rate)
+            .map_or(rate, |(_, new)| new.clone());
+        if t.column(&renamed)
+            .is_ok_and(|c| c.dtype() == super::value::DType::Float)
+        {
+            t = t.with_kind(&renamed, super::kind::Kind::Rate);
+        }
+    }
+    Ok((t.with_source(&format!("{name}[{sheet_name}]")), notes))
 }
 
 /// Opens the workbook and reads the chosen sheet's cells.
 fn open_sheet(
     name: &str,
     ext: &str,
-    bytes: Vec<u8>,
+    bytes: &[u8],
     options: &SheetOptions,
 ) -> Result<(String, Range<Data>), TableError> {
     let cursor = Cursor::new(bytes);
@@ -211,13 +245,17 @@ fn parse_cell_ref(s: &str) -> Option<(Option<u32>, Option<u32>)> {
 }
 
 /// The sheet's cells (within `range` when given) as CSV text, with the 1-based row of
-/// the first line.
+/// the first line and the names of the columns whose numbers are all percent-formatted
+/// (`percent` holds those cells; each is written as the percentage it shows, `12.5%`,
+/// which the reader reads back as the same double).
 fn sheet_csv(
     file: &str,
     sheet: &str,
     cells: &Range<Data>,
     range: Option<&str>,
-) -> Result<(String, u32), TableError> {
+    percent: &HashSet<(u32, u32)>,
+    no_header: bool,
+) -> Result<(String, u32, Vec<String>), TableError> {
     let (Some((r0, c0)), Some((r1, c1))) = (cells.start(), cells.end()) else {
         return Err(TableError::Empty {
             file: format!("{file}[{sheet}]"),
@@ -246,8 +284,27 @@ fn sheet_csv(
     while right > left && (top..=bottom.min(r1)).all(|r| is_empty(get(r, right))) {
         right -= 1;
     }
+    let last = bottom.min(r1.max(top));
+    let mut rates = Vec::new();
+    if !percent.is_empty() {
+        let first_data = if no_header { top } else { top + 1 };
+        for c in left..=right {
+            let numbers: Vec<u32> = (first_data..=last)
+                .filter(|&r| matches!(get(r, c), Data::Float(_) | Data::Int(_)))
+                .collect();
+            if !numbers.is_empty() && numbers.iter().all(|&r| percent.contains(&(r, c))) {
+                rates.push(if no_header {
+                    format!("column_{}", c - left + 1)
+                } else {
+                    let mut h = String::new();
+                    let _ = write_cell(&mut h, get(top, c), String::new);
+                    h.trim_matches('"').trim().to_string()
+                });
+            }
+        }
+    }
     let mut out = String::new();
-    for r in top..=bottom.min(r1.max(top)) {
+    for r in top..=last {
         if (left..=right).all(|c| is_empty(get(r, c))) {
             // A blank line: skipped by the reader, and the lines still count rows.
             out.push('\n');
@@ -257,12 +314,17 @@ fn sheet_csv(
             if c > left {
                 out.push(',');
             }
-            write_cell(&mut out, get(r, c), || a1(r, c))
-                .map_err(|e| TableError::Invalid(format!("{file}[{sheet}]: {e}")))?;
+            let cell = get(r, c);
+            match cell {
+                Data::Float(f) if percent.contains(&(r, c)) => out.push_str(&percent_text(*f)),
+                Data::Int(i) if percent.contains(&(r, c)) => out.push_str(&percent_text(*i as f64)),
+                _ => write_cell(&mut out, cell, || a1(r, c))
+                    .map_err(|e| TableError::Invalid(format!("{file}[{sheet}]: {e}")))?,
+            }
         }
         out.push('\n');
     }
-    Ok((out, top + 1))
+    Ok((out, top + 1, rates))
 }
 
 fn is_empty(d: &Data) -> bool {
@@ -319,6 +381,35 @@ fn write_cell(out: &mut String, d: &Data, at: impl Fn() -> String) -> Result<(),
     Ok(())
 }
 
+/// A fraction as the percentage it shows, shifting the decimal point of its shortest
+/// exact text by two places (0.125 -> `12.5%`), so that the reader's `12.5%` is the same
+/// double; a value in exponent form is written as the number itself.
+fn percent_text(f: f64) -> String {
+    let s = super::value::format_float(f);
+    if s.contains(['e', 'E', 'N', 'i']) {
+        return number(f);
+    }
+    let (sign, body) = match s.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", s.as_str()),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let mut digits = format!("{int}{frac}");
+    let point = int.len() + 2;
+    while digits.len() < point {
+        digits.push('0');
+    }
+    let (i, fr) = digits.split_at(point);
+    let i = i.trim_start_matches('0');
+    let fr = fr.trim_end_matches('0');
+    let i = if i.is_empty() { "0" } else { i };
+    if fr.is_empty() {
+        format!("{sign}{i}%")
+    } else {
+        format!("{sign}{i}.{fr}%")
+    }
+}
+
 /// A number as the CSV reader reads it back exactly: whole numbers below 2^53 as
 /// integers, others in the shortest round-trip form.
 fn number(f: f64) -> String {
@@ -350,5 +441,16 @@ mod tests {
         assert_eq!(number(-0.125), "-0.125");
         assert_eq!(number(0.1 + 0.2), "0.30000000000000004");
         assert_eq!(number(1e20), "1e20");
+        assert_eq!(percent_text(0.125), "12.5%");
+        assert_eq!(percent_text(0.03), "3%");
+        assert_eq!(percent_text(1.0), "100%");
+        assert_eq!(percent_text(-0.005), "-0.5%");
+        assert_eq!(percent_text(12.0), "1200%");
+        assert_eq!(percent_text(0.0), "0%");
+        for f in [0.125, 0.03, 0.1 + 0.2, 1.0 / 3.0, 0.0412, 7.0, -0.005] {
+            let t = percent_text(f);
+            let back = super::super::cell::parse_float(t.as_bytes(), false);
+            assert_eq!(back, Some(f), "{f} -> {t}");
+        }
     }
 }
