@@ -330,3 +330,21 @@ fn the_scaffolded_campaign_runs_from_its_workbooks_as_from_its_csvs() {
     }
     assert!(compared >= 5, "{compared}");
 }
+
+#[test]
+fn data_tables_may_be_workbooks() {
+    let dir = workdir();
+    let script = dir.path().join("s.rhai");
+    std::fs::write(&script, "print(t.describe().to_csv());").expect("script");
+    let o = pacer(&[
+        "run",
+        &script.display().to_string(),
+        "--data",
+        "t=fixtures/formats/xlsx/channels.xls",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (code, reference, err) =
+        run_at_root("print(load_csv(\"fixtures/formats/channels.csv\").describe().to_csv());");
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(stdout(&o), reference);
+}
