@@ -202,9 +202,11 @@ pub fn not_a_number(text: &str) -> UnitError {
     }
 }
 
-/// Reads an ISO-8601 calendar date (`2024-07-01`).
+/// Reads a calendar date written year first: ISO 8601 (`2024-07-01`) or the forms
+/// Chinese sheets use (`2024.7.1`, `2024/7/1`, `2024年7月1日`); never a day- or
+/// month-first date, whose order cannot be known.
 pub fn parse_date(text: &str) -> Result<NaiveDate, UnitError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| UnitError::NotADate {
+    crate::table::parse_date_cell(text.trim().as_bytes()).ok_or_else(|| UnitError::NotADate {
         text: text.to_string(),
     })
 }

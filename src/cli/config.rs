@@ -136,7 +136,11 @@ impl Config {
                     let stdin = std::io::stdin().lock();
                     crate::table::read_csv_reader_noted(STDIN_NAME, stdin, &options)
                 } else {
-                    crate::table::read_csv_path_noted(&d.path, &options)
+                    crate::table::read_table_path_noted(
+                        &d.path,
+                        &options,
+                        &crate::table::SheetOptions::default(),
+                    )
                 }
                 .map_err(|e| failed(e.to_string()))?;
                 for n in notes {

@@ -50,6 +50,21 @@ const DATA: &[Template] = &[
     template!("fixtures/review/summer_lessons.csv", "data/lessons.csv"),
 ];
 
+/// The workbook templates beside the CSVs (written by openpyxl from the same CSVs with
+/// fixtures/formats/xlsx/make_templates.py): the SOP (sheets tasks, owners, calendar,
+/// unavailable) and the review (sheets metrics, funnel, actions, lessons). The campaign
+/// script runs from either form.
+const WORKBOOKS: &[(&str, &[u8])] = &[
+    (
+        "data/sop.xlsx",
+        include_bytes!("../../fixtures/sop/sop.xlsx"),
+    ),
+    (
+        "data/review.xlsx",
+        include_bytes!("../../fixtures/review/summer_review.xlsx"),
+    ),
+];
+
 const SCRIPT: &str = include_str!("../../scripts/campaign.rhai");
 
 const README: &str = "\
@@ -73,6 +88,11 @@ docs/formats.md.
 - data/events.csv: the tracking-point export (one row per event)
 - data/metrics.csv, funnel_actuals.csv, actions.csv, lessons.csv: the review's targets and
   actuals, the planned and actual stage volumes, action items and lessons
+- data/sop.xlsx and data/review.xlsx: the same SOP and review as Excel workbooks, one sheet
+  per file above (tasks, owners, calendar, unavailable; metrics, funnel, actions,
+  lessons). To plan from them, read them in campaign.rhai instead of the CSVs, e.g.
+  `schedule(\"data/sop.xlsx\", #{ sheet: \"tasks\", owners: load_xlsx(\"data/sop.xlsx\", #{ sheet: \"owners\" }), .. })`
+  and `review(\"data/review.xlsx\", #{ sheet: \"metrics\" })`
 ";
 
 /// The campaign script with its data paths pointing into the scaffold's `data/`.
@@ -88,8 +108,9 @@ pub fn new(name: &Path) -> CliResult {
     scaffold(name).map_err(failed)?;
     let shown = name.display();
     println!(
-        "created {shown}/ with campaign.rhai, README.md and data/ ({} template CSVs)",
-        DATA.len()
+        "created {shown}/ with campaign.rhai, README.md and data/ ({} template CSVs, {} workbooks)",
+        DATA.len(),
+        WORKBOOKS.len()
     );
     println!("next: cd {shown} && pacer run campaign.rhai --out out");
     Ok(Exit::Ok)
@@ -117,11 +138,16 @@ fn scaffold(name: &Path) -> Result<(), String> {
         .prefix(".pacer-new-")
         .tempdir_in(parent)
         .map_err(|e| err(parent, e))?;
-    let mut files: Vec<(&str, String)> = vec![
-        ("campaign.rhai", script()),
-        ("README.md", README.to_string()),
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("campaign.rhai", script().into_bytes()),
+        ("README.md", README.as_bytes().to_vec()),
     ];
-    files.extend(DATA.iter().map(|t| (t.name, t.text.to_string())));
+    files.extend(DATA.iter().map(|t| (t.name, t.text.as_bytes().to_vec())));
+    files.extend(
+        WORKBOOKS
+            .iter()
+            .map(|(name, bytes)| (*name, bytes.to_vec())),
+    );
     for (rel, text) in files {
         let path = tmp.path().join(rel);
         if let Some(dir) = path.parent() {

@@ -16,6 +16,7 @@ mod pacing_chart;
 pub mod scenario_chart;
 pub mod svg;
 mod text_table;
+pub mod xlsx;
 
 pub use crate::table::Kind;
 pub use ab_readout::{

@@ -195,15 +195,24 @@ pub struct Review {
 /// Reads a metrics file keeping every cell's notation: `target` and `actual` are read
 /// as text so that `5%` and `1:2.2` keep how they were written. `name` names the file
 /// in messages.
-pub fn read_metrics(path: &Path, name: &str) -> Result<Table, ReviewError> {
-    let probe = crate::table::read_csv_path(path)?;
+///
+/// A workbook (`.xlsx`, `.xls`, `.ods`) is read by its extension, from `sheet`; its
+/// number cells are numbers (a percent-formatted cell holds its fraction).
+pub fn read_metrics(
+    path: &Path,
+    name: &str,
+    sheet: &crate::table::SheetOptions,
+) -> Result<Table, ReviewError> {
+    let (probe, _) = crate::table::read_table_path_noted(path, &CsvOptions::default(), sheet)?;
     let mut options = CsvOptions::default();
     for c in ["target", "actual"] {
         if probe.has_column(c) {
             options.types.insert(c.to_string(), DType::Str);
         }
     }
-    Ok(crate::table::read_csv_path_with(path, &options)?.with_source(name))
+    let (t, _) = crate::table::read_table_path_noted(path, &options, sheet)?;
+    let source = t.source().replacen(&path.display().to_string(), name, 1);
+    Ok(t.with_source(&source))
 }
 
 /// Reads one target or actual cell. Text cells are parsed as a number, `5%` or

@@ -15,6 +15,7 @@ mod provenance;
 pub mod reference;
 mod sandbox;
 mod session;
+mod table_source;
 
 pub use calls::Calls;
 pub use connections::{allow_file, Connections};
@@ -32,3 +33,6 @@ pub use sandbox::{
     temp_writer as sandbox_temp_writer, write_atomic as sandbox_write_atomic, Sandbox, SandboxError,
 };
 pub use session::{Session, SessionConfig};
+pub use table_source::{
+    column_names, read_options, read_table, table_arg, CSV_KEYS, READ_KEYS, SHEET_KEYS,
+};

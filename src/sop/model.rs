@@ -29,6 +29,17 @@ impl Status {
             Status::Done => "done",
         }
     }
+
+    /// A status as planners write it (already lower-cased): `todo`, `doing`, `done`, or
+    /// the Chinese `待办` (to do), `进行中` (in progress), `已完成` (completed).
+    pub fn parse(s: &str) -> Option<Status> {
+        match s.trim() {
+            "todo" | "待办" => Some(Status::Todo),
+            "doing" | "进行中" => Some(Status::Doing),
+            "done" | "已完成" => Some(Status::Done),
+            _ => None,
+        }
+    }
 }
 
 /// A deadline: a date, or a number of working days relative to the launch date
@@ -398,10 +409,19 @@ pub fn tasks_from_table(t: &Table, has_launch: bool) -> Result<Vec<Task>, SopErr
         };
         let status = match text(t, row, "status").map(|s| s.to_ascii_lowercase()) {
             None => Status::Todo,
-            Some(s) if s == "todo" => Status::Todo,
-            Some(s) if s == "doing" => Status::Doing,
-            Some(s) if s == "done" => Status::Done,
-            Some(_) => return Err(t.bad_cell(row, "status", "todo, doing or done", "").into()),
+            Some(s) => match Status::parse(&s) {
+                Some(status) => status,
+                None => {
+                    return Err(t
+                        .bad_cell(
+                            row,
+                            "status",
+                            "todo, doing or done (待办, 进行中, 已完成)",
+                            "",
+                        )
+                        .into())
+                }
+            },
         };
         let actual_start = date_cell(t, row, "actual_start")?;
         let actual_finish = date_cell(t, row, "actual_finish")?;

@@ -8,9 +8,7 @@
 //! mostly-numeric (or mostly-date) column from being typed, the reader says so once in
 //! a note with the first offending line and the options that fix it.
 
-use super::cell::{
-    looks_grouped, parse_bool, parse_date, parse_datetime, parse_float, parse_int, trim_cell,
-};
+use super::cell::{looks_grouped, parse_bool, parse_int, trim_cell, Rules};
 use super::column::{date_to_days, datetime_to_micros, Column};
 use super::csv_tokenize::{parse_quoted, record_boundary, tokenize, BlockError, Field, RecordSink};
 use super::error::{CellRef, TableError};
@@ -31,6 +29,9 @@ pub struct CsvOptions {
     pub types: BTreeMap<String, DType>,
     /// Accept `1,200` as twelve hundred (thousands separators) in numeric columns.
     pub thousands: bool,
+    /// A `strftime` format for dates in an order the built-in forms do not guess
+    /// (`%d/%m/%Y`); checked by [`check_date_format`].
+    pub date_format: Option<String>,
     /// The field delimiter (default `,`).
     pub delimiter: Option<u8>,
     /// Cell texts that mean "missing" besides the empty cell (e.g. `n/a`, `-`),
@@ -305,12 +306,16 @@ pub fn read_csv_bytes_noted(
         .iter()
         .map(|s| s.trim().as_bytes().to_vec())
         .collect();
+    let rules = Rules {
+        thousands: options.thousands,
+        date_format: options.date_format.clone(),
+    };
     let ctx = ChunkCtx {
         delimiter,
         n_fields,
         wanted: &wanted,
         na: &na,
-        thousands: options.thousands,
+        rules: &rules,
     };
     let chunks = cut_chunks(body);
     // Parse every chunk; a chunk whose column turned out to need text is parsed again
@@ -407,7 +412,7 @@ pub fn read_csv_bytes_noted(
                 TableError::Invalid(format!("{source}: column '{}': {reason}", names[i]))
             })?;
             let note = if modes[c] == Mode::Infer && column.dtype() == DType::Str {
-                fallback_note(&names[i], &column, options.thousands, |row| {
+                fallback_note(&names[i], &column, &rules, |row| {
                     lines.as_ref().map_or(row as u64 + first_line, |l| l[row])
                 })
             } else {
@@ -629,7 +634,7 @@ struct ChunkCtx<'a> {
     n_fields: usize,
     wanted: &'a [usize],
     na: &'a [Vec<u8>],
-    thousands: bool,
+    rules: &'a Rules,
 }
 
 /// One chunk's columns, rows, and lines.
@@ -781,7 +786,7 @@ fn parse_plain_chunk(
         };
         while r < rows {
             if ctx.na.is_empty() {
-                r = b.run(&cell_at, r, rows, ctx.thousands);
+                r = b.run(&cell_at, r, rows, ctx.rules);
                 if r == rows {
                     break;
                 }
@@ -789,13 +794,21 @@ fn parse_plain_chunk(
             let raw = cell_at(r);
             let cell = Cell { raw, quoted: false };
             let missing = is_missing(&cell, ctx.na);
-            match b.push(cell, missing, ctx.thousands) {
+            match b.push(cell, missing, ctx.rules) {
                 Ok(()) => r += 1,
                 Err(Push::Widen) if mode == Mode::Infer => {
                     b = Builder::Text(TextBuilder::default());
                     r = 0;
                 }
-                Err(e) => return Err(push_error(e, &b, raw, (line_of(r), r, c), ctx.thousands)),
+                Err(e) => {
+                    return Err(push_error(
+                        e,
+                        &b,
+                        raw,
+                        (line_of(r), r, c),
+                        ctx.rules.thousands,
+                    ))
+                }
             }
         }
         columns.push(b);
@@ -834,14 +847,14 @@ impl RecordSink for ChunkSink<'_> {
                 quoted: f.quoted,
             };
             let missing = is_missing(&cell, ctx.na);
-            match self.columns[c].push(cell, missing, ctx.thousands) {
+            match self.columns[c].push(cell, missing, ctx.rules) {
                 Ok(()) => {}
                 Err(Push::Widen) if self.inferred[c] => {
                     return Err(ChunkError::Retry { column: c })
                 }
                 Err(e) => {
                     let b = &self.columns[c];
-                    return Err(push_error(e, b, raw, (line, row, c), ctx.thousands));
+                    return Err(push_error(e, b, raw, (line, row, c), ctx.rules.thousands));
                 }
             }
         }
@@ -1142,7 +1155,7 @@ impl Builder {
         cell: &dyn Fn(usize) -> &'c [u8],
         from: usize,
         rows: usize,
-        thousands: bool,
+        rules: &Rules,
     ) -> usize {
         macro_rules! typed {
             ($v:expr, $n:expr, $zero:expr, $parse:expr) => {{
@@ -1167,8 +1180,8 @@ impl Builder {
         }
         match self {
             Builder::Int(v, n, _) => typed!(v, n, 0, parse_int),
-            Builder::Float(v, n, _) => typed!(v, n, 0.0, |t| parse_float(t, thousands)),
-            Builder::Date(v, n, _) => typed!(v, n, 0, |t| parse_date(t).map(date_to_days)),
+            Builder::Float(v, n, _) => typed!(v, n, 0.0, |t| rules.float(t)),
+            Builder::Date(v, n, _) => typed!(v, n, 0, |t| rules.date(t).map(date_to_days)),
             Builder::Text(t) => {
                 for r in from..rows {
                     let raw = cell(r);
@@ -1185,7 +1198,7 @@ impl Builder {
     /// Adds one cell. An inferred column starts typed by its first non-missing cell and
     /// widens int to float and date to date-time; any other misfit asks for text.
     #[inline]
-    fn push(&mut self, cell: Cell, missing: bool, thousands: bool) -> Result<(), Push> {
+    fn push(&mut self, cell: Cell, missing: bool, rules: &Rules) -> Result<(), Push> {
         match self {
             Builder::Text(t) => {
                 return t.push((!missing).then_some(cell.raw));
@@ -1215,18 +1228,18 @@ impl Builder {
                 }
                 *self = if parse_int(t).is_some() {
                     Builder::Int(vec![0; n], nulls, false)
-                } else if parse_float(t, thousands).is_some() {
+                } else if rules.float(t).is_some() {
                     Builder::Float(vec![0.0; n], nulls, false)
-                } else if parse_date(t).is_some() {
+                } else if rules.date(t).is_some() {
                     Builder::Date(vec![0; n], nulls, false)
-                } else if parse_datetime(t).is_some() {
+                } else if rules.datetime(t).is_some() {
                     Builder::Datetime(vec![0; n], nulls, false)
                 } else if parse_bool(t).is_some() {
                     Builder::Bool(vec![false; n], nulls, false)
                 } else {
                     return Err(Push::Widen);
                 };
-                return self.push(cell, false, thousands);
+                return self.push(cell, false, rules);
             }
             _ => {}
         }
@@ -1264,15 +1277,15 @@ impl Builder {
                     v.push(x);
                     n.push(true);
                 }
-                None if !*forced && parse_float(t, thousands).is_some() => {
+                None if !*forced && rules.float(t).is_some() => {
                     let floats: Vec<f64> = v.iter().map(|&x| x as f64).collect();
                     let valid = std::mem::take(n);
                     *self = Builder::Float(floats, valid, false);
-                    return self.push(cell, false, thousands);
+                    return self.push(cell, false, rules);
                 }
                 None => return Err(misfit(*forced)),
             },
-            Builder::Float(v, n, forced) => match parse_float(t, thousands) {
+            Builder::Float(v, n, forced) => match rules.float(t) {
                 Some(x) => {
                     v.push(x);
                     n.push(true);
@@ -1286,23 +1299,24 @@ impl Builder {
                 }
                 None => return Err(misfit(*forced)),
             },
-            Builder::Date(v, n, forced) => match parse_date(t) {
+            Builder::Date(v, n, forced) => match rules.date(t) {
                 Some(x) => {
                     v.push(date_to_days(x));
                     n.push(true);
                 }
-                None if !*forced && parse_datetime(t).is_some() => {
+                None if !*forced && rules.datetime(t).is_some() => {
                     let micros: Vec<i64> =
                         v.iter().map(|&d| i64::from(d) * 86_400_000_000).collect();
                     let valid = std::mem::take(n);
                     *self = Builder::Datetime(micros, valid, false);
-                    return self.push(cell, false, thousands);
+                    return self.push(cell, false, rules);
                 }
                 None => return Err(misfit(*forced)),
             },
             Builder::Datetime(v, n, forced) => {
-                match parse_datetime(t)
-                    .or_else(|| parse_date(t).map(|d| d.and_time(chrono::NaiveTime::MIN)))
+                match rules
+                    .datetime(t)
+                    .or_else(|| rules.date(t).map(|d| d.and_time(chrono::NaiveTime::MIN)))
                 {
                     Some(x) => {
                         v.push(datetime_to_micros(x));
@@ -1490,23 +1504,30 @@ fn finish_text(parts: Vec<Builder>, rows: usize) -> Result<Column, String> {
 fn fallback_note(
     name: &str,
     col: &Column,
-    thousands: bool,
+    rules: &Rules,
     line_of: impl Fn(usize) -> u64,
 ) -> Option<String> {
+    let thousands = rules.thousands;
     let n = col.len();
     let first = (0..n).find_map(|r| col.str_at(r))?;
     let t = trim_cell(first.as_bytes());
-    let numeric = parse_float(t, thousands).is_some();
-    let dated = !numeric && (parse_date(t).is_some() || parse_datetime(t).is_some());
+    let numeric = rules.float(t).is_some();
+    let dated = !numeric && (rules.date(t).is_some() || rules.datetime(t).is_some());
     if !numeric && !dated {
-        return None;
+        return day_or_month_first(t).map(|sep| {
+            let sep = char::from(sep);
+            format!(
+                "{name}: {} looks like a date with the day or the month first, which is never guessed; read as text; pass date_format: \"%d{sep}%m{sep}%Y\" (day first) or \"%m{sep}%d{sep}%Y\" (month first)",
+                super::value::quote_text(first)
+            )
+        });
     }
     let fits = |s: &str| {
         let t = trim_cell(s.as_bytes());
         if numeric {
-            parse_float(t, thousands).is_some()
+            rules.float(t).is_some()
         } else {
-            parse_datetime(t).is_some() || parse_date(t).is_some()
+            rules.datetime(t).is_some() || rules.date(t).is_some()
         }
     };
     let mut bad = 0usize;
@@ -1551,6 +1572,28 @@ fn fallback_note(
     ))
 }
 
+/// The separator of a text shaped like a date whose year comes last (`10/08/2024`,
+/// `8.10.2024`): day and month of one or two digits, then a four-digit year.
+fn day_or_month_first(t: &[u8]) -> Option<u8> {
+    let sep = *t.iter().find(|c| !c.is_ascii_digit())?;
+    if !matches!(sep, b'/' | b'.' | b'-') {
+        return None;
+    }
+    let parts: Vec<&[u8]> = t.split(|&c| c == sep).collect();
+    let short = |p: &[u8]| (1..=2).contains(&p.len()) && p.iter().all(u8::is_ascii_digit);
+    (parts.len() == 3
+        && short(parts[0])
+        && short(parts[1])
+        && parts[2].len() == 4
+        && parts[2].iter().all(u8::is_ascii_digit))
+    .then_some(sep)
+}
+
+/// Checks a `date_format` option: a `strftime` format naming a day, a month and a year.
+pub fn check_date_format(f: &str) -> Result<(), String> {
+    Rules::check_date_format(f)
+}
+
 /// An integer with thousands separators (`1,000,000`).
 fn group(n: usize) -> String {
     let s = n.to_string();
@@ -1572,13 +1615,15 @@ pub fn parse_cell(text: &str, dtype: DType) -> Option<Value> {
     if t.is_empty() {
         return Some(Value::Null);
     }
+    let rules = Rules::default();
     match dtype {
         DType::Int => parse_int(t).map(Value::Int),
-        DType::Float => parse_float(t, false).map(Value::Float),
+        DType::Float => rules.float(t).map(Value::Float),
         DType::Bool => parse_bool(t).map(Value::Bool),
-        DType::Date => parse_date(t).map(Value::Date),
-        DType::Datetime => parse_datetime(t)
-            .or_else(|| parse_date(t).map(|d| d.and_time(chrono::NaiveTime::MIN)))
+        DType::Date => rules.date(t).map(Value::Date),
+        DType::Datetime => rules
+            .datetime(t)
+            .or_else(|| rules.date(t).map(|d| d.and_time(chrono::NaiveTime::MIN)))
             .map(Value::Datetime),
         DType::Str => Some(Value::Str(text.to_string())),
     }

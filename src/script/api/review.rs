@@ -9,7 +9,8 @@ use crate::render::{format_grouped, render_table};
 use crate::review::{
     self, Action, Attribution, FunnelNumbers, LessonQuery, Method, Recovery, Review, ReviewError,
 };
-use crate::script::{context, num, script_error, table_from_dynamic, Options};
+use crate::script::{context, num, script_error, table_arg, table_from_dynamic, Options};
+use crate::table::SheetOptions;
 use crate::table::Table;
 use rhai::plugin::*;
 use rhai::{Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext};
@@ -87,16 +88,10 @@ fn funnels(
     Ok((p, a))
 }
 
-/// A table from a path (read through the sandbox) or a table value.
+/// A table from a path (a CSV file or a workbook's first sheet, read through the
+/// sandbox) or a table value.
 fn load(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Table> {
-    if v.is_string() {
-        let path = v.to_string();
-        let run = context(ctx)?;
-        let resolved = run.sandbox.resolve_read(&path).map_err(script_error)?;
-        let t = crate::table::read_csv_path(&resolved).map_err(script_error)?;
-        return Ok(t.with_source(&path));
-    }
-    table_from_dynamic(v, what)
+    table_arg(ctx, v, what, &SheetOptions::default())
 }
 
 /// A review from a `Review`, a metrics table, or a metrics file's path.
@@ -108,7 +103,7 @@ fn to_review(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Review> {
         let path = v.to_string();
         let run = context(ctx)?;
         let resolved = run.sandbox.resolve_read(&path).map_err(script_error)?;
-        let t = review::read_metrics(&resolved, &path).map_err(err)?;
+        let t = review::read_metrics(&resolved, &path, &SheetOptions::default()).map_err(err)?;
         return Review::from_table(&t).map_err(err);
     }
     Review::from_table(&table_from_dynamic(v, what)?).map_err(err)
@@ -235,9 +230,28 @@ mod review_api {
     /// ```
     #[rhai_fn(name = "review", return_raw)]
     pub fn review_path(ctx: NativeCallContext, path: &str) -> R<Review> {
+        review_path_with(ctx, path, Map::new())
+    }
+
+    /// Reviews the metrics in a file with options: `sheet` names the sheet of a workbook
+    /// (`.xlsx`, `.xls`, `.ods`; default its first sheet). Same columns as
+    /// `review(table)`; in a workbook, text cells keep their notation and number cells
+    /// are numbers (a percent-formatted cell holds its fraction).
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/summer_review.xlsx", #{ sheet: "metrics" });
+    /// print(r.formatted);
+    /// ```
+    #[rhai_fn(name = "review", return_raw)]
+    pub fn review_path_with(ctx: NativeCallContext, path: &str, options: Map) -> R<Review> {
+        let o = Options::new("review", options, &["sheet"])?;
+        let sheet = SheetOptions {
+            sheet: o.str("sheet")?,
+            range: None,
+        };
         let run = context(&ctx)?;
         let resolved = run.sandbox.resolve_read(path).map_err(script_error)?;
-        let t = review::read_metrics(&resolved, path).map_err(err)?;
+        let t = review::read_metrics(&resolved, path, &sheet).map_err(err)?;
         Review::from_table(&t).map_err(err)
     }
 

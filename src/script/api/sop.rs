@@ -3,8 +3,9 @@
 //!
 //! Domain code lives in `crate::sop`; this file converts script values.
 
-use crate::script::{context, num, script_error, table_from_dynamic, Options};
+use crate::script::{context, num, script_error, table_arg, Options};
 use crate::sop::{self, Effort, Plan, SopInput, SopOptions};
+use crate::table::SheetOptions;
 use crate::table::Table;
 use rhai::plugin::*;
 use rhai::{Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext};
@@ -26,7 +27,7 @@ fn date(s: &str, what: &str) -> R<chrono::NaiveDate> {
     })
 }
 
-fn input(tasks: Dynamic, options: Map) -> R<SopInput> {
+fn input(ctx: &NativeCallContext, tasks: Dynamic, options: Map) -> R<SopInput> {
     let f = "schedule";
     let o = Options::new(
         f,
@@ -40,6 +41,7 @@ fn input(tasks: Dynamic, options: Map) -> R<SopInput> {
             "unavailable",
             "seed",
             "effort",
+            "sheet",
         ],
     )?;
     let start = o.str("start")?.ok_or_else(|| {
@@ -67,12 +69,20 @@ fn input(tasks: Dynamic, options: Map) -> R<SopInput> {
         match o.raw(key) {
             None => Ok(None),
             Some(v) if v.is_unit() => Ok(None),
-            Some(v) => {
-                table_from_dynamic(v.clone(), &format!("schedule: option '{key}'")).map(Some)
-            }
+            Some(v) => table_arg(
+                ctx,
+                v.clone(),
+                &format!("schedule: option '{key}'"),
+                &SheetOptions::default(),
+            )
+            .map(Some),
         }
     };
-    let tasks = table_from_dynamic(tasks, "schedule: tasks")?;
+    let sheet = SheetOptions {
+        sheet: o.str("sheet")?,
+        range: None,
+    };
+    let tasks = table_arg(ctx, tasks, "schedule: tasks", &sheet)?;
     let tasks = sop::tasks_from_table(&tasks, opts.launch.is_some()).map_err(script_error)?;
     let owners = table("owners")?
         .map(|t| sop::owners_from_table(&t))
@@ -110,6 +120,11 @@ mod sop_api {
     /// actual_start,actual_finish` (see docs/formats.md). Options: `start` (required),
     /// `launch`, `weekend` (default `["sat", "sun"]`), `owners`, `calendar`,
     /// `unavailable` (tables), `seed` (default 1), `effort` (`"fast"` or `"thorough"`).
+    /// `tasks` and the option tables may also be paths to a CSV file or a workbook
+    /// (`.xlsx`, `.xls`, `.ods`, read by extension): `sheet` names the tasks' sheet
+    /// (default the first); a path given for `owners`, `calendar` or `unavailable`
+    /// reads its file's first sheet (`load_xlsx(path, #{ sheet })` picks another).
+    /// Statuses may be written `待办`, `进行中`, `已完成`.
     /// A dependency cycle is an error naming the tasks in it.
     ///
     /// ```rhai
@@ -123,7 +138,7 @@ mod sop_api {
     #[rhai_fn(return_raw)]
     pub fn schedule(ctx: NativeCallContext, tasks: Dynamic, options: Map) -> R<Plan> {
         let run = context(&ctx)?;
-        let input = input(tasks, options)?;
+        let input = input(&ctx, tasks, options)?;
         sop::schedule(&input, run.deadline).map_err(script_error)
     }
 

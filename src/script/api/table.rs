@@ -1,8 +1,12 @@
 //! Script API of tables: `load_csv`, `write_csv`, and the table methods.
 
+use crate::script::column_names as strings;
 use crate::script::convert::{column_to_array, row_to_map, table_from_records};
-use crate::script::{context, dynamic_to_value, script_error, value_to_dynamic, Calls, Options};
-use crate::table::{Agg, AggSpec, CmpOp, Column, CsvOptions, DType, Table};
+use crate::script::{
+    context, dynamic_to_value, read_options, read_table, script_error, value_to_dynamic, Calls,
+    Options, CSV_KEYS, READ_KEYS, SHEET_KEYS,
+};
+use crate::table::{Agg, AggSpec, CmpOp, Column, DType, Table};
 use rhai::plugin::*;
 use rhai::{Array, Dynamic, EvalAltResult, FnPtr, Map, Module, NativeCallContext};
 
@@ -22,93 +26,6 @@ pub struct GroupBy {
 }
 
 type R<T> = Result<T, Box<EvalAltResult>>;
-
-fn strings(v: &Dynamic, what: &str) -> R<Vec<String>> {
-    if v.is_string() {
-        return Ok(vec![v.to_string()]);
-    }
-    let arr = v.read_lock::<Array>().ok_or_else(|| {
-        script_error(format!(
-            "{what} must be a column name or an array of column names"
-        ))
-    })?;
-    arr.iter()
-        .map(|x| {
-            if x.is_string() {
-                Ok(x.to_string())
-            } else {
-                Err(script_error(format!(
-                    "{what} must hold column names (strings), got {}",
-                    crate::script::type_label(x)
-                )))
-            }
-        })
-        .collect()
-}
-
-fn parse_csv_options(opts: Map) -> R<CsvOptions> {
-    let o = Options::new(
-        "load_csv",
-        opts,
-        &[
-            "types",
-            "thousands",
-            "delimiter",
-            "na",
-            "rename",
-            "columns",
-            "header",
-            "encoding",
-        ],
-    )?;
-    let mut out = CsvOptions {
-        thousands: o.bool("thousands")?.unwrap_or(false),
-        no_header: !o.bool("header")?.unwrap_or(true),
-        ..CsvOptions::default()
-    };
-    if let Some(d) = o.str("delimiter")? {
-        let b = d.as_bytes();
-        if b.len() != 1 || matches!(b[0], b'"' | b'\n' | b'\r') {
-            return Err(script_error(format!(
-                "load_csv: option 'delimiter' must be one ASCII character such as \";\" or \"\\t\" (not a quote or a line break), got {}",
-                crate::table::quote_text(&d)
-            )));
-        }
-        out.delimiter = Some(b[0]);
-    }
-    if let Some(t) = o.raw("types") {
-        let map = t.read_lock::<Map>().ok_or_else(|| {
-            script_error("load_csv: option 'types' must be a map like #{ users: \"int\" }")
-        })?;
-        for (k, v) in map.iter() {
-            let name = v.to_string();
-            let dtype = DType::parse(&name).ok_or_else(|| {
-                script_error(format!(
-                    "load_csv: type {} for column '{k}' is not one of text, int, float, date, datetime, bool",
-                    crate::table::quote_text(&name)
-                ))
-            })?;
-            out.types.insert(k.to_string(), dtype);
-        }
-    }
-    out.encoding = o.str("encoding")?;
-    if let Some(v) = o.raw("na") {
-        out.na = strings(v, "load_csv: option 'na'")?;
-    }
-    if let Some(v) = o.raw("columns") {
-        out.columns = Some(strings(v, "load_csv: option 'columns'")?);
-    }
-    if let Some(t) = o.raw("rename") {
-        let map = t.read_lock::<Map>().ok_or_else(|| {
-            script_error("load_csv: option 'rename' must be a map like #{ old_name: \"new_name\" }")
-        })?;
-        out.rename = map
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-    }
-    Ok(out)
-}
 
 /// A 0-based row index checked against the table: the message names the valid
 /// range, or says the table is empty.
@@ -182,26 +99,115 @@ mod table_api {
     /// Reads a CSV file with options: `types` forces column types
     /// (`#{ users: "int", day: "date" }`; `text`, `int`, `float`, `date`, `datetime`,
     /// `bool`), `na: ["n/a", "-"]` lists texts that mean missing, `rename: #{ old:
-    /// "new" }`, `columns: ["a", "b"]` reads only those, `thousands: true` accepts
-    /// `1,200`, `delimiter: ";"` (or `"\t"`), `header: false` names the columns
+    /// "new" }`, `columns: ["a", "b"]` reads only those, `thousands: ","` (or `true`)
+    /// accepts `1,200`, `date_format: "%d/%m/%Y"` reads dates written day first (or any
+    /// strftime order; year-first forms such as `2024/8/10` and `2024年8月10日` need
+    /// none), `delimiter: ";"` (or `"\t"`), `header: false` names the columns
     /// `column_1`, `column_2`, ..., `encoding: "gb18030"` (or `"utf-16"`, `"latin1"`)
-    /// reads a file that is not UTF-8. `.gz` files are read transparently. A forced type that a cell does not parse is an error
-    /// naming the file, line, column and value.
+    /// reads a file that is not UTF-8. `.gz` files are read transparently. A forced type
+    /// that a cell does not parse is an error naming the file, line, column and value.
     ///
     /// ```rhai
     /// let t = load_csv("fixtures/channels.csv", #{ types: #{ spend: "float" }, na: ["n/a"] });
     /// ```
     #[rhai_fn(name = "load_csv", return_raw)]
     pub fn load_csv_with(ctx: NativeCallContext, path: &str, options: Map) -> R<Table> {
+        let keys: Vec<&str> = READ_KEYS.iter().chain(&CSV_KEYS).copied().collect();
+        let o = Options::new("load_csv", options, &keys)?;
+        let (csv, _) = read_options(&o, "load_csv")?;
         let run = context(&ctx)?;
-        let opts = parse_csv_options(options)?;
         let resolved = run.sandbox.resolve_read(path).map_err(script_error)?;
         let (t, notes) =
-            crate::table::read_csv_path_noted(&resolved, &opts).map_err(script_error)?;
+            crate::table::read_csv_path_noted(&resolved, &csv).map_err(script_error)?;
         for n in notes {
             crate::script::note(&ctx, &format!("{path}: {n}"));
         }
         Ok(t.with_source(path))
+    }
+
+    /// Reads the first sheet of a workbook (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`) as
+    /// a table, by the same rules as a CSV file: the first row is the header, types are
+    /// inferred (a whole-number column is int, a date-formatted cell a date, a
+    /// percent-formatted cell its fraction). The table is named `path[sheet]`.
+    ///
+    /// ```rhai
+    /// let t = load_xlsx("fixtures/formats/xlsx/channels.xlsx");
+    /// print(t);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn load_xlsx(ctx: NativeCallContext, path: &str) -> R<Table> {
+        load_xlsx_with(ctx, path, Map::new())
+    }
+
+    /// Reads a sheet of a workbook with options: `sheet: "tasks"` (default the first;
+    /// an unknown name is an error listing the sheets), `range: "B3:F20"` (or whole
+    /// columns `"A:F"`; the block's first row is the header), `header: false`, and the
+    /// options of `load_csv` about cells: `types`, `na`, `rename`, `columns`,
+    /// `thousands`, `date_format`. A password-protected workbook is refused with what
+    /// to do; an Excel error value in a cell (`#DIV/0!`) is an error naming the cell.
+    ///
+    /// ```rhai
+    /// let t = load_xlsx("fixtures/formats/xlsx/channels.xlsx", #{ sheet: "channels", types: #{ clicks: "float" } });
+    /// print(t.columns);
+    /// ```
+    #[rhai_fn(name = "load_xlsx", return_raw)]
+    pub fn load_xlsx_with(ctx: NativeCallContext, path: &str, options: Map) -> R<Table> {
+        let keys: Vec<&str> = READ_KEYS.iter().chain(&SHEET_KEYS).copied().collect();
+        let o = Options::new("load_xlsx", options, &keys)?;
+        let (csv, sheet) = read_options(&o, "load_xlsx")?;
+        let run = context(&ctx)?;
+        let resolved = run.sandbox.resolve_read(path).map_err(script_error)?;
+        if !crate::table::is_workbook(&resolved) {
+            return Err(script_error(format!(
+                "load_xlsx: {path} is not a workbook (.xlsx, .xlsm, .xls, .xlsb or .ods); read CSV with load_csv"
+            )));
+        }
+        read_table(&ctx, path, &csv, &sheet)
+    }
+
+    /// Writes tables as an Excel workbook `name` (`.xlsx`) under the output directory
+    /// (`--out`), atomically: one sheet per entry of `sheets` (sheet names in the map's
+    /// order, which is by name), each with a bold frozen header row, filters, and real
+    /// Excel numbers, dates and booleans under number formats by meaning (rates and
+    /// shares as percentages, money with two decimals, whole numbers grouped, dates as
+    /// dates; see docs/formats.md). A value may be a table, an array of object maps, a
+    /// plan from `schedule` (its tasks, critical rows marked and late days in red) or a
+    /// review (its numbers, status colored: met green, missed red, over amber). Returns
+    /// the path written.
+    ///
+    /// ```rhai
+    /// let plan = schedule(load_csv("fixtures/sop/tasks.csv"), #{ start: "2024-06-03", launch: "2024-07-01",
+    ///     owners: load_csv("fixtures/sop/owners.csv") });
+    /// let r = review("fixtures/review/summer_metrics.csv");
+    /// write_xlsx(#{ plan: plan, review: r, channels: load_csv("fixtures/channels.csv") }, "campaign.xlsx");
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn write_xlsx(ctx: NativeCallContext, sheets: Map, name: &str) -> R<String> {
+        if !name.to_ascii_lowercase().ends_with(".xlsx") {
+            return Err(script_error(format!(
+                "write_xlsx: the file name must end in .xlsx, got {}",
+                crate::table::quote_text(name)
+            )));
+        }
+        let mut tables = Vec::with_capacity(sheets.len());
+        for (sheet, v) in sheets {
+            let what = format!("write_xlsx: sheet '{sheet}'");
+            let t = if let Some(plan) = v.clone().try_cast::<crate::sop::Plan>() {
+                plan.tasks_table().map_err(script_error)?
+            } else if let Some(r) = v.clone().try_cast::<crate::review::Review>() {
+                r.table().map_err(script_error)?
+            } else {
+                crate::script::table_from_dynamic(v, &what).map_err(|_| {
+                    script_error(format!(
+                        "{what} must be a table, an array of object maps, a plan or a review"
+                    ))
+                })?
+            };
+            tables.push((sheet.to_string(), t));
+        }
+        let bytes = crate::render::xlsx::workbook_bytes(&tables)
+            .map_err(|e| script_error(format!("write_xlsx: {e}")))?;
+        crate::script::write_output(&ctx, name, &bytes)
     }
 
     /// Writes a table as CSV to `name` under the output directory (`--out`, default
