@@ -2,6 +2,7 @@
 //! produced as SVG strings by each domain's `chart` module; files are written by the
 //! script layer's sandboxed writers.
 
+pub mod gantt;
 mod html;
 mod number;
 mod text_table;

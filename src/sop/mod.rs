@@ -19,7 +19,7 @@
 //! | `plan.finish`, `plan.length`, `plan.lower_bound`, `plan.critical_path`, `plan.evaluations` | fields of [`Plan`], [`Plan::length_days`] |
 //! | `plan.with_unavailable(owner, from, to)`, `plan.with_duration(id, days)`, `plan.with_launch(date)` | [`Plan::with_unavailable`], [`Plan::with_duration`], [`Plan::with_launch`] |
 //! | `plan.diff(other)` | [`Plan::diff`] |
-//! | `plan.gantt(path)` | [`export::gantt_svg`], [`export::gantt_html`] |
+//! | `plan.gantt(path)`, `plan.svg` | [`crate::render::gantt::gantt_svg`], [`crate::render::gantt::gantt_html`] |
 //! | `plan.mermaid()` | [`export::mermaid`] |
 //! | `write_ics(plan, name)` | [`export::ics`] |
 
@@ -33,6 +33,7 @@ pub mod problem;
 pub mod psplib;
 pub mod search;
 pub mod sgs;
+pub mod simulate;
 pub mod tables;
 pub mod whatif;
 
@@ -40,9 +41,11 @@ pub use calendar::{days_text, parse_weekday, Calendar, Slot};
 pub use conflict::Conflict;
 pub use error::SopError;
 pub use model::{
-    calendar_from_table, owners_from_table, tasks_from_table, unavailable_from_table, Deadline,
-    Effort, Leave, Owner, Pred, SopInput, SopOptions, Status, Task,
+    baseline_from_table, calendar_from_table, owners_from_table, tasks_from_table,
+    unavailable_from_table, BaselineTask, Deadline, Effort, Leave, Link, Owner, Pred, SopInput,
+    SopOptions, Status, Task,
 };
-pub use plan::{schedule, OwnerLoad, Plan, PlannedTask, Request};
+pub use plan::{schedule, Chain, ChainEnd, OwnerLoad, Plan, PlannedTask, Request};
 pub use problem::{check, Problem, Score};
 pub use search::{budget, solve, SearchOptions, Solution};
+pub use simulate::{simulate, FinishRisk, Shape};
