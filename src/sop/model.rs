@@ -397,7 +397,7 @@ pub fn parse_after(s: &str) -> Option<Vec<Pred>> {
                 _ => (p, 0, Link::FinishStart),
             },
         };
-        if id.is_empty() || id.contains(char::is_whitespace) {
+        if id.is_empty() || id.starts_with('+') || id.contains(char::is_whitespace) {
             return None;
         }
         out.push(Pred {
@@ -962,6 +962,53 @@ mod tests {
         assert!(e.contains("column 'status'"), "{e}");
         let e = err("id,duration,after\na,1,b+x\n", false);
         assert!(e.contains("column 'after'"), "{e}");
+    }
+
+    #[test]
+    fn reads_link_types_lags_and_named_launches() {
+        let p = parse_after("design SS+1; dev FF; copy FS+2d; qa+0.5; brief").expect("links");
+        let got: Vec<(&str, Slot, Link)> =
+            p.iter().map(|x| (x.id.as_str(), x.lag, x.link)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("design", 2, Link::StartStart),
+                ("dev", 0, Link::FinishFinish),
+                ("copy", 4, Link::FinishStart),
+                ("qa", 1, Link::FinishStart),
+                ("brief", 0, Link::FinishStart),
+            ]
+        );
+        for bad in ["design SS-1", "design XX", "design SS+x", "a b", "+2"] {
+            assert_eq!(parse_after(bad), None, "{bad}");
+        }
+        let names = ["d11".to_string(), "summer".to_string()];
+        assert_eq!(
+            parse_deadline("L(summer)-5", &names, false),
+            Ok(Deadline::Named(1, -5))
+        );
+        assert_eq!(
+            parse_deadline("L(d11)", &names, true),
+            Ok(Deadline::Named(0, 0))
+        );
+        assert_eq!(parse_deadline("L+3", &names, true), Ok(Deadline::Launch(3)));
+        assert_eq!(
+            parse_deadline("L", &names[..1], false),
+            Ok(Deadline::Named(0, 0))
+        );
+        assert!(parse_deadline("L(x)", &names, false)
+            .expect_err("unknown")
+            .contains("'x' is not one"));
+        assert!(parse_deadline("L", &names, false)
+            .expect_err("which")
+            .contains("L(name)"));
+        assert!(parse_deadline("L(summer", &names, false).is_err());
+        assert_eq!(parse_percent("40"), Some(0.4));
+        assert_eq!(parse_percent("40%"), Some(0.4));
+        assert_eq!(parse_percent("0.4"), Some(0.4));
+        assert_eq!(parse_percent("1"), Some(1.0));
+        assert_eq!(parse_percent("101"), None);
+        assert_eq!(parse_percent("-5%"), None);
     }
 
     #[test]

@@ -5,14 +5,16 @@
 //!
 //! Each trial draws every task's duration from a triangular distribution on
 //! `[duration_low, duration_high]` with its mode at `duration` (the three-point estimate of
-//! PERT and @RISK; a uniform one when `uniform` is asked), rounds it up to half days (the
-//! plan's unit: a task that takes 2.1 days holds its owner for 2.5), and builds the
+//! PERT and @RISK; a uniform one when `uniform` is asked), rounds it to the nearest half
+//! day (the plan's unit; rounding up would add a quarter of a day to every task on
+//! average), and builds the
 //! schedule with the serial scheme from the plan's own activity list: owners keep the
 //! order of their tasks and every dependency, lag, release, leave and pin holds (a fixed
 //! priority policy, the usual rule of stochastic project scheduling, rather than a new
 //! search per trial). Tasks in progress or done, and tasks without a range, keep their
 //! durations. The trial's value is the working day of the latest finish of any task,
-//! milestones included, as for the plan's finish.
+//! milestones included, as for the plan's finish; or, when a task is named (the launch
+//! milestone, say), the working day that task finishes on.
 //!
 //! Percentiles are read as the smallest trial value with at least `p` of the trials at or
 //! below it (the inverse of the empirical distribution): finish dates are whole working
@@ -45,7 +47,7 @@ pub struct FinishRisk {
     pub trials: usize,
     /// Tasks with a range (the others keep their durations).
     pub uncertain: usize,
-    /// The plan's finish date.
+    /// The plan's finish date (or the task's).
     pub planned: NaiveDate,
     /// `(percentile, finish date, working days from the first working day to it,
     /// inclusive)` for 50, 80 and 95 (and any others asked).
@@ -56,31 +58,50 @@ pub struct FinishRisk {
     pub mean_days: f64,
 }
 
-/// The working day (index) of the latest finish of any task in `start`.
-fn finish_day(durations: &[Slot], start: &[Slot]) -> i64 {
-    (0..start.len())
-        .map(|j| {
-            let d = durations[j];
-            if d > 0 {
-                (start[j] + d - 1).div_euclid(2)
-            } else {
-                start[j].div_euclid(2)
-            }
-        })
-        .max()
-        .unwrap_or(0)
+/// The working day (index) a task starting at `s` and lasting `d` finishes on (a
+/// milestone: the day it sits on).
+fn day_of_finish(s: Slot, d: Slot) -> i64 {
+    if d > 0 {
+        (s + d - 1).div_euclid(2)
+    } else {
+        s.div_euclid(2)
+    }
 }
 
-/// Runs `n` trials of the plan's finish with seed `seed`; `percentiles` in (0, 100].
+/// The working day (index) of the finish of `task`, or of the latest finish of any task.
+fn finish_day(durations: &[Slot], start: &[Slot], task: Option<usize>) -> i64 {
+    match task {
+        Some(k) => day_of_finish(start[k], durations[k]),
+        None => (0..start.len())
+            .map(|j| day_of_finish(start[j], durations[j]))
+            .max()
+            .unwrap_or(0),
+    }
+}
+
+/// Runs `n` trials of the plan's finish (or of task `task`'s finish, by id) with seed
+/// `seed`; `percentiles` in (0, 100].
 pub fn simulate(
     plan: &Plan,
     n: usize,
     seed: u64,
     shape: Shape,
     percentiles: &[f64],
+    task: Option<&str>,
     deadline: Option<Instant>,
 ) -> Result<FinishRisk, SopError> {
     let model = &plan.model;
+    let task = match task {
+        None => None,
+        Some(id) => Some(plan.tasks.iter().position(|t| t.id == id).ok_or_else(|| {
+            let hint = crate::suggest::closest(id, plan.tasks.iter().map(|t| t.id.as_str()))
+                .map(|s| format!(" (did you mean '{s}'?)"))
+                .unwrap_or_default();
+            SopError::Option(format!(
+                "simulate: option 'task': no task with id '{id}'{hint}"
+            ))
+        })?),
+    };
     let base = &model.problem;
     let mut dists: Vec<(usize, Dist)> = Vec::new();
     for (k, t) in plan.input.tasks.iter().enumerate() {
@@ -107,7 +128,7 @@ pub fn simulate(
         let mut p = base.clone();
         for (k, d) in &dists {
             let x = d.sample(rng);
-            p.durations[*k] = (x * 2.0 - 1e-9).ceil().max(0.0) as Slot;
+            p.durations[*k] = (x * 2.0).round().max(0.0) as Slot;
         }
         for v in p.preds.iter_mut().chain(p.succs.iter_mut()) {
             v.clear();
@@ -120,7 +141,7 @@ pub fn simulate(
         if !sgs.run(&p, &plan.list, &mut start) {
             return f64::NAN;
         }
-        finish_day(&p.durations, &start) as f64
+        finish_day(&p.durations, &start, task) as f64
     };
     let options = SimOptions {
         seed,
@@ -143,13 +164,17 @@ pub fn simulate(
         let day = sorted[rank.min(n) - 1] as i64;
         out.push((p, cal.date_of(day)?, day + 1));
     }
-    let planned_day = cal.index_on_or_after(plan.finish_date)?;
+    let planned = match task {
+        Some(k) => plan.tasks[k].dates.map_or(plan.finish_date, |d| d.1),
+        None => plan.finish_date,
+    };
+    let planned_day = cal.index_on_or_after(planned)?;
     let on_plan = sorted.partition_point(|&v| v <= planned_day as f64) as f64 / n as f64;
     let mean_days = sorted.iter().map(|v| v + 1.0).sum::<f64>() / n as f64;
     Ok(FinishRisk {
         trials: n,
         uncertain: dists.len(),
-        planned: plan.finish_date,
+        planned,
         percentiles: out,
         on_plan,
         mean_days,

@@ -402,25 +402,31 @@ mod sop_api {
 
     /// Monte Carlo of the finish date over the tasks' duration ranges (`duration_low`,
     /// `duration_high` columns): each of `n` trials draws every ranged task's duration
-    /// (triangular with its mode at `duration`, or `shape: "uniform"`), rounds it up to
-    /// half days and rebuilds the plan from its own task order (owners keep their order;
-    /// dependencies, leave and pins hold); the value is the latest finish date. Options:
-    /// `seed` (default 0: the same seed gives the same result), `shape`, `percentiles`
-    /// (default `[50, 80, 95]`). Returns a map: `p50`, `p80`, `p95` (dates: the earliest
-    /// date by which that share of trials finish), `table` (`percentile, finish,
-    /// working_days`), `planned` (the plan's finish), `on_plan` (share of trials
-    /// finishing by it), `mean_days`, `trials`, `uncertain` (tasks with a range).
+    /// (triangular with its mode at `duration`, or `shape: "uniform"`), rounds it to the
+    /// nearest half day and rebuilds the plan from its own task order (owners keep their order;
+    /// dependencies, leave and pins hold); the value is the latest finish date, or with
+    /// `task: "launch"` that task's finish date. Options: `seed` (default 0: the same seed
+    /// gives the same result), `shape`, `percentiles` (default `[50, 80, 95]`), `task`.
+    /// Returns a map: `p50`, `p80`, `p95` (dates: the earliest date by which that share of
+    /// trials finish), `table` (`percentile, finish, working_days`), `planned` (the
+    /// planned finish), `on_plan` (share of trials finishing by it), `mean_days`,
+    /// `trials`, `uncertain` (tasks with a range).
     ///
     /// ```rhai
-    /// let plan = schedule([#{ id: "a", duration: 5, duration_low: 2, duration_high: 10 }], #{ start: "2024-06-03" });
+    /// let plan = schedule([#{ id: "a", duration: 4, duration_low: 2, duration_high: 10 }], #{ start: "2024-06-03" });
     /// let risk = plan.simulate(10000, #{ seed: 1 });
-    /// print(risk.p50);   // 2024-06-10: the median 10 - sqrt(0.5 x 8 x 5) = 5.53 days, so the 6th day
-    /// print(risk.p80);   // 2024-06-12: 10 - sqrt(0.2 x 8 x 5) = 7.17 days, so the 8th day
+    /// print(risk.p50);   // 2024-06-07: 5 working days (P(X < 5.25) = 0.53)
+    /// print(risk.p80);   // 2024-06-11: 7 working days (P(X < 7.25) = 0.84)
     /// ```
     #[rhai_fn(pure, return_raw)]
     pub fn simulate(ctx: NativeCallContext, plan: &mut Plan, n: i64, options: Map) -> R<Map> {
         let run = context(&ctx)?;
-        let o = Options::new("simulate", options, &["seed", "shape", "percentiles"])?;
+        let o = Options::new(
+            "simulate",
+            options,
+            &["seed", "shape", "percentiles", "task"],
+        )?;
+        let task = o.str("task")?;
         let n = crate::scenario::monte_carlo::check_trials(n).map_err(script_error)?;
         let seed = match o.i64("seed")? {
             Some(s) if s < 0 => {
@@ -452,8 +458,16 @@ mod sop_api {
                 .map(|x| num(x, "simulate: percentiles"))
                 .collect::<R<Vec<f64>>>()?;
         }
-        let r = sop::simulate(plan, n, seed, shape, &percentiles, run.deadline)
-            .map_err(script_error)?;
+        let r = sop::simulate(
+            plan,
+            n,
+            seed,
+            shape,
+            &percentiles,
+            task.as_deref(),
+            run.deadline,
+        )
+        .map_err(script_error)?;
         let mut m = Map::new();
         for &(p, d, _) in &r.percentiles {
             if p.fract() == 0.0 {
