@@ -1,4 +1,4 @@
-//! Gap attribution through the funnel (domain.md section 6, step 2; issue 5, item 3):
+//! Gap attribution through the funnel (docs/handbook.md, the review, step 2):
 //! the revenue gap between plan and actual split into one contribution per factor of
 //! the funnel — the entering traffic, each stage's conversion rate, the average order
 //! value — adding up exactly to the gap, by an order-free method ([`super::decompose`](mod@super::decompose)).

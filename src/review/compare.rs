@@ -1,5 +1,5 @@
-//! Cross-campaign comparison (domain.md section 6: "quarterly across campaigns";
-//! issue 5, item 6): the achievement of every metric in every campaign side by side,
+//! Cross-campaign comparison (docs/handbook.md, the review: "quarterly across campaigns"):
+//! the achievement of every metric in every campaign side by side,
 //! with the average across the campaigns that have it and how often it was met.
 
 use super::error::ReviewError;

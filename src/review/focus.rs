@@ -1,4 +1,4 @@
-//! Focus (domain.md section 6, step 4; issue 5, item 2): "focus on the 2-3 gaps with
+//! Focus (docs/handbook.md, the review, step 4): "focus on the 2-3 gaps with
 //! the largest impact". The gaps of the review are ranked by their effect on the
 //! headline result (sales by default).
 //!
