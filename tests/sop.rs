@@ -716,7 +716,7 @@ fn progress_script_matches_golden() {
     // Thu 6: +1). Costs: prototype 3 days x 700 = 2,100; posters 1,200 + 2 x 800 = 2,800;
     // small_test 3,000 + 1 x 500 = 3,500.
     let (dir, out) = script_matches_golden("scripts/sop_progress.rhai", "sop_progress.stdout");
-    assert!(out.contains("design        doing                0.4  2024-06-19       2024-06-20                0            1  true"), "{out}");
+    assert!(out.contains("design        doing              40.0%  2024-06-19       2024-06-20              0 d          1 d  true"), "{out}");
     let base = std::fs::read_to_string(dir.path().join("sop_baseline.csv")).expect("baseline");
     assert!(
         base.starts_with("id,name,owner,start,finish,duration,cost\n"),

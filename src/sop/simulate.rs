@@ -27,7 +27,7 @@ use super::plan::{fs_lag, Plan};
 use super::sgs::Sgs;
 use crate::scenario::monte_carlo::TrialRng;
 use crate::scenario::{run_parallel, Dist, SimOptions};
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use chrono::NaiveDate;
 use std::time::Instant;
 
@@ -202,6 +202,7 @@ impl FinishRisk {
                     Column::int(p.iter().map(|x| Some(x.2)).collect()),
                 ),
             ],
-        )?)
+        )?
+        .with_kind("working_days", Kind::Days))
     }
 }

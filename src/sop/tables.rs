@@ -4,7 +4,7 @@
 use super::calendar::Slot;
 use super::error::SopError;
 use super::plan::{Plan, PlannedTask};
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 
 fn days(s: Slot) -> f64 {
     s as f64 / 2.0
@@ -63,7 +63,12 @@ impl Plan {
             ),
             ("late".into(), floats(t.iter().map(|x| days(x.late)))),
         ]);
-        Ok(Table::new("plan.tasks", columns)?)
+        Ok(Table::new("plan.tasks", columns)?.with_kinds(&[
+            ("start_offset", Kind::Days),
+            ("finish_offset", Kind::Days),
+            ("slack", Kind::Days),
+            ("late", Kind::Days),
+        ]))
     }
 
     /// One row per owner with work to request: `owner, send_by, lead_days, first_start,
@@ -93,7 +98,8 @@ impl Plan {
                     strs(r.iter().map(|x| x.tasks.join("; "))),
                 ),
             ],
-        )?)
+        )?
+        .with_kinds(&[("lead_days", Kind::Days), ("tasks", Kind::Count)]))
     }
 
     /// One row per owner: `owner, capacity, tasks, working_days` (planned work),
@@ -124,7 +130,14 @@ impl Plan {
                     ),
                 ),
             ],
-        )?)
+        )?
+        .with_kinds(&[
+            ("capacity", Kind::Count),
+            ("tasks", Kind::Count),
+            ("working_days", Kind::Days),
+            ("span_days", Kind::Days),
+            ("utilisation", Kind::Share),
+        ]))
     }
 
     /// One row per conflict: `kind, task, proven` (empty unless a deadline), `message`.
@@ -194,7 +207,8 @@ impl Plan {
                     Column::float(rows.iter().map(|r| r.4).collect()),
                 ),
             ],
-        )?)
+        )?
+        .with_kinds(&[("moved", Kind::Days)]))
     }
 
     /// One row per critical chain: `chain` (1, 2, ...), `tasks` (ids joined by ` → `),
@@ -251,7 +265,8 @@ impl Plan {
                 Column::float(t.iter().map(|x| x.cost).collect()),
             ),
         ]);
-        Ok(Table::new("plan.baseline", columns)?)
+        Ok(Table::new("plan.baseline", columns)?
+            .with_kinds(&[("duration", Kind::Days), ("cost", Kind::Money)]))
     }
 
     /// Progress against the baseline, one row per task: `id, name, status,
@@ -302,7 +317,13 @@ impl Plan {
                     Column::boolean(t.iter().map(|x| Some(x.at_risk)).collect()),
                 ),
             ],
-        )?)
+        )?
+        .with_kinds(&[
+            ("percent_complete", Kind::Share),
+            ("start_slip", Kind::Days),
+            ("finish_slip", Kind::Days),
+            ("late", Kind::Days),
+        ]))
     }
 
     /// Cost per task: `id, name, owner, phase, cost` (fixed cost plus owners' rates times
@@ -321,7 +342,8 @@ impl Plan {
                     Column::float(t.iter().map(|x| x.cost).collect()),
                 ),
             ],
-        )?)
+        )?
+        .with_kinds(&[("cost", Kind::Money)]))
     }
 
     /// The total cost of the tasks that have one.
@@ -375,7 +397,12 @@ impl Plan {
                     ),
                 ),
             ],
-        )?)
+        )?
+        .with_kinds(&[
+            ("tasks", Kind::Count),
+            ("cost", Kind::Money),
+            ("share", Kind::Share),
+        ]))
     }
 
     /// The plan's length in working days from its first working day to its finish.
