@@ -702,7 +702,7 @@ fn the_gantt_chart_draws_the_baseline_under_each_bar_and_every_launch() {
     assert_eq!(svg.matches("<g class=\"baseline\">").count(), 2);
     assert!(svg.contains("<title>a baseline: 2024-06-03 to 2024-06-04</title>"));
     assert!(svg.contains("<title>b baseline: 2024-06-07 to 2024-06-10</title>"));
-    assert_eq!(svg.matches("height=\"4.0\" fill=\"#8c96a0\"").count(), 3);
+    assert_eq!(svg.matches("height=\"4.0\" fill=\"#595959\"").count(), 3);
     assert_eq!(svg.matches("class=\"launch\"").count(), 2);
     assert!(svg.contains(">summer 2024-06-14</text>") && svg.contains(">d11 2024-06-21</text>"));
     assert!(svg.contains("thin grey bar: baseline"));

@@ -5,6 +5,7 @@
 //! the current one. Deterministic output (no clock, no random ids) for golden files.
 
 use crate::render::html_escape as escape;
+use crate::render::svg::{palette, Anchor, Svg};
 use crate::sop::calendar::days_text;
 use crate::sop::export::lanes;
 use crate::sop::{Plan, PlannedTask, Status};
@@ -83,24 +84,32 @@ pub fn gantt_svg(plan: &Plan) -> String {
     let rows = plan.tasks.len() as f64;
     let width = LABEL + days as f64 * DAY + 20.0;
     let height = TOP + rows * ROW + 40.0;
+    let mut svg = Svg::with_font(width, height, 11);
+    svg.text_sized(
+        8.0,
+        18.0,
+        &format!(
+            "SOP plan: {} tasks, finish {} ({} working days)",
+            plan.tasks.len(),
+            plan.finish_date,
+            days_text(plan.finish)
+        ),
+        Anchor::Start,
+        14,
+    );
+    svg.text_colored(
+        8.0,
+        34.0,
+        &format!(
+            "red: critical · outlined: late · dark red tick: deadline · hatched: owner unavailable · grey columns: weekends and holidays{}",
+            if has_baseline { " · thin grey bar: baseline" } else { "" }
+        ),
+        Anchor::Start,
+        palette::MUTED,
+    );
+    // Shapes the kit does not draw (classed, rounded, outlined, hatched) as markup.
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" font-family=\"sans-serif\" font-size=\"11\">"
-    );
     s.push_str("<defs><pattern id=\"away\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"3\" height=\"6\" fill=\"#c8c8c8\"/></pattern></defs>\n");
-    let _ = writeln!(
-        s,
-        "<text x=\"8\" y=\"18\" font-size=\"14\" font-weight=\"bold\">SOP plan: {} tasks, finish {} ({} working days)</text>",
-        plan.tasks.len(),
-        plan.finish_date,
-        days_text(plan.finish)
-    );
-    let _ = writeln!(
-        s,
-        "<text x=\"8\" y=\"34\" fill=\"#555\">red: critical · outlined: late · red tick: deadline · hatched: owner unavailable · grey columns: weekends and holidays{}</text>",
-        if has_baseline { " · thin grey bar: baseline" } else { "" }
-    );
     // Day columns.
     for i in 0..days {
         let d = first + Duration::days(i);
@@ -182,11 +191,11 @@ pub fn gantt_svg(plan: &Plan) -> String {
             if let Some((x0, x1)) = span(first, t) {
                 let color = match (t.status, t.critical) {
                     (Status::Done, _) => "#9e9e9e",
-                    (_, true) => "#d64541",
-                    _ => "#4a7fc1",
+                    (_, true) => palette::RED,
+                    _ => palette::BLUE,
                 };
                 let stroke = if t.late > 0 {
-                    " stroke=\"#e67e22\" stroke-width=\"2.5\""
+                    " stroke=\"#222222\" stroke-width=\"2.5\""
                 } else {
                     ""
                 };
@@ -243,9 +252,10 @@ pub fn gantt_svg(plan: &Plan) -> String {
                 for (a, b) in day_pieces(plan, first, from, to) {
                     let _ = writeln!(
                         s,
-                        "<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"4.0\" fill=\"#8c96a0\"/>",
+                        "<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"4.0\" fill=\"{}\"/>",
                         y + 15.0,
                         b - a,
+                        palette::MUTED,
                     );
                 }
                 s.push_str("</g>\n");
@@ -254,9 +264,10 @@ pub fn gantt_svg(plan: &Plan) -> String {
                 let x = x_of(first, d, 1.0);
                 let _ = writeln!(
                     s,
-                    "<path class=\"deadline\" d=\"M{x:.1} {:.1} L{x:.1} {:.1}\" stroke=\"#c0392b\" stroke-width=\"2\"><title>deadline {d}</title></path>",
+                    "<path class=\"deadline\" d=\"M{x:.1} {:.1} L{x:.1} {:.1}\" stroke=\"{}\" stroke-width=\"2\"><title>deadline {d}</title></path>",
                     y + 1.0,
-                    y + ROW - 1.0
+                    y + ROW - 1.0,
+                    palette::MISSED_TEXT
                 );
             }
             row += 1.0;
@@ -271,15 +282,16 @@ pub fn gantt_svg(plan: &Plan) -> String {
         };
         let _ = writeln!(
             s,
-            "<path class=\"launch\" d=\"M{x:.1} {:.1} L{x:.1} {:.1}\" stroke=\"#27ae60\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#27ae60\" font-weight=\"bold\">{label}</text>",
+            "<path class=\"launch\" d=\"M{x:.1} {:.1} L{x:.1} {:.1}\" stroke=\"{green}\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{green}\" font-weight=\"bold\">{label}</text>",
             TOP - 14.0,
             TOP + rows * ROW + 6.0,
             x + 3.0,
-            TOP + rows * ROW + 20.0
+            TOP + rows * ROW + 20.0,
+            green = palette::GREEN
         );
     }
-    s.push_str("</svg>\n");
-    s
+    svg.raw(&s);
+    svg.finish()
 }
 
 /// The horizontal pieces of a task's bar: its half-day slots placed on their calendar
