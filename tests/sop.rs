@@ -725,3 +725,33 @@ fn progress_script_matches_golden() {
     let svg = std::fs::read_to_string(dir.path().join("sop_progress_gantt.svg")).expect("svg");
     assert_eq!(svg.matches("<g class=\"baseline\">").count(), 16);
 }
+
+#[test]
+fn a_named_launch_moves_its_deadlines() {
+    // a: Mon 3 - Wed 5 June, due L(summer). With summer on Tue 4 it is one working day
+    // late; moved to Wed 5 it is on time. b is due L(d11), d11 on Wed 5: on time.
+    let (code, out, err) = run_snippet(
+        r#"let plan = schedule([#{ id: "a", duration: 3, deadline: "L(summer)" }, #{ id: "b", duration: 1, deadline: "L(d11)" }],
+                               #{ start: "2024-06-03", launches: #{ summer: "2024-06-04", d11: "2024-06-05" } });
+           print(plan.conflicts.row(0).message);
+           let later = plan.with_launch("summer", "2024-06-05");
+           print(later.conflicts.rows);
+           print(later.with_launch("d11", "2024-05-31").conflicts.row(0).message);"#,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with(
+            "task 'a' (a) finishes 2024-06-05, 1 working day after its deadline 2024-06-04"
+        ),
+        "{out}"
+    );
+    assert_eq!(lines[1], "0");
+    // d11 moved to Fri 31 May, before the plan starts: b (Mon 3) is 1 working day late.
+    assert!(
+        lines[2].starts_with(
+            "task 'b' (b) finishes 2024-06-03, 1 working day after its deadline 2024-05-31"
+        ),
+        "{out}"
+    );
+}

@@ -551,6 +551,28 @@ mod sop_api {
         plan.with_launch(d, run.deadline).map_err(script_error)
     }
 
+    /// Re-plans with the launch `name` (of the `launches` option) on `date`: deadlines
+    /// written `L(name)-5` move with it.
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", duration: 3, deadline: "L(summer)" }],
+    ///                     #{ start: "2024-06-03", launches: #{ summer: "2024-06-04", d11: "2024-11-11" } });
+    /// print(plan.conflicts.rows);                                     // 1: a ends Wed 5th
+    /// print(plan.with_launch("summer", "2024-06-05").conflicts.rows); // 0
+    /// ```
+    #[rhai_fn(pure, return_raw, name = "with_launch")]
+    pub fn with_named_launch(
+        ctx: NativeCallContext,
+        plan: &mut Plan,
+        name: &str,
+        date: &str,
+    ) -> R<Plan> {
+        let run = context(&ctx)?;
+        let d = super::date(date, "with_launch: date")?;
+        plan.with_named_launch(name, d, run.deadline)
+            .map_err(script_error)
+    }
+
     /// The tasks that moved from `plan` to `other`: `id, name, start_before, start_after,
     /// finish_before, finish_after, moved` (working days the finish moved).
     ///
