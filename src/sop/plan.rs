@@ -128,7 +128,8 @@ pub struct OwnerLoad {
     pub capacity: u32,
     /// Tasks planned (todo and doing).
     pub tasks: usize,
-    /// Working slots of work planned.
+    /// Working slots of work planned (for a task in progress with a percent complete, the
+    /// work left).
     pub work: Slot,
     /// Working slots from the owner's first start to last finish (0 when no tasks).
     pub span: Slot,
@@ -895,19 +896,20 @@ fn load(model: &Model, tasks: &[PlannedTask]) -> Vec<OwnerLoad> {
         .iter()
         .enumerate()
         .map(|(r, ow)| {
-            let mine: Vec<&PlannedTask> = tasks
+            // (start, finish) of the work left: a task in progress from where it resumes.
+            let mine: Vec<(Slot, Slot)> = tasks
                 .iter()
                 .enumerate()
                 .filter(|(k, t)| model.task_owner[*k].contains(&r) && t.status != Status::Done)
-                .map(|(_, t)| t)
+                .map(|(k, t)| (t.finish - model.problem.durations[k], t.finish))
                 .collect();
-            let first = mine.iter().map(|t| t.start).min().unwrap_or(0);
-            let last = mine.iter().map(|t| t.finish).max().unwrap_or(0);
+            let first = mine.iter().map(|t| t.0).min().unwrap_or(0);
+            let last = mine.iter().map(|t| t.1).max().unwrap_or(0);
             OwnerLoad {
                 owner: ow.name.clone(),
                 capacity: ow.capacity,
                 tasks: mine.len(),
-                work: mine.iter().map(|t| t.finish - t.start).sum(),
+                work: mine.iter().map(|t| t.1 - t.0).sum(),
                 span: last - first,
             }
         })
