@@ -290,6 +290,21 @@ fn a_task_in_progress_past_its_deadline_is_a_proven_conflict() {
 }
 
 #[test]
+fn a_task_in_progress_with_work_left_past_its_deadline_says_what_is_left() {
+    // Started Mon 3 June, 4 days, half done by the status date Thu 6: 2 days left from
+    // Thu 6 (the half done ends Tue 4, but work resumes no earlier than the status
+    // date): Thu 6 and Fri 7, one working day after the deadline Thu 6.
+    let out = conflicts_of(
+        r#"[#{ id: "h5", duration: 4, owner: "dev", status: "doing", actual_start: "2024-06-03", percent_complete: 50, deadline: "2024-06-06" }]"#,
+        r#"#{ start: "2024-06-03", status_date: "2024-06-06" }"#,
+    );
+    assert_eq!(
+        out.trim(),
+        "deadline|true|task 'h5' (h5) finishes 2024-06-07, 1 working day after its deadline 2024-06-06; proven: it is in progress since 2024-06-03 and has 2 working days left from 2024-06-06"
+    );
+}
+
+#[test]
 fn weekends_holidays_and_make_up_days_reach_the_plan() {
     let (code, out, err) = run_snippet(
         r#"let finish = |o| schedule([#{ id: "a", duration: 2 }], o).finish;

@@ -235,11 +235,19 @@ pub fn analyse_deadlines(
                 kind: "deadline",
                 task: t.id.clone(),
                 proven: Some(true),
-                message: format!(
-                    "{head}; proven: it is in progress since {} and needs {}",
-                    cal.date_of_slot(start[j])?,
-                    working_days(p.durations[j])
-                ),
+                message: match model.actual_start[j] {
+                    None => format!(
+                        "{head}; proven: it is in progress since {} and needs {}",
+                        cal.date_of_slot(start[j])?,
+                        working_days(p.durations[j])
+                    ),
+                    Some(a) => format!(
+                        "{head}; proven: it is in progress since {} and has {} left from {}",
+                        cal.date_of_slot(a)?,
+                        working_days(p.durations[j]),
+                        cal.date_of_slot(start[j])?
+                    ),
+                },
             });
             continue;
         }
