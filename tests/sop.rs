@@ -443,6 +443,7 @@ fn a_saved_baseline_gives_slips_forecasts_and_tasks_at_risk() {
                print(`${r.id} ${r.status} ${r.percent_complete} ${r.baseline_start} ${r.baseline_finish} ${r.start} ${r.forecast_finish} ${r.start_slip} ${r.finish_slip} ${r.at_risk}`);
            }
            print(p.at_risk);
+           print(p.finish_slip);   // b ends Tue 11, the baseline Mon 10
            print(p.conflicts.row(0).message);"#,
         &["--out", "."],
     );
@@ -453,6 +454,7 @@ fn a_saved_baseline_gives_slips_forecasts_and_tasks_at_risk() {
 b todo 0.0 2024-06-07 2024-06-10 2024-06-10 2024-06-11 1 1 true
 c done 1.0 2024-06-03 2024-06-03 2024-06-03 2024-06-04 0 1 false
 [\"a\", \"b\"]
+1
 ./baseline.csv:5: task 'd' is in the baseline but not in the tasks table; it has no slip
 "
     );

@@ -20,7 +20,7 @@
 //! | `plan.tasks`, `plan.requests`, `plan.load`, `plan.conflicts` | [`Plan::tasks_table`], [`Plan::requests_table`], [`Plan::load_table`], [`Plan::conflicts_table`] |
 //! | `plan.finish`, `plan.length`, `plan.lower_bound`, `plan.critical_path`, `plan.critical`, `plan.evaluations` | fields of [`Plan`], [`Plan::length_days`] |
 //! | `plan.critical_chains` | [`Plan::chains_table`] |
-//! | `plan.baseline()`, `plan.progress`, `plan.at_risk` | [`Plan::baseline_table`], [`Plan::progress_table`], [`PlannedTask`] |
+//! | `plan.baseline()`, `plan.progress`, `plan.at_risk`, `plan.finish_slip` | [`Plan::baseline_table`], [`Plan::progress_table`], [`PlannedTask`], [`Plan::finish_slip`] |
 //! | `plan.costs`, `plan.cost`, `plan.cost_by(key)` | [`Plan::costs_table`], [`Plan::total_cost`], [`Plan::cost_by`] |
 //! | `plan.simulate(n, #{ seed, shape, percentiles, task })` | [`simulate()`](simulate::simulate), [`FinishRisk::table`] |
 //! | `plan.with_unavailable(owner, from, to)`, `plan.with_duration(id, days)`, `plan.with_launch(date)`, `plan.with_launch(name, date)` | [`Plan::with_unavailable`], [`Plan::with_duration`], [`Plan::with_launch`], [`Plan::with_named_launch`] |

@@ -346,6 +346,23 @@ impl Plan {
         .with_kinds(&[("cost", Kind::Money)]))
     }
 
+    /// Working days the plan's finish moved from the baseline's (the latest baseline
+    /// finish of the tasks still in the plan), later positive; `None` without a baseline.
+    pub fn finish_slip(&self) -> Result<Option<i64>, SopError> {
+        let Some(then) = self
+            .tasks
+            .iter()
+            .filter_map(|t| t.baseline.map(|b| b.1))
+            .max()
+        else {
+            return Ok(None);
+        };
+        let cal = &self.model.calendar;
+        Ok(Some(
+            cal.index_on_or_after(self.finish_date)? - cal.index_on_or_after(then)?,
+        ))
+    }
+
     /// The total cost of the tasks that have one.
     pub fn total_cost(&self) -> f64 {
         self.tasks.iter().filter_map(|t| t.cost).sum()

@@ -343,6 +343,22 @@ mod sop_api {
         plan.progress_table().map_err(script_error)
     }
 
+    /// Working days the plan's finish moved from the baseline's finish (the latest
+    /// baseline finish of its tasks), later positive; `()` without a baseline.
+    ///
+    /// ```rhai
+    /// let base = schedule([#{ id: "a", duration: 2 }, #{ id: "b", duration: 1, after: "a" }], #{ start: "2024-06-03" }).baseline();
+    /// let now = schedule([#{ id: "a", duration: 4 }, #{ id: "b", duration: 1, after: "a" }], #{ start: "2024-06-03", baseline: base });
+    /// print(now.finish_slip);   // 2: b ends Fri 7 instead of Wed 5
+    /// ```
+    #[rhai_fn(get = "finish_slip", pure, return_raw)]
+    pub fn finish_slip(plan: &mut Plan) -> R<Dynamic> {
+        Ok(plan
+            .finish_slip()
+            .map_err(script_error)?
+            .map_or(Dynamic::UNIT, Dynamic::from))
+    }
+
     /// The ids of the tasks at risk: not done, and forecast to finish after their
     /// baseline finish or their deadline.
     ///
