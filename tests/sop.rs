@@ -741,6 +741,14 @@ fn progress_script_matches_golden() {
     );
     let svg = std::fs::read_to_string(dir.path().join("sop_progress_gantt.svg")).expect("svg");
     assert_eq!(svg.matches("<g class=\"baseline\">").count(), 16);
+    // The design's work done: 40% of 3 days, 2.4 half days, drawn as 2 (Mon 17 June),
+    // one piece of one day (22 px).
+    assert_eq!(svg.matches("class=\"done\"").count(), 1);
+    assert!(
+        svg.contains("class=\"done\" x=\"608.0\""),
+        "the done part starts on Mon 17 June"
+    );
+    assert!(svg.contains("width=\"22.0\" height=\"3.0\""));
 }
 
 #[test]

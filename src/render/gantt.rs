@@ -101,7 +101,7 @@ pub fn gantt_svg(plan: &Plan) -> String {
         8.0,
         34.0,
         &format!(
-            "red: critical · outlined: late · dark red tick: deadline · hatched: owner unavailable · grey columns: weekends and holidays{}",
+            "red: critical · outlined: late · dark line: work done · dark red tick: deadline · hatched: owner unavailable · grey columns: weekends and holidays{}",
             if has_baseline { " · thin grey bar: baseline" } else { "" }
         ),
         Anchor::Start,
@@ -229,6 +229,21 @@ pub fn gantt_svg(plan: &Plan) -> String {
                             b - a,
                         );
                     }
+                    // The work done of a task in progress: a dark line through the bar
+                    // over its first duration x percent complete half days.
+                    if t.status == Status::Doing && t.percent_complete > 0.0 {
+                        let d = plan.input.tasks[k].duration as f64;
+                        let done = (d * t.percent_complete).round() as i64;
+                        for (a, b) in slot_pieces(plan, first, t.start, t.start + done) {
+                            let _ = writeln!(
+                                s,
+                                "<rect class=\"done\" x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"3.0\" fill=\"{}\"/>",
+                                y + bar_y + bar_h / 2.0 - 1.5,
+                                b - a,
+                                palette::TEXT,
+                            );
+                        }
+                    }
                     s.push_str("</g>\n");
                 } else {
                     let cy = y + ROW / 2.0;
@@ -297,9 +312,14 @@ pub fn gantt_svg(plan: &Plan) -> String {
 /// The horizontal pieces of a task's bar: its half-day slots placed on their calendar
 /// days, merged while they touch.
 fn pieces(plan: &Plan, first: NaiveDate, t: &PlannedTask) -> Vec<(f64, f64)> {
+    slot_pieces(plan, first, t.start, t.finish)
+}
+
+/// The horizontal pieces of the half-day slots `from..to`, merged while they touch.
+fn slot_pieces(plan: &Plan, first: NaiveDate, from: i64, to: i64) -> Vec<(f64, f64)> {
     let cal = &plan.model.calendar;
     let mut out: Vec<(f64, f64)> = Vec::new();
-    for slot in t.start..t.finish {
+    for slot in from..to {
         let Ok(d) = cal.date_of_slot(slot) else { break };
         let a = x_of(first, d, if slot.rem_euclid(2) == 1 { 0.5 } else { 0.0 });
         let b = a + DAY / 2.0;
