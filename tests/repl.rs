@@ -150,6 +150,10 @@ mod pty {
             t.send("\x03");
             std::thread::sleep(Duration::from_millis(250));
         }
+        // A press sent while the message was on its way may still be in flight: wait
+        // for the prompt after the interruption, and a little more, before typing.
+        t.wait_for("pacer> ", 3);
+        std::thread::sleep(Duration::from_millis(500));
         t.send("x + 1\r");
         t.wait_after("42", "pacer> ");
         t.send("\x04");

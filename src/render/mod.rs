@@ -13,7 +13,10 @@ mod text_table;
 
 pub use crate::table::Kind;
 pub use format::{change, format_kind, percent, points, CellFormat};
-pub use html::{escape as html_escape, table_html, table_markdown, Block, Report};
+pub use html::{
+    escape as html_escape, header_words, table_html, table_markdown, Block, Headline, InputFile,
+    Provenance, Report,
+};
 pub use line_chart::{LineChart, Series};
 pub use number::{format_display, format_grouped, format_grouped_int, group_int};
 pub use text_table::{render_table, render_table_limited};
