@@ -4,19 +4,27 @@
 //! name this module; files are written by the script layer's sandboxed writers.
 
 mod format;
+mod funnel_chart;
+mod funnel_text;
 pub mod gantt;
 mod html;
 mod line_chart;
 mod number;
+mod pacing_chart;
 pub mod svg;
 mod text_table;
 
 pub use crate::table::Kind;
 pub use format::{change, format_kind, percent, points, CellFormat};
+pub use funnel_chart::funnel_svg;
+pub use funnel_text::{
+    check_issue_text, check_summary, describe as describe_funnel, describe_plan,
+};
 pub use html::{
     escape as html_escape, header_words, table_html, table_markdown, Block, Headline, InputFile,
     Provenance, Report,
 };
 pub use line_chart::{LineChart, Series};
 pub use number::{format_display, format_grouped, format_grouped_int, group_int};
+pub use pacing_chart::{pacing_svg, PacingView};
 pub use text_table::{render_table, render_table_limited};

@@ -1,6 +1,6 @@
 //! A plan for other tools: Mermaid `gantt` text and an iCalendar file (RFC 5545) with one
 //! all-day event per task, and the owner lanes both share with the Gantt chart
-//! (`crate::render::gantt`). All output is deterministic (no clock, no random ids) so it
+//! (`render::gantt`). All output is deterministic (no clock, no random ids) so it
 //! can be compared with golden files.
 
 use super::calendar::days_text;
