@@ -11,8 +11,8 @@
 
 use chrono::NaiveDate;
 use pacer::sop::{
-    budget, psplib::parse_sm, schedule, solve, Deadline, Effort, Leave, Owner, Pred, SearchOptions,
-    SopInput, SopOptions, Status, Task,
+    budget, psplib::parse_sm, schedule, solve, Deadline, Effort, Leave, Link, Owner, Pred,
+    SearchOptions, SopInput, SopOptions, Status, Task,
 };
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -108,6 +108,7 @@ pub fn sop_instance(seed: u64, effort: Effort) -> SopInput {
             name: format!("owner{k:02}"),
             capacity: if k < 2 { 2 } else { 1 },
             lead: 2 * next(6) as i64,
+            cost_rate: None,
         })
         .collect();
     let mut tasks = Vec::with_capacity(300);
@@ -118,6 +119,7 @@ pub fn sop_instance(seed: u64, effort: Effort) -> SopInput {
             after.push(Pred {
                 id: format!("t{}", k - 10),
                 lag: if next(5) == 0 { 2 } else { 0 },
+                link: Link::FinishStart,
             });
             if next(3) == 0 {
                 let other = (k - 10 - (k - 10) % 10) + next(10) as usize;
@@ -125,6 +127,7 @@ pub fn sop_instance(seed: u64, effort: Effort) -> SopInput {
                     after.push(Pred {
                         id: format!("t{other}"),
                         lag: 0,
+                        link: Link::FinishStart,
                     });
                 }
             }
@@ -132,8 +135,11 @@ pub fn sop_instance(seed: u64, effort: Effort) -> SopInput {
         tasks.push(Task {
             id: format!("t{k}"),
             name: format!("task {k}"),
-            owner: Some(format!("owner{:02}", next(15))),
+            owners: vec![format!("owner{:02}", next(15))],
             duration: 1 + next(8) as i64,
+            range: None,
+            percent_complete: None,
+            cost: None,
             after,
             earliest_start: None,
             deadline: (k % 5 == 4).then(|| Deadline::Launch(-((300 - k as i64) / 12))),
@@ -162,6 +168,7 @@ pub fn sop_instance(seed: u64, effort: Effort) -> SopInput {
     options.seed = seed;
     SopInput {
         tasks,
+        baseline: Vec::new(),
         owners: Some(owners),
         holidays: [
             "2024-09-16",

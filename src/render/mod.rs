@@ -8,6 +8,7 @@ mod format;
 mod funnel_chart;
 pub mod funnel_charts;
 mod funnel_text;
+pub mod gantt;
 mod html;
 mod line_chart;
 mod number;

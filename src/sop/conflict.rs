@@ -14,13 +14,13 @@
 
 use super::calendar::{working_days, Slot};
 use super::error::SopError;
-use super::model::{Leave, SopInput, Status, Task};
+use super::model::{BaselineTask, Leave, SopInput, Status, Task};
 use super::plan::{binding_predecessor, late_slots, Model};
 
 /// One conflict.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
-    /// `unknown_owner`, `unknown_predecessor`, `no_window` or `deadline`.
+    /// `unknown_owner`, `unknown_predecessor`, `baseline_only`, `no_window` or `deadline`.
     pub kind: &'static str,
     /// The task concerned (the owner for an unknown leave owner).
     pub task: String,
@@ -53,6 +53,19 @@ impl Conflict {
             message: format!(
                 "{}: owner '{}' has no tasks and is not in the owners table; the unavailability is ignored",
                 l.at, l.owner
+            ),
+        }
+    }
+
+    /// A task of the baseline that the tasks table no longer has.
+    pub fn baseline_only(b: &BaselineTask) -> Conflict {
+        Conflict {
+            kind: "baseline_only",
+            task: b.id.clone(),
+            proven: None,
+            message: format!(
+                "{}: task '{}' is in the baseline but not in the tasks table; it has no slip",
+                b.at, b.id
             ),
         }
     }
@@ -135,14 +148,14 @@ fn chain_bound(model: &Model, topo: &[usize]) -> (Vec<Slot>, Vec<Option<usize>>)
         if t == p.release[j] && p.release[j] > 0 {
             why[j] = why[j].filter(|&i| es[i] + p.durations[i] >= t);
         }
-        if let (Some(r), d) = (model.task_owner[j], p.durations[j]) {
-            while let Some(&(_, b)) = p.blocked[r]
-                .iter()
-                .find(|&&(a, b)| t < b && a < t + d && d > 0)
-            {
-                t = b;
-                why[j] = None;
-            }
+        let d = p.durations[j];
+        while let Some(&(_, b)) = model.task_owner[j]
+            .iter()
+            .flat_map(|&r| p.blocked[r].iter())
+            .find(|&&(a, b)| t < b && a < t + d && d > 0)
+        {
+            t = b;
+            why[j] = None;
         }
         es[j] = t;
     }
@@ -175,7 +188,7 @@ fn ids(input: &SopInput, chain: &[usize]) -> String {
 /// Why task `k` starts when it does in the chain bound, if not because of a predecessor.
 fn start_reason(model: &Model, k: usize, es: Slot) -> String {
     let p = &model.problem;
-    if let Some(r) = model.task_owner[k] {
+    for &r in &model.task_owner[k] {
         if let Some(&(_, _, from, to)) = model.owners[r].blocked.iter().find(|w| w.1 == es) {
             return format!(
                 "; {} is unavailable from {from} to {to}",
@@ -222,11 +235,19 @@ pub fn analyse_deadlines(
                 kind: "deadline",
                 task: t.id.clone(),
                 proven: Some(true),
-                message: format!(
-                    "{head}; proven: it is in progress since {} and needs {}",
-                    cal.date_of_slot(start[j])?,
-                    working_days(p.durations[j])
-                ),
+                message: match model.actual_start[j] {
+                    None => format!(
+                        "{head}; proven: it is in progress since {} and needs {}",
+                        cal.date_of_slot(start[j])?,
+                        working_days(p.durations[j])
+                    ),
+                    Some(a) => format!(
+                        "{head}; proven: it is in progress since {} and has {} left from {}",
+                        cal.date_of_slot(a)?,
+                        working_days(p.durations[j]),
+                        cal.date_of_slot(start[j])?
+                    ),
+                },
             });
             continue;
         }
@@ -243,14 +264,17 @@ pub fn analyse_deadlines(
         }
         chain.reverse();
         let plan_chain = ids(input, &chain);
-        let owner = model.task_owner[j];
         let d = p.durations[j];
-        // 1. No free window long enough before the deadline.
-        if let Some(r) = owner.filter(|&r| !p.blocked[r].is_empty() && d > 0) {
+        // 1. No free window long enough before the deadline (for each owner).
+        let mut window = None;
+        for &r in model.task_owner[j]
+            .iter()
+            .filter(|&&r| !p.blocked[r].is_empty() && d > 0)
+        {
             let from = prec_es[j];
             let longest = longest_free(&p.blocked[r], from, due);
-            if d > longest && from < due {
-                out.push(Conflict {
+            if d > longest && from < due && window.is_none() {
+                window = Some(Conflict {
                     kind: "no_window",
                     task: t.id.clone(),
                     proven: Some(true),
@@ -263,8 +287,11 @@ pub fn analyse_deadlines(
                         working_days(longest)
                     ),
                 });
-                continue;
             }
+        }
+        if let Some(c) = window {
+            out.push(c);
+            continue;
         }
         // 2. The chain bound.
         let lf = lb[j] + d;
@@ -289,12 +316,13 @@ pub fn analyse_deadlines(
             });
             continue;
         }
-        // 3. The owner's workload bound.
-        if let Some(r) = owner {
+        // 3. The workload bound of each owner of the task.
+        let mut workload = None;
+        for &r in &model.task_owner[j] {
             let anc = ancestors(model, j);
             let set: Vec<usize> = (0..p.len())
                 .filter(|&k| {
-                    model.task_owner[k] == Some(r)
+                    model.task_owner[k].contains(&r)
                         && p.fixed[k].is_none()
                         && p.durations[k] > 0
                         && (k == j || anc[k] || p.deadline[k].is_some_and(|dk| dk <= due))
@@ -320,7 +348,7 @@ pub fn analyse_deadlines(
                         away.join(", ")
                     )
                 };
-                out.push(Conflict {
+                workload = Some(Conflict {
                     kind: "deadline",
                     task: t.id.clone(),
                     proven: Some(true),
@@ -334,8 +362,12 @@ pub fn analyse_deadlines(
                         cal.date_of_slot(from)?,
                     ),
                 });
-                continue;
+                break;
             }
+        }
+        if let Some(c) = workload {
+            out.push(c);
+            continue;
         }
         out.push(Conflict {
             kind: "deadline",

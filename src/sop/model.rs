@@ -42,24 +42,52 @@ impl Status {
     }
 }
 
-/// A deadline: a date, or a number of working days relative to the launch date
-/// (`L-5` = five working days before launch, `L` = the launch day, `L+3`).
+/// A deadline: a date, or a number of working days relative to a launch date
+/// (`L-5` = five working days before the launch, `L` = the launch day, `L+3`; with several
+/// launches, `L(summer)-5` names one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deadline {
     /// Finish by the end of this date (the last working day on or before it).
     Date(NaiveDate),
-    /// Finish by the end of the working day this many working days from the launch day.
+    /// Finish by the end of the working day this many working days from the launch day of
+    /// the `launch` option.
     Launch(i64),
+    /// The same relative to a named launch: index into [`SopOptions::launches`], offset.
+    Named(usize, i64),
 }
 
-/// A finish-to-start dependency: the task starts at least `lag` half days after `id`
-/// finishes (`design+2` is a two-working-day lag).
+/// How a dependency ties two tasks (MS Project's link types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// Finish-to-start: the task starts `lag` after the predecessor finishes.
+    FinishStart,
+    /// Start-to-start: the task starts `lag` after the predecessor starts.
+    StartStart,
+    /// Finish-to-finish: the task finishes `lag` after the predecessor finishes.
+    FinishFinish,
+}
+
+impl Link {
+    /// `FS`, `SS`, `FF`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Link::FinishStart => "FS",
+            Link::StartStart => "SS",
+            Link::FinishFinish => "FF",
+        }
+    }
+}
+
+/// A dependency: `design+2` (finish-to-start, two working days' lag), `design SS+1`
+/// (start-to-start), `design FF` (finish-to-finish).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pred {
     /// The predecessor's id.
     pub id: String,
     /// The lag in half days (0 when none is written).
     pub lag: Slot,
+    /// The link type.
+    pub link: Link,
 }
 
 /// One row of the tasks table.
@@ -69,10 +97,18 @@ pub struct Task {
     pub id: String,
     /// What the task is.
     pub name: String,
-    /// Who does it (`None`: nobody's capacity is used, e.g. a milestone).
-    pub owner: Option<String>,
+    /// Who does it: nobody (no capacity used, e.g. a milestone), one owner, or several who
+    /// must all work on it at the same time (`designer; dev`).
+    pub owners: Vec<String>,
     /// Duration in half days.
     pub duration: Slot,
+    /// The range of the duration in working days (`duration_low`, `duration_high`), for
+    /// the Monte Carlo of the finish.
+    pub range: Option<(f64, f64)>,
+    /// Share of the work done (0 to 1), for tasks in progress.
+    pub percent_complete: Option<f64>,
+    /// Fixed cost of the task (money, in the data's currency).
+    pub cost: Option<f64>,
     /// Finish-to-start predecessors.
     pub after: Vec<Pred>,
     /// Release date: the task starts on or after it.
@@ -101,6 +137,21 @@ pub struct Owner {
     /// Notice in half days: a request must reach the owner this long before their work on
     /// it starts.
     pub lead: Slot,
+    /// Cost per working day of the owner's time (money), if given.
+    pub cost_rate: Option<f64>,
+}
+
+/// One row of a saved baseline: where a task was planned when the baseline was taken.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaselineTask {
+    /// The task id.
+    pub id: String,
+    /// Planned start date.
+    pub start: NaiveDate,
+    /// Planned finish date (inclusive).
+    pub finish: NaiveDate,
+    /// `baseline.csv:3` for messages.
+    pub at: String,
 }
 
 /// One row of the unavailable table: the owner cannot work from `from` to `to`, inclusive.
@@ -146,6 +197,11 @@ pub struct SopOptions {
     pub start: NaiveDate,
     /// The launch date (needed by `L-5` style deadlines; drawn on the Gantt chart).
     pub launch: Option<NaiveDate>,
+    /// Named launches (`L(summer)-5` deadlines), by name.
+    pub launches: Vec<(String, NaiveDate)>,
+    /// The status date: progress is as of this date; the remaining work of tasks in
+    /// progress, and every task not started, is planned from it (default: `start`).
+    pub status_date: Option<NaiveDate>,
     /// Weekend days (default Saturday and Sunday).
     pub weekend: Vec<Weekday>,
     /// Seed of the improvement search.
@@ -160,6 +216,8 @@ impl SopOptions {
         SopOptions {
             start,
             launch: None,
+            launches: Vec::new(),
+            status_date: None,
             weekend: vec![Weekday::Sat, Weekday::Sun],
             seed: 1,
             effort: Effort::Fast,
@@ -194,6 +252,8 @@ pub struct SopInput {
     pub workdays: Vec<NaiveDate>,
     /// Unavailability windows.
     pub unavailable: Vec<Leave>,
+    /// The saved baseline to compare with (empty when none).
+    pub baseline: Vec<BaselineTask>,
     /// Options.
     pub options: SopOptions,
 }
@@ -204,6 +264,8 @@ pub const TASK_COLUMNS: &[&str] = &[
     "name",
     "owner",
     "duration",
+    "duration_low",
+    "duration_high",
     "after",
     "earliest_start",
     "deadline",
@@ -211,9 +273,14 @@ pub const TASK_COLUMNS: &[&str] = &[
     "status",
     "actual_start",
     "actual_finish",
+    "percent_complete",
+    "cost",
 ];
 /// The columns of the owners table.
-pub const OWNER_COLUMNS: &[&str] = &["owner", "capacity", "lead_days"];
+pub const OWNER_COLUMNS: &[&str] = &["owner", "capacity", "lead_days", "cost_rate"];
+/// The columns of a baseline table (what `plan.baseline()` writes; other columns it
+/// writes are ignored on reading).
+pub const BASELINE_COLUMNS: &[&str] = &["id", "start", "finish"];
 /// The columns of the calendar table.
 pub const CALENDAR_COLUMNS: &[&str] = &["date", "kind"];
 /// The columns of the unavailable table.
@@ -300,52 +367,170 @@ fn half_days_cell(t: &Table, row: usize, col: &str, default: Slot) -> Result<Slo
 /// half days.
 pub const MAX_SLOTS: Slot = 5200;
 
-fn parse_after(s: &str) -> Option<Vec<Pred>> {
+/// Reads a lag written after a link type or an id: `+2`, `+2d`, `+0.5` (working days,
+/// steps of half a day, at most [`MAX_SLOTS`]).
+fn parse_lag(s: &str) -> Option<Slot> {
+    let s = s.trim();
+    let s = s.strip_suffix(['d', 'D']).unwrap_or(s);
+    parse_half_days(s).filter(|&l| l <= MAX_SLOTS)
+}
+
+/// Reads the `after` cell: dependencies separated by `;`, each `id` or `id+lag`
+/// (finish-to-start), or `id TYPE+lag` with `TYPE` one of `FS`, `SS`, `FF` separated from
+/// the id by a space (MS Project's notation: `design SS+2d`, `dev FF`).
+pub fn parse_after(s: &str) -> Option<Vec<Pred>> {
     let mut out = Vec::new();
     for part in s.split(';') {
         let p = part.trim();
         if p.is_empty() {
             continue;
         }
-        let (id, lag) = match p.rfind('+') {
-            Some(i) if i > 0 => match parse_half_days(&p[i + 1..]) {
-                Some(lag) if lag <= MAX_SLOTS => (p[..i].trim(), lag),
+        let typed = p.rsplit_once(char::is_whitespace).and_then(|(id, tail)| {
+            let upper = tail.to_ascii_uppercase();
+            let link = match upper.get(..2)? {
+                "FS" => Link::FinishStart,
+                "SS" => Link::StartStart,
+                "FF" => Link::FinishFinish,
                 _ => return None,
+            };
+            Some((id.trim(), link, &tail[2..]))
+        });
+        let (id, lag, link) = match typed {
+            Some((id, link, rest)) => {
+                let lag = match rest.trim() {
+                    "" => 0,
+                    r => parse_lag(r.strip_prefix('+')?)?,
+                };
+                (id, lag, link)
+            }
+            None => match p.rfind('+') {
+                Some(i) if i > 0 => (p[..i].trim(), parse_lag(&p[i + 1..])?, Link::FinishStart),
+                _ => (p, 0, Link::FinishStart),
             },
-            _ => (p, 0),
         };
-        if id.is_empty() {
+        if id.is_empty() || id.starts_with('+') || id.contains(char::is_whitespace) {
             return None;
         }
         out.push(Pred {
             id: id.to_string(),
             lag,
+            link,
         });
     }
     Some(out)
 }
 
-fn parse_deadline(s: &str) -> Option<Deadline> {
+/// Reads a deadline cell: a date, or `L`, `L-5`, `L+3` (the `launch` option), or
+/// `L(name)`, `L(name)-5` (a launch of the `launches` option). `launches` are the names;
+/// the error says what is wrong.
+fn parse_deadline(s: &str, launches: &[String], has_launch: bool) -> Result<Deadline, String> {
+    const FORMS: &str =
+        "a date like 2024-06-14, or L, L-5, L+3 (working days from the launch date)";
     let t = s.trim();
-    if let Some(rest) = t.strip_prefix('L').or_else(|| t.strip_prefix('l')) {
-        let rest: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
-        if rest.is_empty() {
-            return Some(Deadline::Launch(0));
+    let Some(rest) = t.strip_prefix('L').or_else(|| t.strip_prefix('l')) else {
+        return crate::units::parse_date(t)
+            .map(Deadline::Date)
+            .map_err(|_| FORMS.to_string());
+    };
+    let rest: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+    let (name, rest) = match rest.strip_prefix('(') {
+        Some(r) => {
+            let (name, after) = r.split_once(')').ok_or_else(|| FORMS.to_string())?;
+            (Some(name.to_string()), after.to_string())
         }
+        None => (None, rest),
+    };
+    let k = if rest.is_empty() {
+        0
+    } else {
         let (sign, num) = match rest.split_at(1) {
             ("-", n) => (-1, n),
             ("+", n) => (1, n),
-            _ => return None,
+            _ => return Err(FORMS.to_string()),
         };
-        let k: i64 = num.parse().ok()?;
-        return (k >= 0).then_some(Deadline::Launch(sign * k));
+        let k: i64 = num.parse().map_err(|_| FORMS.to_string())?;
+        if !(0..=2600).contains(&k) {
+            return Err("an offset of at most 2600 working days from the launch".into());
+        }
+        sign * k
+    };
+    match name {
+        Some(n) => match launches.iter().position(|x| *x == n) {
+            Some(i) => Ok(Deadline::Named(i, k)),
+            None if launches.is_empty() => Err(format!(
+                "a launch named in the 'launches' option; '{n}' is not one (no launches are set: schedule(tasks, #{{ launches: #{{ {n}: \"2024-07-01\" }} }}))"
+            )),
+            None => Err(format!(
+                "one of the launches {}; '{n}' is not one",
+                launches.join(", ")
+            )),
+        },
+        None if has_launch => Ok(Deadline::Launch(k)),
+        None if launches.len() == 1 => Ok(Deadline::Named(0, k)),
+        None if launches.is_empty() => Err("a date (no launch date is set); a deadline relative to the launch needs the launch option: schedule(tasks, #{ start: ..., launch: \"2024-07-01\" })".into()),
+        None => Err(format!(
+            "L(name) naming one of the launches {} (there are several and no 'launch' option)",
+            launches.join(", ")
+        )),
     }
-    crate::units::parse_date(t).ok().map(Deadline::Date)
 }
 
-/// Reads the tasks table. `has_launch` tells whether a launch date is set: an `L-5`
-/// deadline without one is an error on that cell.
-pub fn tasks_from_table(t: &Table, has_launch: bool) -> Result<Vec<Task>, SopError> {
+/// Reads a share of work done: `40`, `40%` or `0.4`... as 0 to 1. A bare number above 1 is a
+/// percentage (40 = 40%); 0 to 1 is a fraction.
+fn parse_percent(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let x = match t.strip_suffix('%') {
+        Some(n) => n.trim().parse::<f64>().ok()? / 100.0,
+        None => {
+            let v: f64 = t.parse().ok()?;
+            if v > 1.0 {
+                v / 100.0
+            } else {
+                v
+            }
+        }
+    };
+    (x.is_finite() && (0.0..=1.0).contains(&x)).then_some(x)
+}
+
+fn money_cell(t: &Table, row: usize, col: &str) -> Result<Option<f64>, SopError> {
+    match text(t, row, col) {
+        None => Ok(None),
+        Some(s) => match s.replace(',', "").parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
+            _ => Err(t
+                .bad_cell(
+                    row,
+                    col,
+                    "an amount of money >= 0, like 1200 or 1200.50",
+                    "",
+                )
+                .into()),
+        },
+    }
+}
+
+/// Reads a cell of working days (any non-negative number, not rounded).
+fn days_cell(t: &Table, row: usize, col: &str) -> Result<Option<f64>, SopError> {
+    match text(t, row, col) {
+        None => Ok(None),
+        Some(s) => match s.parse::<f64>() {
+            Ok(v) if v.is_finite() && (0.0..=2600.0).contains(&v) => Ok(Some(v)),
+            _ => Err(t
+                .bad_cell(row, col, "a number of working days from 0 to 2600", "")
+                .into()),
+        },
+    }
+}
+
+/// Reads the tasks table. `has_launch` tells whether the `launch` option is set and
+/// `launches` names the launches of the `launches` option: an `L-5` deadline without a
+/// launch, or `L(name)` naming no launch, is an error on that cell.
+pub fn tasks_from_table(
+    t: &Table,
+    has_launch: bool,
+    launches: &[String],
+) -> Result<Vec<Task>, SopError> {
     check_columns(t, TASK_COLUMNS, &["id", "duration"])?;
     let mut out: Vec<Task> = Vec::with_capacity(t.n_rows());
     let mut seen = std::collections::HashMap::new();
@@ -385,27 +570,74 @@ pub fn tasks_from_table(t: &Table, has_launch: bool) -> Result<Vec<Task>, SopErr
         };
         let deadline = match text(t, row, "deadline") {
             None => None,
-            Some(s) => {
-                let d = parse_deadline(&s).ok_or_else(|| {
-                    SopError::from(t.bad_cell(
-                        row,
-                        "deadline",
-                        "a date like 2024-06-14, or L, L-5, L+3 (working days from the launch date)",
-                        "",
-                    ))
-                })?;
-                if matches!(d, Deadline::Launch(_)) && !has_launch {
+            Some(s) => Some(
+                parse_deadline(&s, launches, has_launch)
+                    .map_err(|e| SopError::from(t.bad_cell(row, "deadline", &e, "")))?,
+            ),
+        };
+        let range = match (
+            days_cell(t, row, "duration_low")?,
+            days_cell(t, row, "duration_high")?,
+        ) {
+            (None, None) => None,
+            (Some(lo), Some(hi)) => {
+                let d = duration as f64 / 2.0;
+                if !(lo <= d && d <= hi) {
                     return Err(t
                         .bad_cell(
                             row,
-                            "deadline",
-                            "a date (no launch date is set)",
-                            "; a deadline relative to the launch needs the launch option: schedule(tasks, #{ start: ..., launch: \"2024-07-01\" })",
+                            "duration_low",
+                            &format!("duration_low <= duration ({d}) <= duration_high ({hi})"),
+                            "",
                         )
                         .into());
                 }
-                Some(d)
+                Some((lo, hi))
             }
+            (lo, _) => {
+                let col = if lo.is_none() {
+                    "duration_low"
+                } else {
+                    "duration_high"
+                };
+                return Err(t
+                    .bad_cell(
+                        row,
+                        col,
+                        "a number of working days (give both duration_low and duration_high, or neither)",
+                        "",
+                    )
+                    .into());
+            }
+        };
+        let mut owners: Vec<String> = Vec::new();
+        for o in text(t, row, "owner").unwrap_or_default().split(';') {
+            let o = o.trim();
+            if o.is_empty() {
+                continue;
+            }
+            if owners.iter().any(|x| x == o) {
+                return Err(t
+                    .bad_cell(
+                        row,
+                        "owner",
+                        &format!("distinct owners ('{o}' appears twice)"),
+                        "",
+                    )
+                    .into());
+            }
+            owners.push(o.to_string());
+        }
+        let percent_complete = match text(t, row, "percent_complete") {
+            None => None,
+            Some(s) => Some(parse_percent(&s).ok_or_else(|| {
+                SopError::from(t.bad_cell(
+                    row,
+                    "percent_complete",
+                    "a share of the work done from 0% to 100% (40, 40% or 0.4)",
+                    "",
+                ))
+            })?),
         };
         let status = match text(t, row, "status").map(|s| s.to_ascii_lowercase()) {
             None => Status::Todo,
@@ -425,6 +657,39 @@ pub fn tasks_from_table(t: &Table, has_launch: bool) -> Result<Vec<Task>, SopErr
         };
         let actual_start = date_cell(t, row, "actual_start")?;
         let actual_finish = date_cell(t, row, "actual_finish")?;
+        match (status, percent_complete) {
+            (Status::Todo, Some(p)) if p > 0.0 => {
+                return Err(t
+                    .bad_cell(
+                        row,
+                        "percent_complete",
+                        "0 for a task not started (status todo)",
+                        "; a task with work done is 'doing' (give its actual_start) or 'done'",
+                    )
+                    .into())
+            }
+            (Status::Done, Some(p)) if p < 1.0 => {
+                return Err(t
+                    .bad_cell(
+                        row,
+                        "percent_complete",
+                        "100% for a task done",
+                        "; a task with work left is 'doing'",
+                    )
+                    .into())
+            }
+            (Status::Doing, Some(p)) if p >= 1.0 => {
+                return Err(t
+                    .bad_cell(
+                        row,
+                        "percent_complete",
+                        "less than 100% for a task in progress",
+                        "; a task with all its work done is 'done' (give its actual_finish)",
+                    )
+                    .into())
+            }
+            _ => {}
+        }
         if status == Status::Doing && actual_start.is_none() {
             return Err(t
                 .bad_cell(
@@ -465,8 +730,11 @@ pub fn tasks_from_table(t: &Table, has_launch: bool) -> Result<Vec<Task>, SopErr
         out.push(Task {
             name: text(t, row, "name").unwrap_or_else(|| id.clone()),
             id,
-            owner: text(t, row, "owner"),
+            owners,
             duration,
+            range,
+            percent_complete,
+            cost: money_cell(t, row, "cost")?,
             after,
             earliest_start: date_cell(t, row, "earliest_start")?,
             deadline,
@@ -513,6 +781,7 @@ pub fn owners_from_table(t: &Table) -> Result<Vec<Owner>, SopError> {
             name,
             capacity,
             lead: half_days_cell(t, row, "lead_days", 0)?,
+            cost_rate: money_cell(t, row, "cost_rate")?,
         });
     }
     Ok(out)
@@ -581,6 +850,46 @@ pub fn unavailable_from_table(t: &Table) -> Result<Vec<Leave>, SopError> {
     Ok(out)
 }
 
+/// Reads a baseline table (`id,start,finish` dates, as `plan.baseline()` writes it; the
+/// other columns it writes are ignored).
+pub fn baseline_from_table(t: &Table) -> Result<Vec<BaselineTask>, SopError> {
+    t.require(BASELINE_COLUMNS)?;
+    let mut out: Vec<BaselineTask> = Vec::with_capacity(t.n_rows());
+    for row in 0..t.n_rows() {
+        let id = text(t, row, "id")
+            .ok_or_else(|| SopError::from(t.bad_cell(row, "id", "a task id", "")))?;
+        if out.iter().any(|b| b.id == id) {
+            return Err(SopError::DuplicateId {
+                at: t.cell_ref(row, "id").to_string(),
+                id,
+            });
+        }
+        let start = date_cell(t, row, "start")?;
+        let finish = date_cell(t, row, "finish")?;
+        // A task without dates in the baseline (done before it was taken) has no slip.
+        let (Some(start), Some(finish)) = (start, finish) else {
+            continue;
+        };
+        if finish < start {
+            return Err(t
+                .bad_cell(
+                    row,
+                    "finish",
+                    &format!("a date on or after start {start}"),
+                    "",
+                )
+                .into());
+        }
+        out.push(BaselineTask {
+            id,
+            start,
+            finish,
+            at: where_(t, row),
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,7 +900,7 @@ mod tests {
     }
 
     fn err(text: &str, has_launch: bool) -> String {
-        match tasks_from_table(&table(text), has_launch) {
+        match tasks_from_table(&table(text), has_launch, &[]) {
             Ok(_) => panic!("expected an error for {text}"),
             Err(e) => e.to_string(),
         }
@@ -605,7 +914,7 @@ mod tests {
              b,Design,designer,1.5,a+2;c,L-5,\n\
              c,Copy,editor,0.5,,2024-06-20,doing\n",
         );
-        let err = tasks_from_table(&t, true).expect_err("doing without a start");
+        let err = tasks_from_table(&t, true, &[]).expect_err("doing without a start");
         assert!(err.to_string().contains("actual_start"), "{err}");
         let t = table(
             "id,name,owner,duration,after,deadline,status\n\
@@ -613,18 +922,20 @@ mod tests {
              b,Design,designer,1.5,a+2;c,L-5,\n\
              c,Copy,editor,0.5,,2024-06-20,\n",
         );
-        let tasks = tasks_from_table(&t, true).expect("tasks");
+        let tasks = tasks_from_table(&t, true, &[]).expect("tasks");
         assert_eq!(tasks[1].duration, 3);
         assert_eq!(
             tasks[1].after,
             vec![
                 Pred {
                     id: "a".into(),
-                    lag: 4
+                    lag: 4,
+                    link: Link::FinishStart
                 },
                 Pred {
                     id: "c".into(),
-                    lag: 0
+                    lag: 0,
+                    link: Link::FinishStart
                 }
             ]
         );
@@ -671,6 +982,53 @@ mod tests {
         assert!(e.contains("column 'status'"), "{e}");
         let e = err("id,duration,after\na,1,b+x\n", false);
         assert!(e.contains("column 'after'"), "{e}");
+    }
+
+    #[test]
+    fn reads_link_types_lags_and_named_launches() {
+        let p = parse_after("design SS+1; dev FF; copy FS+2d; qa+0.5; brief").expect("links");
+        let got: Vec<(&str, Slot, Link)> =
+            p.iter().map(|x| (x.id.as_str(), x.lag, x.link)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("design", 2, Link::StartStart),
+                ("dev", 0, Link::FinishFinish),
+                ("copy", 4, Link::FinishStart),
+                ("qa", 1, Link::FinishStart),
+                ("brief", 0, Link::FinishStart),
+            ]
+        );
+        for bad in ["design SS-1", "design XX", "design SS+x", "a b", "+2"] {
+            assert_eq!(parse_after(bad), None, "{bad}");
+        }
+        let names = ["d11".to_string(), "summer".to_string()];
+        assert_eq!(
+            parse_deadline("L(summer)-5", &names, false),
+            Ok(Deadline::Named(1, -5))
+        );
+        assert_eq!(
+            parse_deadline("L(d11)", &names, true),
+            Ok(Deadline::Named(0, 0))
+        );
+        assert_eq!(parse_deadline("L+3", &names, true), Ok(Deadline::Launch(3)));
+        assert_eq!(
+            parse_deadline("L", &names[..1], false),
+            Ok(Deadline::Named(0, 0))
+        );
+        assert!(parse_deadline("L(x)", &names, false)
+            .expect_err("unknown")
+            .contains("'x' is not one"));
+        assert!(parse_deadline("L", &names, false)
+            .expect_err("which")
+            .contains("L(name)"));
+        assert!(parse_deadline("L(summer", &names, false).is_err());
+        assert_eq!(parse_percent("40"), Some(0.4));
+        assert_eq!(parse_percent("40%"), Some(0.4));
+        assert_eq!(parse_percent("0.4"), Some(0.4));
+        assert_eq!(parse_percent("1"), Some(1.0));
+        assert_eq!(parse_percent("101"), None);
+        assert_eq!(parse_percent("-5%"), None);
     }
 
     #[test]

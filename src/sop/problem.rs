@@ -166,7 +166,7 @@ impl Problem {
     }
 
     /// A slot past which every schedule the serial scheme builds ends: the last release,
-    /// pin or window end, plus every duration and lag in series.
+    /// pin or window end, plus every duration and (positive) lag in series.
     pub fn horizon(&self) -> Slot {
         let mut base = 0;
         for j in 0..self.len() {
@@ -182,7 +182,7 @@ impl Problem {
         let lags: Slot = self
             .preds
             .iter()
-            .map(|p| p.iter().map(|&(_, l)| l).max().unwrap_or(0))
+            .map(|p| p.iter().map(|&(_, l)| l.max(0)).max().unwrap_or(0))
             .sum();
         base + work + lags + 1
     }

@@ -12,7 +12,7 @@
 
 use super::calendar::Slot;
 use super::problem::{check, Problem, Score};
-use super::sgs::{mirror, Sgs};
+use super::sgs::{mirror, precedence_feasible, Sgs};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
@@ -116,13 +116,16 @@ impl<'a> Evaluator<'a> {
                     std::cmp::Reverse(pos[j]),
                 )
             });
+            let order = precedence_feasible(&order, &self.q.preds);
             self.used += 1;
             if !self.bwd.run(&self.q, &order, &mut self.back) {
                 break;
             }
             // Forward again in order of the right-justified starts.
             let (h, back) = (self.horizon, &self.back);
+            let mut order = order;
             order.sort_by_key(|&j| (h - back[j] - p.durations[j], pos[j]));
+            let order = precedence_feasible(&order, &p.preds);
             let mut trial = vec![0; p.len()];
             self.used += 1;
             if !self.fwd.run(p, &order, &mut trial) {

@@ -115,6 +115,42 @@ impl Sgs {
     }
 }
 
+/// `order` made precedence-feasible with the least change: repeatedly the task earliest in
+/// `order` whose predecessors (`preds`) are all placed. An order that is already feasible
+/// comes back unchanged. Sorting tasks by a schedule's start times gives a feasible order
+/// when every lag is a finish-to-start one (`lag >= 0`); start-to-start and
+/// finish-to-finish links (negative lags on the finish-to-start axis) can let a successor
+/// start first, and the serial scheme must still place predecessors first.
+pub fn precedence_feasible(order: &[usize], preds: &[Vec<(usize, Slot)>]) -> Vec<usize> {
+    let n = preds.len();
+    let mut rank = vec![0; n];
+    for (k, &j) in order.iter().enumerate() {
+        rank[j] = k;
+    }
+    let mut missing: Vec<usize> = preds.iter().map(Vec::len).collect();
+    let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (j, ps) in preds.iter().enumerate() {
+        for &(i, _) in ps {
+            succs[i].push(j);
+        }
+    }
+    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<(usize, usize)>> = (0..n)
+        .filter(|&j| missing[j] == 0)
+        .map(|j| std::cmp::Reverse((rank[j], j)))
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    while let Some(std::cmp::Reverse((_, j))) = ready.pop() {
+        out.push(j);
+        for &s in &succs[j] {
+            missing[s] -= 1;
+            if missing[s] == 0 {
+                ready.push(std::cmp::Reverse((rank[s], s)));
+            }
+        }
+    }
+    out
+}
+
 /// The problem mirrored in time around `horizon`: successors become predecessors, a
 /// window `[a, b)` becomes `[h - b, h - a)`, a pin at `s` becomes `h - s - d`; releases
 /// become 0 and deadlines are dropped. Scheduling it forward is scheduling the original backward

@@ -70,4 +70,28 @@ impl Plan {
         input.options.launch = Some(date);
         schedule(&input, stop_at)
     }
+
+    /// Re-plans with the named launch `name` (of the `launches` option) on `date`:
+    /// deadlines written `L(name)-5` move with it.
+    pub fn with_named_launch(
+        &self,
+        name: &str,
+        date: NaiveDate,
+        stop_at: Option<Instant>,
+    ) -> Result<Plan, SopError> {
+        let mut input = self.input.clone();
+        let names: Vec<String> = input.options.launches.iter().map(|l| l.0.clone()).collect();
+        let Some(l) = input.options.launches.iter_mut().find(|l| l.0 == name) else {
+            return Err(SopError::Invalid(format!(
+                "with_launch: no launch named '{name}'; launches: {}",
+                if names.is_empty() {
+                    "none (set them with the 'launches' option)".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )));
+        };
+        l.1 = date;
+        schedule(&input, stop_at)
+    }
 }

@@ -42,6 +42,9 @@ fn input(ctx: &NativeCallContext, tasks: Dynamic, options: Map) -> R<SopInput> {
             "seed",
             "effort",
             "sheet",
+            "launches",
+            "status_date",
+            "baseline",
         ],
     )?;
     let start = o.str("start")?.ok_or_else(|| {
@@ -50,6 +53,30 @@ fn input(ctx: &NativeCallContext, tasks: Dynamic, options: Map) -> R<SopInput> {
     let mut opts = SopOptions::new(date(&start, "schedule: option 'start'")?);
     if let Some(l) = o.str("launch")? {
         opts.launch = Some(date(&l, "schedule: option 'launch'")?);
+    }
+    if let Some(v) = o.raw("launches").filter(|v| !v.is_unit()) {
+        let map = v.clone().try_cast::<Map>().ok_or_else(|| {
+            script_error("schedule: option 'launches' must be a map of names to dates, like #{ summer: \"2024-07-01\", d11: \"2024-11-11\" }")
+        })?;
+        for (name, d) in map {
+            let text = d.into_string().map_err(|_| {
+                script_error(format!(
+                    "schedule: option 'launches': '{name}' must be a date string like \"2024-07-01\""
+                ))
+            })?;
+            let when = date(&text, &format!("schedule: option 'launches': '{name}'"))?;
+            opts.launches.push((name.to_string(), when));
+        }
+    }
+    if let Some(s) = o.str("status_date")? {
+        let d = date(&s, "schedule: option 'status_date'")?;
+        if d < opts.start {
+            return Err(script_error(format!(
+                "schedule: option 'status_date' ({d}) must be on or after 'start' ({})",
+                opts.start
+            )));
+        }
+        opts.status_date = Some(d);
     }
     if let Some(w) = o.strings("weekend")? {
         opts.weekend = SopOptions::parse_weekend(&w).map_err(script_error)?;
@@ -83,7 +110,14 @@ fn input(ctx: &NativeCallContext, tasks: Dynamic, options: Map) -> R<SopInput> {
         range: None,
     };
     let tasks = table_arg(ctx, tasks, "schedule: tasks", &sheet)?;
-    let tasks = sop::tasks_from_table(&tasks, opts.launch.is_some()).map_err(script_error)?;
+    let names: Vec<String> = opts.launches.iter().map(|l| l.0.clone()).collect();
+    let tasks =
+        sop::tasks_from_table(&tasks, opts.launch.is_some(), &names).map_err(script_error)?;
+    let baseline = table("baseline")?
+        .map(|t| sop::baseline_from_table(&t))
+        .transpose()
+        .map_err(script_error)?
+        .unwrap_or_default();
     let owners = table("owners")?
         .map(|t| sop::owners_from_table(&t))
         .transpose()
@@ -104,6 +138,7 @@ fn input(ctx: &NativeCallContext, tasks: Dynamic, options: Map) -> R<SopInput> {
         holidays,
         workdays,
         unavailable,
+        baseline,
         options: opts,
     })
 }
@@ -233,8 +268,10 @@ mod sop_api {
         plan.conflicts_table().map_err(script_error)
     }
 
-    /// The critical path: task ids of the chain that determines the finish on the
-    /// resource-constrained plan (precedence and each owner's task order).
+    /// The critical path: task ids of one chain, the one that ends at the plan's finish
+    /// (each task waits for the one before it: a dependency with its lag met exactly, or
+    /// the same owner handing over). Other tasks can have zero slack too: `plan.critical`
+    /// lists them all and `plan.critical_chains` every chain.
     ///
     /// ```rhai
     /// let plan = schedule([#{ id: "a", duration: 2, owner: "x" }, #{ id: "b", duration: 1, owner: "x" }],
@@ -247,6 +284,238 @@ mod sop_api {
             .iter()
             .map(|s| Dynamic::from(s.clone()))
             .collect()
+    }
+
+    /// The critical set: every task with zero slack (not done), in start order. A task is
+    /// critical when it cannot slip without delaying the plan's finish, missing a deadline
+    /// (its own or a successor's), or running into its owner's unavailability.
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", duration: 2 }, #{ id: "b", duration: 1, deadline: "2024-06-03" },
+    ///                      #{ id: "c", duration: 1, after: "a" }], #{ start: "2024-06-03" });
+    /// print(plan.critical);   // ["a", "b", "c"]: b is due on its first day
+    /// ```
+    #[rhai_fn(get = "critical", pure)]
+    pub fn critical(plan: &mut Plan) -> Array {
+        let mut ks: Vec<usize> = (0..plan.tasks.len())
+            .filter(|&k| plan.tasks[k].critical)
+            .collect();
+        ks.sort_by_key(|&k| (plan.tasks[k].start, k));
+        ks.iter()
+            .map(|&k| Dynamic::from(plan.tasks[k].id.clone()))
+            .collect()
+    }
+
+    /// Every critical chain (at most 100): `chain, tasks` (ids joined by ` → `), `start`,
+    /// `finish`, `ends` (`finish`: it ends the plan; `deadline`: its last task finishes on
+    /// or after its deadline; `unavailable`: its owner's unavailability keeps it from
+    /// slipping). A chain runs through zero-slack tasks, each waiting for the one before.
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", duration: 2 }, #{ id: "b", duration: 1, after: "a" },
+    ///                      #{ id: "c", duration: 1, deadline: "2024-06-03" }], #{ start: "2024-06-03" });
+    /// print(plan.critical_chains);   // a → b ends the plan; c is held by its deadline
+    /// ```
+    #[rhai_fn(get = "critical_chains", pure, return_raw)]
+    pub fn critical_chains(plan: &mut Plan) -> R<Table> {
+        plan.chains_table().map_err(script_error)
+    }
+
+    /// The plan as a baseline: `id, name, owner, start, finish, duration, cost`. Save it
+    /// with `write_csv(plan.baseline(), "baseline.csv")`, later load it back with
+    /// `load_csv` and pass it to `schedule(tasks, #{ baseline })`, which reads `id, start,
+    /// finish` (a table in memory works as well).
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", duration: 2 }], #{ start: "2024-06-03" });
+    /// write_csv(plan.baseline(), "sop_baseline.csv");
+    /// let later = schedule([#{ id: "a", duration: 3 }], #{ start: "2024-06-03", baseline: plan.baseline() });
+    /// print(later.progress.row(0).finish_slip);   // 1
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn baseline(plan: &mut Plan) -> R<Table> {
+        plan.baseline_table().map_err(script_error)
+    }
+
+    /// Progress against the baseline (option `baseline`) as of the status date (option
+    /// `status_date`, default `start`): `id, name, status, percent_complete,
+    /// baseline_start, baseline_finish, start, forecast_finish, start_slip, finish_slip`
+    /// (working days later than the baseline), `late`, `at_risk`. A task in progress with
+    /// a `percent_complete` has remaining duration = duration x (1 - percent complete)
+    /// (rounded up to half days), resumed after the part done but not before the status
+    /// date; its forecast finish is where that ends. At risk: not done, and forecast after
+    /// its baseline finish or its deadline.
+    ///
+    /// ```rhai
+    /// let base = schedule([#{ id: "a", duration: 4 }], #{ start: "2024-06-03" }).baseline();
+    /// // Thursday: a started Monday and is a quarter done: 3 days left from Thursday.
+    /// let now = schedule([#{ id: "a", duration: 4, status: "doing", actual_start: "2024-06-03", percent_complete: 25 }],
+    ///                    #{ start: "2024-06-03", status_date: "2024-06-06", baseline: base });
+    /// print(now.progress);   // forecast finish 2024-06-10, 2 working days late: at risk
+    /// ```
+    #[rhai_fn(get = "progress", pure, return_raw)]
+    pub fn progress(plan: &mut Plan) -> R<Table> {
+        plan.progress_table().map_err(script_error)
+    }
+
+    /// Working days the plan's finish moved from the baseline's finish (the latest
+    /// baseline finish of its tasks), later positive; `()` without a baseline.
+    ///
+    /// ```rhai
+    /// let base = schedule([#{ id: "a", duration: 2 }, #{ id: "b", duration: 1, after: "a" }], #{ start: "2024-06-03" }).baseline();
+    /// let now = schedule([#{ id: "a", duration: 4 }, #{ id: "b", duration: 1, after: "a" }], #{ start: "2024-06-03", baseline: base });
+    /// print(now.finish_slip);   // 2: b ends Fri 7 instead of Wed 5
+    /// ```
+    #[rhai_fn(get = "finish_slip", pure, return_raw)]
+    pub fn finish_slip(plan: &mut Plan) -> R<Dynamic> {
+        Ok(plan
+            .finish_slip()
+            .map_err(script_error)?
+            .map_or(Dynamic::UNIT, Dynamic::from))
+    }
+
+    /// The ids of the tasks at risk: not done, and forecast to finish after their
+    /// baseline finish or their deadline.
+    ///
+    /// ```rhai
+    /// let base = schedule([#{ id: "a", duration: 2 }, #{ id: "b", duration: 1 }], #{ start: "2024-06-03" }).baseline();
+    /// let now = schedule([#{ id: "a", duration: 3 }, #{ id: "b", duration: 1 }], #{ start: "2024-06-03", baseline: base });
+    /// print(now.at_risk);   // ["a"]
+    /// ```
+    #[rhai_fn(get = "at_risk", pure)]
+    pub fn at_risk(plan: &mut Plan) -> Array {
+        plan.tasks
+            .iter()
+            .filter(|t| t.at_risk)
+            .map(|t| Dynamic::from(t.id.clone()))
+            .collect()
+    }
+
+    /// Cost per task: `id, name, owner, phase, cost`: the task's `cost` column plus, for
+    /// each owner with a `cost_rate` (per working day, owners table), the rate times the
+    /// task's duration. Empty when a task has neither.
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", duration: 2, owner: "designer", cost: 100 }],
+    ///                     #{ start: "2024-06-03", owners: [#{ owner: "designer", cost_rate: 400 }] });
+    /// print(plan.costs.row(0).cost);   // 900.0 = 100 + 2 x 400
+    /// ```
+    #[rhai_fn(get = "costs", pure, return_raw)]
+    pub fn costs(plan: &mut Plan) -> R<Table> {
+        plan.costs_table().map_err(script_error)
+    }
+
+    /// The plan's total cost (the sum of the tasks' costs).
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", duration: 1, cost: 250 }, #{ id: "b", duration: 1, cost: 50.5 }],
+    ///                     #{ start: "2024-06-03" });
+    /// print(plan.cost);   // 300.5
+    /// ```
+    #[rhai_fn(get = "cost", pure)]
+    pub fn cost(plan: &mut Plan) -> f64 {
+        plan.total_cost()
+    }
+
+    /// Cost by `"phase"` or `"owner"`: the group, `tasks`, `cost`, `share` of the total.
+    /// A task with two owners counts for each with that owner's share (their rate times
+    /// the duration, plus the fixed cost split evenly).
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", duration: 2, owner: "designer; dev", phase: "warm-up", cost: 100 }],
+    ///                     #{ start: "2024-06-03", owners: [#{ owner: "designer", cost_rate: 400 }, #{ owner: "dev", cost_rate: 600 }] });
+    /// print(plan.cost_by("owner"));   // designer 850 = 50 + 800, dev 1250 = 50 + 1200
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn cost_by(plan: &mut Plan, key: &str) -> R<Table> {
+        plan.cost_by(key).map_err(script_error)
+    }
+
+    /// Monte Carlo of the finish date over the tasks' duration ranges (`duration_low`,
+    /// `duration_high` columns): each of `n` trials draws every ranged task's duration
+    /// (triangular with its mode at `duration`, or `shape: "uniform"`), rounds it to the
+    /// nearest half day and rebuilds the plan from its own task order (owners keep their order;
+    /// dependencies, leave and pins hold); the value is the latest finish date, or with
+    /// `task: "launch"` that task's finish date. Options: `seed` (default 0: the same seed
+    /// gives the same result), `shape`, `percentiles` (default `[50, 80, 95]`), `task`.
+    /// Returns a map: `p50`, `p80`, `p95` (dates: the earliest date by which that share of
+    /// trials finish), `table` (`percentile, finish, working_days`), `planned` (the
+    /// planned finish), `on_plan` (share of trials finishing by it), `mean_days`,
+    /// `trials`, `uncertain` (tasks with a range).
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", duration: 4, duration_low: 2, duration_high: 10 }], #{ start: "2024-06-03" });
+    /// let risk = plan.simulate(10000, #{ seed: 1 });
+    /// print(risk.p50);   // 2024-06-07: 5 working days (P(X < 5.25) = 0.53)
+    /// print(risk.p80);   // 2024-06-11: 7 working days (P(X < 7.25) = 0.84)
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn simulate(ctx: NativeCallContext, plan: &mut Plan, n: i64, options: Map) -> R<Map> {
+        let run = context(&ctx)?;
+        let o = Options::new(
+            "simulate",
+            options,
+            &["seed", "shape", "percentiles", "task"],
+        )?;
+        let task = o.str("task")?;
+        let n = crate::scenario::monte_carlo::check_trials(n).map_err(script_error)?;
+        let seed = match o.i64("seed")? {
+            Some(s) if s < 0 => {
+                return Err(script_error(format!(
+                    "simulate: option 'seed' must be a whole number >= 0, got {s}"
+                )))
+            }
+            Some(s) => s as u64,
+            None => 0,
+        };
+        let shape = match o.str("shape")?.as_deref() {
+            None | Some("triangular") => sop::Shape::Triangular,
+            Some("uniform") => sop::Shape::Uniform,
+            Some(other) => {
+                return Err(script_error(format!(
+                "simulate: option 'shape' must be \"triangular\" or \"uniform\", got \"{other}\""
+            )))
+            }
+        };
+        let mut percentiles = vec![50.0, 80.0, 95.0];
+        if let Some(v) = o.raw("percentiles") {
+            let arr = v.clone().into_array().map_err(|_| {
+                script_error(
+                    "simulate: option 'percentiles' must be an array of numbers, like [50, 80, 95]",
+                )
+            })?;
+            percentiles = arr
+                .iter()
+                .map(|x| num(x, "simulate: percentiles"))
+                .collect::<R<Vec<f64>>>()?;
+        }
+        let r = sop::simulate(
+            plan,
+            n,
+            seed,
+            shape,
+            &percentiles,
+            task.as_deref(),
+            run.deadline,
+        )
+        .map_err(script_error)?;
+        let mut m = Map::new();
+        for &(p, d, _) in &r.percentiles {
+            if p.fract() == 0.0 {
+                m.insert(
+                    format!("p{}", p as i64).into(),
+                    Dynamic::from(d.to_string()),
+                );
+            }
+        }
+        let table = r.table().map_err(script_error)?;
+        m.insert("table".into(), Dynamic::from(table));
+        m.insert("planned".into(), Dynamic::from(r.planned.to_string()));
+        m.insert("on_plan".into(), Dynamic::from(r.on_plan));
+        m.insert("mean_days".into(), Dynamic::from(r.mean_days));
+        m.insert("trials".into(), Dynamic::from(r.trials as i64));
+        m.insert("uncertain".into(), Dynamic::from(r.uncertain as i64));
+        Ok(m)
     }
 
     /// Schedule evaluations the search spent (deterministic for a seed).
@@ -313,6 +582,28 @@ mod sop_api {
         plan.with_launch(d, run.deadline).map_err(script_error)
     }
 
+    /// Re-plans with the launch `name` (of the `launches` option) on `date`: deadlines
+    /// written `L(name)-5` move with it.
+    ///
+    /// ```rhai
+    /// let plan = schedule([#{ id: "a", duration: 3, deadline: "L(summer)" }],
+    ///                     #{ start: "2024-06-03", launches: #{ summer: "2024-06-04", d11: "2024-11-11" } });
+    /// print(plan.conflicts.rows);                                     // 1: a ends Wed 5th
+    /// print(plan.with_launch("summer", "2024-06-05").conflicts.rows); // 0
+    /// ```
+    #[rhai_fn(pure, return_raw, name = "with_launch")]
+    pub fn with_named_launch(
+        ctx: NativeCallContext,
+        plan: &mut Plan,
+        name: &str,
+        date: &str,
+    ) -> R<Plan> {
+        let run = context(&ctx)?;
+        let d = super::date(date, "with_launch: date")?;
+        plan.with_named_launch(name, d, run.deadline)
+            .map_err(script_error)
+    }
+
     /// The tasks that moved from `plan` to `other`: `id, name, start_before, start_after,
     /// finish_before, finish_after, moved` (working days the finish moved).
     ///
@@ -338,9 +629,9 @@ mod sop_api {
     #[rhai_fn(pure, return_raw)]
     pub fn gantt(ctx: NativeCallContext, plan: &mut Plan, path: &str) -> R<String> {
         let text = if path.to_ascii_lowercase().ends_with(".html") {
-            sop::export::gantt_html(plan)
+            crate::render::gantt::gantt_html(plan)
         } else {
-            sop::export::gantt_svg(plan)
+            crate::render::gantt::gantt_svg(plan)
         };
         crate::script::write_output(&ctx, path, text.as_bytes())
     }
@@ -355,7 +646,7 @@ mod sop_api {
     /// ```
     #[rhai_fn(get = "svg", pure)]
     pub fn svg(plan: &mut Plan) -> String {
-        sop::export::gantt_svg(plan)
+        crate::render::gantt::gantt_svg(plan)
     }
 
     /// The plan as Mermaid `gantt` text: a section per owner, `crit` on critical tasks,
