@@ -5,8 +5,15 @@ mod common;
 use common::*;
 
 fn with_file(name: &str, text: &str, code: &str) -> (Option<i32>, String, String) {
+    with_files(&[(name, text)], code)
+}
+
+/// Runs `code` in a fresh folder holding `files` (name, text).
+fn with_files(files: &[(&str, &str)], code: &str) -> (Option<i32>, String, String) {
     let dir = workdir();
-    std::fs::write(dir.path().join(name), text).expect("write data");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write data");
+    }
     std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
     let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
     (o.status.code(), stdout(&o), stderr(&o))
@@ -45,10 +52,20 @@ fn bad_metrics_input_is_a_clear_error() {
     let code = "print(review(\"m.csv\"));";
     let (c, _, err) = with_file("m.csv", "dimension,metric,target,actul\nx,y,1,2\n", code);
     assert_eq!(c, Some(1));
+    // One rule for unknown columns: refused, with the known ones and the closest.
     assert!(
-        err.contains("no column named 'actual', did you mean 'actul'?"),
+        err.contains("m.csv: unknown column 'actul', did you mean 'actual'?; allowed columns: dimension, metric, target, actual, unit, better, note"),
         "{err}"
     );
+    let (c, _, err) = with_file(
+        "m.csv",
+        "dimension,metric,target
+x,y,1
+",
+        code,
+    );
+    assert_eq!(c, Some(1));
+    assert!(err.contains("no column named 'actual'"), "{err}");
     let (_, _, err) = with_file(
         "m.csv",
         "dimension,metric,target,actual\ntraffic,uv,lots,2\n",
@@ -147,8 +164,8 @@ fn review_summer_promo_script_matches_golden() {
     let html = std::fs::read_to_string(out.join("summer_review.html")).expect("report written");
     assert_eq!(
         html.matches("<table>").count(),
-        6,
-        "targets, focus, attribution, what-if, actions, lessons"
+        7,
+        "targets, last year, focus, attribution, what-if, actions, lessons"
     );
     assert_eq!(html.matches("<svg").count(), 2, "bars and waterfall");
     for needle in [
@@ -215,7 +232,11 @@ fn batch_reviews_then_compare() {
         ("618.csv", "past/2024-06-618/metrics.csv"),
         ("summer.csv", "summer_metrics.csv"),
     ] {
-        std::fs::copy(src.join(from), d.join(name)).expect("copy");
+        // `--data` reads a plain table: the header block above the summer file's
+        // table is for `review(path)`, so the copy starts at the table's header line.
+        let text = std::fs::read_to_string(src.join(from)).expect("read");
+        let start = text.find("dimension,").expect("table header");
+        std::fs::write(d.join(name), &text[start..]).expect("write");
     }
     let o = pacer_in(
         d,
@@ -263,7 +284,78 @@ fn review_report_renders_offline_in_a_headless_browser() {
         eprintln!("no chromium on this machine: the headless check is skipped");
         return;
     };
-    assert_eq!(dom.matches("<table").count(), 6, "{dom:.300}");
+    assert_eq!(dom.matches("<table").count(), 7, "{dom:.300}");
     assert_eq!(dom.matches("<svg").count(), 2);
     assert!(dom.contains("-1 pt") && dom.contains("-188,866"));
+}
+
+/// The header written above a metrics file's table, the actuals of two periods side by
+/// side, and a Chinese sales metric as the headline, through the script API.
+#[test]
+fn header_periods_and_chinese_headline_from_a_script() {
+    let fixture =
+        |n: &str| std::fs::read_to_string(root().join("fixtures/review").join(n)).expect("fixture");
+    let (summer, last) = (
+        fixture("summer_metrics.csv"),
+        fixture("summer_2023_actuals.csv"),
+    );
+    let code = "let r = review(\"summer.csv\");\n\
+         print(r.header);\n\
+         let c = compare_periods(r, \"2023.csv\", #{ current: \"2024\" });\n\
+         let t = c.table;\n\
+         print(t.filter(\"metric\", \"==\", \"sales\")[0].growth);\n\
+         print(t.filter(\"metric\", \"==\", \"share rate\")[0].growth);\n\
+         print(`${c.better} ${c.worse}`);\n\
+         print(c.formatted.columns);\n\
+         let m = review(\"m.csv\");\n\
+         print(m.focus().col(\"metric\")[0]);\n";
+    let (c, out, err) = with_files(
+        &[
+            ("summer.csv", &summer),
+            ("2023.csv", &last),
+            (
+                "m.csv",
+                "dimension,metric,target,actual\ntraffic,UV,100,90\nconversion,转化率,5%,4%\nheadline,销售额,5,3.6\n",
+            ),
+        ],
+        code,
+    );
+    assert_eq!(c, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "#{\"campaign\": \"Summer promotion\", \"end\": \"2024-07-15\", \"owner\": \"Chen\", \"start\": \"2024-07-01\", \"target_group\": \"new customers aged 18-35\"}"
+    );
+    // 1,600,000 / 1,304,100 - 1, as in fixtures/review/periods_reference.json.
+    let g: f64 = lines[1].parse().expect("growth");
+    assert!((g - (1_600_000.0 / 1_304_100.0 - 1.0)).abs() < 1e-12, "{g}");
+    assert_eq!(
+        lines[2], "",
+        "growth from 0% is missing (unit), not infinite"
+    );
+    assert_eq!(lines[3], "6 5");
+    assert_eq!(
+        lines[4],
+        "[\"dimension\", \"metric\", \"2024\", \"Summer promotion 2023\", \"difference\", \"growth\", \"trend\"]"
+    );
+    // 销售额 is the headline: the gaps are ranked by their effect on it.
+    assert_eq!(
+        lines[5], "转化率",
+        "80% of target weighs more than UV at 90%"
+    );
+    // The header given as options, and both ways at once refused.
+    let (c, out, err) = with_files(
+        &[
+            ("m.csv", "dimension,metric,target,actual\nh,sales,1,1\n"),
+            ("summer.csv", &summer),
+        ],
+        "print(review(\"m.csv\", #{ dates: \"2024-07-01 ~ 2024-07-15\", owner: \"Li\" }).header);\n\
+         review(\"summer.csv\", #{ owner: \"Li\" });",
+    );
+    assert_eq!(c, Some(1));
+    assert_eq!(
+        out.lines().next(),
+        Some("#{\"end\": \"2024-07-15\", \"owner\": \"Li\", \"start\": \"2024-07-01\"}")
+    );
+    assert!(err.contains("already has a header"), "{err}");
 }

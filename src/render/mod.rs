@@ -4,6 +4,9 @@
 
 mod html;
 mod number;
+pub mod review_chart;
+pub mod review_report;
+pub mod review_text;
 mod text_table;
 
 pub use html::{escape as html_escape, table_html, table_markdown, Block, Report};

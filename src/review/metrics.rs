@@ -12,6 +12,7 @@
 //!   `over`. A row without a target or an actual has status `no target` / `no actual`.
 
 use super::error::ReviewError;
+use super::header::{split_header, Header};
 use crate::render::format_grouped;
 use crate::table::{Column, CsvOptions, DType, Table};
 use crate::units::{format_percent, format_ratio, parse_quantity, Notation, Quantity};
@@ -19,6 +20,37 @@ use std::path::Path;
 
 /// The columns a metrics table must have.
 pub const REQUIRED: [&str; 4] = ["dimension", "metric", "target", "actual"];
+
+/// The columns a metrics table may have: the required ones, `unit`, `better`, `note`,
+/// and those [`Review::table`] writes (`notation` is read back; `difference`,
+/// `achievement` and `status` are computed again). Any other column is refused
+/// (`crate::table::check_known_columns`).
+pub const KNOWN: [&str; 11] = [
+    "dimension",
+    "metric",
+    "target",
+    "actual",
+    "unit",
+    "better",
+    "note",
+    "notation",
+    "difference",
+    "achievement",
+    "status",
+];
+
+/// Metric names that are the headline of a review when none is named, in order of
+/// preference (compared without regard to case): the sales figure in English and in
+/// the Chinese templates (销售额 sales, 成交额 turnover, GMV).
+pub const HEADLINE_NAMES: [&str; 7] = [
+    "sales",
+    "revenue",
+    "gmv",
+    "销售额",
+    "成交额",
+    "营业额",
+    "销售收入",
+];
 
 /// Which way a metric should move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,22 +160,14 @@ impl MetricResult {
 
     /// A value formatted in the row's notation: `5%`, `1:2.2`, `5,000,000`.
     pub fn format_value(&self, value: f64) -> String {
-        match self.notation() {
-            Notation::Percent => format_percent(value),
-            Notation::Ratio => format_ratio(value),
-            Notation::Plain => plain(value),
-        }
+        format_in(self.notation(), value)
     }
 
     /// The difference as the handbook writes it: `-500,000`, `-1 pt`, `-0.8`, `+12`.
     pub fn format_difference(&self) -> String {
-        let Some(d) = self.difference else {
-            return String::new();
-        };
-        match self.notation() {
-            Notation::Percent => format!("{} pt", signed(d * 100.0)),
-            _ => signed(d),
-        }
+        self.difference
+            .map(|d| format_difference_in(self.notation(), d))
+            .unwrap_or_default()
     }
 
     /// The achievement as a percentage with one decimal (`90%`, `73.3%`), or why
@@ -154,6 +178,34 @@ impl MetricResult {
             None if !self.remark.is_empty() => format!("n/a ({})", self.remark),
             None => String::new(),
         }
+    }
+}
+
+/// A value written in a notation: `5%`, `1:2.2`, `5,000,000`.
+pub fn format_in(notation: Notation, value: f64) -> String {
+    match notation {
+        Notation::Percent => format_percent(value),
+        Notation::Ratio => format_ratio(value),
+        Notation::Plain => plain(value),
+    }
+}
+
+/// A difference as the handbook writes it in a notation: `-1 pt` for percentages,
+/// `-0.8`, `+12`, `-500,000` otherwise.
+pub fn format_difference_in(notation: Notation, d: f64) -> String {
+    match notation {
+        Notation::Percent => format!("{} pt", signed(d * 100.0)),
+        _ => signed(d),
+    }
+}
+
+/// The notation's name in tables (`plain`, `percent`, `ratio`), as the `notation`
+/// column is read back.
+pub fn notation_name(n: Notation) -> &'static str {
+    match n {
+        Notation::Plain => "plain",
+        Notation::Percent => "percent",
+        Notation::Ratio => "ratio",
     }
 }
 
@@ -191,22 +243,37 @@ pub fn percent1(fraction: f64) -> String {
 pub struct Review {
     /// The file (or `<script>`) the metrics came from.
     pub source: String,
+    /// The campaign, dates, owner and target group (empty when not given).
+    pub header: Header,
     /// The reviewed metrics.
     pub rows: Vec<MetricResult>,
 }
 
 /// Reads a metrics file keeping every cell's notation: `target` and `actual` are read
-/// as text so that `5%` and `1:2.2` keep how they were written. `name` names the file
-/// in messages.
-pub fn read_metrics(path: &Path, name: &str) -> Result<Table, ReviewError> {
-    let probe = crate::table::read_csv_path(path)?;
+/// as text so that `5%` and `1:2.2` keep how they were written. Lines above the table's
+/// header line are the review's header ([`super::header`]). `name` names the file in
+/// messages.
+pub fn read_metrics(path: &Path, name: &str) -> Result<(Header, Table), ReviewError> {
+    let bytes = std::fs::read(path).map_err(|e| crate::table::TableError::Io {
+        path: name.to_string(),
+        reason: crate::table::io_reason(&e),
+    })?;
+    let (header, body) = match std::str::from_utf8(&bytes) {
+        Ok(text) => {
+            let (h, t) = split_header(name, text)?;
+            (h, t.into_owned().into_bytes())
+        }
+        // Not UTF-8: no header to find; the table reader says what is wrong.
+        Err(_) => (Header::default(), bytes),
+    };
+    let probe = crate::table::read_csv_bytes(name, &body, &CsvOptions::default())?;
     let mut options = CsvOptions::default();
     for c in ["target", "actual"] {
         if probe.has_column(c) {
             options.types.insert(c.to_string(), DType::Str);
         }
     }
-    Ok(crate::table::read_csv_path_with(path, &options)?.with_source(name))
+    Ok((header, crate::table::read_csv_bytes(name, &body, &options)?))
 }
 
 /// Reads one target or actual cell. Text cells are parsed as a number, `5%` or
@@ -290,7 +357,27 @@ impl Review {
     /// percentage or ratio, or a `better` other than `higher`/`lower` is an error
     /// naming the file, line and column.
     pub fn from_table(table: &Table) -> Result<Review, ReviewError> {
-        table.require(&REQUIRED)?;
+        Review::read(table, true)
+    }
+
+    /// Reviews the metrics file at `path` ([`read_metrics`], then [`Review::read`]),
+    /// with the header written above its table. `name` names the file in messages.
+    pub fn from_file(path: &Path, name: &str, need_target: bool) -> Result<Review, ReviewError> {
+        let (header, t) = read_metrics(path, name)?;
+        let mut r = Review::read(&t, need_target)?;
+        r.header = header;
+        Ok(r)
+    }
+
+    /// [`Review::from_table`], with the `target` column optional when `need_target` is
+    /// false (the actuals of a period, for [`super::compare::compare_periods`]).
+    pub fn read(table: &Table, need_target: bool) -> Result<Review, ReviewError> {
+        crate::table::check_known_columns(table, &KNOWN)?;
+        if need_target {
+            table.require(&REQUIRED)?;
+        } else {
+            table.require(&["dimension", "metric", "actual"])?;
+        }
         let mut rows = Vec::with_capacity(table.n_rows());
         for r in 0..table.n_rows() {
             let unit = cell_text(table, r, "unit");
@@ -309,7 +396,11 @@ impl Review {
                     .bad_cell(r, "metric", "the metric's name", "; the cell is empty")
                     .into());
             }
-            let target = quantity(table, r, "target", &unit)?;
+            let target = if table.has_column("target") {
+                quantity(table, r, "target", &unit)?
+            } else {
+                None
+            };
             let actual = quantity(table, r, "actual", &unit)?;
             // A review written by `r.table` and read back keeps its notation.
             let written = match cell_text(table, r, "notation").as_str() {
@@ -351,8 +442,18 @@ impl Review {
         }
         Ok(Review {
             source: table.source().to_string(),
+            header: Header::default(),
             rows,
         })
+    }
+
+    /// The headline metric when none is named: the first of [`HEADLINE_NAMES`] the
+    /// review has (its name as written in the review).
+    pub fn headline(&self) -> Option<&str> {
+        HEADLINE_NAMES
+            .iter()
+            .find_map(|n| self.find(n))
+            .map(|r| r.metric.as_str())
     }
 
     /// The row of a metric (names compared without regard to case).
@@ -387,14 +488,7 @@ impl Review {
         let n = |f: &dyn Fn(&MetricResult) -> Option<f64>| {
             Column::float(self.rows.iter().map(f).collect())
         };
-        let notation = |r: &MetricResult| {
-            match r.notation() {
-                Notation::Plain => "plain",
-                Notation::Percent => "percent",
-                Notation::Ratio => "ratio",
-            }
-            .to_string()
-        };
+        let notation = |r: &MetricResult| notation_name(r.notation()).to_string();
         Ok(Table::new(
             &self.source,
             vec![
@@ -669,6 +763,41 @@ mod tests {
         // load_csv reads 5% as 0.05 in a numeric column; the unit % keeps it a rate.
         let r = review("dimension,metric,target,actual,unit\nconversion,cvr,5%,4%,%\n")?;
         assert_eq!(r.rows[0].format_difference(), "-1 pt");
+        Ok(())
+    }
+
+    /// The Chinese templates' sales figures are the headline when no sales row exists;
+    /// `sales` wins over them when both are there.
+    #[test]
+    fn chinese_headline_names() -> Result<(), ReviewError> {
+        for name in ["销售额", "GMV", "成交额"] {
+            let r = review(&format!(
+                "dimension,metric,target,actual\ntraffic,UV,10,9\nheadline,{name},100,80\n"
+            ))?;
+            assert_eq!(r.headline(), Some(name));
+        }
+        let r = review("dimension,metric,target,actual\nh,销售额,1,1\nh,Sales,1,1\n")?;
+        assert_eq!(r.headline(), Some("Sales"));
+        let r = review("dimension,metric,target,actual\nh,orders,1,1\n")?;
+        assert_eq!(r.headline(), None);
+        Ok(())
+    }
+
+    /// One rule for unknown columns: refused with the known ones and the closest name;
+    /// a table written by `Review::table` reads back.
+    #[test]
+    fn unknown_columns_are_refused() -> Result<(), ReviewError> {
+        let e = review("dimension,metric,target,actual,nte\nx,y,1,1,\n")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("m.csv: unknown column 'nte', did you mean 'note'?; allowed columns: dimension, metric, target, actual, unit, better, note"),
+            "{e}"
+        );
+        let r = review(TEMPLATE)?;
+        let back = Review::from_table(&r.table()?)?;
+        assert_eq!(back.rows, r.rows);
         Ok(())
     }
 }

@@ -29,26 +29,24 @@
 
 pub mod actions;
 pub mod attribution;
-pub mod chart;
 pub mod compare;
 pub mod decompose;
 pub mod error;
 pub mod focus;
+pub mod header;
 pub mod lessons;
 pub mod metrics;
 pub mod recover;
-pub mod report;
 
 pub use actions::{actions_from_table, actions_table, carry_over, Action};
 pub use attribution::{
     attribute, Attribution, Contribution, Factor, FactorKind, FunnelNumbers, Step,
 };
-pub use chart::{achievement_svg, waterfall_svg};
-pub use compare::compare;
+pub use compare::{compare, compare_periods, NoGrowth, PeriodComparison, PeriodRow, Trend};
 pub use decompose::{decompose, lmdi, log_mean, shapley, Method};
 pub use error::ReviewError;
 pub use focus::{focus, Focus, FocusRow};
+pub use header::Header;
 pub use lessons::{lesson_files, lessons_from_table, lessons_table, search, Lesson, LessonQuery};
-pub use metrics::{read_metrics, Better, MetricResult, Review, Status};
+pub use metrics::{read_metrics, Better, MetricResult, Review, Status, HEADLINE_NAMES};
 pub use recover::{recover, recover_plan, Change, Recovery};
-pub use report::{attribution_formatted, recovery_formatted, review_report, ReportParts};

@@ -5,9 +5,10 @@
 //! Domain code lives in `crate::review`; this file converts script values.
 
 use crate::funnel::FunnelPlan;
-use crate::render::{format_grouped, render_table};
+use crate::render::{format_grouped, render_table, review_chart, review_report, review_text};
 use crate::review::{
-    self, Action, Attribution, FunnelNumbers, LessonQuery, Method, Recovery, Review, ReviewError,
+    self, Action, Attribution, FunnelNumbers, LessonQuery, Method, PeriodComparison, Recovery,
+    Review, ReviewError,
 };
 use crate::script::{context, num, script_error, table_from_dynamic, Options};
 use crate::table::Table;
@@ -20,6 +21,7 @@ pub fn module() -> Module {
     m.set_custom_type::<Review>("Review");
     m.set_custom_type::<Attribution>("Attribution");
     m.set_custom_type::<Recovery>("Recovery");
+    m.set_custom_type::<PeriodComparison>("PeriodComparison");
     m
 }
 
@@ -34,15 +36,12 @@ fn headline(r: &Review, given: Option<String>) -> R<String> {
     if let Some(h) = given {
         return Ok(h);
     }
-    ["sales", "revenue", "gmv"]
-        .iter()
-        .find(|n| r.find(n).is_some())
-        .map(|s| s.to_string())
-        .ok_or_else(|| {
-            script_error(
-                "focus: the review has no metric named sales, revenue or gmv; name the headline with #{ headline: \"orders\" }",
-            )
-        })
+    r.headline().map(str::to_string).ok_or_else(|| {
+        script_error(format!(
+            "focus: the review has no headline metric ({}); name it with #{{ headline: \"orders\" }}",
+            review::HEADLINE_NAMES.join(", ")
+        ))
+    })
 }
 
 fn method(o: &Options) -> R<Method> {
@@ -101,6 +100,11 @@ fn load(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Table> {
 
 /// A review from a `Review`, a metrics table, or a metrics file's path.
 fn to_review(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Review> {
+    review_of(ctx, v, what, true)
+}
+
+/// [`to_review`], with the `target` column optional when `need_target` is false.
+fn review_of(ctx: &NativeCallContext, v: Dynamic, what: &str, need_target: bool) -> R<Review> {
     if let Some(r) = v.clone().try_cast::<Review>() {
         return Ok(r);
     }
@@ -108,10 +112,35 @@ fn to_review(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Review> {
         let path = v.to_string();
         let run = context(ctx)?;
         let resolved = run.sandbox.resolve_read(&path).map_err(script_error)?;
-        let t = review::read_metrics(&resolved, &path).map_err(err)?;
-        return Review::from_table(&t).map_err(err);
+        return Review::from_file(&resolved, &path, need_target).map_err(err);
     }
-    Review::from_table(&table_from_dynamic(v, what)?).map_err(err)
+    Review::read(&table_from_dynamic(v, what)?, need_target).map_err(err)
+}
+
+/// A period's name: its header's campaign, else its file's name.
+fn period_name(r: &Review) -> String {
+    r.header
+        .campaign
+        .clone()
+        .unwrap_or_else(|| campaign_name(&r.source))
+}
+
+/// The review's header as a map: `campaign, start, end, owner, target_group`, only
+/// those set.
+fn header_map(r: &Review) -> Map {
+    let h = &r.header;
+    let mut m = Map::new();
+    let mut put = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            m.insert(k.into(), Dynamic::from(v));
+        }
+    };
+    put("campaign", h.campaign.clone());
+    put("start", h.start.map(|d| d.to_string()));
+    put("end", h.end.map(|d| d.to_string()));
+    put("owner", h.owner.clone());
+    put("target_group", h.target_group.clone());
+    m
 }
 
 /// The actions of one source or an array of sources (paths or tables).
@@ -133,13 +162,33 @@ fn load_actions(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Vec<Action
             review::actions_from_table(&t)
                 .map_err(err)?
                 .into_iter()
+                // A `from` column (a carried-over table read back) names the review.
                 .map(|a| Action {
-                    from: from.clone(),
+                    from: if a.from == t.source() {
+                        from.clone()
+                    } else {
+                        a.from.clone()
+                    },
                     ..a
                 }),
         );
     }
     Ok(out)
+}
+
+/// The comparison of two periods; `names` overrides the names taken from the reviews.
+fn periods(
+    ctx: &NativeCallContext,
+    current: Dynamic,
+    previous: Dynamic,
+    names: Option<(Option<String>, Option<String>)>,
+) -> R<PeriodComparison> {
+    let c = review_of(ctx, current, "compare_periods: current", false)?;
+    let p = review_of(ctx, previous, "compare_periods: previous", false)?;
+    let (cn, pn) = names.unwrap_or_default();
+    let cn = cn.unwrap_or_else(|| period_name(&c));
+    let pn = pn.unwrap_or_else(|| period_name(&p));
+    review::compare_periods(&c, &p, (&cn, &pn)).map_err(err)
 }
 
 fn date(text: &str, what: &str) -> R<chrono::NaiveDate> {
@@ -184,7 +233,7 @@ fn recovery_summary(r: &Recovery) -> String {
         "What-if: {} -> {} ({})",
         format_grouped(r.before(), 0),
         format_grouped(r.after(), 0),
-        review::chart::signed_whole(r.recovered())
+        review_chart::signed_whole(r.recovered())
     );
     if let (Some(t), Some(share)) = (r.target, r.share_of_gap()) {
         s.push_str(&format!(
@@ -225,8 +274,60 @@ mod review_api {
         Review::from_table(&t).map_err(err)
     }
 
+    /// Reviews targets against actuals (as `review(metrics)`) with the review's header
+    /// given as options: `campaign`, `dates` (`"2024-07-01 to 2024-07-15"`) or `start`
+    /// and `end` (`YYYY-MM-DD`), `owner`, `target_group`. A metrics file carries them as
+    /// `field,value` lines above its table instead (see `review(path)`). The header
+    /// heads the printed review and the report.
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/past/2024-06-618/metrics.csv",
+    ///     #{ campaign: "618", dates: "2024-06-01 to 2024-06-18", owner: "Chen", target_group: "members" });
+    /// print(r.header.owner);   // Chen
+    /// ```
+    #[rhai_fn(name = "review", return_raw)]
+    pub fn review_with(ctx: NativeCallContext, metrics: Dynamic, options: Map) -> R<Review> {
+        let o = Options::new(
+            "review",
+            options,
+            &["campaign", "dates", "start", "end", "owner", "target_group"],
+        )?;
+        let mut r = to_review(&ctx, metrics, "review: metrics")?;
+        if !r.header.is_empty() {
+            return Err(script_error(format!(
+                "review: {} already has a header ({}); give it in the file or as options, not both",
+                r.source,
+                review_text::header_line(&r.header)
+            )));
+        }
+        for key in ["campaign", "dates", "start", "end", "owner", "target_group"] {
+            if let Some(v) = o.str(key)? {
+                r.header
+                    .set(key, &v, &format!("review: option '{key}'"))
+                    .map_err(err)?;
+            }
+        }
+        Ok(r)
+    }
+
+    /// The review's header: a map with `campaign`, `start`, `end`, `owner` and
+    /// `target_group`, each only when given (empty when there is no header).
+    ///
+    /// ```rhai
+    /// let h = review("fixtures/review/summer_metrics.csv").header;
+    /// print(`${h.campaign}, ${h.start} to ${h.end}, owner ${h.owner}`);
+    /// ```
+    #[rhai_fn(get = "header", pure)]
+    pub fn review_header(r: &mut Review) -> Map {
+        header_map(r)
+    }
+
     /// Reviews the metrics file at `path`, keeping each cell's notation (`5%`, `1:2.2`)
-    /// as written. Same columns as `review(table)`.
+    /// as written. Same columns as `review(table)`; any other column is refused, naming
+    /// the known ones. Lines above the table's header line (the first line with a
+    /// `metric` column) are the review's header, one `field,value` per line:
+    /// `campaign` (活动名称), `dates` (活动时间, `2024-07-01 to 2024-07-15`) or `start`
+    /// and `end`, `owner` (负责人), `target group` (目标人群).
     ///
     /// ```rhai
     /// let r = review("fixtures/review/summer_metrics.csv");
@@ -236,8 +337,7 @@ mod review_api {
     pub fn review_path(ctx: NativeCallContext, path: &str) -> R<Review> {
         let run = context(&ctx)?;
         let resolved = run.sandbox.resolve_read(path).map_err(script_error)?;
-        let t = review::read_metrics(&resolved, path).map_err(err)?;
-        Review::from_table(&t).map_err(err)
+        Review::from_file(&resolved, path, true).map_err(err)
     }
 
     /// The review as numbers: `dimension, metric, unit, better, notation, target,
@@ -339,8 +439,14 @@ mod review_api {
     pub fn review_to_string(r: &mut Review) -> String {
         let (met, missed, over) = r.counts();
         let table = r.formatted().map(|t| render_table(&t)).unwrap_or_default();
+        let header = review_text::header_line(&r.header);
         format!(
-            "Review of {} metrics: {met} met, {missed} missed, {over} over target\n{table}",
+            "{}Review of {} metrics: {met} met, {missed} missed, {over} over target\n{table}",
+            if header.is_empty() {
+                String::new()
+            } else {
+                format!("{header}\n")
+            },
             r.rows.len()
         )
     }
@@ -443,7 +549,7 @@ mod review_api {
     /// `47.2%`.
     #[rhai_fn(get = "formatted", pure, return_raw)]
     pub fn attribution_formatted(a: &mut Attribution) -> R<Table> {
-        review::attribution_formatted(a).map_err(err)
+        review_report::attribution_formatted(a).map_err(err)
     }
 
     /// The gap, `actual - planned`.
@@ -487,14 +593,14 @@ mod review_api {
     /// The attribution with its totals, formatted (the numbers are in `.table`).
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn attribution_to_string(a: &mut Attribution) -> String {
-        let table = review::attribution_formatted(a)
+        let table = review_report::attribution_formatted(a)
             .map(|t| render_table(&t))
             .unwrap_or_default();
         format!(
             "Gap {} -> {}: {} split by {}\n{table}",
             format_grouped(a.planned, 0),
             format_grouped(a.actual, 0),
-            review::chart::signed_whole(a.gap()),
+            review_chart::signed_whole(a.gap()),
             a.method.name()
         )
     }
@@ -594,13 +700,13 @@ mod review_api {
     /// `+408,245`).
     #[rhai_fn(get = "formatted", pure, return_raw)]
     pub fn recovery_formatted(r: &mut Recovery) -> R<Table> {
-        review::recovery_formatted(r).map_err(err)
+        review_report::recovery_formatted(r).map_err(err)
     }
 
     /// The what-if's summary and its formatted table (the numbers are in `.table`).
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn recovery_to_string(r: &mut Recovery) -> String {
-        let table = review::recovery_formatted(r)
+        let table = review_report::recovery_formatted(r)
             .map(|t| render_table(&t))
             .unwrap_or_default();
         format!("{}\n{table}", recovery_summary(r))
@@ -623,14 +729,17 @@ mod review_api {
 
     // ---- actions, lessons, comparison ----------------------------------------
 
-    /// Reads action items (`action, owner, due, expected_effect, status`) from a file
-    /// or a table and flags those overdue at `as_of` (`YYYY-MM-DD`): open (status not
-    /// done, closed, completed, cancelled) and due before it. Returns `action, owner,
-    /// due, expected_effect, status, overdue, days_overdue`.
+    /// Reads action items (`action, owner, due, expected_effect, status`, and the review
+    /// template's `area`, `problem` and `root_cause` when given) from a file or a table
+    /// and flags those overdue at `as_of` (`YYYY-MM-DD`): open (status not done, closed,
+    /// completed, cancelled) and due before it. Returns `action` (then `area`,
+    /// `problem`, `root_cause` when some action has them), `owner, due,
+    /// expected_effect, status, overdue, days_overdue`. Any other column is refused,
+    /// naming the known ones and the closest.
     ///
     /// ```rhai
     /// let a = actions("fixtures/review/summer_actions.csv", "2024-08-12");
-    /// print(a.filter("overdue", "==", true));
+    /// print(a.filter("overdue", "==", true).select(["action", "root_cause", "owner", "days_overdue"]));
     /// ```
     #[rhai_fn(return_raw)]
     pub fn actions(ctx: NativeCallContext, source: Dynamic, as_of: &str) -> R<Table> {
@@ -731,7 +840,7 @@ mod review_api {
         } else if reviews.is_array() {
             for (i, v) in reviews.cast::<Array>().into_iter().enumerate() {
                 let r = to_review(&ctx, v, &format!("compare_reviews: element {i}"))?;
-                list.push((campaign_name(&r.source), r));
+                list.push((period_name(&r), r));
             }
         } else {
             return Err(script_error(format!(
@@ -742,20 +851,104 @@ mod review_api {
         review::compare(&list).map_err(err)
     }
 
+    /// Compares the actuals of two periods (this campaign against the last one, or
+    /// against the same period last year): each is a `Review`, a metrics table or a
+    /// metrics file's path, whose `target` column may be missing. Metrics are matched
+    /// by name (without regard to case); for each: `difference = current - previous`
+    /// (in points for percentages), `growth = current / previous - 1` (missing, never
+    /// infinite, when the previous value is 0 or negative) and `trend` (`better`,
+    /// `worse`, `same`, by the metric's `better` direction). Periods are named after
+    /// their header's campaign, else their file. Prints as a table in each metric's
+    /// notation; `.table` has the numbers.
+    ///
+    /// ```rhai
+    /// let c = compare_periods("fixtures/review/summer_metrics.csv",
+    ///                         "fixtures/review/summer_2023_actuals.csv");
+    /// print(c);                       // impressions 4,500,000 against 4,000,000: +12.5%
+    /// print(c.table.filter("metric", "==", "sales")[0].growth);   // 0.2269...
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn compare_periods(
+        ctx: NativeCallContext,
+        current: Dynamic,
+        previous: Dynamic,
+    ) -> R<PeriodComparison> {
+        periods(&ctx, current, previous, None)
+    }
+
+    /// `compare_periods(current, previous)` with the periods' names given:
+    /// `#{ current: "2024", previous: "2023" }` (either may be left out).
+    ///
+    /// ```rhai
+    /// let c = compare_periods("fixtures/review/summer_metrics.csv",
+    ///     "fixtures/review/summer_2023_actuals.csv", #{ current: "2024", previous: "2023" });
+    /// print(c.formatted);
+    /// ```
+    #[rhai_fn(name = "compare_periods", return_raw)]
+    pub fn compare_periods_with(
+        ctx: NativeCallContext,
+        current: Dynamic,
+        previous: Dynamic,
+        options: Map,
+    ) -> R<PeriodComparison> {
+        let o = Options::new("compare_periods", options, &["current", "previous"])?;
+        periods(
+            &ctx,
+            current,
+            previous,
+            Some((o.str("current")?, o.str("previous")?)),
+        )
+    }
+
+    /// The comparison as numbers: `dimension, metric, unit, better, notation, current,
+    /// previous, difference, growth, trend` (percentages as fractions).
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn periods_table(c: &mut PeriodComparison) -> R<Table> {
+        c.table().map_err(err)
+    }
+
+    /// The comparison as people read it: values in each metric's notation, the
+    /// difference in points for percentages, growth as a signed percentage.
+    #[rhai_fn(get = "formatted", pure, return_raw)]
+    pub fn periods_formatted(c: &mut PeriodComparison) -> R<Table> {
+        review_text::periods_formatted(c).map_err(script_error)
+    }
+
+    /// How many metrics moved the better way.
+    #[rhai_fn(get = "better", pure)]
+    pub fn periods_better(c: &mut PeriodComparison) -> i64 {
+        c.counts().0 as i64
+    }
+
+    /// How many metrics moved the worse way.
+    #[rhai_fn(get = "worse", pure)]
+    pub fn periods_worse(c: &mut PeriodComparison) -> i64 {
+        c.counts().1 as i64
+    }
+
+    /// The comparison: a one-line summary and the formatted table.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn periods_to_string(c: &mut PeriodComparison) -> String {
+        let table = review_text::periods_formatted(c)
+            .map(|t| render_table(&t))
+            .unwrap_or_default();
+        format!("{}\n{table}", review_text::periods_summary(c))
+    }
+
     // ---- charts and the report -------------------------------------------------
 
     /// The target-vs-actual bars as an SVG document: `actual / target` per metric
     /// against a 100% line, coloured by status.
     #[rhai_fn(get = "svg", pure)]
     pub fn review_svg(r: &mut Review) -> String {
-        review::achievement_svg(r, "Target vs actual")
+        review_chart::achievement_svg(r, "Target vs actual")
     }
 
     /// The waterfall from the planned to the actual result, one bar per factor, as an
     /// SVG document.
     #[rhai_fn(get = "svg", pure)]
     pub fn attribution_svg(a: &mut Attribution) -> String {
-        review::waterfall_svg(a, "From planned to actual")
+        review_chart::waterfall_svg(a, "From planned to actual")
     }
 
     /// Writes the review report as a self-contained HTML file (inline CSS and SVG, no
@@ -764,7 +957,8 @@ mod review_api {
     /// effect on the headline, and, when given, the attribution table and waterfall,
     /// a what-if, the actions and the lessons. Options: `title`, `html` and `md`
     /// (file names, default `review.html`, `review.md`), `attribution` (from
-    /// `attribute`), `recover` (from `recover`), `actions` and `lessons` (tables),
+    /// `attribute`), `recover` (from `recover`), `periods` (from `compare_periods`),
+    /// `actions` and `lessons` (tables),
     /// `headline`, `drivers`, `top` (as in `focus`). Returns `#{ html, md }`, the
     /// paths written.
     ///
@@ -789,6 +983,7 @@ mod review_api {
                 "headline",
                 "drivers",
                 "top",
+                "periods",
             ],
         )?;
         let typed = |key: &str| o.raw(key).cloned().filter(|v| !v.is_unit());
@@ -803,6 +998,14 @@ mod review_api {
         let recovery = match typed("recover") {
             Some(v) => Some(v.try_cast::<Recovery>().ok_or_else(|| {
                 script_error("review_report: option 'recover' must be the result of recover(...)")
+            })?),
+            None => None,
+        };
+        let periods = match typed("periods") {
+            Some(v) => Some(v.try_cast::<PeriodComparison>().ok_or_else(|| {
+                script_error(
+                    "review_report: option 'periods' must be the result of compare_periods(...)",
+                )
             })?),
             None => None,
         };
@@ -830,7 +1033,7 @@ mod review_api {
             Err(e) if given.is_some() => return Err(e),
             Err(_) => None,
         };
-        let parts = review::ReportParts {
+        let parts = review_report::ReportParts {
             title: o
                 .str("title")?
                 .unwrap_or_else(|| "Campaign review".to_string()),
@@ -841,8 +1044,9 @@ mod review_api {
             recovery: recovery.as_ref(),
             actions,
             lessons,
+            periods: periods.as_ref(),
         };
-        let report = review::review_report(&parts).map_err(err)?;
+        let report = review_report::review_report(&parts).map_err(err)?;
         let run = context(&ctx)?;
         let html_name = o.str("html")?.unwrap_or_else(|| "review.html".to_string());
         let md_name = o.str("md")?.unwrap_or_else(|| "review.md".to_string());
