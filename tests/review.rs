@@ -200,7 +200,7 @@ fn attribution_and_what_if_on_funnel_plans() {
          let actual = funnel([#{ name: \"impressions\", rate: 200000.0 / 4500000.0 }, #{ name: \"visits\", rate: \"4%\" }, #{ name: \"signups\", rate: \"40%\" }], #{ aov: 500 }).forward(4500000);\n\
          let a = attribute(plan, actual);\n\
          let v = attribute(plan, table([#{ stage: \"impressions\", volume: 4500000 }, #{ stage: \"visits\", volume: 200000 }, #{ stage: \"signups\", volume: 8000 }, #{ stage: \"orders\", volume: 3200 }]), #{ aov: 500 });\n\
-         print(`${a.gap.round()} ${(a.contributions.visits_rate - v.contributions.visits_rate).abs() < 1e-6} ${a.contributions.signups_rate.round()}`);\n\
+         print(`${a.gap.round()} ${(a.contribution(\"visits_rate\") - v.contributions[\"visits → signups\"]).abs() < 1e-6} ${a.contribution(\"signups_rate\").round()}`);\n\
          let w = recover(actual, #{ visits_rate: \"+1pt\", impressions: \"+4%\" }, #{ target: plan.revenue });\n\
          print(`${w.plan.revenue.round()} ${w.plan.entering.round()} ${w.share}`);\n\
          recover(actual, #{ signups: \"+1pt\" });\n",
@@ -209,7 +209,7 @@ fn attribution_and_what_if_on_funnel_plans() {
     assert_eq!(out, "-400000.0 true -400000.0\n2080000.0 4680000.0 1.2\n");
     assert!(
         err.contains(
-            "'signups' is a stage: change the share of it that converts with signups_rate"
+            "'signups' is a stage: change the share of it that converts with 'signups → conversions'"
         ),
         "{err}"
     );
@@ -358,4 +358,59 @@ fn header_periods_and_chinese_headline_from_a_script() {
         Some("#{\"end\": \"2024-07-15\", \"owner\": \"Li\", \"start\": \"2024-07-01\"}")
     );
     assert!(err.contains("already has a header"), "{err}");
+}
+
+/// The factors of an attribution and the keys of a what-if are the user's own names
+/// (the `rate_name` column or the `names` option), and the old identifiers
+/// (`visits_rate`, `aov`) are still accepted: both give the same figures.
+#[test]
+fn business_names_and_their_aliases() {
+    let (code, out, err) = run_at_root(
+        "let f = load_csv(\"fixtures/review/summer_funnel.csv\");\n\
+         let aov = #{ planned_aov: 400, actual_aov: 500 };\n\
+         let a = attribute(f, aov);\n\
+         print(a.table.col(\"factor\"));\n\
+         print(a.contribution(\"Sign-up conversion\") == a.contribution(\"visits_rate\"));\n\
+         print(a.contribution(\"aov\") == a.contributions[\"average order value\"]);\n\
+         let by_name = recover(f, #{ \"sign-up conversion\": \"+1pt\", impressions: \"+4%\" }, aov);\n\
+         let by_id = recover(f, #{ visits_rate: \"+1pt\", entering: \"+4%\" }, aov);\n\
+         print(`${by_name.after} ${by_id.after}`);\n\
+         print(by_id.table.col(\"change\"));\n\
+         let plain = f.select([\"stage\", \"planned\", \"actual\"]);\n\
+         print(attribute(plain, aov).table.col(\"factor\"));\n\
+         print(attribute(plain, aov + #{ names: #{ visits_rate: \"sign-up\", impressions: \"CTR\" } }).table.col(\"factor\"));\n\
+         recover(f, #{ \"order rte\": \"+1pt\" }, aov);\n",
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "[\"impressions\", \"CTR\", \"sign-up conversion\", \"order rate\", \"average order value\"]"
+    );
+    assert_eq!(lines[1], "true");
+    assert_eq!(lines[2], "true");
+    assert_eq!(lines[3], "2080000.0 2080000.0");
+    assert_eq!(lines[4], "[\"+4%\", (), \"+1pt\", (), (), ()]");
+    assert_eq!(
+        lines[5],
+        "[\"impressions\", \"impressions → visits\", \"visits → signups\", \"signups → orders\", \"average order value\"]"
+    );
+    assert_eq!(
+        lines[6],
+        "[\"impressions\", \"CTR\", \"sign-up\", \"signups → orders\", \"average order value\"]"
+    );
+    assert!(
+        err.contains("unknown factor 'order rte' (did you mean 'order rate'?)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the factors are impressions, CTR (impressions_rate), sign-up conversion (visits_rate), order rate (signups_rate), average order value (aov)"),
+        "{err}"
+    );
+    // A name that would name two factors is refused.
+    let (code, _, err) = run_at_root(
+        "attribute(load_csv(\"fixtures/review/summer_funnel.csv\"), #{ planned_aov: 400, actual_aov: 500, names: #{ signups: \"CTR\" } });",
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("'CTR' would name two factors"), "{err}");
 }

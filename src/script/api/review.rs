@@ -66,13 +66,53 @@ fn stage_volumes(t: &Table, column: &str) -> R<Vec<(String, f64)>> {
         .collect()
 }
 
-/// Planned and actual funnels from a table `stage, planned, actual` of volumes.
+/// The columns a funnel volumes table may have (any other is refused).
+const FUNNEL_COLUMNS: [&str; 4] = ["stage", "planned", "actual", "rate_name"];
+
+/// The rates' own names: the `names` option (stage or `<stage>_rate` → name), then the
+/// table's `rate_name` column (the name of the rate leaving each stage) when given.
+fn rate_names(o: &Options, function: &str, t: Option<&Table>) -> R<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    if let Some(t) = t.filter(|t| t.has_column("rate_name")) {
+        let (stages, names) = (
+            t.column("stage").map_err(script_error)?,
+            t.column("rate_name").map_err(script_error)?,
+        );
+        for r in 0..t.n_rows() {
+            let name = names.text_at(r).unwrap_or_default();
+            if !name.trim().is_empty() {
+                out.push((stages.text_at(r).unwrap_or_default(), name));
+            }
+        }
+    }
+    if let Some(v) = o.raw("names").filter(|v| !v.is_unit()) {
+        let map = v.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
+            script_error(format!(
+                "{function}: option 'names' must be a map stage → name, e.g. #{{ visits: \"sign-up conversion\" }}"
+            ))
+        })?;
+        for (k, v) in map {
+            if !v.is_string() {
+                return Err(script_error(format!(
+                    "{function}: the name given for '{k}' must be a string"
+                )));
+            }
+            out.push((k.to_string(), v.to_string()));
+        }
+    }
+    Ok(out)
+}
+
+/// Planned and actual funnels from a table `stage, planned, actual` of volumes (and
+/// `rate_name`), the rates named by `names`.
 fn funnels(
     t: &Table,
     function: &str,
     planned_aov: Option<f64>,
     actual_aov: Option<f64>,
+    names: &[(String, String)],
 ) -> R<(FunnelNumbers, FunnelNumbers)> {
+    crate::table::check_known_columns(t, &FUNNEL_COLUMNS).map_err(script_error)?;
     t.require(&["stage", "planned", "actual"])
         .map_err(script_error)?;
     let col = |name: &str| stage_volumes(t, name);
@@ -83,7 +123,11 @@ fn funnels(
     }
     let p = FunnelNumbers::from_volumes(&col("planned")?, planned_aov, None).map_err(err)?;
     let a = FunnelNumbers::from_volumes(&col("actual")?, actual_aov, Some(&p)).map_err(err)?;
-    Ok((p, a))
+    let named = |f: FunnelNumbers| {
+        f.with_names(names)
+            .map_err(|e| script_error(format!("{function}: {e}")))
+    };
+    Ok((named(p)?, named(a)?))
 }
 
 /// A table from a path (read through the sandbox) or a table value.
@@ -452,10 +496,16 @@ mod review_api {
     }
 
     /// Splits the result gap of a funnel among its factors: the entering traffic, each
-    /// stage's conversion rate (`<stage>_rate`, the share of the stage reaching the
-    /// next one) and the average order value. `funnel` is a table `stage, planned,
-    /// actual` of stage volumes, top to bottom; with `#{ planned_aov, actual_aov }`
-    /// the result is revenue, else conversions. The contributions add up exactly to the
+    /// stage's conversion rate (the share of the stage reaching the next one) and the
+    /// average order value. `funnel` is a table `stage, planned, actual` of stage
+    /// volumes, top to bottom, with an optional `rate_name` column naming the rate that
+    /// leaves each stage after the user's own metric (`CTR`, `sign-up conversion`,
+    /// `order rate`); the `names` option does the same (`#{ names: #{ visits:
+    /// "sign-up conversion" } }`, by stage or `<stage>_rate`). Unnamed rates are shown
+    /// as `visits → signups`, the order value as `average order value`; the
+    /// identifiers `<stage>_rate` and `aov` stay accepted wherever a factor is named
+    /// (`a.contribution(..)`, `recover`). With `#{ planned_aov, actual_aov }` the
+    /// result is revenue, else conversions. The contributions add up exactly to the
     /// gap and do not depend on the order of the stages: LMDI (log-mean Divisia,
     /// `L(V1, V0) x ln(actual / planned)` per factor) by default, `#{ method:
     /// "shapley" }` for the Shapley split (used anyway when a factor is zero).
@@ -463,7 +513,7 @@ mod review_api {
     /// ```rhai
     /// let f = load_csv("fixtures/review/summer_funnel.csv");
     /// let a = attribute(f, #{ planned_aov: 400, actual_aov: 500 });
-    /// print(a);          // gap -400000 split over impressions, rates and aov
+    /// print(a);          // gap -400000: impressions, CTR, sign-up conversion, order rate, aov
     /// print(a.gap);
     /// ```
     #[rhai_fn(return_raw)]
@@ -471,7 +521,7 @@ mod review_api {
         let o = Options::new(
             "attribute",
             options,
-            &["planned_aov", "actual_aov", "method"],
+            &["planned_aov", "actual_aov", "method", "names"],
         )?;
         let method = method(&o)?;
         let (p, a) = funnels(
@@ -479,6 +529,7 @@ mod review_api {
             "attribute",
             o.f64("planned_aov")?,
             o.f64("actual_aov")?,
+            &rate_names(&o, "attribute", Some(&funnel))?,
         )?;
         review::attribute(&p, &a, method).map_err(err)
     }
@@ -502,8 +553,9 @@ mod review_api {
     }
 
     /// `attribute(plan, actual)` with options: `aov` (the actual average order value,
-    /// needed with a volumes table when the plan has an aov) and `method`
-    /// (`"lmdi"` or `"shapley"`).
+    /// needed with a volumes table when the plan has an aov), `method`
+    /// (`"lmdi"` or `"shapley"`) and `names` (the rates' own names by stage:
+    /// `#{ impressions: "CTR", visits: "sign-up conversion" }`).
     ///
     /// ```rhai
     /// let plan = funnel([#{ name: "impressions", rate: "4%" }, #{ name: "visits", rate: "5%" },
@@ -514,9 +566,14 @@ mod review_api {
     /// ```
     #[rhai_fn(name = "attribute", return_raw)]
     pub fn attribute_plan_with(plan: FunnelPlan, actual: Dynamic, options: Map) -> R<Attribution> {
-        let o = Options::new("attribute", options, &["aov", "method"])?;
+        let o = Options::new("attribute", options, &["aov", "method", "names"])?;
         let method = method(&o)?;
-        let planned = FunnelNumbers::from_plan(&plan);
+        let names = rate_names(&o, "attribute", None)?;
+        let named = |f: FunnelNumbers| {
+            f.with_names(&names)
+                .map_err(|e| script_error(format!("attribute: {e}")))
+        };
+        let planned = named(FunnelNumbers::from_plan(&plan))?;
         let actual = if let Some(a) = actual.clone().try_cast::<FunnelPlan>() {
             if o.raw("aov").is_some() {
                 return Err(script_error(
@@ -535,7 +592,7 @@ mod review_api {
             let volumes = stage_volumes(&t, volume)?;
             FunnelNumbers::actual_for_plan(&plan, &volumes, o.f64("aov")?).map_err(err)?
         };
-        review::attribute(&planned, &actual, method).map_err(err)
+        review::attribute(&planned, &named(actual)?, method).map_err(err)
     }
 
     /// The attribution as a table `factor, step, planned, actual, change,
@@ -590,6 +647,29 @@ mod review_api {
             .collect()
     }
 
+    /// One factor's contribution to the gap, the factor named by its name (`CTR`,
+    /// `visits → signups`, `average order value`; any case) or its identifier
+    /// (`impressions_rate`, `aov`, `entering`).
+    ///
+    /// ```rhai
+    /// let a = attribute(load_csv("fixtures/review/summer_funnel.csv"), #{ planned_aov: 400, actual_aov: 500 });
+    /// print(a.contribution("sign-up conversion") == a.contribution("visits_rate"));   // true
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn contribution(a: &mut Attribution, factor: &str) -> R<f64> {
+        a.find(factor).map(|r| r.contribution).ok_or_else(|| {
+            script_error(format!(
+                "contribution: no factor '{}'; the factors are {}",
+                factor.trim(),
+                a.rows
+                    .iter()
+                    .map(|r| r.factor.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    }
+
     /// The attribution with its totals, formatted (the numbers are in `.table`).
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn attribution_to_string(a: &mut Attribution) -> String {
@@ -609,31 +689,39 @@ mod review_api {
     /// `stage, planned, actual` of volumes) with `changes` and reports how much of the
     /// gap to the planned result would have been recovered. Changes by factor:
     /// `"+1pt"` adds points to a rate, `"+4%"` scales, `"=5%"` or a number sets.
-    /// Factors are the entering stage's name, `<stage>_rate`, `aov`.
+    /// Factors are named as in `attribute` (the entering stage, a rate's own name from
+    /// `rate_name` or `#{ names }`, else `visits → signups`, `average order value`; any
+    /// case), or by the identifiers `entering`, `<stage>_rate`, `aov`.
     ///
     /// ```rhai
     /// let f = load_csv("fixtures/review/summer_funnel.csv");
-    /// let w = recover(f, #{ visits_rate: "+1pt", impressions: "+4%" },
+    /// let w = recover(f, #{ "sign-up conversion": "+1pt", impressions: "+4%" },
     ///                 #{ planned_aov: 400, actual_aov: 500 });
     /// print(w.recovered);   // 480000: 120% of the 400000 gap
     /// ```
     #[rhai_fn(name = "recover", return_raw)]
     pub fn recover_table(funnel: Table, changes: Map, options: Map) -> R<Recovery> {
-        let o = Options::new("recover", options, &["planned_aov", "actual_aov", "target"])?;
+        let o = Options::new(
+            "recover",
+            options,
+            &["planned_aov", "actual_aov", "target", "names"],
+        )?;
         let (p, a) = funnels(
             &funnel,
             "recover",
             o.f64("planned_aov")?,
             o.f64("actual_aov")?,
+            &rate_names(&o, "recover", Some(&funnel))?,
         )?;
         let target = o.f64("target")?.unwrap_or_else(|| p.result());
         review::recover(&a, &super::changes(&changes)?, Some(target)).map_err(err)
     }
 
     /// What-if on a funnel plan (the actual funnel, from `funnel(...).forward(...)`):
-    /// re-runs the funnel with `changes` (`"+1pt"` on `<stage>_rate`, `"+4%"` or
-    /// `"=value"` on the entering stage, a rate or `aov`) and reports the result
-    /// before and after. The re-run plan is in `.plan`.
+    /// re-runs the funnel with `changes` (`"+1pt"` on a rate, `"+4%"` or `"=value"` on
+    /// the entering stage, a rate or the order value; factors named as in `recover(table,
+    /// ..)`: by `<stage>_rate`, or by a name given with `#{ names }`) and reports the
+    /// result before and after. The re-run plan is in `.plan`.
     ///
     /// ```rhai
     /// let actual = funnel([#{ name: "impressions", rate: 200000.0 / 4500000.0 }, #{ name: "visits", rate: "4%" },
@@ -647,17 +735,26 @@ mod review_api {
     }
 
     /// `recover(plan, changes)` with `#{ target }`: the result the plan aimed at, to
-    /// report the share of the gap recovered.
+    /// report the share of the gap recovered; and `#{ names }` naming the plan's rates
+    /// (`#{ visits: "sign-up conversion" }`).
     ///
     /// ```rhai
     /// let actual = funnel([#{ name: "impressions", rate: 200000.0 / 4500000.0 }, #{ name: "visits", rate: "4%" },
     ///                      #{ name: "signups", rate: "40%" }], #{ aov: 500 }).forward(4500000);
     /// print(recover(actual, #{ visits_rate: "+1pt", impressions: "+4%" }, #{ target: 2000000 }).share);   // 1.2
+    /// print(recover(actual, #{ "sign-up conversion": "+1pt", impressions: "+4%" },
+    ///               #{ target: 2000000, names: #{ visits: "sign-up conversion" } }).share);   // 1.2
     /// ```
     #[rhai_fn(name = "recover", return_raw)]
     pub fn recover_plan_with(plan: FunnelPlan, changes: Map, options: Map) -> R<Recovery> {
-        let o = Options::new("recover", options, &["target"])?;
-        review::recover_plan(&plan, &super::changes(&changes)?, o.f64("target")?).map_err(err)
+        let o = Options::new("recover", options, &["target", "names"])?;
+        review::recover_plan(
+            &plan,
+            &super::changes(&changes)?,
+            o.f64("target")?,
+            &rate_names(&o, "recover", None)?,
+        )
+        .map_err(err)
     }
 
     /// The re-run funnel plan of a what-if started from a plan (`()` otherwise).
