@@ -209,18 +209,15 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, UnitError> {
     })
 }
 
-/// Formats a fraction as a percentage with up to two decimals (`0.0525` → `5.25%`).
+/// Formats a fraction as a percentage by the rate rule of `render::percent`
+/// (`0.0525` → `5.25%`, `0.04` → `4.0%`).
 pub fn format_percent(fraction: f64) -> String {
-    let s = format!("{:.2}", fraction * 100.0);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    format!("{s}%")
+    crate::render::percent(fraction)
 }
 
 /// Formats a return ratio in the handbook's style (`2.2` → `1:2.2`).
 pub fn format_ratio(ratio: f64) -> String {
-    let s = format!("{ratio:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    format!("1:{s}")
+    crate::render::format_kind(ratio, crate::render::Kind::Ratio)
 }
 
 #[cfg(test)]
@@ -254,8 +251,8 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(format_percent(0.05), "5%");
-        assert_eq!(format_percent(0.7333333), "73.33%");
+        assert_eq!(format_percent(0.05), "5.0%");
+        assert_eq!(format_percent(0.7333333), "73.3%");
         assert_eq!(format_ratio(2.2), "1:2.2");
         assert_eq!(format_ratio(3.0), "1:3");
     }

@@ -352,7 +352,7 @@ fn repl_echoes_domain_values_as_print_shows_them() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(
-        text.contains("Funnel visit 15% -> buy 40% (overall 6%, aov 150)"),
+        text.contains("Funnel visit 15.0% -> buy 40.0% (overall 6.0%, aov 150)"),
         "{text}"
     );
     assert!(text.contains("f: Funnel"), "{text}");

@@ -26,7 +26,7 @@ const HANDBOOK: &str = "let f = funnel([\n\
 
 #[test]
 fn handbook_figures_from_a_script() {
-    // domain.md section 2: 25,000 x 15% x 40% x 70% x 90% = 945 conversions, x 150 =
+    // docs/handbook.md, the funnel: 25,000 x 15% x 40% x 70% x 90% = 945 conversions, x 150 =
     // 141,750; 1,000,000 / 150 / 0.0378 = 176,366.8 entering.
     let (code, out, err) = run_snippet(&format!(
         "{HANDBOOK}\
@@ -133,7 +133,7 @@ fn bad_rate_cell_names_file_line_and_column() {
 
 #[test]
 fn handbook_media_sizing() {
-    // domain.md section 2: 25,000 / 0.03 = 833,333.3 impressions; / 1000 x 50 = 41,666.7.
+    // docs/handbook.md, the funnel: 25,000 / 0.03 = 833,333.3 impressions; / 1000 x 50 = 41,666.7.
     let (code, out, err) = run_snippet(
         "let m = media(25000, #{ ctr: 0.03, cpm: 50 });\n\
          print((m.impressions * 10).round() / 10);\n\
@@ -168,8 +168,8 @@ fn handbook_plan_check() {
     assert_eq!(
         out,
         "false\n\
-         retention -> monetization: 1,500 x 70% = 1,050, not 1,000 (the plan is 50 below, -4.76%)\n\
-         revenue: 1,000 x 90% x 150 = 135,000 falls short of the 1,000,000 goal by 865,000 (13.5% of the goal)\n\
+         retention -> monetization: 1,500 x 70.0% = 1,050, not 1,000 (the plan is 50 below, -4.76%)\n\
+         revenue: 1,000 x 90.0% x 150 = 135,000 falls short of the 1,000,000 goal by 865,000 (13.5% of the goal)\n\
          135000.0\n\
          [\"retention\", \"monetization\"]\n"
     );
@@ -261,8 +261,8 @@ fn funnel_plan_script_matches_golden() {
         "176,366.8 entering",
         "945.0 conversions, revenue 141,750.0",
         "25,000.0    833,333.3   41,666.7",
-        "1,500 x 70% = 1,050, not 1,000",
-        "1,000 x 90% x 150 = 135,000 falls short of the 1,000,000 goal",
+        "1,500 x 70.0% = 1,050, not 1,000",
+        "1,000 x 90.0% x 150 = 135,000 falls short of the 1,000,000 goal",
     ] {
         assert!(text.contains(figure), "{figure}");
     }

@@ -19,7 +19,7 @@ fn with_files(files: &[(&str, &str)], code: &str) -> (Option<i32>, String, Strin
     (o.status.code(), stdout(&o), stderr(&o))
 }
 
-/// The four template rows and the headline of domain.md section 6, read from a file.
+/// The four template rows and the headline of docs/handbook.md, the review, read from a file.
 #[test]
 fn handbook_template_rows_and_headline() {
     let csv = "dimension,metric,target,actual,unit,better\n\
@@ -38,12 +38,12 @@ fn handbook_template_rows_and_headline() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(
         out,
-        "impressions|5,000,000|4,500,000|-500,000|90%|missed\n\
-         sign-up conversion|5%|4%|-1 pt|80%|missed\n\
+        "impressions|5,000,000|4,500,000|-500,000|90.0%|missed\n\
+         sign-up conversion|5.0%|4.0%|-1 pt|80.0%|missed\n\
          ROI|1:3|1:2.2|-0.8|73.3%|missed\n\
-         total cost|60|72|+12|120%|over\n\
-         new users|10,000|8,000|-2,000|80%|missed\n\
-         sales|2,000,000|1,600,000|-400,000|80%|missed\n"
+         total cost|60|72|+12|120.0%|over\n\
+         new users|10,000|8,000|-2,000|80.0%|missed\n\
+         sales|2,000,000|1,600,000|-400,000|80.0%|missed\n"
     );
 }
 
@@ -174,7 +174,7 @@ fn review_summer_promo_script_matches_golden() {
         "<td>73.3%</td>",
         "<td class=\"status-over\">over</td>",
         ">-188,866</text>",
-        "recovers 120% of the gap",
+        "recovers 120.0% of the gap",
         "<td>+408,245</td>",
         "simplify sign-up from 5 steps to 3",
         "Keep sign-up to 3 steps or fewer",
@@ -183,7 +183,7 @@ fn review_summer_promo_script_matches_golden() {
     }
     assert!(!html.contains("src=") && !html.contains("href=") && !html.contains("url("));
     let md = std::fs::read_to_string(out.join("summer_review.md")).expect("markdown written");
-    assert!(md.contains("| conversion | sign-up conversion |  | 5% | 4% | -1 pt | 80% | missed | sign-up has 5 steps |"), "{md}");
+    assert!(md.contains("| conversion | sign-up conversion |  | 5.0% | 4.0% | -1 pt | 80.0% | missed | sign-up has 5 steps |"), "{md}");
     let csv = std::fs::read_to_string(out.join("summer_review.csv")).expect("csv written");
     assert!(
         csv.contains("conversion,sign-up conversion,\"\",higher,percent,0.05,0.04,"),

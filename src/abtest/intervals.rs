@@ -112,7 +112,7 @@ pub fn diff_ci(a: Arm, b: Arm, level: f64, method: DiffMethod) -> Result<Interva
 }
 
 fn pct(r: f64) -> String {
-    format!("{}%", r * 100.0)
+    crate::units::format_percent(r)
 }
 
 /// Interval for the relative lift rate_b / rate_a - 1 by the delta method on the log

@@ -2,7 +2,7 @@
 //! hypergeometric, in log space where it matters, accurate for samples of 10 million.
 //!
 //! statrs 0.19.1's regularized incomplete beta loses most digits for shape parameters
-//! above about 1e4 (statrs issue 434), so the t tail uses [`beta_reg`] below: the
+//! above about 1e4 (a known limitation of statrs' incomplete beta), so the t tail uses [`beta_reg`] below: the
 //! Numerical Recipes continued fraction (Press et al., *Numerical Recipes* 3rd ed.,
 //! section 6.4) with a log-space prefactor and [`ln_beta`] computed as in R's `lbeta`
 //! (Stirling corrections, no cancellation of two huge log-gammas). The hypergeometric

@@ -1159,7 +1159,7 @@ mod tests {
         .to_string();
         assert!(e.contains("a max 10000, b max 20000"), "{e}");
         assert!(
-            e.contains("below the 40000 to allocate (total 50000 less the 20% reserve)"),
+            e.contains("below the 40000 to allocate (total 50000 less the 20.0% reserve)"),
             "{e}"
         );
         let e = Channel::new("x", c, lim(10.0, 5.0))

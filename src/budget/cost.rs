@@ -249,7 +249,7 @@ mod tests {
         (a - b).abs() <= tol * b.abs().max(1.0)
     }
 
-    /// domain.md section 2: 25,000 visitors at CTR 3% need 833,333 impressions, which
+    /// docs/handbook.md, the funnel: 25,000 visitors at CTR 3% need 833,333 impressions, which
     /// cost 41,667 at CPM 50 (the handbook's "about 40,000").
     #[test]
     fn handbook_media_figures() {
@@ -314,7 +314,7 @@ mod tests {
         assert!(spend_for_volume(Pricing::Cpc(1.0), -5.0).is_err());
     }
 
-    /// The review template of domain.md section 6: sales 1,600,000 on cost 720,000
+    /// The review template of docs/handbook.md, the review: sales 1,600,000 on cost 720,000
     /// (72 in units of 10k) is a ROAS of 2.22, printed 1:2.22.
     #[test]
     fn returns_and_ratio_text() {

@@ -1,6 +1,6 @@
 //! The budget domain: media cost models, return ratios, response curves with
 //! diminishing returns, optimal allocation across channels with an elastic reserve,
-//! and plan-versus-actual pacing (domain.md section 7; issue 4).
+//! and plan-versus-actual pacing (docs/handbook.md, budget).
 //!
 //! Files: [`cost`] (CPM/CPC/CPA, ROI, ROAS, CAC, break-even), [`response`] (Hill and
 //! capped linear curves, least-squares fits, curve charts), [`allocate`] (global

@@ -1,7 +1,7 @@
 //! Plan versus actual spend ("pacing"): a budget plan by item (promotion, materials,
 //! people) and by day or week, compared with the spend to date.
 //!
-//! Rules (domain.md section 7; the handbook's yardstick is 5%):
+//! Rules (docs/handbook.md, budget; the handbook's yardstick is 5%):
 //! * `planned_to_date` is the plan's amount for the days up to and including `as_of`.
 //!   A weekly plan row covers 7 days from its date and counts day by day; an undated
 //!   row is the item's whole budget, spread evenly over `start..=end` when those are
@@ -510,7 +510,7 @@ mod tests {
         }
     }
 
-    /// domain.md section 6: total cost 72 (10k) against 60 planned, after an emergency
+    /// docs/handbook.md, the review: total cost 72 (10k) against 60 planned, after an emergency
     /// KOL buy: +12, +20%, an overrun.
     #[test]
     fn handbook_overrun_72_against_60() {

@@ -1,7 +1,7 @@
 //! One user's funnel: the deepest step reached by an ordered chain of events inside
 //! the window, and the times of the chain that is counted.
 //!
-//! Rule (issue 3; ClickHouse's `windowFunnel` in its default mode): a user reaches
+//! Rule (ClickHouse's `windowFunnel` in its default mode): a user reaches
 //! step k when they have events e1..ek named s1..sk with `t1 <= t2 <= ... <= tk` and
 //! `tk - t1 <= window`. Equal timestamps are allowed, other events may come in
 //! between, and any attempt counts (the best chain over all of the user's events).

@@ -1,7 +1,7 @@
 //! Planned versus observed: a plan's stage rates lined up against the rates an
 //! observed funnel shows, and the gaps ranked by their effect on revenue.
 //!
-//! The planning funnel is multiplicative (domain.md section 2): with `E` entering
+//! The planning funnel is multiplicative (docs/handbook.md, the funnel): with `E` entering
 //! users, stage rates `r1..rm` and average order value `aov`,
 //! `revenue = E x r1 x ... x rm x aov`. The effect of stage i's gap alone (every
 //! other rate as planned) is therefore
@@ -293,7 +293,7 @@ mod tests {
 
     #[test]
     fn handbook_plan_against_an_observed_funnel() {
-        // domain.md section 2: 25,000 x 15% x 40% x 70% x 90% = 945 conversions,
+        // docs/handbook.md, the funnel: 25,000 x 15% x 40% x 70% x 90% = 945 conversions,
         // x 150 = 141,750 revenue.
         let plan = [
             stage("acquisition", 0.15),

@@ -1,5 +1,4 @@
-//! Observed funnels from event exports (issue 3, "Observed funnels from event
-//! exports"; domain.md section 5: track the funnel live from tracking-point exports).
+//! Observed funnels from event exports (docs/handbook.md, monitoring: track the funnel live from tracking-point exports).
 //!
 //! Files: [`time`] (epoch seconds and ISO-8601 timestamps), [`window`] (`7d`),
 //! [`chain`] (one user's best chain, ClickHouse `windowFunnel` semantics),

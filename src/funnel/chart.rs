@@ -116,7 +116,7 @@ mod tests {
         assert!(svg.contains("data-stage=\"buy\" data-volume=\"500\" data-rate=\"0.2\" x=\"280.0\" y=\"108.0\" width=\"240.0\""));
         assert!(svg.contains("data-volume=\"100\" x=\"376.0\" y=\"168.0\" width=\"48.0\""));
         assert!(svg.contains("visit &lt;web&gt;") && svg.contains("Plan &amp; goal"));
-        assert!(svg.contains("\u{2193} 50%") && svg.contains("100 (revenue 1,000)"));
+        assert!(svg.contains("\u{2193} 50.0%") && svg.contains("100 (revenue 1,000)"));
         let zero = funnel_svg(&f.forward(0.0).unwrap(), "z");
         assert!(zero.contains("width=\"1.0\""));
     }

@@ -1,4 +1,4 @@
-//! Consistency check of a planner's own funnel table (domain.md section 2: "a plan
+//! Consistency check of a planner's own funnel table (docs/handbook.md, the funnel: "a plan
 //! whose stages do not chain must be reported").
 //!
 //! The table has one row per stage, in funnel order, with columns `stage` (or `name`),
@@ -11,15 +11,15 @@
 //! average order value their revenue is compared with the goal the same way.
 //!
 //! Handbook table (25,000 / 15% -> 3,750 / 40% -> 1,500 / 70% -> 1,000 / 90%, aov 150,
-//! goal 1,000,000): the link retention -> monetization is flagged (1,500 x 70% = 1,050,
-//! not 1,000) and the implied revenue 1,000 x 90% x 150 = 135,000 falls short of the
+//! goal 1,000,000): the link retention -> monetization is flagged (1,500 x 70.0% = 1,050,
+//! not 1,000) and the implied revenue 1,000 x 90.0% x 150 = 135,000 falls short of the
 //! goal by 865,000.
 
 use super::error::{positive, FunnelError};
 use super::plan::{table, Funnel, Stage};
 use super::read::{number_cell, rate_cell, stage_column, text_cell};
 use crate::render::format_grouped;
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use crate::units::{format_percent, Rate};
 
 /// What to check the table against.
@@ -267,14 +267,15 @@ impl PlanCheck {
         table(vec![
             ("from", s(|x| x.from.clone())),
             ("to", s(|x| x.to.clone())),
-            ("volume", f(&|x| Some(x.volume))),
-            ("rate", f(&|x| Some(x.rate.get()))),
-            ("implied", f(&|x| Some(x.implied))),
-            ("planned", f(&|x| x.planned)),
-            ("gap", f(&|x| x.gap())),
+            ("volume", f(&|x| Some(x.volume)).with_kind(Kind::Count)),
+            ("rate", f(&|x| Some(x.rate.get())).with_kind(Kind::Rate)),
+            ("implied", f(&|x| Some(x.implied)).with_kind(Kind::Count)),
+            ("planned", f(&|x| x.planned).with_kind(Kind::Count)),
+            ("gap", f(&|x| x.gap()).with_kind(Kind::Count)),
             (
                 "gap_pct",
-                f(&|x| x.gap().filter(|_| x.implied > 0.0).map(|g| g / x.implied)),
+                f(&|x| x.gap().filter(|_| x.implied > 0.0).map(|g| g / x.implied))
+                    .with_kind(Kind::Change),
             ),
             (
                 "flag",
@@ -386,11 +387,11 @@ mod tests {
         assert_eq!(c.issues.len(), 2);
         assert_eq!(
             c.issues[0],
-            "retention -> monetization: 1,500 x 70% = 1,050, not 1,000 (the plan is 50 below, -4.76%)"
+            "retention -> monetization: 1,500 x 70.0% = 1,050, not 1,000 (the plan is 50 below, -4.76%)"
         );
         assert_eq!(
             c.issues[1],
-            "revenue: 1,000 x 90% x 150 = 135,000 falls short of the 1,000,000 goal by 865,000 (13.5% of the goal)"
+            "revenue: 1,000 x 90.0% x 150 = 135,000 falls short of the 1,000,000 goal by 865,000 (13.5% of the goal)"
         );
         // 1,000,000 / 150 / 0.0378 = 176,366.8
         assert_eq!(format!("{:.1}", c.needed_entering.unwrap()), "176366.8");
@@ -458,7 +459,7 @@ mod tests {
         let c = check_plan(&zero, &CheckOptions::default()).unwrap();
         assert_eq!(
             c.issues,
-            ["a -> b: 0 x 50% = 0, not 10 (the plan is 10 above)"]
+            ["a -> b: 0 x 50.0% = 0, not 10 (the plan is 10 above)"]
         );
         let e = check_plan(
             &t,

@@ -1,5 +1,5 @@
-//! Media sizing: the impressions and ad spend a visitor target needs (domain.md
-//! section 2, "media sizing").
+//! Media sizing: the impressions and ad spend a visitor target needs (docs/handbook.md,
+//! the funnel, "media sizing").
 //!
 //! Visitors are clicks on the ads, so `impressions = visitors / ctr`. The cost comes
 //! from the budget domain's cost model ([`crate::budget::spend_for_volume`]): under CPM,
@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn handbook_media_sizing() {
-        // domain.md section 2: 25,000 / 0.03 / 1000 x 50 = 41,666.7
+        // docs/handbook.md, the funnel: 25,000 / 0.03 / 1000 x 50 = 41,666.7
         let ctr = Rate::new(0.03, "ctr").unwrap();
         let m = media(25000.0, Some(ctr), Pricing::Cpm(50.0)).unwrap();
         let imp = m.impressions.unwrap();

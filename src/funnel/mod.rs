@@ -1,4 +1,4 @@
-//! The funnel domain, planning half (domain.md section 2; issue 3): goal decomposition
+//! The funnel domain, planning half (docs/handbook.md, the funnel): goal decomposition
 //! through a chain of stages (AARRR), forward projection, revenue goals, media sizing,
 //! the consistency check of a planner's table, sensitivity of the output to each
 //! stage's rate, what-if copies of a funnel, and an SVG funnel chart.

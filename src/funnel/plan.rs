@@ -1,4 +1,4 @@
-//! The planning funnel (AARRR decomposition, domain.md section 2): a chain of stages,
+//! The planning funnel (AARRR decomposition, docs/handbook.md, the funnel): a chain of stages,
 //! each with the share of its volume that reaches the next stage, and an optional
 //! average order value (aov) that turns the final conversions into revenue.
 //!
@@ -14,7 +14,7 @@
 //! 1,000,000 needs 6,666.7 conversions and 176,366.8 entering.
 
 use super::error::{non_negative, positive, FunnelError};
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use crate::units::Rate;
 
 /// One stage of a funnel: its name and the share of its volume that reaches the next
@@ -246,7 +246,7 @@ impl Funnel {
         let rate = self.stages.iter().map(|s| Some(s.rate.get())).collect();
         table(vec![
             ("stage", Column::text(stage)),
-            ("rate", Column::float(rate)),
+            ("rate", Column::float(rate).with_kind(Kind::Rate)),
         ])
     }
 }
@@ -284,10 +284,10 @@ impl FunnelPlan {
                 "stage",
                 Column::text(self.rows.iter().map(|r| Some(r.stage.clone())).collect()),
             ),
-            ("volume", f(|r| r.volume)),
-            ("rate", f(|r| r.rate.get())),
-            ("next_volume", f(|r| r.next_volume)),
-            ("dropped", f(|r| r.dropped)),
+            ("volume", f(|r| r.volume).with_kind(Kind::Count)),
+            ("rate", f(|r| r.rate.get()).with_kind(Kind::Rate)),
+            ("next_volume", f(|r| r.next_volume).with_kind(Kind::Count)),
+            ("dropped", f(|r| r.dropped).with_kind(Kind::Count)),
         ])
     }
 }
@@ -316,7 +316,7 @@ mod tests {
 
     #[test]
     fn handbook_forward() {
-        // domain.md section 2: 25,000 x 15% = 3,750; x 40% = 1,500; x 70% = 1,050;
+        // docs/handbook.md, the funnel: 25,000 x 15% = 3,750; x 40% = 1,500; x 70% = 1,050;
         // x 90% = 945 conversions; x 150 = 141,750.
         let p = handbook().forward(25000.0).unwrap();
         assert!(close(p.conversions, 945.0, 1e-12), "{}", p.conversions);

@@ -1,6 +1,6 @@
 //! Which lever matters most: for each stage, the change in conversions and revenue
 //! when its rate rises by one point (0.15 -> 0.16) and by 1% relative (0.15 -> 0.1515),
-//! ranked (domain.md section 6: "if the store forwarding rate rises 1 point ...").
+//! ranked (docs/handbook.md, the review: "if the store forwarding rate rises 1 point ...").
 //!
 //! Each change is computed exactly by projecting the funnel again with the one rate
 //! changed (capped at 1), not by a derivative. Since conversions are
@@ -11,7 +11,7 @@
 
 use super::error::{non_negative, FunnelError};
 use super::plan::{table, Funnel};
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use crate::units::Rate;
 
 /// One stage's effect on the funnel's output.
@@ -132,11 +132,23 @@ impl Sensitivity {
                 "stage",
                 Column::text(l.iter().map(|x| Some(x.stage.clone())).collect()),
             ),
-            ("rate", f(|x| x.rate.get())),
-            ("conversions_point", f(|x| x.conversions_point)),
-            ("revenue_point", f(|x| x.revenue_point)),
-            ("conversions_relative", f(|x| x.conversions_relative)),
-            ("revenue_relative", f(|x| x.revenue_relative)),
+            ("rate", f(|x| x.rate.get()).with_kind(Kind::Rate)),
+            (
+                "conversions_point",
+                f(|x| x.conversions_point).with_kind(Kind::Count),
+            ),
+            (
+                "revenue_point",
+                f(|x| x.revenue_point).with_kind(Kind::Money),
+            ),
+            (
+                "conversions_relative",
+                f(|x| x.conversions_relative).with_kind(Kind::Count),
+            ),
+            (
+                "revenue_relative",
+                f(|x| x.revenue_relative).with_kind(Kind::Money),
+            ),
         ])
     }
 }

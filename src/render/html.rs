@@ -2,8 +2,8 @@
 //! tables and inline SVG charts. No external assets, scripts or fonts, so a report
 //! opens the same offline as online.
 
-use super::number::{format_display, format_grouped};
-use crate::table::{DType, Table, Value};
+use super::format::CellFormat;
+use crate::table::{Column, DType, Table, Value};
 
 /// One block of a report.
 #[derive(Debug, Clone)]
@@ -58,16 +58,20 @@ pub fn escape(text: &str) -> String {
 /// A cell as a report shows it: large numbers with thousands separators (floats from
 /// 1,000, with one decimal unless whole; integers from 10,000, so that years and codes
 /// stay as written), the rest as the terminal shows them.
-fn cell_text(v: &Value) -> String {
+fn cell_text(v: &Value, format: &CellFormat) -> String {
     match v {
-        Value::Float(x) if x.is_finite() && x.abs() >= 1000.0 => {
-            let decimals = if x.fract() == 0.0 { 0 } else { 1 };
-            format_grouped(*x, decimals)
-        }
-        Value::Float(x) => format_display(*x),
-        Value::Int(i) if i.unsigned_abs() >= 10_000 => format_grouped(*i as f64, 0),
-        other => other.to_string(),
+        Value::Bool(true) => "yes".to_string(),
+        Value::Bool(false) => "no".to_string(),
+        other => format.text(other),
     }
+}
+
+/// The cell formats of a table's columns, by their kinds and values.
+fn formats(table: &Table) -> Vec<(&Column, CellFormat)> {
+    (0..table.n_cols())
+        .filter_map(|i| table.column_at(i))
+        .map(|c| (c, CellFormat::for_column(c, c.len())))
+        .collect()
 }
 
 /// A table as an HTML `<table>`: numbers right-aligned; a `status` column's cells get
@@ -78,16 +82,14 @@ pub fn table_html(table: &Table) -> String {
         out.push_str(&format!("<th>{}</th>", escape(n)));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    let cols: Vec<_> = (0..table.n_cols())
-        .filter_map(|i| table.column_at(i))
-        .collect();
+    let cols = formats(table);
     for r in 0..table.n_rows() {
         out.push_str("<tr>");
-        for (name, c) in table.names().iter().zip(&cols) {
+        for (name, (c, f)) in table.names().iter().zip(&cols) {
             let v = c.get(r);
-            let text = cell_text(&v);
+            let text = cell_text(&v, f);
             let mut classes = Vec::new();
-            if matches!(c.dtype(), DType::Int | DType::Float) {
+            if f.is_numeric() {
                 classes.push("num".to_string());
             }
             if name == "status"
@@ -228,11 +230,12 @@ pub fn table_markdown(table: &Table) -> String {
             .collect::<Vec<_>>()
             .join("|")
     );
-    let cols: Vec<_> = (0..table.n_cols())
-        .filter_map(|i| table.column_at(i))
-        .collect();
+    let cols = formats(table);
     for r in 0..table.n_rows() {
-        let cells: Vec<String> = cols.iter().map(|c| esc(&cell_text(&c.get(r)))).collect();
+        let cells: Vec<String> = cols
+            .iter()
+            .map(|(c, f)| esc(&cell_text(&c.get(r), f)))
+            .collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out

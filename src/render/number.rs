@@ -1,15 +1,20 @@
 //! Number formatting for terminal output.
 
 /// Formats a float for a person: up to four decimals with trailing zeros trimmed;
-/// values below 0.001 in magnitude (p-values) in scientific notation with four
-/// significant digits. Integral floats keep one decimal (`945.0`) so that floats and
-/// integers remain distinguishable.
+/// values below 0.001 in magnitude with four significant digits (`-0.0002674`), and
+/// scientific notation only below 1e-6 (`1.235e-7`) or from 1e15. Integral floats
+/// keep one decimal (`945.0`) so that floats and integers remain distinguishable.
 pub fn format_display(x: f64) -> String {
     if !x.is_finite() {
         return format!("{x}");
     }
-    if x != 0.0 && x.abs() < 1e-3 {
+    if x != 0.0 && x.abs() < 1e-6 {
         return format!("{x:.3e}");
+    }
+    if x != 0.0 && x.abs() < 1e-3 {
+        let d = (3 - x.abs().log10().floor() as i32).clamp(4, 9) as usize;
+        let s = format!("{x:.d$}");
+        return s.trim_end_matches('0').to_string();
     }
     if x.abs() >= 1e15 {
         return format!("{x:e}");
@@ -85,7 +90,8 @@ mod tests {
         assert_eq!(format_display(945.0), "945.0");
         assert_eq!(format_display(833333.3333333), "833333.3333");
         assert_eq!(format_display(0.05), "0.05");
-        assert_eq!(format_display(0.0000123456), "1.235e-5");
+        assert_eq!(format_display(0.0000123456), "0.00001235");
+        assert_eq!(format_display(0.000000123456), "1.235e-7");
         assert_eq!(format_display(0.0), "0.0");
     }
 

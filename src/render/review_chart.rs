@@ -238,7 +238,7 @@ mod tests {
         let svg = achievement_svg(&r, "Achievement");
         assert_eq!(
             values(&svg),
-            vec!["90%", "120%", "73.3%"],
+            vec!["90.0%", "120.0%", "73.3%"],
             "no bar for a zero target"
         );
         assert_eq!(svg.matches("status-missed").count(), 2);

@@ -1,4 +1,4 @@
-//! The review report (issue 5, item 7): one self-contained page for the managers —
+//! The review report: one self-contained page for the managers —
 //! the headline, the targets table with status colours, target-vs-actual bars, the
 //! gaps that matter, the attribution table and waterfall, the what-if, the actions and
 //! the lessons — built on `crate::render::Report`, which writes it as HTML (inline CSS
@@ -412,14 +412,14 @@ mod tests {
             "5,000,000",
             "4,500,000",
             "-500,000",
-            "90%",
+            "90.0%",
             "-1 pt",
-            "80%",
+            "80.0%",
             "1:2.2",
             "-0.8",
             "73.3%",
             "+12",
-            "120%",
+            "120.0%",
         ] {
             assert!(html.contains(&format!(">{cell}</td>")), "{cell}");
         }
@@ -439,7 +439,7 @@ mod tests {
         );
         let md = review_report(&parts)?.to_markdown();
         assert!(
-            md.contains("| impressions | 5,000,000 | 4,500,000 | -500,000 | 90% | missed |"),
+            md.contains("| impressions | 5,000,000 | 4,500,000 | -500,000 | 90.0% | missed |"),
             "{md}"
         );
         Ok(())

@@ -1,8 +1,8 @@
 //! Aligned text tables for the terminal: numbers right-aligned, text left-aligned,
 //! widths measured in terminal columns (CJK characters count two).
 
-use super::number::{format_display, format_grouped};
-use crate::table::{Column, DType, Table, Value};
+use super::format::CellFormat;
+use crate::table::{Column, Table};
 use unicode_width::UnicodeWidthStr;
 
 /// Renders every row of `table`.
@@ -18,19 +18,19 @@ pub fn render_table_limited(table: &Table, max_rows: usize) -> String {
     let mut cells: Vec<Vec<String>> = Vec::with_capacity(shown + 1);
     cells.push(table.names().to_vec());
     let cols: Vec<&Column> = (0..ncols).filter_map(|i| table.column_at(i)).collect();
-    let formats: Vec<FloatFormat> = cols.iter().map(|c| FloatFormat::of(c, shown)).collect();
+    let formats: Vec<CellFormat> = cols
+        .iter()
+        .map(|c| CellFormat::for_column(c, shown))
+        .collect();
     for r in 0..shown {
         cells.push(
             cols.iter()
                 .zip(&formats)
-                .map(|(c, f)| display_cell(&c.get(r), *f))
+                .map(|(c, f)| f.text(&c.get(r)))
                 .collect(),
         );
     }
-    let right: Vec<bool> = cols
-        .iter()
-        .map(|c| matches!(c.dtype(), DType::Int | DType::Float))
-        .collect();
+    let right: Vec<bool> = formats.iter().map(|f| f.is_numeric()).collect();
     let widths: Vec<usize> = (0..ncols)
         .map(|i| cells.iter().map(|row| row[i].width()).max().unwrap_or(0))
         .collect();
@@ -71,50 +71,6 @@ pub fn render_table_limited(table: &Table, max_rows: usize) -> String {
         if ncols == 1 { "" } else { "s" }
     ));
     out
-}
-
-/// How a float column is shown: as `format_display` gives each value (rates, p-values,
-/// small figures), or, when some value reaches 1,000, every value with thousands
-/// separators and one decimal (none when every value is whole), so that a column of
-/// volumes or money reads `5,000,000` and `85,573.5` rather than `5000000.0` and
-/// `85573.5049`. Integer columns (counts, years, ids) are shown as they are.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum FloatFormat {
-    Plain,
-    Grouped { decimals: usize },
-}
-
-impl FloatFormat {
-    fn of(column: &Column, shown: usize) -> FloatFormat {
-        if column.dtype() != DType::Float {
-            return FloatFormat::Plain;
-        }
-        let values: Vec<f64> = (0..shown)
-            .filter_map(|r| match column.get(r) {
-                Value::Float(x) if x.is_finite() => Some(x),
-                _ => None,
-            })
-            .collect();
-        if !values.iter().any(|x| x.abs() >= 1000.0) {
-            return FloatFormat::Plain;
-        }
-        let whole = values.iter().all(|x| x.fract() == 0.0);
-        FloatFormat::Grouped {
-            decimals: if whole { 0 } else { 1 },
-        }
-    }
-}
-
-fn display_cell(v: &Value, format: FloatFormat) -> String {
-    match v {
-        Value::Float(x) if x.is_finite() => match format {
-            FloatFormat::Plain => format_display(*x),
-            FloatFormat::Grouped { decimals } => format_grouped(*x, decimals),
-        },
-        Value::Float(x) => format_display(*x),
-        Value::Str(s) => s.replace(['\n', '\r', '\t'], " "),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

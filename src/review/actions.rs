@@ -1,4 +1,4 @@
-//! Action items (domain.md section 6, step 4; issue 5, item 5): what will be done, by
+//! Action items (docs/handbook.md, the review, step 4): what will be done, by
 //! whom, by when, with what expected effect, verified in the next campaign's review.
 //!
 //! Format: `action, owner, due, expected_effect, status` (docs/formats.md). An action
@@ -222,7 +222,7 @@ mod tests {
     use super::*;
     use crate::table::{read_csv_bytes, CsvOptions};
 
-    /// The handbook's three actions from the summer review (domain.md section 6).
+    /// The handbook's three actions from the summer review (docs/handbook.md, the review).
     const SUMMER: &str = "action,owner,due,expected_effect,status\n\
         simplify sign-up from 5 steps to 3,Li,2024-08-10,sign-up conversion 5.5%,in progress\n\
         add limited-time copy to short-video ads,Wang,2024-08-05,,done\n\

@@ -1,4 +1,4 @@
-//! Gap attribution through the funnel (domain.md section 6, step 2; issue 5, item 3):
+//! Gap attribution through the funnel (docs/handbook.md, the review, step 2):
 //! the revenue gap between plan and actual split into one contribution per factor of
 //! the funnel — the entering traffic, each stage's conversion rate, the average order
 //! value — adding up exactly to the gap, by an order-free method ([`super::decompose`](mod@super::decompose)).
@@ -11,7 +11,7 @@
 use super::decompose::{decompose, Method};
 use super::error::{non_negative, ReviewError};
 use crate::funnel::FunnelPlan;
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use crate::units::Rate;
 
 /// One conversion step: the stage it leaves and the share that reaches the next one.
@@ -457,12 +457,13 @@ impl Attribution {
                 ("actual".into(), n(&|r| Some(r.actual))),
                 (
                     "change".into(),
-                    n(&|r| (r.planned > 0.0).then(|| r.actual / r.planned - 1.0)),
+                    n(&|r| (r.planned > 0.0).then(|| r.actual / r.planned - 1.0))
+                        .with_kind(Kind::Change),
                 ),
                 ("contribution".into(), n(&|r| Some(r.contribution))),
                 (
                     "share".into(),
-                    n(&|r| (gap != 0.0).then(|| r.contribution / gap + 0.0)),
+                    n(&|r| (gap != 0.0).then(|| r.contribution / gap + 0.0)).with_kind(Kind::Share),
                 ),
             ],
         )?)

@@ -1,12 +1,12 @@
 //! Comparisons across campaigns: the achievement of every metric in every campaign
 //! side by side, with the average across the campaigns that have it and how often it
-//! was met ([`compare`], for the quarterly review across campaigns); and one period's
-//! actuals against another's ([`compare_periods`]: this campaign against the last
-//! one, or against the same period last year).
+//! was met ([`compare`], for the quarterly review across campaigns, docs/handbook.md);
+//! and one period's actuals against another's ([`compare_periods`]: this campaign
+//! against the last one, or against the same period last year).
 
 use super::error::ReviewError;
 use super::metrics::{Better, Review, Status};
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use crate::units::Notation;
 
 /// Which way a metric moved from the previous period, given which way is better.
@@ -201,7 +201,10 @@ impl PeriodComparison {
                 ("current".into(), n(&|r| r.current)),
                 ("previous".into(), n(&|r| r.previous)),
                 ("difference".into(), n(&|r| r.difference)),
-                ("growth".into(), n(&|r| r.growth.ok())),
+                (
+                    "growth".into(),
+                    n(&|r| r.growth.ok()).with_kind(Kind::Change),
+                ),
                 ("trend".into(), s(&|r| r.trend.name().to_string())),
             ],
         )?)
@@ -281,7 +284,7 @@ pub fn compare(reviews: &[(String, Review)]) -> Result<Table, ReviewError> {
             }
             values.push(a);
         }
-        cols.push((name.clone(), Column::float(values)));
+        cols.push((name.clone(), Column::float(values).with_kind(Kind::Rate)));
     }
     cols.push((
         "average".to_string(),
@@ -289,7 +292,8 @@ pub fn compare(reviews: &[(String, Review)]) -> Result<Table, ReviewError> {
             sums.iter()
                 .map(|&(s, n)| (n > 0).then(|| s / n as f64))
                 .collect(),
-        ),
+        )
+        .with_kind(Kind::Rate),
     ));
     cols.push((
         "met".to_string(),

@@ -1,4 +1,4 @@
-//! The lessons knowledge base (domain.md section 6, step 4; issue 5, item 5): what was
+//! The lessons knowledge base (docs/handbook.md, the review, step 4): what was
 //! learnt (category, content, where it applies, the evidence), recorded by whom and
 //! when, searched across the folder of past reviews before the next campaign.
 //!

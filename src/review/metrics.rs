@@ -1,7 +1,7 @@
-//! Targets against actuals (domain.md section 6, step 1): every goal of the plan with
+//! Targets against actuals (docs/handbook.md, the review, step 1): every goal of the plan with
 //! its target, actual, difference, achievement rate and a direction-aware status.
 //!
-//! Rules (issue 5, item 1):
+//! Rules:
 //! - `difference = actual - target`, shown in percentage points when either cell was
 //!   written as a percentage (`5%` → `4%` is `-1 pt`), in the ratio's second term for
 //!   ratios (`1:3` → `1:2.2` is `-0.8`), else in the metric's own unit.
@@ -14,7 +14,7 @@
 use super::error::ReviewError;
 use super::header::{split_header, Header};
 use crate::render::format_grouped;
-use crate::table::{Column, CsvOptions, DType, Table};
+use crate::table::{Column, CsvOptions, DType, Kind, Table};
 use crate::units::{format_percent, format_ratio, parse_quantity, Notation, Quantity};
 use std::path::Path;
 
@@ -229,13 +229,10 @@ fn signed(x: f64) -> String {
     }
 }
 
-/// A fraction as a percentage with at most one decimal (`0.7333` → `73.3%`).
+/// A fraction as a percentage by the one rate rule (`0.7333` → `73.3%`, `0.9` →
+/// `90.0%`): see `render::percent`.
 pub fn percent1(fraction: f64) -> String {
-    let s = format!("{:.1}", fraction * 100.0);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    // A tiny negative share rounds to "-0": print it as 0.
-    let s = if s == "-0" { "0" } else { s };
-    format!("{s}%")
+    crate::units::format_percent(fraction)
 }
 
 /// The result of a review: one row per metric, in the input's order.
@@ -500,7 +497,10 @@ impl Review {
                 ("target".into(), n(&|r| r.target.map(|q| q.value))),
                 ("actual".into(), n(&|r| r.actual.map(|q| q.value))),
                 ("difference".into(), n(&|r| r.difference)),
-                ("achievement".into(), n(&|r| r.achievement)),
+                (
+                    "achievement".into(),
+                    n(&|r| r.achievement).with_kind(Kind::Rate),
+                ),
                 ("status".into(), s(&|r| r.status.name().to_string())),
                 ("note".into(), s(&|r| r.note.clone())),
             ],
@@ -607,19 +607,19 @@ mod tests {
         headline,new users,10000,8000,,\n\
         headline,sales,2000000,1600000,,\n";
 
-    /// The handbook's template rows and headline (domain.md section 6).
+    /// The handbook's template rows and headline (docs/handbook.md, the review).
     #[test]
     fn handbook_template_rows() -> Result<(), ReviewError> {
         let r = review(TEMPLATE)?;
         let f = r.formatted()?;
         let cell = |row: usize, c: &str| f.column(c).ok().and_then(|c| c.text_at(row));
         let expect = [
-            ("5,000,000", "4,500,000", "-500,000", "90%", "missed"),
-            ("5%", "4%", "-1 pt", "80%", "missed"),
+            ("5,000,000", "4,500,000", "-500,000", "90.0%", "missed"),
+            ("5.0%", "4.0%", "-1 pt", "80.0%", "missed"),
             ("1:3", "1:2.2", "-0.8", "73.3%", "missed"),
-            ("60", "72", "+12", "120%", "over"),
-            ("10,000", "8,000", "-2,000", "80%", "missed"),
-            ("2,000,000", "1,600,000", "-400,000", "80%", "missed"),
+            ("60", "72", "+12", "120.0%", "over"),
+            ("10,000", "8,000", "-2,000", "80.0%", "missed"),
+            ("2,000,000", "1,600,000", "-400,000", "80.0%", "missed"),
         ];
         for (i, (t, a, d, ach, st)) in expect.iter().enumerate() {
             assert_eq!(cell(i, "target").as_deref(), Some(*t), "row {i}");
@@ -660,9 +660,9 @@ mod tests {
     #[test]
     fn percent_formatting() {
         assert_eq!(percent1(2.2 / 3.0), "73.3%");
-        assert_eq!(percent1(1.2), "120%");
-        assert_eq!(percent1(-0.0001), "0%");
-        assert_eq!(percent1(-0.0), "0%");
+        assert_eq!(percent1(1.2), "120.0%");
+        assert_eq!(percent1(-0.0001), "-0.01%");
+        assert_eq!(percent1(-0.0), "0.0%");
     }
 
     #[test]

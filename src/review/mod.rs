@@ -1,4 +1,4 @@
-//! The review domain (复盘, domain.md section 6; issue 5): targets against actuals,
+//! The review domain (复盘, docs/handbook.md, the review): targets against actuals,
 //! the gaps that matter most, the revenue gap attributed through the funnel, recovery
 //! what-ifs, action items and lessons, comparison across campaigns, and the report.
 //!

@@ -1,4 +1,4 @@
-//! Recovery what-ifs (domain.md section 6, step 2; issue 5, item 4): "if the
+//! Recovery what-ifs (docs/handbook.md, the review, step 2): "if the
 //! forwarding rate rises 1 point and impressions 4%, how much revenue is recovered?"
 //!
 //! The actual funnel is re-run with changed factors; the result is compared with the

@@ -1,4 +1,4 @@
-//! The scenario domain: what-ifs over models (issue 6; domain.md section 8: "what if
+//! The scenario domain: what-ifs over models (docs/handbook.md, what-ifs: "what if
 //! CTR is 2.5%?", "what conversion do we need to hit 1M?").
 //!
 //! Files: [`sweep`] (grid and zipped points), [`goal_seek`](mod@goal_seek) (Brent's method),

@@ -1,5 +1,5 @@
 //! Native models for what-ifs: a funnel (`entering x rate_1 x ... x rate_k x aov`,
-//! domain.md section 2: "revenue = average order value x target users x conversion
+//! docs/handbook.md, the funnel: "revenue = average order value x target users x conversion
 //! rate") and a budget response curve (`result = curve(spend)`, `revenue = result x
 //! value`), whose inputs are fixed numbers or distributions. They are swept, goal-sought,
 //! simulated and charted in native Rust, never row by row in the interpreter.

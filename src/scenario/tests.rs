@@ -21,7 +21,7 @@ fn fixed(v: f64) -> Input {
     Input::Fixed(v)
 }
 
-/// The handbook funnel (domain.md section 2): 15%, 40%, 70%, 90%, aov 150.
+/// The handbook funnel (docs/handbook.md, the funnel): 15%, 40%, 70%, 90%, aov 150.
 fn handbook(entering: f64) -> Model {
     Model::funnel(
         fixed(entering),

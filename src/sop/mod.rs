@@ -1,4 +1,4 @@
-//! The SOP domain (domain.md section 4; issue 9): from a materials-and-tasks list to a
+//! The SOP domain (docs/handbook.md, the SOP): from a materials-and-tasks list to a
 //! resource-feasible plan over working-day calendars, with the reasoning shown.
 //!
 //! Files: [`calendar`] (working days, holidays, make-up workdays, half-day slots),

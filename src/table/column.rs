@@ -9,6 +9,7 @@
 //! `str_at`, `date_at`, ...) or the whole-column views, and build columns with the
 //! constructors (`Column::float(values)`).
 
+use super::kind::Kind;
 use super::value::{DType, Value};
 use arrow_array::builder::StringBuilder;
 use arrow_array::types::Int32Type;
@@ -64,6 +65,8 @@ enum Data {
 #[derive(Debug, Clone)]
 pub struct Column {
     data: Data,
+    /// What the values mean, for presentation only (see [`Kind`]).
+    kind: Kind,
 }
 
 impl PartialEq for Column {
@@ -147,7 +150,21 @@ impl Column {
     }
 
     fn from_data(data: Data) -> Column {
-        Column { data }
+        Column {
+            data,
+            kind: Kind::Plain,
+        }
+    }
+
+    /// The same column with its values' meaning declared (presentation only).
+    pub fn with_kind(mut self, kind: Kind) -> Column {
+        self.kind = kind;
+        self
+    }
+
+    /// What the values mean ([`Kind::Plain`] unless declared).
+    pub fn kind(&self) -> Kind {
+        self.kind
     }
 
     /// The column from an Arrow array of a supported type: Int64, Float64, Boolean,
@@ -427,6 +444,7 @@ impl Column {
                 .and_then(|x| x.as_any().downcast_ref::<T>().cloned())
                 .unwrap_or_else(|| a.slice_clone(0, 0))
         }
+        let kind = self.kind;
         Column::from_data(match &self.data {
             Data::Int(a) => Data::Int(pick(a, idx)),
             Data::Float(a) => Data::Float(pick(a, idx)),
@@ -439,6 +457,7 @@ impl Column {
             Data::Date(a) => Data::Date(pick(a, idx)),
             Data::Datetime(a) => Data::Datetime(pick(a, idx)),
         })
+        .with_kind(kind)
     }
 
     /// The rows where `mask` is true (a null in the mask drops the row).
@@ -449,6 +468,7 @@ impl Column {
                 .and_then(|x| x.as_any().downcast_ref::<T>().cloned())
                 .unwrap_or_else(|| a.slice_clone(0, 0))
         }
+        let kind = self.kind;
         Column::from_data(match &self.data {
             Data::Int(a) => Data::Int(keep(a, mask)),
             Data::Float(a) => Data::Float(keep(a, mask)),
@@ -461,12 +481,15 @@ impl Column {
             Data::Date(a) => Data::Date(keep(a, mask)),
             Data::Datetime(a) => Data::Datetime(keep(a, mask)),
         })
+        .with_kind(kind)
     }
 
     /// The column with every dictionary-encoded cell spelled out (plain text).
     pub fn decoded(&self) -> Column {
         match &self.data {
-            Data::Dict { .. } => Column::text_from((0..self.len()).map(|r| self.str_at(r))),
+            Data::Dict { .. } => {
+                Column::text_from((0..self.len()).map(|r| self.str_at(r))).with_kind(self.kind)
+            }
             _ => self.clone(),
         }
     }
@@ -557,8 +580,13 @@ impl Column {
         if let Some(p) = parts.iter().find(|p| p.dtype() != dtype) {
             return Err(format!("{} and {} cannot be stacked", dtype, p.dtype()));
         }
+        let kind = if parts.iter().all(|p| p.kind == first.kind) {
+            first.kind
+        } else {
+            Kind::Plain
+        };
         if parts.iter().all(|p| p.is_dictionary()) {
-            return Ok(concat_dictionaries(parts));
+            return Ok(concat_dictionaries(parts).with_kind(kind));
         }
         let arrays: Vec<ArrayRef> = parts
             .iter()
@@ -569,7 +597,7 @@ impl Column {
             .collect();
         let refs: Vec<&dyn Array> = arrays.iter().map(|a| a.as_ref()).collect();
         let joined = arrow_select::concat::concat(&refs).map_err(|e| e.to_string())?;
-        Column::from_arrow(&joined)
+        Ok(Column::from_arrow(&joined)?.with_kind(kind))
     }
 }
 

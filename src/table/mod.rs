@@ -11,6 +11,7 @@ mod error;
 pub mod expr;
 mod hash;
 mod keys;
+mod kind;
 mod known;
 mod ops;
 mod reshape;
@@ -30,6 +31,7 @@ pub use csv_read::{
 pub use csv_write::{to_csv_string, to_csv_string_limited, write_csv};
 pub use error::{CellRef, TableError};
 pub use hash::{FxBuild, FxHasher};
+pub use kind::Kind;
 pub use known::{check_known_columns, UnknownColumn};
 pub use ops::{compare_values, neumaier_sum, value_to_json, Agg, AggSpec, CmpOp};
 pub use table::Table;

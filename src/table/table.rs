@@ -2,6 +2,7 @@
 
 use super::column::Column;
 use super::error::{CellRef, TableError};
+use super::kind::Kind;
 use super::value::Value;
 use std::sync::Arc;
 
@@ -159,6 +160,30 @@ impl Table {
     /// The column at position `i`.
     pub fn column_at(&self, i: usize) -> Option<&Column> {
         self.columns.get(i).map(|c| c.as_ref())
+    }
+
+    /// The same table with the values of column `name` declared to mean `kind`
+    /// (presentation only; a missing name is ignored, so a result can mark the
+    /// columns it may or may not have).
+    pub fn with_kind(mut self, name: &str, kind: Kind) -> Table {
+        if let Some(i) = self.index_of(name) {
+            let col = self.columns[i].as_ref().clone().with_kind(kind);
+            self.columns[i] = Arc::new(col);
+        }
+        self
+    }
+
+    /// [`Table::with_kind`] for several columns.
+    pub fn with_kinds(self, kinds: &[(&str, Kind)]) -> Table {
+        kinds
+            .iter()
+            .fold(self, |t, (name, kind)| t.with_kind(name, *kind))
+    }
+
+    /// What the values of column `name` mean ([`Kind::Plain`] for an unknown name).
+    pub fn kind(&self, name: &str) -> Kind {
+        self.index_of(name)
+            .map_or(Kind::Plain, |i| self.columns[i].kind())
     }
 
     /// Shared handles to the columns, for cheap derived tables.

@@ -143,12 +143,41 @@ mod report_api {
         grouped(&x, decimals as usize)
     }
 
-    /// A fraction as a percentage with up to two decimals, trailing zeros trimmed
-    /// (`0.0421` → `4.21%`, `0.8` → `80%`).
+    /// A number shown by its meaning, the way tables show a column of that kind:
+    /// `"rate"` and `"share"` (`4.0%`), `"points"` (a difference of rates, `-1.0 pt`),
+    /// `"change"` (`+12.3%`), `"count"` (`12,345`), `"money"` (`277,000`, `0.45`),
+    /// `"ratio"` (`1:2.2`), `"days"` (`2.5 d`) or `"plain"`.
     ///
     /// ```rhai
-    /// print(pct(0.8));        // 80%
-    /// print(pct(1 / 3.0));    // 33.33%
+    /// print(fmt(0.04, "rate"));      // 4.0%
+    /// print(fmt(-0.01, "points"));   // -1.0 pt
+    /// print(fmt(2.2, "ratio"));      // 1:2.2
+    /// ```
+    #[rhai_fn(name = "fmt", return_raw)]
+    pub fn fmt_kind(x: Dynamic, kind: &str) -> R<String> {
+        let k = crate::table::Kind::parse(kind).ok_or_else(|| {
+            script_error(format!(
+                "fmt: unknown kind '{kind}' (one of: {})",
+                crate::table::Kind::ALL
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        Ok(crate::render::format_kind(
+            crate::script::num(&x, "fmt: x")?,
+            k,
+        ))
+    }
+
+    /// A fraction as a percentage by the rate rule every table uses: three significant
+    /// digits and at least one decimal, never a value that reads as another
+    /// (`0.04` → `4.0%`, `0.0421` → `4.21%`, `0.8` → `80.0%`, `0.99999` → `99.999%`).
+    ///
+    /// ```rhai
+    /// print(pct(0.8));        // 80.0%
+    /// print(pct(1 / 3.0));    // 33.3%
     /// ```
     #[rhai_fn(return_raw)]
     pub fn pct(x: Dynamic) -> R<String> {
