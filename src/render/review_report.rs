@@ -5,11 +5,12 @@
 //! and SVG, no network assets) and as Markdown.
 
 use super::review_chart::{achievement_svg, signed_whole, waterfall_svg};
+use super::review_text::{achievement_text, percent1, review_formatted, value_text};
 use crate::render::{format_grouped, Block, Report};
 use crate::review::attribution::{Attribution, FactorKind};
 use crate::review::error::ReviewError;
 use crate::review::focus::Focus;
-use crate::review::metrics::{percent1, Review};
+use crate::review::metrics::Review;
 use crate::review::recover::Recovery;
 use crate::table::{Column, Table};
 use crate::units::format_percent;
@@ -221,9 +222,9 @@ pub fn review_report(parts: &ReportParts) -> Result<Report, ReviewError> {
                 m.metric.clone(),
                 format!(
                     "{} of {} ({}, {})",
-                    m.format_value(a.value),
-                    m.format_value(t.value),
-                    m.format_achievement(),
+                    value_text(m, a.value),
+                    value_text(m, t.value),
+                    achievement_text(m),
                     m.status.name()
                 ),
             ))
@@ -240,7 +241,7 @@ pub fn review_report(parts: &ReportParts) -> Result<Report, ReviewError> {
         .push(Block::Heading("Goals versus results".to_string()));
     rep.blocks.push(Block::Table {
         caption: "Targets and actuals".to_string(),
-        table: r.formatted()?,
+        table: review_formatted(r)?,
     });
     rep.blocks.push(Block::Svg {
         caption: "Achievement (actual / target) by metric".to_string(),

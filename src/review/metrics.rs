@@ -13,9 +13,8 @@
 
 use super::error::ReviewError;
 use super::header::{split_header, Header};
-use crate::render::format_grouped;
 use crate::table::{Column, CsvOptions, DType, Kind, Table};
-use crate::units::{format_percent, format_ratio, parse_quantity, Notation, Quantity};
+use crate::units::{parse_quantity, Notation, Quantity};
 use std::path::Path;
 
 /// The columns a metrics table must have.
@@ -157,46 +156,6 @@ impl MetricResult {
             (None, None) => Notation::Plain,
         }
     }
-
-    /// A value formatted in the row's notation: `5%`, `1:2.2`, `5,000,000`.
-    pub fn format_value(&self, value: f64) -> String {
-        format_in(self.notation(), value)
-    }
-
-    /// The difference as the handbook writes it: `-500,000`, `-1 pt`, `-0.8`, `+12`.
-    pub fn format_difference(&self) -> String {
-        self.difference
-            .map(|d| format_difference_in(self.notation(), d))
-            .unwrap_or_default()
-    }
-
-    /// The achievement as a percentage with one decimal (`90%`, `73.3%`), or why
-    /// there is none (`n/a (target is 0)`).
-    pub fn format_achievement(&self) -> String {
-        match self.achievement {
-            Some(a) => percent1(a),
-            None if !self.remark.is_empty() => format!("n/a ({})", self.remark),
-            None => String::new(),
-        }
-    }
-}
-
-/// A value written in a notation: `5%`, `1:2.2`, `5,000,000`.
-pub fn format_in(notation: Notation, value: f64) -> String {
-    match notation {
-        Notation::Percent => format_percent(value),
-        Notation::Ratio => format_ratio(value),
-        Notation::Plain => plain(value),
-    }
-}
-
-/// A difference as the handbook writes it in a notation: `-1 pt` for percentages,
-/// `-0.8`, `+12`, `-500,000` otherwise.
-pub fn format_difference_in(notation: Notation, d: f64) -> String {
-    match notation {
-        Notation::Percent => format!("{} pt", signed(d * 100.0)),
-        _ => signed(d),
-    }
 }
 
 /// The notation's name in tables (`plain`, `percent`, `ratio`), as the `notation`
@@ -207,32 +166,6 @@ pub fn notation_name(n: Notation) -> &'static str {
         Notation::Percent => "percent",
         Notation::Ratio => "ratio",
     }
-}
-
-/// A plain number with thousands separators and at most two decimals.
-fn plain(x: f64) -> String {
-    let s = format_grouped(x, 2);
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
-/// A difference with its sign (`+12`, `-0.8`, `0`).
-fn signed(x: f64) -> String {
-    let s = plain(x);
-    if s == "0" || s.starts_with('-') {
-        s
-    } else {
-        format!("+{s}")
-    }
-}
-
-/// A fraction as a percentage by the one rate rule (`0.7333` → `73.3%`, `0.9` →
-/// `90.0%`): see `render::percent`.
-pub fn percent1(fraction: f64) -> String {
-    crate::units::format_percent(fraction)
 }
 
 /// The result of a review: one row per metric, in the input's order.
@@ -507,37 +440,6 @@ impl Review {
         )?)
     }
 
-    /// The table as the handbook prints it: `dimension, metric, unit, target, actual,
-    /// difference, achievement, status, note`, every value written in its row's
-    /// notation (`5%`, `1:2.2`, `5,000,000`, `-1 pt`, `73.3%`). The `unit` and `note`
-    /// columns appear only when some row has one.
-    pub fn formatted(&self) -> Result<Table, ReviewError> {
-        let s = |f: &dyn Fn(&MetricResult) -> String| {
-            Column::text(self.rows.iter().map(|r| Some(f(r))).collect())
-        };
-        let value = |q: Option<Quantity>, r: &MetricResult| {
-            q.map(|q| r.format_value(q.value)).unwrap_or_default()
-        };
-        let mut cols = vec![
-            ("dimension".to_string(), s(&|r| r.dimension.clone())),
-            ("metric".to_string(), s(&|r| r.metric.clone())),
-        ];
-        if self.rows.iter().any(|r| !r.unit.is_empty()) {
-            cols.push(("unit".into(), s(&|r| r.unit.clone())));
-        }
-        cols.extend([
-            ("target".to_string(), s(&|r| value(r.target, r))),
-            ("actual".to_string(), s(&|r| value(r.actual, r))),
-            ("difference".to_string(), s(&|r| r.format_difference())),
-            ("achievement".to_string(), s(&|r| r.format_achievement())),
-            ("status".to_string(), s(&|r| r.status.name().to_string())),
-        ]);
-        if self.rows.iter().any(|r| !r.note.is_empty()) {
-            cols.push(("note".into(), s(&|r| r.note.clone())));
-        }
-        Ok(Table::new(&self.source, cols)?)
-    }
-
     /// How many rows have each status: `(met, missed, over)`.
     pub fn counts(&self) -> (usize, usize, usize) {
         let c = |s: Status| self.rows.iter().filter(|r| r.status == s).count();
@@ -607,62 +509,17 @@ mod tests {
         headline,new users,10000,8000,,\n\
         headline,sales,2000000,1600000,,\n";
 
-    /// The handbook's template rows and headline (docs/handbook.md, the review).
+    /// The handbook's template rows (docs/handbook.md, the review): statuses and the
+    /// numeric table (their display is tested in `render::review_text`).
     #[test]
     fn handbook_template_rows() -> Result<(), ReviewError> {
         let r = review(TEMPLATE)?;
-        let f = r.formatted()?;
-        let cell = |row: usize, c: &str| f.column(c).ok().and_then(|c| c.text_at(row));
-        let expect = [
-            ("5,000,000", "4,500,000", "-500,000", "90.0%", "missed"),
-            ("5.0%", "4.0%", "-1 pt", "80.0%", "missed"),
-            ("1:3", "1:2.2", "-0.8", "73.3%", "missed"),
-            ("60", "72", "+12", "120.0%", "over"),
-            ("10,000", "8,000", "-2,000", "80.0%", "missed"),
-            ("2,000,000", "1,600,000", "-400,000", "80.0%", "missed"),
-        ];
-        for (i, (t, a, d, ach, st)) in expect.iter().enumerate() {
-            assert_eq!(cell(i, "target").as_deref(), Some(*t), "row {i}");
-            assert_eq!(cell(i, "actual").as_deref(), Some(*a), "row {i}");
-            assert_eq!(cell(i, "difference").as_deref(), Some(*d), "row {i}");
-            assert_eq!(cell(i, "achievement").as_deref(), Some(*ach), "row {i}");
-            assert_eq!(cell(i, "status").as_deref(), Some(*st), "row {i}");
-        }
-        // The numbers behind the text.
-        let num = [
-            (-500_000.0, 0.9),
-            (-0.01, 0.8),
-            (-0.8, 2.2 / 3.0),
-            (12.0, 1.2),
-            (-2000.0, 0.8),
-            (-400_000.0, 0.8),
-        ];
-        for (row, (d, a)) in r.rows.iter().zip(num) {
-            let (rd, ra) = (
-                row.difference.unwrap_or(f64::NAN),
-                row.achievement.unwrap_or(f64::NAN),
-            );
-            assert!(
-                (rd - d).abs() <= 1e-12 * d.abs().max(1.0),
-                "{} {rd}",
-                row.metric
-            );
-            assert!((ra - a).abs() <= 1e-12, "{} {ra}", row.metric);
-        }
         assert_eq!(r.counts(), (0, 5, 1));
         let t = r.table()?;
         let ach = t.column("achievement")?.f64_at(1).unwrap_or(f64::NAN);
         assert!((ach - 0.8).abs() < 1e-12, "{ach}");
         assert_eq!(t.column("notation")?.text_at(2).as_deref(), Some("ratio"));
         Ok(())
-    }
-
-    #[test]
-    fn percent_formatting() {
-        assert_eq!(percent1(2.2 / 3.0), "73.3%");
-        assert_eq!(percent1(1.2), "120.0%");
-        assert_eq!(percent1(-0.0001), "-0.01%");
-        assert_eq!(percent1(-0.0), "0.0%");
     }
 
     #[test]
@@ -680,7 +537,7 @@ mod tests {
         assert_eq!(r.rows[0].achievement, None);
         assert_eq!(r.rows[0].difference, Some(120.0));
         assert_eq!(r.rows[0].status, Status::Met);
-        assert_eq!(r.rows[0].format_achievement(), "n/a (target is 0)");
+        assert_eq!(r.rows[0].remark, "target is 0");
         assert_eq!(r.rows[1].status, Status::NoTarget);
         assert_eq!(r.rows[1].difference, None);
         assert_eq!(r.rows[2].status, Status::NoActual);
@@ -736,14 +593,6 @@ mod tests {
                             proptest::prop_assert!(x.is_finite(), "{x}");
                         }
                     }
-                    let f = r.formatted().map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
-                    for c in ["difference", "achievement"] {
-                        let col = f.column(c).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
-                        for i in 0..f.n_rows() {
-                            let t = col.text_at(i).unwrap_or_default();
-                            proptest::prop_assert!(!t.contains("NaN") && !t.contains("inf"), "{t}");
-                        }
-                    }
                 }
                 Err(e) => proptest::prop_assert!(e.to_string().contains("m.csv"), "{}", e),
             }
@@ -762,7 +611,8 @@ mod tests {
     fn numeric_percent_columns_with_unit() -> Result<(), ReviewError> {
         // load_csv reads 5% as 0.05 in a numeric column; the unit % keeps it a rate.
         let r = review("dimension,metric,target,actual,unit\nconversion,cvr,5%,4%,%\n")?;
-        assert_eq!(r.rows[0].format_difference(), "-1 pt");
+        assert_eq!(r.rows[0].notation(), Notation::Percent);
+        assert!((r.rows[0].difference.unwrap_or(0.0) + 0.01).abs() < 1e-15);
         Ok(())
     }
 

@@ -282,7 +282,7 @@ fn recovery_summary(r: &Recovery) -> String {
     if let (Some(t), Some(share)) = (r.target, r.share_of_gap()) {
         s.push_str(&format!(
             ", {} of the gap to the target {}",
-            review::metrics::percent1(share),
+            review_text::percent1(share),
             format_grouped(t, 0)
         ));
     }
@@ -396,7 +396,7 @@ mod review_api {
     /// `73.3%`), all text: what `print` shows and what reports use.
     #[rhai_fn(get = "formatted", pure, return_raw)]
     pub fn review_formatted(r: &mut Review) -> R<Table> {
-        r.formatted().map_err(err)
+        review_text::review_formatted(r).map_err(script_error)
     }
 
     /// The number of metrics met.
@@ -482,7 +482,9 @@ mod review_api {
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn review_to_string(r: &mut Review) -> String {
         let (met, missed, over) = r.counts();
-        let table = r.formatted().map(|t| render_table(&t)).unwrap_or_default();
+        let table = review_text::review_formatted(r)
+            .map(|t| render_table(&t))
+            .unwrap_or_default();
         let header = review_text::header_line(&r.header);
         format!(
             "{}Review of {} metrics: {met} met, {missed} missed, {over} over target\n{table}",
