@@ -16,10 +16,13 @@ fn budget_plan_script_matches_golden() {
         );
     }
     let html = std::fs::read_to_string(out.join("budget_plan.html")).expect("report written");
+    // The cumulative pacing chart: actual, plan and the band of 5% either side.
+    assert!(html.contains(">Cumulative spend against the plan&#39;s pace</text>"));
+    assert!(html.contains(">plan +5.0%</text>") && html.contains(">plan -5.0%</text>"));
     assert_eq!(
         html.matches("<svg").count(),
-        6,
-        "four curves, the split, the budget curve"
+        8,
+        "four curves, the split, the budget curve, pacing cumulative and daily"
     );
     assert!(html.contains("Response curve: douyin"));
 }

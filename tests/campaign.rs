@@ -226,3 +226,108 @@ fn report_renders_in_a_headless_browser_without_network() {
     assert!(dom.matches("<svg").count() >= 3, "rendered charts");
     assert!(dom.contains("1,600,000"));
 }
+
+/// The report leads with the answer: in the browser's layout the headline box is there
+/// and no table cell's text overflows it (dates and numbers stay on one line inside
+/// their cells); a screenshot of the page is taken and is a real picture.
+#[test]
+fn report_layout_in_a_headless_browser() {
+    let (code, _, err, out) = main_job();
+    assert_eq!(code, Some(0), "{err}");
+    let page = out.path().join("campaign.html");
+    let Some(layout) = headless_layout(&page) else {
+        return;
+    };
+    let headline = layout
+        .iter()
+        .find(|l| l.starts_with("headline "))
+        .unwrap_or_else(|| panic!("the headline box is laid out: {layout:?}"));
+    let size: Vec<f64> = headline
+        .split(' ')
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    assert!(size[0] > 400.0 && size[1] > 60.0, "{headline}");
+    let overflow: Vec<&String> = layout
+        .iter()
+        .filter(|l| l.starts_with("overflow"))
+        .collect();
+    assert!(overflow.is_empty(), "text overflows its cell: {overflow:?}");
+    let shot = out.path().join("campaign.png");
+    let o = headless(&page, &[&format!("--screenshot={}", shot.display())]).expect("browser");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    assert!(png.len() > 50_000, "a page with content, not a blank one");
+}
+
+/// The HTML report's structure: headline box, contents, a summary under each section,
+/// headers in words, statuses as coloured words, and the provenance footer naming
+/// pacer's version, the script and each input with its rows and SHA-256.
+#[test]
+fn report_leads_with_the_answer_and_says_where_it_came_from() {
+    let (code, _, err, out) = main_job();
+    assert_eq!(code, Some(0), "{err}");
+    let html = std::fs::read_to_string(out.path().join("campaign.html")).expect("report");
+    let headline = html
+        .find("<section class=\"headline\"")
+        .expect("headline box");
+    let contents = html.find("<nav class=\"toc\"").expect("contents");
+    assert!(headline < contents, "the headline comes first");
+    assert!(html.contains("<dt>Shortfall</dt><dd class=\"short\">400,000 in sales</dd>"));
+    assert!(
+        html.contains("1,265 short"),
+        "the budget's shortfall in orders"
+    );
+    assert!(html.contains("<p class=\"summary\">"));
+    assert!(html.contains("<th>next volume</th>"), "headers in words");
+    assert!(!html.contains(">true<") && !html.contains(">false<"));
+    assert!(html.contains("@media print"));
+    let footer = &html[html.find("<footer class=\"provenance\">").expect("footer")..];
+    assert!(footer.contains(&format!("pacer {}", env!("CARGO_PKG_VERSION"))));
+    assert!(footer.contains("Script: scripts/campaign.rhai"), "{footer}");
+    // fixtures/ab_landing_pages.csv: its data rows and its SHA-256, computed here
+    // independently of the report's code.
+    let ab = std::fs::read(root().join("fixtures/ab_landing_pages.csv")).expect("fixture");
+    let rows = String::from_utf8_lossy(&ab).lines().count() - 1;
+    let sha = String::from_utf8_lossy(
+        &std::process::Command::new("sha256sum")
+            .arg(root().join("fixtures/ab_landing_pages.csv"))
+            .output()
+            .expect("sha256sum")
+            .stdout,
+    )
+    .split(' ')
+    .next()
+    .unwrap_or_default()
+    .to_string();
+    assert!(
+        footer.contains(&format!(
+            "Input: fixtures/ab_landing_pages.csv ({} rows",
+            pacer::render::group_int(rows as u64)
+        )),
+        "{footer}"
+    );
+    assert!(footer.contains(&format!(
+        "<!-- sha256 {sha} fixtures/ab_landing_pages.csv -->"
+    )));
+}
+
+/// The layout probe can fail: a cell too narrow for its text is reported.
+#[test]
+fn layout_probe_reports_text_overflowing_its_cell() {
+    let dir = workdir();
+    let page = dir.path().join("narrow.html");
+    std::fs::write(
+        &page,
+        "<!DOCTYPE html><html><body><table><tr><td style=\"max-width:20px;overflow:hidden;white-space:nowrap\">2024-06-03 to 2024-06-21</td></tr></table></body></html>",
+    )
+    .expect("write page");
+    let Some(layout) = headless_layout(&page) else {
+        return;
+    };
+    assert_eq!(
+        layout,
+        vec!["overflow 2024-06-03 to 2024-06-21".to_string()]
+    );
+}

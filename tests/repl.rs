@@ -145,11 +145,22 @@ mod pty {
         // Press Ctrl-C until the loop is interrupted (a press that comes before the
         // line editor has handed over the line only clears the next prompt).
         let start = Instant::now();
+        // A second press while the first is still being handled ends the REPL (the
+        // escape from a loop that never yields), so wait up to 3 s after each press.
         while !t.text().contains("the script was interrupted") {
             assert!(start.elapsed() < Duration::from_secs(60), "{}", t.text());
             t.send("\x03");
-            std::thread::sleep(Duration::from_millis(250));
+            let pressed = Instant::now();
+            while pressed.elapsed() < Duration::from_secs(3)
+                && !t.text().contains("the script was interrupted")
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
+        // A press sent while the message was on its way may still be in flight: wait
+        // for the prompt after the interruption, and a little more, before typing.
+        t.wait_for("pacer> ", 3);
+        std::thread::sleep(Duration::from_millis(500));
         t.send("x + 1\r");
         t.wait_after("42", "pacer> ");
         t.send("\x04");

@@ -161,9 +161,16 @@ impl Config {
         read.extend(spec.read.iter().cloned());
         let mut tables = self.tables.clone();
         tables.extend(spec.tables);
+        let sandbox = Sandbox::new(&base, script_dir.as_deref(), &read, spec.out);
+        if let Some(s) = spec.script {
+            sandbox.set_script(s);
+        }
+        for f in self.named_files() {
+            sandbox.note_read(&f);
+        }
         Session::new(SessionConfig {
             limits: spec.limits,
-            sandbox: Sandbox::new(&base, script_dir.as_deref(), &read, spec.out),
+            sandbox,
             output: spec.output,
             tables,
             params: self

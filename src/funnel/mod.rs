@@ -22,24 +22,20 @@
 //! | `f.sensitivity(entering, #{ step, relative })` | [`sensitivity()`](sensitivity::sensitivity), [`Sensitivity::to_table`] |
 //! | `media(visitors or plan, #{ ctr, cpm \| cpc })` | [`media()`](media::media) |
 //! | `funnel_check(table, #{ goal, aov, tolerance })` | [`check_plan`] ([`PlanCheck`]: `ok`, `issues`, `table`, `implied_conversions`, `implied_revenue`, `needed_entering`, `funnel`) |
-//! | `plan.chart(path, #{ title })`, `plan.svg` | [`funnel_svg`] |
-//! | `print(f)`, `print(plan)` | [`describe`], [`describe_plan`] |
+//! | `plan.chart(path, #{ title })`, `plan.svg` | `render::funnel_svg` |
+//! | `print(f)`, `print(plan)` | `render::describe_funnel`, `render::describe_plan` |
 //! | `plan.entering`, `plan.conversions`, `plan.revenue`, `plan.stages` | [`FunnelPlan`] fields, [`FunnelPlan::to_table`] |
 
-pub mod chart;
 pub mod check;
 pub mod error;
 pub mod media;
 pub mod plan;
 pub mod read;
 pub mod sensitivity;
-pub mod text;
 
-pub use chart::funnel_svg;
 pub use check::{check_plan, CheckOptions, Link, PlanCheck};
 pub use error::FunnelError;
 pub use media::{media, MediaPlan};
 pub use plan::{Funnel, FunnelPlan, Stage, StageRow};
 pub use read::stages_from_table;
 pub use sensitivity::{sensitivity, Lever, Sensitivity};
-pub use text::{describe, describe_plan};

@@ -274,6 +274,7 @@ mod tests {
         assert_eq!(percent(0.999999), "99.9999%");
         assert_eq!(percent(0.99951), "99.95%");
         assert_eq!(percent(1e-9), "0.0000001%");
+        assert_eq!(percent(0.000000012), "0.0000012%");
         assert_eq!(points(-0.0000004), "-0.00004 pt");
     }
 

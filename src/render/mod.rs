@@ -4,9 +4,12 @@
 //! name this module; files are written by the script layer's sandboxed writers.
 
 mod format;
+mod funnel_chart;
+mod funnel_text;
 mod html;
 mod line_chart;
 mod number;
+mod pacing_chart;
 pub mod review_chart;
 pub mod review_report;
 pub mod review_text;
@@ -15,7 +18,15 @@ mod text_table;
 
 pub use crate::table::Kind;
 pub use format::{change, format_kind, percent, points, CellFormat};
-pub use html::{escape as html_escape, table_html, table_markdown, Block, Report};
+pub use funnel_chart::funnel_svg;
+pub use funnel_text::{
+    check_issue_text, check_summary, describe as describe_funnel, describe_plan,
+};
+pub use html::{
+    escape as html_escape, header_words, table_html, table_markdown, Block, Headline, InputFile,
+    Provenance, Report,
+};
 pub use line_chart::{LineChart, Series};
 pub use number::{format_display, format_grouped, format_grouped_int, group_int};
+pub use pacing_chart::{pacing_svg, PacingView};
 pub use text_table::{render_table, render_table_limited};

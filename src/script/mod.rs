@@ -11,6 +11,7 @@ mod engine;
 mod error;
 pub mod lint;
 mod options;
+mod provenance;
 pub mod reference;
 mod sandbox;
 mod session;

@@ -62,6 +62,10 @@ pub struct Sandbox {
     script_dir: Option<PathBuf>,
     out_dir: PathBuf,
     written: RefCell<Vec<PathBuf>>,
+    /// Every file a script was allowed to read, in the order first read.
+    read_log: RefCell<Vec<PathBuf>>,
+    /// The script being run, as named on the command line.
+    script: RefCell<Option<PathBuf>>,
 }
 
 fn canonical(p: &Path) -> Option<PathBuf> {
@@ -89,7 +93,43 @@ impl Sandbox {
             script_dir: script_dir.map(Path::to_path_buf),
             out_dir: out_dir.to_path_buf(),
             written: RefCell::new(Vec::new()),
+            read_log: RefCell::new(Vec::new()),
+            script: RefCell::new(None),
         }
+    }
+
+    /// Records the script being run (reports name it in their provenance).
+    pub fn set_script(&self, script: &Path) {
+        *self.script.borrow_mut() = Some(script.to_path_buf());
+    }
+
+    /// The script being run, when known.
+    pub fn script(&self) -> Option<PathBuf> {
+        self.script.borrow().clone()
+    }
+
+    /// The files read so far (canonical paths, first read first).
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        self.read_log.borrow().clone()
+    }
+
+    /// Records that `path` was read outside `resolve_read` (tables given with `--data`).
+    pub fn note_read(&self, path: &Path) {
+        if let Some(p) = canonical(path) {
+            let mut log = self.read_log.borrow_mut();
+            if !log.contains(&p) {
+                log.push(p);
+            }
+        }
+    }
+
+    /// A path as a report shows it: relative to the working folder when inside it.
+    pub fn display_path(&self, p: &Path) -> String {
+        let base = canonical(&self.base).unwrap_or_else(|| self.base.clone());
+        p.strip_prefix(&base)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
     }
 
     /// The output directory.
@@ -134,6 +174,10 @@ impl Sandbox {
             });
         };
         if self.allowed(&found) {
+            let mut log = self.read_log.borrow_mut();
+            if !log.contains(&found) {
+                log.push(found.clone());
+            }
             Ok(found)
         } else {
             Err(SandboxError::ReadOutside {

@@ -85,14 +85,34 @@ pub fn script_matches_golden(script: &str, name: &str) -> (tempfile::TempDir, St
 /// to a closed local port so that nothing can come from the network; `None` when no
 /// chromium is installed (`.ci/run` installs Debian's when it can).
 pub fn headless_dom(page: &Path) -> Option<String> {
-    let browser = ["chromium", "chromium-browser", "google-chrome"]
+    headless(page, &["--dump-dom"]).map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+/// The installed headless browser, or `None` with a loud message; in CI
+/// (`PACER_REQUIRE_BROWSER=1`, set by `.ci/run`) a missing browser fails the test.
+fn browser() -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
             Command::new(b)
                 .arg("--version")
                 .output()
                 .is_ok_and(|o| o.status.success())
-        })?;
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("PACER_REQUIRE_BROWSER").is_none(),
+            "PACER_REQUIRE_BROWSER is set but no chromium is installed"
+        );
+        eprintln!("SKIPPED: no chromium on this machine (install Debian's chromium; .ci/run does)");
+    }
+    found
+}
+
+/// Runs the headless browser on `page` with `args`, every request sent to a closed
+/// local port; `None` when no browser is installed.
+pub fn headless(page: &Path, args: &[&str]) -> Option<std::process::Output> {
+    let browser = browser()?;
     let profile = workdir();
     let o = Command::new(browser)
         .args([
@@ -100,13 +120,36 @@ pub fn headless_dom(page: &Path) -> Option<String> {
             "--no-sandbox",
             "--disable-gpu",
             "--proxy-server=127.0.0.1:9",
-            "--dump-dom",
+            "--window-size=1200,1600",
         ])
+        .args(args)
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("file://{}", page.display()))
         .output()
         .expect("the browser runs");
-    Some(String::from_utf8_lossy(&o.stdout).into_owned())
+    Some(o)
+}
+
+/// The layout of `page` as the headless browser lays it out: a copy of the page with
+/// a script that measures, after layout, whether the headline box is there (and its
+/// size) and which table cells' text overflows them, writing what it found into the
+/// page; `None` without a browser. Lines: `headline W H`, then `overflow <cell text>`.
+pub fn headless_layout(page: &Path) -> Option<Vec<String>> {
+    let html = std::fs::read_to_string(page).expect("page readable");
+    let probe = "<script>window.addEventListener('load',()=>{const out=[];\
+const h=document.querySelector('.headline');\
+if(h){const r=h.getBoundingClientRect();out.push('headline '+Math.round(r.width)+' '+Math.round(r.height));}\
+for(const c of document.querySelectorAll('td,th,.headline dd')){if(c.scrollWidth>c.clientWidth+1){out.push('overflow '+c.textContent.trim().slice(0,60));}}\
+const p=document.createElement('pre');p.id='layout-check';p.textContent=out.join('\\n');document.body.appendChild(p);});</script>";
+    let probed = html.replace("</body>", &format!("{probe}</body>"));
+    let dir = workdir();
+    let copy = dir.path().join("probe.html");
+    std::fs::write(&copy, probed).expect("write probe");
+    let dom = headless_dom(&copy)?;
+    let marker = "<pre id=\"layout-check\">";
+    let start = dom.find(marker).expect("the probe ran") + marker.len();
+    let end = dom[start..].find("</pre>").expect("probe output closed") + start;
+    Some(dom[start..end].lines().map(str::to_string).collect())
 }
 
 /// What a run gives: the exit code, standard output and standard error.

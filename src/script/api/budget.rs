@@ -1051,6 +1051,41 @@ mod budget_api {
         m
     }
 
+    /// The pacing chart, cumulative: spend summed up to each period against the plan's
+    /// pace line and its band of ± tolerance (an SVG document).
+    ///
+    /// ```rhai
+    /// let p = pacing(load_csv("fixtures/budget/budget_plan.csv"),
+    ///                load_csv("fixtures/budget/daily_spend.csv"), #{ tolerance: 0.05 });
+    /// write_text("pacing.svg", p.svg);
+    /// ```
+    #[rhai_fn(get = "svg", pure)]
+    pub fn pacing_svg(p: &mut PacingReport) -> String {
+        crate::render::pacing_svg(p, crate::render::PacingView::Cumulative)
+    }
+
+    /// The pacing chart by `view`: `"cumulative"` (spend to date against the plan's
+    /// pace and its tolerance band) or `"daily"` (spend and plan per period).
+    ///
+    /// ```rhai
+    /// let p = pacing(load_csv("fixtures/budget/budget_plan.csv"),
+    ///                load_csv("fixtures/budget/daily_spend.csv"));
+    /// write_text("pacing_daily.svg", p.chart("daily"));
+    /// ```
+    #[rhai_fn(name = "chart", pure, return_raw)]
+    pub fn pacing_chart(p: &mut PacingReport, view: &str) -> R<String> {
+        let v = match view {
+            "cumulative" => crate::render::PacingView::Cumulative,
+            "daily" => crate::render::PacingView::Daily,
+            other => {
+                return Err(script_error(format!(
+                    "chart: view must be \"cumulative\" or \"daily\", got \"{other}\""
+                )))
+            }
+        };
+        Ok(crate::render::pacing_svg(p, v))
+    }
+
     /// The pacing table as text, with the date counted to.
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn pacing_to_string(p: &mut PacingReport) -> String {

@@ -140,7 +140,7 @@ fn sensitivity_table(f: &Funnel, entering: Dynamic, options: Map) -> R<Table> {
 fn chart(ctx: &NativeCallContext, p: &FunnelPlan, path: &str, options: Map) -> R<String> {
     let o = Options::new("chart", options, &["title"])?;
     let title = o.str("title")?.unwrap_or_else(|| "Funnel plan".to_string());
-    let svg = crate::funnel::funnel_svg(p, &title);
+    let svg = crate::render::funnel_svg(p, &title);
     crate::script::write_output(ctx, path, svg.as_bytes())
 }
 
@@ -396,7 +396,10 @@ mod funnel_api {
     /// ```
     #[rhai_fn(get = "issues", pure)]
     pub fn check_issues(c: &mut PlanCheck) -> Array {
-        c.issues.iter().map(|s| Dynamic::from(s.clone())).collect()
+        c.issues
+            .iter()
+            .map(|i| Dynamic::from(crate::render::check_issue_text(i)))
+            .collect()
     }
 
     /// The links as a table `from, to, volume, rate, implied, planned, gap, gap_pct, flag`.
@@ -465,7 +468,7 @@ mod funnel_api {
     pub fn check_to_string(c: &mut PlanCheck) -> String {
         format!(
             "{}\n{}",
-            c.summary(),
+            crate::render::check_summary(c),
             crate::render::render_table(&c.to_table())
         )
     }
@@ -506,7 +509,7 @@ mod funnel_api {
     /// ```
     #[rhai_fn(get = "svg", pure)]
     pub fn plan_svg(p: &mut FunnelPlan) -> String {
-        crate::funnel::funnel_svg(p, "Funnel plan")
+        crate::render::funnel_svg(p, "Funnel plan")
     }
 
     /// The funnel's stages as a table `stage, rate`.
@@ -546,7 +549,7 @@ mod funnel_api {
     /// ```
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn funnel_to_string(f: &mut Funnel) -> String {
-        crate::funnel::describe(f)
+        crate::render::describe_funnel(f)
     }
 
     /// The plan's first-stage volume.
@@ -608,6 +611,6 @@ mod funnel_api {
     /// ```
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn plan_to_string(p: &mut FunnelPlan) -> String {
-        crate::funnel::describe_plan(p)
+        crate::render::describe_plan(p)
     }
 }

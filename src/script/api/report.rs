@@ -1,7 +1,8 @@
 //! Script API of reports: assemble text, tables and charts into one self-contained
 //! HTML page (and Markdown), written under the output directory.
 
-use crate::render::{Block, Report};
+use crate::render::{Block, Headline, Report};
+use crate::script::options::Options;
 use crate::script::script_error;
 use crate::table::Table;
 use rhai::plugin::*;
@@ -52,6 +53,80 @@ mod report_api {
         r.blocks.push(Block::Heading(text.to_string()));
     }
 
+    /// Adds a section heading with its one-line summary (the answer of the section,
+    /// shown under the heading and in the table of contents).
+    ///
+    /// ```rhai
+    /// let r = report("Summer promotion");
+    /// r.heading("Plan", "5,000 orders need 5,000,000 impressions");
+    /// ```
+    #[rhai_fn(name = "heading")]
+    pub fn section(r: &mut Report, title: &str, summary: &str) {
+        r.blocks.push(Block::Section {
+            title: title.to_string(),
+            summary: summary.to_string(),
+        });
+    }
+
+    /// Sets the answer the report leads with, in a box above the contents:
+    /// `goal`, `result` (or `forecast`), `short` (the shortfall, in the user's units)
+    /// or `surplus`, and `risks` (an array, one line each). Every value is text
+    /// (format numbers with `fmt`).
+    ///
+    /// ```rhai
+    /// let r = report("Summer promotion");
+    /// r.headline(#{ goal: "2,000,000 in sales", forecast: "1,494,000",
+    ///               short: "506,000 (1,265 orders)", risks: ["designer booked until 06-21"] });
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn headline(r: &mut Report, fields: Map) -> R<()> {
+        let o = Options::new(
+            "headline",
+            fields,
+            &["goal", "result", "forecast", "short", "surplus", "risks"],
+        )?;
+        let has = |key: &str| o.raw(key).is_some();
+        let text = |key: &str| -> String { o.raw(key).map(|v| v.to_string()).unwrap_or_default() };
+        if has("short") && has("surplus") {
+            return Err(script_error(
+                "headline: give either short (a shortfall) or surplus, not both",
+            ));
+        }
+        if has("result") && has("forecast") {
+            return Err(script_error(
+                "headline: give either result or forecast, not both",
+            ));
+        }
+        let risks = match o.raw("risks") {
+            None => Vec::new(),
+            Some(v) => match v.clone().into_array() {
+                Ok(a) => a.iter().map(|x| x.to_string()).collect(),
+                Err(_) => vec![v.to_string()],
+            },
+        };
+        r.headline = Some(Headline {
+            goal: text("goal"),
+            result: if has("forecast") {
+                text("forecast")
+            } else {
+                text("result")
+            },
+            result_label: if has("forecast") {
+                "Forecast".into()
+            } else {
+                "Result".into()
+            },
+            gap: if has("short") {
+                text("short")
+            } else {
+                text("surplus")
+            },
+            short: has("short"),
+            risks,
+        });
+        Ok(())
+    }
+
     /// Adds a paragraph (blank lines separate paragraphs).
     pub fn text(r: &mut Report, text: &str) {
         r.blocks.push(Block::Text(text.to_string()));
@@ -95,13 +170,21 @@ mod report_api {
     /// returns the path.
     #[rhai_fn(pure, return_raw)]
     pub fn write_html(ctx: NativeCallContext, r: &mut Report, name: &str) -> R<String> {
-        crate::script::write_output(&ctx, name, r.to_html().as_bytes())
+        let mut page = r.clone();
+        page.provenance = Some(crate::script::provenance::provenance(
+            &crate::script::context(&ctx)?.sandbox,
+        ));
+        crate::script::write_output(&ctx, name, page.to_html().as_bytes())
     }
 
     /// Writes the report as Markdown under the output directory; returns the path.
     #[rhai_fn(pure, return_raw)]
     pub fn write_md(ctx: NativeCallContext, r: &mut Report, name: &str) -> R<String> {
-        crate::script::write_output(&ctx, name, r.to_markdown().as_bytes())
+        let mut page = r.clone();
+        page.provenance = Some(crate::script::provenance::provenance(
+            &crate::script::context(&ctx)?.sandbox,
+        ));
+        crate::script::write_output(&ctx, name, page.to_markdown().as_bytes())
     }
 
     /// The report as HTML text.

@@ -3,17 +3,18 @@
 //! the next stage between bars, and a last bar for the conversions (with revenue when
 //! the funnel has an aov). Plain strings, deterministic, so golden tests can compare them.
 
-use super::plan::FunnelPlan;
-use crate::render::format_grouped;
-use crate::render::html_escape as escape;
+use super::html::escape;
+use super::number::format_grouped;
+use super::svg::{palette, Svg};
+use crate::funnel::FunnelPlan;
 
 const WIDTH: f64 = 800.0;
 const BAR_MAX: f64 = 480.0;
 const BAR_H: f64 = 34.0;
 const GAP: f64 = 26.0;
 const TOP: f64 = 48.0;
-const COLOR: &str = "#1f77b4";
-const GOAL_COLOR: &str = "#2ca02c";
+const COLOR: &str = palette::BLUE;
+const GOAL_COLOR: &str = palette::GREEN;
 
 fn volume_text(x: f64) -> String {
     let s = format_grouped(x, 1);
@@ -40,13 +41,10 @@ pub fn funnel_svg(plan: &FunnelPlan, title: &str) -> String {
     let bars = rows.len() + 1;
     let height = TOP + bars as f64 * BAR_H + (bars - 1) as f64 * GAP + 24.0;
     let cx = WIDTH / 2.0;
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {WIDTH:.0} {height:.0}\" font-family=\"sans-serif\" font-size=\"13\">\n\
-         <title>{t}</title>\n\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"{cx:.1}\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{t}</text>\n",
-        t = escape(title)
-    );
+    let mut svg = Svg::with_font(WIDTH, height, 13);
+    svg.raw(&format!("<title>{}</title>\n", escape(title)));
+    svg.title(title);
+    let mut s = String::new();
     for (i, r) in rows.iter().enumerate() {
         let y = TOP + i as f64 * (BAR_H + GAP);
         let w = width_of(r.volume);
@@ -54,7 +52,7 @@ pub fn funnel_svg(plan: &FunnelPlan, title: &str) -> String {
             "<rect class=\"stage\" data-stage=\"{name}\" data-volume=\"{v}\" data-rate=\"{rate}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{BAR_H:.1}\" fill=\"{COLOR}\" fill-opacity=\"{op:.2}\"/>\n\
              <text class=\"label\" x=\"{lx:.1}\" y=\"{ty:.1}\" text-anchor=\"end\">{name}</text>\n\
              <text class=\"volume\" x=\"{vx:.1}\" y=\"{ty:.1}\">{vt}</text>\n\
-             <text class=\"rate\" x=\"{cx:.1}\" y=\"{ry:.1}\" text-anchor=\"middle\" fill=\"#555\">\u{2193} {rt}</text>\n",
+             <text class=\"rate\" x=\"{cx:.1}\" y=\"{ry:.1}\" text-anchor=\"middle\" fill=\"{muted}\">\u{2193} {rt}</text>\n",
             name = escape(&r.stage),
             v = r.volume,
             rate = r.rate.get(),
@@ -66,6 +64,7 @@ pub fn funnel_svg(plan: &FunnelPlan, title: &str) -> String {
             vt = volume_text(r.volume),
             ry = y + BAR_H + GAP / 2.0 + 4.5,
             rt = r.rate,
+            muted = palette::MUTED,
         ));
     }
     let y = TOP + rows.len() as f64 * (BAR_H + GAP);
@@ -78,7 +77,7 @@ pub fn funnel_svg(plan: &FunnelPlan, title: &str) -> String {
     s.push_str(&format!(
         "<rect class=\"conversions\" data-volume=\"{v}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{BAR_H:.1}\" fill=\"{GOAL_COLOR}\"/>\n\
          <text class=\"label\" x=\"{lx:.1}\" y=\"{ty:.1}\" text-anchor=\"end\">conversions</text>\n\
-         <text class=\"volume\" x=\"{vx:.1}\" y=\"{ty:.1}\">{vt}{revenue}</text>\n</svg>\n",
+         <text class=\"volume\" x=\"{vx:.1}\" y=\"{ty:.1}\">{vt}{revenue}</text>\n",
         v = plan.conversions,
         x = cx - w / 2.0,
         lx = cx - BAR_MAX / 2.0 - 8.0,
@@ -86,7 +85,8 @@ pub fn funnel_svg(plan: &FunnelPlan, title: &str) -> String {
         ty = y + BAR_H / 2.0 + 4.5,
         vt = volume_text(plan.conversions),
     ));
-    s
+    svg.raw(&s);
+    svg.finish()
 }
 
 #[cfg(test)]
