@@ -85,6 +85,7 @@ fn bench(c: &mut Criterion) {
                 format!("c{i}"),
                 Review {
                     source: format!("c{i}"),
+                    header: Default::default(),
                     rows: rows.to_vec(),
                 },
             )

@@ -89,3 +89,74 @@ fn long_allocations_stop_at_the_time_limit() {
     // Far less than the hours the full grid would take.
     assert!(start.elapsed() < std::time::Duration::from_secs(60));
 }
+
+/// The adstock fit through the script API: the same figures as the Rust fit that
+/// fixtures/budget/adstock_reference.json (scipy) holds, the steady-state curve usable
+/// in `allocate`, and a missing day refused with its line.
+#[test]
+fn adstock_fit_from_a_script() {
+    let (code, out, err) = run_at_root(
+        "let f = fit_adstock(load_csv(\"fixtures/budget/adstock_daily.csv\"), #{ outcome: \"orders\" });\n\
+         print(f.decay); print(f.shape); print(f.table.rows); print(f.table.columns);\n\
+         let a = allocate(100000, [#{ name: \"feed\", curve: f.curve }, #{ name: \"search\", curve: hill(3000, 20000, 1.0) }]);\n\
+         print(a.total > 0);\n\
+         let t = load_csv(\"fixtures/budget/adstock_daily.csv\").filter(|r| r.date != \"2024-03-05\");\n\
+         fit_adstock(t, #{ outcome: \"orders\" });\n",
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    let doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/budget/adstock_reference.json"))
+            .expect("reference"),
+    )
+    .expect("json");
+    for (line, key) in [(0, "decay"), (1, "shape")] {
+        let got: f64 = lines[line].parse().expect("number");
+        let want = doc["fit"][key].as_f64().expect("reference value");
+        assert!((got - want).abs() <= 1e-4 * want, "{key}: {got} vs {want}");
+    }
+    assert_eq!(lines[2], "120");
+    assert_eq!(
+        lines[3],
+        "[\"date\", \"spend\", \"carry\", \"outcome\", \"fitted\", \"base\", \"media\"]"
+    );
+    assert_eq!(lines[4], "true");
+    assert!(
+        err.contains("adstock_daily.csv:7: column 'date': expected the day after 2024-03-04, got \"2024-03-06\""),
+        "{err}"
+    );
+}
+
+/// A value per channel's outcome and return floors through `allocate`, against closed
+/// forms: two Michaelis-Menten channels (Hill shape 1) `v_i t_i x / (h_i + x)` split
+/// `B` where their marginal values meet, `x = (a (h2 + B) - b h1) / (a + b)` with
+/// `a = sqrt(v1 t1 h1)`, `b = sqrt(v2 t2 h2)`; a CPA ceiling `c` caps spend at
+/// `t c - h` (where `t x / (h + x) = x / c`).
+#[test]
+fn values_and_return_floors_in_allocate() {
+    let (code, out, err) = run_snippet(
+        "let a = allocate(60000, [#{ name: \"w\", curve: hill(4000, 30000, 1.0), value: 120 }, #{ name: \"d\", curve: hill(6000, 50000, 1.0), value: 50 }], #{ grid: 4000 });\n\
+         print(a.table.col(\"spend\")[0]);\n\
+         let b = allocate(60000, [#{ name: \"w\", curve: hill(4000, 30000, 1.0), max_cpa: 12 }, #{ name: \"d\", curve: hill(6000, 50000, 1.0) }]);\n\
+         print(b.table.col(\"spend\")[0]);\n\
+         let c = allocate(60000, [#{ name: \"w\", curve: hill(4000, 30000, 1.0), value: 120, min_roas: 20 }, #{ name: \"d\", curve: hill(6000, 50000, 1.0) }]);\n\
+         print(c.table.col(\"spend\")[0]);\n\
+         allocate(60000, [#{ name: \"w\", curve: hill(4000, 30000, 1.0), max_cpa: 12, min: 20000 }]);\n",
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let lines: Vec<f64> = out.lines().map(|l| l.parse().expect("number")).collect();
+    let (a, b) = (
+        (120.0f64 * 4000.0 * 30000.0).sqrt(),
+        (50.0f64 * 6000.0 * 50000.0).sqrt(),
+    );
+    let x = (a * (50000.0 + 60000.0) - b * 30000.0) / (a + b);
+    assert!((lines[0] - x).abs() < 1e-6 * x, "{} vs {x}", lines[0]);
+    // CPA 12: 4000 x / (30000 + x) = x / 12 at x = 4000 x 12 - 30000 = 18,000.
+    assert!((lines[1] - 18000.0).abs() < 1e-6, "{}", lines[1]);
+    // ROAS 20 on value: 480000 / (30000 + x) = 20 at x = 24000 - 30000 < 0: no spend.
+    assert_eq!(lines[2], 0.0);
+    assert!(
+        err.contains("channel 'w': a CPA of at most 12 allows a spend of at most 18,000"),
+        "{err}"
+    );
+}

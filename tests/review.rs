@@ -5,8 +5,15 @@ mod common;
 use common::*;
 
 fn with_file(name: &str, text: &str, code: &str) -> (Option<i32>, String, String) {
+    with_files(&[(name, text)], code)
+}
+
+/// Runs `code` in a fresh folder holding `files` (name, text).
+fn with_files(files: &[(&str, &str)], code: &str) -> (Option<i32>, String, String) {
     let dir = workdir();
-    std::fs::write(dir.path().join(name), text).expect("write data");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write data");
+    }
     std::fs::write(dir.path().join("s.rhai"), code).expect("write script");
     let o = pacer_in(dir.path(), &["run", "s.rhai"], "");
     (o.status.code(), stdout(&o), stderr(&o))
@@ -45,10 +52,20 @@ fn bad_metrics_input_is_a_clear_error() {
     let code = "print(review(\"m.csv\"));";
     let (c, _, err) = with_file("m.csv", "dimension,metric,target,actul\nx,y,1,2\n", code);
     assert_eq!(c, Some(1));
+    // One rule for unknown columns: refused, with the known ones and the closest.
     assert!(
-        err.contains("no column named 'actual', did you mean 'actul'?"),
+        err.contains("m.csv: unknown column 'actul', did you mean 'actual'?; allowed columns: dimension, metric, target, actual, unit, better, note"),
         "{err}"
     );
+    let (c, _, err) = with_file(
+        "m.csv",
+        "dimension,metric,target
+x,y,1
+",
+        code,
+    );
+    assert_eq!(c, Some(1));
+    assert!(err.contains("no column named 'actual'"), "{err}");
     let (_, _, err) = with_file(
         "m.csv",
         "dimension,metric,target,actual\ntraffic,uv,lots,2\n",
@@ -147,8 +164,8 @@ fn review_summer_promo_script_matches_golden() {
     let html = std::fs::read_to_string(out.join("summer_review.html")).expect("report written");
     assert_eq!(
         html.matches("<table>").count(),
-        6,
-        "targets, focus, attribution, what-if, actions, lessons"
+        7,
+        "targets, last year, focus, attribution, what-if, actions, lessons"
     );
     assert_eq!(html.matches("<svg").count(), 2, "bars and waterfall");
     for needle in [
@@ -187,7 +204,7 @@ fn attribution_and_what_if_on_funnel_plans() {
          let actual = funnel([#{ name: \"impressions\", rate: 200000.0 / 4500000.0 }, #{ name: \"visits\", rate: \"4%\" }, #{ name: \"signups\", rate: \"40%\" }], #{ aov: 500 }).forward(4500000);\n\
          let a = attribute(plan, actual);\n\
          let v = attribute(plan, table([#{ stage: \"impressions\", volume: 4500000 }, #{ stage: \"visits\", volume: 200000 }, #{ stage: \"signups\", volume: 8000 }, #{ stage: \"orders\", volume: 3200 }]), #{ aov: 500 });\n\
-         print(`${a.gap.round()} ${(a.contributions.visits_rate - v.contributions.visits_rate).abs() < 1e-6} ${a.contributions.signups_rate.round()}`);\n\
+         print(`${a.gap.round()} ${(a.contribution(\"visits_rate\") - v.contributions[\"visits → signups\"]).abs() < 1e-6} ${a.contribution(\"signups_rate\").round()}`);\n\
          let w = recover(actual, #{ visits_rate: \"+1pt\", impressions: \"+4%\" }, #{ target: plan.revenue });\n\
          print(`${w.plan.revenue.round()} ${w.plan.entering.round()} ${w.share}`);\n\
          recover(actual, #{ signups: \"+1pt\" });\n",
@@ -196,7 +213,7 @@ fn attribution_and_what_if_on_funnel_plans() {
     assert_eq!(out, "-400000.0 true -400000.0\n2080000.0 4680000.0 1.2\n");
     assert!(
         err.contains(
-            "'signups' is a stage: change the share of it that converts with signups_rate"
+            "'signups' is a stage: change the share of it that converts with 'signups → conversions'"
         ),
         "{err}"
     );
@@ -219,7 +236,11 @@ fn batch_reviews_then_compare() {
         ("618.csv", "past/2024-06-618/metrics.csv"),
         ("summer.csv", "summer_metrics.csv"),
     ] {
-        std::fs::copy(src.join(from), d.join(name)).expect("copy");
+        // `--data` reads a plain table: the header block above the summer file's
+        // table is for `review(path)`, so the copy starts at the table's header line.
+        let text = std::fs::read_to_string(src.join(from)).expect("read");
+        let start = text.find("dimension,").expect("table header");
+        std::fs::write(d.join(name), &text[start..]).expect("write");
     }
     let o = pacer_in(
         d,
@@ -267,7 +288,133 @@ fn review_report_renders_offline_in_a_headless_browser() {
         eprintln!("no chromium on this machine: the headless check is skipped");
         return;
     };
-    assert_eq!(dom.matches("<table").count(), 6, "{dom:.300}");
+    assert_eq!(dom.matches("<table").count(), 7, "{dom:.300}");
     assert_eq!(dom.matches("<svg").count(), 2);
     assert!(dom.contains("-1 pt") && dom.contains("-188,866"));
+}
+
+/// The header written above a metrics file's table, the actuals of two periods side by
+/// side, and a Chinese sales metric as the headline, through the script API.
+#[test]
+fn header_periods_and_chinese_headline_from_a_script() {
+    let fixture =
+        |n: &str| std::fs::read_to_string(root().join("fixtures/review").join(n)).expect("fixture");
+    let (summer, last) = (
+        fixture("summer_metrics.csv"),
+        fixture("summer_2023_actuals.csv"),
+    );
+    let code = "let r = review(\"summer.csv\");\n\
+         print(r.header);\n\
+         let c = compare_periods(r, \"2023.csv\", #{ current: \"2024\" });\n\
+         let t = c.table;\n\
+         print(t.filter(\"metric\", \"==\", \"sales\")[0].growth);\n\
+         print(t.filter(\"metric\", \"==\", \"share rate\")[0].growth);\n\
+         print(`${c.better} ${c.worse}`);\n\
+         print(c.formatted.columns);\n\
+         let m = review(\"m.csv\");\n\
+         print(m.focus().col(\"metric\")[0]);\n";
+    let (c, out, err) = with_files(
+        &[
+            ("summer.csv", &summer),
+            ("2023.csv", &last),
+            (
+                "m.csv",
+                "dimension,metric,target,actual\ntraffic,UV,100,90\nconversion,转化率,5%,4%\nheadline,销售额,5,3.6\n",
+            ),
+        ],
+        code,
+    );
+    assert_eq!(c, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "#{\"campaign\": \"Summer promotion\", \"end\": \"2024-07-15\", \"owner\": \"Chen\", \"start\": \"2024-07-01\", \"target_group\": \"new customers aged 18-35\"}"
+    );
+    // 1,600,000 / 1,304,100 - 1, as in fixtures/review/periods_reference.json.
+    let g: f64 = lines[1].parse().expect("growth");
+    assert!((g - (1_600_000.0 / 1_304_100.0 - 1.0)).abs() < 1e-12, "{g}");
+    assert_eq!(
+        lines[2], "",
+        "growth from 0% is missing (unit), not infinite"
+    );
+    assert_eq!(lines[3], "6 5");
+    assert_eq!(
+        lines[4],
+        "[\"dimension\", \"metric\", \"2024\", \"Summer promotion 2023\", \"difference\", \"growth\", \"trend\"]"
+    );
+    // 销售额 is the headline: the gaps are ranked by their effect on it.
+    assert_eq!(
+        lines[5], "转化率",
+        "80% of target weighs more than UV at 90%"
+    );
+    // The header given as options, and both ways at once refused.
+    let (c, out, err) = with_files(
+        &[
+            ("m.csv", "dimension,metric,target,actual\nh,sales,1,1\n"),
+            ("summer.csv", &summer),
+        ],
+        "print(review(\"m.csv\", #{ dates: \"2024-07-01 ~ 2024-07-15\", owner: \"Li\" }).header);\n\
+         review(\"summer.csv\", #{ owner: \"Li\" });",
+    );
+    assert_eq!(c, Some(1));
+    assert_eq!(
+        out.lines().next(),
+        Some("#{\"end\": \"2024-07-15\", \"owner\": \"Li\", \"start\": \"2024-07-01\"}")
+    );
+    assert!(err.contains("already has a header"), "{err}");
+}
+
+/// The factors of an attribution and the keys of a what-if are the user's own names
+/// (the `rate_name` column or the `names` option), and the old identifiers
+/// (`visits_rate`, `aov`) are still accepted: both give the same figures.
+#[test]
+fn business_names_and_their_aliases() {
+    let (code, out, err) = run_at_root(
+        "let f = load_csv(\"fixtures/review/summer_funnel.csv\");\n\
+         let aov = #{ planned_aov: 400, actual_aov: 500 };\n\
+         let a = attribute(f, aov);\n\
+         print(a.table.col(\"factor\"));\n\
+         print(a.contribution(\"Sign-up conversion\") == a.contribution(\"visits_rate\"));\n\
+         print(a.contribution(\"aov\") == a.contributions[\"average order value\"]);\n\
+         let by_name = recover(f, #{ \"sign-up conversion\": \"+1pt\", impressions: \"+4%\" }, aov);\n\
+         let by_id = recover(f, #{ visits_rate: \"+1pt\", entering: \"+4%\" }, aov);\n\
+         print(`${by_name.after} ${by_id.after}`);\n\
+         print(by_id.table.col(\"change\"));\n\
+         let plain = f.select([\"stage\", \"planned\", \"actual\"]);\n\
+         print(attribute(plain, aov).table.col(\"factor\"));\n\
+         print(attribute(plain, aov + #{ names: #{ visits_rate: \"sign-up\", impressions: \"CTR\" } }).table.col(\"factor\"));\n\
+         recover(f, #{ \"order rte\": \"+1pt\" }, aov);\n",
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "[\"impressions\", \"CTR\", \"sign-up conversion\", \"order rate\", \"average order value\"]"
+    );
+    assert_eq!(lines[1], "true");
+    assert_eq!(lines[2], "true");
+    assert_eq!(lines[3], "2080000.0 2080000.0");
+    assert_eq!(lines[4], "[\"+4%\", (), \"+1pt\", (), (), ()]");
+    assert_eq!(
+        lines[5],
+        "[\"impressions\", \"impressions → visits\", \"visits → signups\", \"signups → orders\", \"average order value\"]"
+    );
+    assert_eq!(
+        lines[6],
+        "[\"impressions\", \"CTR\", \"sign-up\", \"signups → orders\", \"average order value\"]"
+    );
+    assert!(
+        err.contains("unknown factor 'order rte' (did you mean 'order rate'?)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the factors are impressions, CTR (impressions_rate), sign-up conversion (visits_rate), order rate (signups_rate), average order value (aov)"),
+        "{err}"
+    );
+    // A name that would name two factors is refused.
+    let (code, _, err) = run_at_root(
+        "attribute(load_csv(\"fixtures/review/summer_funnel.csv\"), #{ planned_aov: 400, actual_aov: 500, names: #{ signups: \"CTR\" } });",
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("'CTR' would name two factors"), "{err}");
 }

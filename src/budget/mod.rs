@@ -3,7 +3,8 @@
 //! and plan-versus-actual pacing (docs/handbook.md, budget).
 //!
 //! Files: [`cost`] (CPM/CPC/CPA, ROI, ROAS, CAC, break-even), [`response`] (Hill and
-//! capped linear curves, least-squares fits, curve charts), [`allocate`] (global
+//! capped linear curves, least-squares fits, curve charts), [`adstock`] (carryover and
+//! saturation fitted together with a baseline from daily spend and outcome), [`allocate`] (global
 //! optimum by dynamic programming plus KKT refinement, `min_budget`, `budget_curve`),
 //! [`pacing`] (plan by item and day/week against the spend to date), [`plot`] (SVG).
 //!
@@ -17,6 +18,7 @@
 //! | `linear(slope, cap)`, `linear(slope)` (no cap) | [`Curve::linear`] |
 //! | `fit_curve(table, #{ spend, result, kind, concave })` | [`fit_curve_table`] (fields `curve, r2, rmse, n` from [`Fit`]) |
 //! | `fit_curves(table, #{ by, spend, result, kind, concave })` | [`fit_curves_by`] |
+//! | `fit_adstock(table, #{ spend, outcome, date })` | [`fit_adstock_table`] ([`AdstockFit`]: `base, top, decay, half, shape, r2, rmse, half_life, table`; `curve` from [`AdstockFit::steady_curve`]) |
 //! | `curve.value(x)` | [`Curve::eval`] |
 //! | `curve.marginal(x)` | [`Curve::marginal_at`] |
 //! | `curve.concave`, `curve.inflection`, `curve.kind` | [`Curve::is_concave`], [`Curve::inflection`], [`Curve::kind`] |
@@ -38,17 +40,22 @@
 //! | `pacing(plan, actual, #{ as_of, tolerance, by, start, end })` | [`pacing()`](pacing::pacing) with [`plan_from_table`], [`spend_from_table`] ([`PacingReport`]: `table`, `periods`, `total`, `flagged`) |
 //!
 //! A channel in a script is `#{ name: "wechat", curve: hill(...), min: 0.0, max: 1e6,
-//! fixed: 20000 }`, converted with [`Channel::new`] and [`Limits`]. The script layer
+//! fixed: 20000, value: 120, min_roas: 3, max_cpa: 60 }`, converted with [`Channel::new`]
+//! and [`Limits`]; `value` scales the curve ([`value_curve`]), `min_roas` and `max_cpa`
+//! lower the maximum spend ([`max_spend_for_return`]). The script layer
 //! passes its deadline in [`AllocateOptions::deadline`] so long allocations stop at
 //! the run's time limit.
 
+pub mod adstock;
 pub mod allocate;
 pub mod cost;
 pub mod error;
 pub mod pacing;
 pub mod plot;
 pub mod response;
+pub mod returns;
 
+pub use adstock::{adstock_geometric, fit_adstock, fit_adstock_table, AdstockFit};
 pub use allocate::{
     allocate, allocation_svg, budget_curve, min_budget, AllocateOptions, Allocation, AllocationRow,
     Bound, BudgetCurve, Channel, Limits,
@@ -66,3 +73,4 @@ pub use response::{
     curve_svg, fit_curve, fit_curve_table, fit_curves_by, Curve, CurveKind, Fit, FitOptions, Hill,
     Linear,
 };
+pub use returns::{max_spend_for_return, value_curve};

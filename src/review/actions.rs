@@ -15,6 +15,28 @@ use chrono::NaiveDate;
 /// The columns an actions table must have.
 pub const REQUIRED: [&str; 5] = ["action", "owner", "due", "expected_effect", "status"];
 
+/// The columns an actions table may have: the required ones; the review template's
+/// `area` (the part of the campaign: conversion, logistics), `problem` (what went wrong)
+/// and `root_cause` (why, from the 5-Whys); and those [`actions_table`] writes (`from`
+/// is kept, `overdue` and `days_overdue` are computed again). Any other column is
+/// refused (`crate::table::check_known_columns`).
+pub const KNOWN: [&str; 11] = [
+    "action",
+    "owner",
+    "due",
+    "expected_effect",
+    "status",
+    "area",
+    "problem",
+    "root_cause",
+    "from",
+    "overdue",
+    "days_overdue",
+];
+
+/// The review template's optional columns that an action carries as written.
+pub const CONTEXT: [&str; 3] = ["area", "problem", "root_cause"];
+
 /// Status words meaning the action is finished.
 pub const CLOSED_WORDS: [&str; 6] = [
     "done",
@@ -54,6 +76,12 @@ pub struct Action {
     pub open: bool,
     /// The review the action comes from (the file's name).
     pub from: String,
+    /// The part of the campaign it is about (empty when not given).
+    pub area: String,
+    /// The problem it answers (empty when not given).
+    pub problem: String,
+    /// The problem's root cause (empty when not given).
+    pub root_cause: String,
 }
 
 impl Action {
@@ -71,6 +99,7 @@ impl Action {
 /// date that is not `YYYY-MM-DD`, or an unknown status is an error naming the file,
 /// line and column.
 pub fn actions_from_table(t: &Table) -> Result<Vec<Action>, ReviewError> {
+    crate::table::check_known_columns(t, &KNOWN)?;
     t.require(&REQUIRED)?;
     let mut out = Vec::with_capacity(t.n_rows());
     for r in 0..t.n_rows() {
@@ -109,14 +138,21 @@ pub fn actions_from_table(t: &Table) -> Result<Vec<Action>, ReviewError> {
             expected_effect: text(t, r, "expected_effect"),
             status,
             open,
-            from: t.source().to_string(),
+            from: match text(t, r, "from") {
+                f if f.is_empty() => t.source().to_string(),
+                f => f,
+            },
+            area: text(t, r, "area"),
+            problem: text(t, r, "problem"),
+            root_cause: text(t, r, "root_cause"),
         });
     }
     Ok(out)
 }
 
 /// The actions with their state at `as_of`: `action, owner, due, expected_effect,
-/// status, overdue, days_overdue` (and `from` when `with_from`).
+/// status, overdue, days_overdue` (and `from` first when `with_from`), with `area`,
+/// `problem` and `root_cause` after `action` when some action has one.
 pub fn actions_table(
     actions: &[Action],
     as_of: NaiveDate,
@@ -128,8 +164,19 @@ pub fn actions_table(
     if with_from {
         cols.push(("from".to_string(), s(&|a| a.from.clone())));
     }
+    cols.push(("action".to_string(), s(&|a| a.action.clone())));
+    type Field = fn(&Action) -> String;
+    let context: [(&str, Field); 3] = [
+        ("area", |a| a.area.clone()),
+        ("problem", |a| a.problem.clone()),
+        ("root_cause", |a| a.root_cause.clone()),
+    ];
+    for (name, get) in context {
+        if actions.iter().any(|a| !get(a).is_empty()) {
+            cols.push((name.to_string(), s(&get)));
+        }
+    }
     cols.extend([
-        ("action".to_string(), s(&|a| a.action.clone())),
         ("owner".to_string(), s(&|a| a.owner.clone())),
         (
             "due".to_string(),
@@ -237,5 +284,50 @@ mod tests {
             e.to_string().contains("no column named 'expected_effect'"),
             "{e}"
         );
+    }
+
+    /// The review template's area, problem and root cause are kept, in that order after
+    /// the action; an unknown column is refused, naming the known ones.
+    #[test]
+    fn template_columns_are_kept_and_unknown_ones_refused() -> Result<(), ReviewError> {
+        let a = read(
+            "area,problem,root_cause,action,owner,due,expected_effect,status\n\
+             conversion,sign-up conversion 4% against 5%,the form has 5 steps,simplify sign-up,Li,2024-08-10,5.5%,open\n\
+             logistics,,,backup supplier,Liu,2024-08-15,,open\n",
+        )?;
+        assert_eq!(a[0].area, "conversion");
+        assert_eq!(a[0].problem, "sign-up conversion 4% against 5%");
+        assert_eq!(a[0].root_cause, "the form has 5 steps");
+        let t = actions_table(&a, parse_date("2024-08-12")?, false)?;
+        assert_eq!(
+            &t.names()[..5],
+            &["action", "area", "problem", "root_cause", "owner"]
+        );
+        assert_eq!(t.column("root_cause")?.text_at(1).as_deref(), Some(""));
+        // Without them, the table is as before.
+        let plain = actions_table(&read(SUMMER)?, parse_date("2024-08-12")?, false)?;
+        assert_eq!(plain.names()[1], "owner");
+        let e = read("action,owner,due,expected_efect,status\nx,Li,2024-08-10,,open\n")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("a.csv: unknown column 'expected_efect', did you mean 'expected_effect'?; allowed columns: action, owner, due, expected_effect, status, area, problem, root_cause"),
+            "{e}"
+        );
+        Ok(())
+    }
+
+    /// A table written by `actions_table` reads back with its `from`.
+    #[test]
+    fn written_actions_read_back() -> Result<(), ReviewError> {
+        let mut a = read(SUMMER)?;
+        a[0].from = "2024-06-618".into();
+        let t = actions_table(&a, parse_date("2024-08-12")?, true)?;
+        let back = actions_from_table(&t)?;
+        assert_eq!(back[0].from, "2024-06-618");
+        assert_eq!(back[1].from, "a.csv");
+        assert_eq!(back[2].action, a[2].action);
+        Ok(())
     }
 }

@@ -11,7 +11,7 @@
 use super::decompose::{decompose, Method};
 use super::error::{non_negative, ReviewError};
 use crate::funnel::FunnelPlan;
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use crate::units::Rate;
 
 /// One conversion step: the stage it leaves and the share that reaches the next one.
@@ -23,6 +23,8 @@ pub struct Step {
     pub next: String,
     /// The share of the stage that reaches the next one.
     pub rate: Rate,
+    /// The user's own name for the rate (`CTR`, `sign-up conversion`), when given.
+    pub name: Option<String>,
 }
 
 /// A funnel as numbers: `result = entering x rate_1 x ... x rate_k (x aov)`.
@@ -52,15 +54,30 @@ pub enum FactorKind {
 /// A named factor of the funnel's product.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Factor {
-    /// The name used in tables and in `recover` changes: the entering stage's name,
-    /// `<stage>_rate` for a rate, `aov`.
+    /// The name shown in tables and accepted by `recover`: the entering stage's name;
+    /// for a rate the user's own name (`CTR`, `sign-up conversion`), else
+    /// `<stage> → <next>`; `average order value`.
     pub name: String,
+    /// The identifier that is always accepted as well (older scripts use it): the
+    /// entering stage's name, `<stage>_rate`, `aov`.
+    pub id: String,
     /// A readable description (`visits → signups`).
     pub label: String,
     /// Volume, rate or order value.
     pub kind: FactorKind,
     /// The value.
     pub value: f64,
+}
+
+impl Factor {
+    /// Whether `key` names this factor: its name (any case), its identifier, or
+    /// `entering` for the entering traffic.
+    pub fn answers_to(&self, key: &str) -> bool {
+        let k = key.trim();
+        self.name.to_lowercase() == k.to_lowercase()
+            || self.id == k
+            || (k == "entering" && self.kind == FactorKind::Entering)
+    }
 }
 
 impl FunnelNumbers {
@@ -157,6 +174,7 @@ impl FunnelNumbers {
                 stage: from.clone(),
                 next: to.clone(),
                 rate: Rate::new(rate, &format!("funnel: rate of stage '{from}'"))?,
+                name: None,
             });
         }
         FunnelNumbers::new(&volumes[0].0, volumes[0].1, steps, aov)
@@ -175,6 +193,7 @@ impl FunnelNumbers {
                     .get(i + 1)
                     .map_or_else(|| "conversions".to_string(), |n| n.name.clone()),
                 rate: s.rate,
+                name: None,
             })
             .collect();
         FunnelNumbers {
@@ -255,27 +274,83 @@ impl FunnelNumbers {
     pub fn factors(&self) -> Vec<Factor> {
         let mut out = vec![Factor {
             name: self.entering_stage.clone(),
+            id: self.entering_stage.clone(),
             label: format!("{} (entering traffic)", self.entering_stage),
             kind: FactorKind::Entering,
             value: self.entering,
         }];
         for s in &self.steps {
+            let label = format!("{} → {}", s.stage, s.next);
             out.push(Factor {
-                name: format!("{}_rate", s.stage),
-                label: format!("{} → {}", s.stage, s.next),
+                name: s.name.clone().unwrap_or_else(|| label.clone()),
+                id: format!("{}_rate", s.stage),
+                label,
                 kind: FactorKind::Rate,
                 value: s.rate.get(),
             });
         }
         if let Some(a) = self.aov {
             out.push(Factor {
-                name: "aov".to_string(),
+                name: "average order value".to_string(),
+                id: "aov".to_string(),
                 label: "average order value".to_string(),
                 kind: FactorKind::Aov,
                 value: a,
             });
         }
         out
+    }
+
+    /// The index of the factor `key` names: its name (any case), its identifier
+    /// (`visits_rate`, `aov`), or `entering` for the entering traffic.
+    pub fn factor_index(&self, key: &str) -> Option<usize> {
+        self.factors().iter().position(|f| f.answers_to(key))
+    }
+
+    /// Names the rates after the user's own metrics: `names` maps a stage (`visits`)
+    /// or a rate's identifier (`visits_rate`) to the name of the rate that leaves it
+    /// (`sign-up conversion`). An unknown stage, an empty name, or a name that another
+    /// factor already has (any case) is an error.
+    pub fn with_names(mut self, names: &[(String, String)]) -> Result<FunnelNumbers, ReviewError> {
+        for (key, name) in names {
+            let k = key.trim();
+            let Some(step) = self
+                .steps
+                .iter_mut()
+                .find(|s| s.stage == k || format!("{}_rate", s.stage) == k)
+            else {
+                let stages: Vec<&str> = self.steps.iter().map(|s| s.stage.as_str()).collect();
+                return Err(ReviewError::Invalid(format!(
+                    "names: '{k}' is not a stage with a rate{}; the stages are {}",
+                    crate::suggest::closest(k, stages.iter().copied())
+                        .map(|s| format!(" (did you mean '{s}'?)"))
+                        .unwrap_or_default(),
+                    stages.join(", ")
+                )));
+            };
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(ReviewError::Invalid(format!(
+                    "names: the name of '{k}' is empty"
+                )));
+            }
+            step.name = Some(name.to_string());
+        }
+        let factors = self.factors();
+        for (i, f) in factors.iter().enumerate() {
+            let clash = factors[..i].iter().find(|g| {
+                g.name.to_lowercase() == f.name.to_lowercase()
+                    || g.id.to_lowercase() == f.name.to_lowercase()
+                    || f.id.to_lowercase() == g.name.to_lowercase()
+            });
+            if let Some(g) = clash {
+                return Err(ReviewError::Invalid(format!(
+                    "names: '{}' would name two factors ({} and {}); give each rate its own name",
+                    f.name, g.label, f.label
+                )));
+            }
+        }
+        Ok(self)
     }
 }
 
@@ -313,7 +388,7 @@ pub fn attribute(
     method: Method,
 ) -> Result<Attribution, ReviewError> {
     let (fp, fa) = (planned.factors(), actual.factors());
-    let names = |f: &[Factor]| f.iter().map(|x| x.name.clone()).collect::<Vec<_>>();
+    let names = |f: &[Factor]| f.iter().map(|x| x.id.clone()).collect::<Vec<_>>();
     if names(&fp) != names(&fa) {
         return Err(ReviewError::Invalid(format!(
             "attribute: the planned and actual funnels differ: planned factors {}, actual factors {}",
@@ -352,6 +427,11 @@ pub fn attribute(
 }
 
 impl Attribution {
+    /// The contribution of the factor `key` names ([`Factor::answers_to`]).
+    pub fn find(&self, key: &str) -> Option<&Contribution> {
+        self.rows.iter().find(|r| r.factor.answers_to(key))
+    }
+
     /// `actual - planned`.
     pub fn gap(&self) -> f64 {
         self.actual - self.planned
@@ -377,12 +457,13 @@ impl Attribution {
                 ("actual".into(), n(&|r| Some(r.actual))),
                 (
                     "change".into(),
-                    n(&|r| (r.planned > 0.0).then(|| r.actual / r.planned - 1.0)),
+                    n(&|r| (r.planned > 0.0).then(|| r.actual / r.planned - 1.0))
+                        .with_kind(Kind::Change),
                 ),
                 ("contribution".into(), n(&|r| Some(r.contribution))),
                 (
                     "share".into(),
-                    n(&|r| (gap != 0.0).then(|| r.contribution / gap + 0.0)),
+                    n(&|r| (gap != 0.0).then(|| r.contribution / gap + 0.0)).with_kind(Kind::Share),
                 ),
             ],
         )?)
@@ -442,7 +523,7 @@ pub(crate) mod tests {
             "aov",
         ];
         for ((row, r), n) in at.rows.iter().zip(ratios).zip(names) {
-            assert_eq!(row.factor.name, n);
+            assert_eq!(row.factor.id, n);
             let want = l * f64::ln(r);
             assert!(
                 (row.contribution - want).abs() < 1e-6,
@@ -492,7 +573,7 @@ pub(crate) mod tests {
         let (p2, a2) = summer()?;
         let want = attribute(&p2, &a2, Method::Lmdi)?;
         for (x, y) in at.rows.iter().zip(&want.rows) {
-            assert_eq!(x.factor.name, y.factor.name);
+            assert_eq!(x.factor.id, y.factor.id);
             assert!((x.contribution - y.contribution).abs() < 1e-6);
         }
         assert_eq!(p.steps[2].next, "conversions");
@@ -636,5 +717,52 @@ pub(crate) mod tests {
         if let (Ok(p), Ok(a)) = (p, a) {
             assert!(attribute(&p, &a, Method::Lmdi).is_err());
         }
+    }
+
+    /// The rates take the user's names (by stage or by identifier); a clash, an
+    /// unknown stage or an empty name is refused; names and identifiers both find a
+    /// factor.
+    #[test]
+    fn rates_named_after_the_users_metrics() -> Result<(), ReviewError> {
+        let (p, _) = summer()?;
+        let n = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let named = p.clone().with_names(&n(&[
+            ("impressions", "CTR"),
+            ("visits_rate", "sign-up conversion"),
+        ]))?;
+        let names: Vec<String> = named.factors().into_iter().map(|f| f.name).collect();
+        assert_eq!(
+            names,
+            [
+                "impressions",
+                "CTR",
+                "sign-up conversion",
+                "signups → orders",
+                "average order value"
+            ]
+        );
+        assert_eq!(named.factor_index("ctr"), Some(1));
+        assert_eq!(named.factor_index("impressions_rate"), Some(1));
+        assert_eq!(named.factor_index("aov"), Some(4));
+        assert_eq!(named.factor_index("entering"), Some(0));
+        assert_eq!(named.factor_index("visits"), None);
+        let err = |v: &[(&str, &str)]| {
+            p.clone()
+                .with_names(&n(v))
+                .map(|_| ())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            err(&[("visits", "CTR"), ("impressions", "ctr")]).contains("would name two factors")
+        );
+        assert!(err(&[("visits", "aov")]).contains("would name two factors"));
+        assert!(err(&[("orders", "x")]).contains("'orders' is not a stage with a rate"));
+        assert!(err(&[("visits", " ")]).contains("is empty"));
+        Ok(())
     }
 }

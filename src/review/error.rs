@@ -19,6 +19,10 @@ pub enum ReviewError {
     /// A table-sourced input was wrong (file, line and column are in the message).
     #[error(transparent)]
     Table(Box<TableError>),
+    /// An input table has a column its reader does not know (the rule shared by every
+    /// domain's input tables: `crate::table::check_known_columns`).
+    #[error(transparent)]
+    UnknownColumn(#[from] crate::table::UnknownColumn),
     /// A rate or cell notation was wrong.
     #[error(transparent)]
     Unit(#[from] UnitError),

@@ -16,7 +16,7 @@
 use super::decompose::log_mean;
 use super::error::ReviewError;
 use super::metrics::{Better, MetricResult, Review};
-use crate::table::{Column, Table};
+use crate::table::{Column, Kind, Table};
 use crate::units::Notation;
 
 /// The name of the row holding what the drivers do not explain.
@@ -199,7 +199,8 @@ impl Focus {
                 ("effect".into(), Column::float(effect)),
                 ("share".into(), Column::float(share)),
             ],
-        )?)
+        )?
+        .with_kinds(&[("achievement", Kind::Rate), ("share", Kind::Share)]))
     }
 }
 

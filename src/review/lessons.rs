@@ -23,6 +23,19 @@ pub const REQUIRED: [&str; 6] = [
     "date",
 ];
 
+/// The columns a lessons table may have: the required ones and `review`, which
+/// [`lessons_table`] writes (kept when read back). Any other column is refused
+/// (`crate::table::check_known_columns`).
+pub const KNOWN: [&str; 7] = [
+    "category",
+    "content",
+    "applies_to",
+    "evidence",
+    "recorded_by",
+    "date",
+    "review",
+];
+
 /// One lesson.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lesson {
@@ -46,6 +59,7 @@ pub struct Lesson {
 /// empty category or content, or a date that is not `YYYY-MM-DD` is an error naming
 /// the file, line and column.
 pub fn lessons_from_table(t: &Table, review: &str) -> Result<Vec<Lesson>, ReviewError> {
+    crate::table::check_known_columns(t, &KNOWN)?;
     t.require(&REQUIRED)?;
     (0..t.n_rows())
         .map(|r| {
@@ -57,7 +71,10 @@ pub fn lessons_from_table(t: &Table, review: &str) -> Result<Vec<Lesson>, Review
             let date = parse_date(&text(t, r, "date"))
                 .map_err(|_| t.bad_cell(r, "date", "a date written YYYY-MM-DD", ""))?;
             Ok(Lesson {
-                review: review.to_string(),
+                review: match text(t, r, "review") {
+                    w if w.is_empty() => review.to_string(),
+                    w => w,
+                },
                 category: text(t, r, "category"),
                 content: text(t, r, "content"),
                 applies_to: text(t, r, "applies_to"),

@@ -12,13 +12,44 @@
 //!   `over`. A row without a target or an actual has status `no target` / `no actual`.
 
 use super::error::ReviewError;
-use crate::render::format_grouped;
-use crate::table::{Column, CsvOptions, DType, Table};
-use crate::units::{format_percent, format_ratio, parse_quantity, Notation, Quantity};
+use super::header::{split_header, Header};
+use crate::table::{Column, CsvOptions, DType, Kind, Table};
+use crate::units::{parse_quantity, Notation, Quantity};
 use std::path::Path;
 
 /// The columns a metrics table must have.
 pub const REQUIRED: [&str; 4] = ["dimension", "metric", "target", "actual"];
+
+/// The columns a metrics table may have: the required ones, `unit`, `better`, `note`,
+/// and those [`Review::table`] writes (`notation` is read back; `difference`,
+/// `achievement` and `status` are computed again). Any other column is refused
+/// (`crate::table::check_known_columns`).
+pub const KNOWN: [&str; 11] = [
+    "dimension",
+    "metric",
+    "target",
+    "actual",
+    "unit",
+    "better",
+    "note",
+    "notation",
+    "difference",
+    "achievement",
+    "status",
+];
+
+/// Metric names that are the headline of a review when none is named, in order of
+/// preference (compared without regard to case): the sales figure in English and in
+/// the Chinese templates (销售额 sales, 成交额 turnover, GMV).
+pub const HEADLINE_NAMES: [&str; 7] = [
+    "sales",
+    "revenue",
+    "gmv",
+    "销售额",
+    "成交额",
+    "营业额",
+    "销售收入",
+];
 
 /// Which way a metric should move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,62 +156,16 @@ impl MetricResult {
             (None, None) => Notation::Plain,
         }
     }
-
-    /// A value formatted in the row's notation: `5%`, `1:2.2`, `5,000,000`.
-    pub fn format_value(&self, value: f64) -> String {
-        match self.notation() {
-            Notation::Percent => format_percent(value),
-            Notation::Ratio => format_ratio(value),
-            Notation::Plain => plain(value),
-        }
-    }
-
-    /// The difference as the handbook writes it: `-500,000`, `-1 pt`, `-0.8`, `+12`.
-    pub fn format_difference(&self) -> String {
-        let Some(d) = self.difference else {
-            return String::new();
-        };
-        match self.notation() {
-            Notation::Percent => format!("{} pt", signed(d * 100.0)),
-            _ => signed(d),
-        }
-    }
-
-    /// The achievement as a percentage with one decimal (`90%`, `73.3%`), or why
-    /// there is none (`n/a (target is 0)`).
-    pub fn format_achievement(&self) -> String {
-        match self.achievement {
-            Some(a) => percent1(a),
-            None if !self.remark.is_empty() => format!("n/a ({})", self.remark),
-            None => String::new(),
-        }
-    }
 }
 
-/// A plain number with thousands separators and at most two decimals.
-fn plain(x: f64) -> String {
-    let s = format_grouped(x, 2);
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
+/// The notation's name in tables (`plain`, `percent`, `ratio`), as the `notation`
+/// column is read back.
+pub fn notation_name(n: Notation) -> &'static str {
+    match n {
+        Notation::Plain => "plain",
+        Notation::Percent => "percent",
+        Notation::Ratio => "ratio",
     }
-}
-
-/// A difference with its sign (`+12`, `-0.8`, `0`).
-fn signed(x: f64) -> String {
-    let s = plain(x);
-    if s == "0" || s.starts_with('-') {
-        s
-    } else {
-        format!("+{s}")
-    }
-}
-
-/// A fraction as a percentage by the one rate rule (`0.7333` → `73.3%`, `0.9` →
-/// `90.0%`): see `render::percent`.
-pub fn percent1(fraction: f64) -> String {
-    crate::units::format_percent(fraction)
 }
 
 /// The result of a review: one row per metric, in the input's order.
@@ -188,31 +173,62 @@ pub fn percent1(fraction: f64) -> String {
 pub struct Review {
     /// The file (or `<script>`) the metrics came from.
     pub source: String,
+    /// The campaign, dates, owner and target group (empty when not given).
+    pub header: Header,
     /// The reviewed metrics.
     pub rows: Vec<MetricResult>,
 }
 
 /// Reads a metrics file keeping every cell's notation: `target` and `actual` are read
-/// as text so that `5%` and `1:2.2` keep how they were written. `name` names the file
-/// in messages.
+/// as text so that `5%` and `1:2.2` keep how they were written. Lines above the table's
+/// header line are the review's header ([`super::header`]). `name` names the file in
+/// messages. A gzip-compressed CSV is decompressed first.
 ///
 /// A workbook (`.xlsx`, `.xls`, `.ods`) is read by its extension, from `sheet`; its
-/// number cells are numbers (a percent-formatted cell holds its fraction).
+/// number cells are numbers (a percent-formatted cell holds its fraction); it has no
+/// header block.
 pub fn read_metrics(
     path: &Path,
     name: &str,
     sheet: &crate::table::SheetOptions,
-) -> Result<Table, ReviewError> {
-    let (probe, _) = crate::table::read_table_path_noted(path, &CsvOptions::default(), sheet)?;
+) -> Result<(Header, Table), ReviewError> {
+    if crate::table::is_workbook(path) {
+        let (probe, _) =
+            crate::table::read_table_path_noted(path, &CsvOptions::default(), sheet)?;
+        let options = text_targets(&probe);
+        let (t, _) = crate::table::read_table_path_noted(path, &options, sheet)?;
+        let source = t.source().replacen(&path.display().to_string(), name, 1);
+        return Ok((Header::default(), t.with_source(&source)));
+    }
+    let io = |e: std::io::Error| crate::table::TableError::Io {
+        path: name.to_string(),
+        reason: crate::table::io_reason(&e),
+    };
+    let bytes = crate::table::source::decompress_bytes(std::fs::read(path).map_err(io)?)
+        .map_err(io)?;
+    let (header, body) = match std::str::from_utf8(&bytes) {
+        Ok(text) => {
+            let (h, t) = split_header(name, text)?;
+            (h, t.into_owned().into_bytes())
+        }
+        // Not UTF-8: no header to find; the table reader says what is wrong.
+        Err(_) => (Header::default(), bytes),
+    };
+    let probe = crate::table::read_csv_bytes(name, &body, &CsvOptions::default())?;
+    let options = text_targets(&probe);
+    Ok((header, crate::table::read_csv_bytes(name, &body, &options)?))
+}
+
+/// Options that read `target` and `actual` as text (when `probe` has them), so that
+/// their notation is kept.
+fn text_targets(probe: &Table) -> CsvOptions {
     let mut options = CsvOptions::default();
     for c in ["target", "actual"] {
         if probe.has_column(c) {
             options.types.insert(c.to_string(), DType::Str);
         }
     }
-    let (t, _) = crate::table::read_table_path_noted(path, &options, sheet)?;
-    let source = t.source().replacen(&path.display().to_string(), name, 1);
-    Ok(t.with_source(&source))
+    options
 }
 
 /// Reads one target or actual cell. Text cells are parsed as a number, `5%` or
@@ -296,7 +312,33 @@ impl Review {
     /// percentage or ratio, or a `better` other than `higher`/`lower` is an error
     /// naming the file, line and column.
     pub fn from_table(table: &Table) -> Result<Review, ReviewError> {
-        table.require(&REQUIRED)?;
+        Review::read(table, true)
+    }
+
+    /// Reviews the metrics file at `path` ([`read_metrics`], then [`Review::read`]),
+    /// with the header written above its table. `name` names the file in messages.
+    /// A workbook is read from `sheet`.
+    pub fn from_file(
+        path: &Path,
+        name: &str,
+        need_target: bool,
+        sheet: &crate::table::SheetOptions,
+    ) -> Result<Review, ReviewError> {
+        let (header, t) = read_metrics(path, name, sheet)?;
+        let mut r = Review::read(&t, need_target)?;
+        r.header = header;
+        Ok(r)
+    }
+
+    /// [`Review::from_table`], with the `target` column optional when `need_target` is
+    /// false (the actuals of a period, for [`super::compare::compare_periods`]).
+    pub fn read(table: &Table, need_target: bool) -> Result<Review, ReviewError> {
+        crate::table::check_known_columns(table, &KNOWN)?;
+        if need_target {
+            table.require(&REQUIRED)?;
+        } else {
+            table.require(&["dimension", "metric", "actual"])?;
+        }
         let mut rows = Vec::with_capacity(table.n_rows());
         for r in 0..table.n_rows() {
             let unit = cell_text(table, r, "unit");
@@ -315,7 +357,11 @@ impl Review {
                     .bad_cell(r, "metric", "the metric's name", "; the cell is empty")
                     .into());
             }
-            let target = quantity(table, r, "target", &unit)?;
+            let target = if table.has_column("target") {
+                quantity(table, r, "target", &unit)?
+            } else {
+                None
+            };
             let actual = quantity(table, r, "actual", &unit)?;
             // A review written by `r.table` and read back keeps its notation.
             let written = match cell_text(table, r, "notation").as_str() {
@@ -357,8 +403,18 @@ impl Review {
         }
         Ok(Review {
             source: table.source().to_string(),
+            header: Header::default(),
             rows,
         })
+    }
+
+    /// The headline metric when none is named: the first of [`HEADLINE_NAMES`] the
+    /// review has (its name as written in the review).
+    pub fn headline(&self) -> Option<&str> {
+        HEADLINE_NAMES
+            .iter()
+            .find_map(|n| self.find(n))
+            .map(|r| r.metric.as_str())
     }
 
     /// The row of a metric (names compared without regard to case).
@@ -393,14 +449,7 @@ impl Review {
         let n = |f: &dyn Fn(&MetricResult) -> Option<f64>| {
             Column::float(self.rows.iter().map(f).collect())
         };
-        let notation = |r: &MetricResult| {
-            match r.notation() {
-                Notation::Plain => "plain",
-                Notation::Percent => "percent",
-                Notation::Ratio => "ratio",
-            }
-            .to_string()
-        };
+        let notation = |r: &MetricResult| notation_name(r.notation()).to_string();
         Ok(Table::new(
             &self.source,
             vec![
@@ -412,42 +461,14 @@ impl Review {
                 ("target".into(), n(&|r| r.target.map(|q| q.value))),
                 ("actual".into(), n(&|r| r.actual.map(|q| q.value))),
                 ("difference".into(), n(&|r| r.difference)),
-                ("achievement".into(), n(&|r| r.achievement)),
+                (
+                    "achievement".into(),
+                    n(&|r| r.achievement).with_kind(Kind::Rate),
+                ),
                 ("status".into(), s(&|r| r.status.name().to_string())),
                 ("note".into(), s(&|r| r.note.clone())),
             ],
         )?)
-    }
-
-    /// The table as the handbook prints it: `dimension, metric, unit, target, actual,
-    /// difference, achievement, status, note`, every value written in its row's
-    /// notation (`5%`, `1:2.2`, `5,000,000`, `-1 pt`, `73.3%`). The `unit` and `note`
-    /// columns appear only when some row has one.
-    pub fn formatted(&self) -> Result<Table, ReviewError> {
-        let s = |f: &dyn Fn(&MetricResult) -> String| {
-            Column::text(self.rows.iter().map(|r| Some(f(r))).collect())
-        };
-        let value = |q: Option<Quantity>, r: &MetricResult| {
-            q.map(|q| r.format_value(q.value)).unwrap_or_default()
-        };
-        let mut cols = vec![
-            ("dimension".to_string(), s(&|r| r.dimension.clone())),
-            ("metric".to_string(), s(&|r| r.metric.clone())),
-        ];
-        if self.rows.iter().any(|r| !r.unit.is_empty()) {
-            cols.push(("unit".into(), s(&|r| r.unit.clone())));
-        }
-        cols.extend([
-            ("target".to_string(), s(&|r| value(r.target, r))),
-            ("actual".to_string(), s(&|r| value(r.actual, r))),
-            ("difference".to_string(), s(&|r| r.format_difference())),
-            ("achievement".to_string(), s(&|r| r.format_achievement())),
-            ("status".to_string(), s(&|r| r.status.name().to_string())),
-        ]);
-        if self.rows.iter().any(|r| !r.note.is_empty()) {
-            cols.push(("note".into(), s(&|r| r.note.clone())));
-        }
-        Ok(Table::new(&self.source, cols)?)
     }
 
     /// How many rows have each status: `(met, missed, over)`.
@@ -519,62 +540,17 @@ mod tests {
         headline,new users,10000,8000,,\n\
         headline,sales,2000000,1600000,,\n";
 
-    /// The handbook's template rows and headline (docs/handbook.md, the review).
+    /// The handbook's template rows (docs/handbook.md, the review): statuses and the
+    /// numeric table (their display is tested in `render::review_text`).
     #[test]
     fn handbook_template_rows() -> Result<(), ReviewError> {
         let r = review(TEMPLATE)?;
-        let f = r.formatted()?;
-        let cell = |row: usize, c: &str| f.column(c).ok().and_then(|c| c.text_at(row));
-        let expect = [
-            ("5,000,000", "4,500,000", "-500,000", "90.0%", "missed"),
-            ("5.0%", "4.0%", "-1 pt", "80.0%", "missed"),
-            ("1:3", "1:2.2", "-0.8", "73.3%", "missed"),
-            ("60", "72", "+12", "120.0%", "over"),
-            ("10,000", "8,000", "-2,000", "80.0%", "missed"),
-            ("2,000,000", "1,600,000", "-400,000", "80.0%", "missed"),
-        ];
-        for (i, (t, a, d, ach, st)) in expect.iter().enumerate() {
-            assert_eq!(cell(i, "target").as_deref(), Some(*t), "row {i}");
-            assert_eq!(cell(i, "actual").as_deref(), Some(*a), "row {i}");
-            assert_eq!(cell(i, "difference").as_deref(), Some(*d), "row {i}");
-            assert_eq!(cell(i, "achievement").as_deref(), Some(*ach), "row {i}");
-            assert_eq!(cell(i, "status").as_deref(), Some(*st), "row {i}");
-        }
-        // The numbers behind the text.
-        let num = [
-            (-500_000.0, 0.9),
-            (-0.01, 0.8),
-            (-0.8, 2.2 / 3.0),
-            (12.0, 1.2),
-            (-2000.0, 0.8),
-            (-400_000.0, 0.8),
-        ];
-        for (row, (d, a)) in r.rows.iter().zip(num) {
-            let (rd, ra) = (
-                row.difference.unwrap_or(f64::NAN),
-                row.achievement.unwrap_or(f64::NAN),
-            );
-            assert!(
-                (rd - d).abs() <= 1e-12 * d.abs().max(1.0),
-                "{} {rd}",
-                row.metric
-            );
-            assert!((ra - a).abs() <= 1e-12, "{} {ra}", row.metric);
-        }
         assert_eq!(r.counts(), (0, 5, 1));
         let t = r.table()?;
         let ach = t.column("achievement")?.f64_at(1).unwrap_or(f64::NAN);
         assert!((ach - 0.8).abs() < 1e-12, "{ach}");
         assert_eq!(t.column("notation")?.text_at(2).as_deref(), Some("ratio"));
         Ok(())
-    }
-
-    #[test]
-    fn percent_formatting() {
-        assert_eq!(percent1(2.2 / 3.0), "73.3%");
-        assert_eq!(percent1(1.2), "120.0%");
-        assert_eq!(percent1(-0.0001), "-0.01%");
-        assert_eq!(percent1(-0.0), "0.0%");
     }
 
     #[test]
@@ -592,7 +568,7 @@ mod tests {
         assert_eq!(r.rows[0].achievement, None);
         assert_eq!(r.rows[0].difference, Some(120.0));
         assert_eq!(r.rows[0].status, Status::Met);
-        assert_eq!(r.rows[0].format_achievement(), "n/a (target is 0)");
+        assert_eq!(r.rows[0].remark, "target is 0");
         assert_eq!(r.rows[1].status, Status::NoTarget);
         assert_eq!(r.rows[1].difference, None);
         assert_eq!(r.rows[2].status, Status::NoActual);
@@ -648,14 +624,6 @@ mod tests {
                             proptest::prop_assert!(x.is_finite(), "{x}");
                         }
                     }
-                    let f = r.formatted().map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
-                    for c in ["difference", "achievement"] {
-                        let col = f.column(c).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
-                        for i in 0..f.n_rows() {
-                            let t = col.text_at(i).unwrap_or_default();
-                            proptest::prop_assert!(!t.contains("NaN") && !t.contains("inf"), "{t}");
-                        }
-                    }
                 }
                 Err(e) => proptest::prop_assert!(e.to_string().contains("m.csv"), "{}", e),
             }
@@ -674,7 +642,43 @@ mod tests {
     fn numeric_percent_columns_with_unit() -> Result<(), ReviewError> {
         // load_csv reads 5% as 0.05 in a numeric column; the unit % keeps it a rate.
         let r = review("dimension,metric,target,actual,unit\nconversion,cvr,5%,4%,%\n")?;
-        assert_eq!(r.rows[0].format_difference(), "-1 pt");
+        assert_eq!(r.rows[0].notation(), Notation::Percent);
+        assert!((r.rows[0].difference.unwrap_or(0.0) + 0.01).abs() < 1e-15);
+        Ok(())
+    }
+
+    /// The Chinese templates' sales figures are the headline when no sales row exists;
+    /// `sales` wins over them when both are there.
+    #[test]
+    fn chinese_headline_names() -> Result<(), ReviewError> {
+        for name in ["销售额", "GMV", "成交额"] {
+            let r = review(&format!(
+                "dimension,metric,target,actual\ntraffic,UV,10,9\nheadline,{name},100,80\n"
+            ))?;
+            assert_eq!(r.headline(), Some(name));
+        }
+        let r = review("dimension,metric,target,actual\nh,销售额,1,1\nh,Sales,1,1\n")?;
+        assert_eq!(r.headline(), Some("Sales"));
+        let r = review("dimension,metric,target,actual\nh,orders,1,1\n")?;
+        assert_eq!(r.headline(), None);
+        Ok(())
+    }
+
+    /// One rule for unknown columns: refused with the known ones and the closest name;
+    /// a table written by `Review::table` reads back.
+    #[test]
+    fn unknown_columns_are_refused() -> Result<(), ReviewError> {
+        let e = review("dimension,metric,target,actual,nte\nx,y,1,1,\n")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("m.csv: unknown column 'nte', did you mean 'note'?; allowed columns: dimension, metric, target, actual, unit, better, note"),
+            "{e}"
+        );
+        let r = review(TEMPLATE)?;
+        let back = Review::from_table(&r.table()?)?;
+        assert_eq!(back.rows, r.rows);
         Ok(())
     }
 }

@@ -6,15 +6,17 @@
 //! the headline), [`decompose`](mod@decompose) (LMDI and Shapley splits of a product's change),
 //! [`attribution`] (the funnel's gap by factor), [`recover`](mod@recover) (what-ifs), [`actions`]
 //! (overdue and carried-over action items), [`lessons`] (the knowledge base and its
-//! search), [`compare`](mod@compare) (achievements across campaigns), [`chart`] (waterfall and
-//! target-vs-actual SVG), [`report`] (the HTML/Markdown report).
+//! search), [`compare`](mod@compare) (achievements across campaigns and one period against
+//! another), [`header`] (the campaign, dates, owner and target group). Results are plain
+//! data: their tables, charts and the report are written by the render module
+//! (`review_text`, `review_chart`, `review_report`).
 
 //!
 //! # Script functions and the Rust functions they map to
 //!
 //! | script | Rust |
 //! |---|---|
-//! | `review(table)`, `review("file.csv")` | [`Review::from_table`], [`read_metrics`] (`r.table`: [`Review::table`], `r.formatted`: [`Review::formatted`], `r.svg`: [`achievement_svg`], `r.metric(name)`: [`Review::get`], `r.met/missed/over`: [`Review::counts`]) |
+//! | `review(table)`, `review("file.csv")` | [`Review::from_table`], [`read_metrics`] (`r.table`: [`Review::table`], `r.formatted` and `r.svg`: drawn by the render module, `r.metric(name)`: [`Review::get`], `r.met/missed/over`: [`Review::counts`]) |
 //! | `r.focus()`, `r.focus(#{ headline, drivers, top })` | [`focus()`](focus::focus), [`Focus::table`] |
 //! | `attribute(table, #{ planned_aov, actual_aov, method })` | [`FunnelNumbers::from_volumes`], [`attribute()`](attribution::attribute) ([`Attribution::table`], `svg`: [`waterfall_svg`]) |
 //! | `attribute(plan, actual_plan_or_volumes, #{ aov, method })` | [`FunnelNumbers::from_plan`], [`FunnelNumbers::actual_for_plan`], [`attribute()`](attribution::attribute) |
@@ -25,30 +27,29 @@
 //! | `lessons(source)` | [`lessons_from_table`], [`lessons_table`] |
 //! | `search_lessons(folder, #{ category, keyword })` | [`lesson_files`], [`search`] |
 //! | `compare_reviews(reviews)` | [`compare()`](compare::compare) |
-//! | `review_report(review, #{ title, html, md, attribution, recover, actions, lessons, headline, drivers, top })` | [`review_report()`](report::review_report) on `crate::render::Report` |
+//! | `review_report(review, #{ title, html, md, attribution, recover, periods, actions, lessons, headline, drivers, top })` | written by the render module's review report from these results |
+//! | `compare_periods(current, previous, #{ current, previous })` | [`Review::from_file`], [`compare_periods()`](compare::compare_periods) |
 
 pub mod actions;
 pub mod attribution;
-pub mod chart;
 pub mod compare;
 pub mod decompose;
 pub mod error;
 pub mod focus;
+pub mod header;
 pub mod lessons;
 pub mod metrics;
 pub mod recover;
-pub mod report;
 
 pub use actions::{actions_from_table, actions_table, carry_over, Action};
 pub use attribution::{
     attribute, Attribution, Contribution, Factor, FactorKind, FunnelNumbers, Step,
 };
-pub use chart::{achievement_svg, waterfall_svg};
-pub use compare::compare;
+pub use compare::{compare, compare_periods, NoGrowth, PeriodComparison, PeriodRow, Trend};
 pub use decompose::{decompose, lmdi, log_mean, shapley, Method};
 pub use error::ReviewError;
 pub use focus::{focus, Focus, FocusRow};
+pub use header::Header;
 pub use lessons::{lesson_files, lessons_from_table, lessons_table, search, Lesson, LessonQuery};
-pub use metrics::{read_metrics, Better, MetricResult, Review, Status};
+pub use metrics::{read_metrics, Better, MetricResult, Review, Status, HEADLINE_NAMES};
 pub use recover::{recover, recover_plan, Change, Recovery};
-pub use report::{attribution_formatted, recovery_formatted, review_report, ReportParts};

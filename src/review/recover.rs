@@ -96,9 +96,11 @@ pub struct Recovery {
     pub plan: Option<FunnelPlan>,
 }
 
-/// Re-runs `base` with `changes` (factor name → change). Factor names: the entering
-/// stage's name (or `entering`), `<stage>_rate`, `aov`. An unknown name is an error
-/// listing the names and the closest one.
+/// Re-runs `base` with `changes` (factor → change). A factor is named by its name (the
+/// entering stage's, a rate's own name such as `sign-up conversion` or `visits →
+/// signups`, `average order value`; any case) or by its identifier (`entering`,
+/// `<stage>_rate`, `aov`). An unknown name is an error listing the names and the
+/// closest one.
 pub fn recover(
     base: &FunnelNumbers,
     changes: &[(String, String)],
@@ -113,23 +115,37 @@ pub fn recover(
         let change = Change::parse(text)
             .map_err(|e| ReviewError::Invalid(format!("recover: '{key}': {e}")))?;
         let k = key.trim();
-        let idx = if k == "entering" {
-            Some(0)
-        } else {
-            factors.iter().position(|f| f.name == k)
-        };
-        let Some(idx) = idx else {
-            let names: Vec<&str> = factors.iter().map(|f| f.name.as_str()).collect();
-            let hint = if base.steps.iter().any(|s| s.stage == k) {
-                format!(" ('{k}' is a stage: change the share of it that converts with {k}_rate)")
-            } else {
-                crate::suggest::closest(k, names.iter().copied())
-                    .map(|s| format!(" (did you mean '{s}'?)"))
-                    .unwrap_or_default()
+        let Some(idx) = base.factor_index(k) else {
+            let hint = match base.steps.iter().find(|s| s.stage == k) {
+                Some(s) => {
+                    let rate = factors
+                        .iter()
+                        .find(|f| f.id == format!("{}_rate", s.stage))
+                        .map_or_else(|| format!("{k}_rate"), |f| f.name.clone());
+                    format!(
+                        " ('{k}' is a stage: change the share of it that converts with '{rate}')"
+                    )
+                }
+                None => crate::suggest::closest(
+                    k,
+                    factors
+                        .iter()
+                        .flat_map(|f| [f.name.as_str(), f.id.as_str()]),
+                )
+                .map(|s| format!(" (did you mean '{s}'?)"))
+                .unwrap_or_default(),
             };
             return Err(ReviewError::Invalid(format!(
                 "recover: unknown factor '{k}'{hint}; the factors are {}",
-                names.join(", ")
+                factors
+                    .iter()
+                    .map(|f| if f.id == f.name {
+                        f.name.clone()
+                    } else {
+                        format!("{} ({})", f.name, f.id)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         };
         let f = &factors[idx];
@@ -164,7 +180,8 @@ pub fn recover(
     })
 }
 
-/// [`recover`] on a funnel plan (`crate::funnel`), re-running the real funnel: the
+/// [`recover`] on a funnel plan (`crate::funnel`), its rates named by `names` (as in
+/// [`FunnelNumbers::with_names`]), re-running the real funnel: the
 /// changed rates and aov go into `Funnel::with_rates` / `with_aov`, and the changed
 /// entering volume into `Funnel::forward`. The re-run plan is kept in
 /// [`Recovery::plan`].
@@ -172,8 +189,9 @@ pub fn recover_plan(
     plan: &FunnelPlan,
     changes: &[(String, String)],
     target: Option<f64>,
+    names: &[(String, String)],
 ) -> Result<Recovery, ReviewError> {
-    let base = FunnelNumbers::from_plan(plan);
+    let base = FunnelNumbers::from_plan(plan).with_names(names)?;
     let r = recover(&base, changes, target)?;
     let rates: Vec<(String, Rate)> = r
         .changed
@@ -183,8 +201,12 @@ pub fn recover_plan(
         .collect();
     let funnel = plan.funnel.with_rates(&rates)?.with_aov(r.changed.aov)?;
     let rerun = funnel.forward(r.changed.entering)?;
+    let mut changed = FunnelNumbers::from_plan(&rerun);
+    for (s, named) in changed.steps.iter_mut().zip(&r.changed.steps) {
+        s.name.clone_from(&named.name);
+    }
     Ok(Recovery {
-        changed: FunnelNumbers::from_plan(&rerun),
+        changed,
         plan: Some(rerun),
         ..r
     })
@@ -224,15 +246,11 @@ impl Recovery {
         let (c, _) = decompose(&b, &a, Method::Lmdi)?;
         let mut names: Vec<Option<String>> = fb.iter().map(|f| Some(f.name.clone())).collect();
         names.push(Some("total".to_string()));
-        let mut change: Vec<Option<String>> = fb
-            .iter()
-            .map(|f| {
+        let mut change: Vec<Option<String>> = (0..fb.len())
+            .map(|idx| {
                 self.changes
                     .iter()
-                    .find(|(k, _)| {
-                        k.trim() == f.name
-                            || (k.trim() == "entering" && f.kind == FactorKind::Entering)
-                    })
+                    .find(|(k, _)| self.base.factor_index(k).is_some_and(|i| i == idx))
                     .map(|(_, t)| t.clone())
             })
             .collect();
@@ -323,7 +341,7 @@ mod tests {
             ("visits_rate".to_string(), "+1pt".to_string()),
             ("impressions".to_string(), "+4%".to_string()),
         ];
-        let r = recover_plan(&actual, &changes, Some(2_000_000.0))?;
+        let r = recover_plan(&actual, &changes, Some(2_000_000.0), &[])?;
         let rerun = r.plan.as_ref().ok_or("no plan")?;
         assert!(
             (rerun.revenue - 2_080_000.0).abs() < 1e-6,
@@ -333,7 +351,7 @@ mod tests {
         assert!((rerun.entering - 4_680_000.0).abs() < 1e-6);
         assert!((r.after() - rerun.revenue).abs() < 1e-6);
         assert!((r.share_of_gap().unwrap_or(0.0) - 1.2).abs() < 1e-12);
-        let e = recover_plan(&actual, &[("aov".to_string(), "=0".to_string())], None)
+        let e = recover_plan(&actual, &[("aov".to_string(), "=0".to_string())], None, &[])
             .map(|_| ())
             .unwrap_err();
         assert!(e.to_string().contains("aov"), "{e}");
@@ -350,7 +368,7 @@ mod tests {
             .to_string();
         assert!(e.contains("did you mean 'visits_rate'"), "{e}");
         let e = one("visits", "+1pt").map(|_| ()).unwrap_err().to_string();
-        assert!(e.contains("with visits_rate"), "{e}");
+        assert!(e.contains("with 'visits → signups'"), "{e}");
         let e = one("impressions", "+1pt")
             .map(|_| ())
             .unwrap_err()
@@ -361,7 +379,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("recover: new signups_rate must be a rate between 0 and 1"),
+            e.contains("recover: new signups → orders must be a rate between 0 and 1"),
             "{e}"
         );
         assert!(one("aov", "=450").is_ok());

@@ -11,18 +11,10 @@ pub enum SopError {
     /// A bad cell or a missing/unknown column in one of the input tables.
     #[error(transparent)]
     Table(#[from] TableError),
-    /// An unknown column in an input table.
-    #[error("{file}: unknown column '{column}'{suggestion}; allowed columns: {allowed}")]
-    UnknownColumn {
-        /// The table's source.
-        file: String,
-        /// The column found.
-        column: String,
-        /// ", did you mean 'x'?" or empty.
-        suggestion: String,
-        /// The columns this table may have.
-        allowed: String,
-    },
+    /// An unknown column in an input table (the rule shared by every domain's input
+    /// tables: `crate::table::check_known_columns`).
+    #[error(transparent)]
+    UnknownColumn(#[from] crate::table::UnknownColumn),
     /// A bad option value (`start`, `launch`, `weekend`, `effort`, ...).
     #[error("{0}")]
     Option(String),

@@ -288,19 +288,7 @@ pub const UNAVAILABLE_COLUMNS: &[&str] = &["owner", "from", "to"];
 
 /// Checks that `t` has every `required` column and nothing outside `allowed`.
 fn check_columns(t: &Table, allowed: &[&str], required: &[&str]) -> Result<(), SopError> {
-    for name in t.names() {
-        if !allowed.contains(&name.as_str()) {
-            let suggestion = crate::suggest::closest(name, allowed.iter().copied())
-                .map(|s| format!(", did you mean '{s}'?"))
-                .unwrap_or_default();
-            return Err(SopError::UnknownColumn {
-                file: t.source().to_string(),
-                column: name.clone(),
-                suggestion,
-                allowed: allowed.join(", "),
-            });
-        }
-    }
+    crate::table::check_known_columns(t, allowed)?;
     t.require(required)?;
     Ok(())
 }

@@ -5,8 +5,8 @@
 //! Domain code lives in `crate::budget`; this file converts script values.
 
 use crate::budget::{
-    self, AllocateOptions, Allocation, BudgetCurve, Channel, Curve, CurveKind, Fit, FitOptions,
-    Limits, PacingOptions, PacingReport, Period, Pricing,
+    self, AdstockFit, AllocateOptions, Allocation, BudgetCurve, Channel, Curve, CurveKind, Fit,
+    FitOptions, Limits, PacingOptions, PacingReport, Period, Pricing,
 };
 use crate::script::{context, num, script_error, table_from_dynamic, Options};
 use crate::table::Table;
@@ -20,6 +20,7 @@ pub fn module() -> Module {
     let mut m = exported_module!(budget_api);
     m.set_custom_type::<Curve>("Curve");
     m.set_custom_type::<Fit>("Fit");
+    m.set_custom_type::<AdstockFit>("AdstockFit");
     m.set_custom_type::<ScriptAllocation>("Allocation");
     m.set_custom_type::<BudgetCurve>("BudgetCurve");
     m.set_custom_type::<PacingReport>("Pacing");
@@ -62,7 +63,13 @@ fn channels(arr: &Array, function: &str) -> R<Vec<Channel>> {
             ))
         })?;
         let where_ = format!("{function}: channel {}", i + 1);
-        let o = Options::new(&where_, map, &["name", "curve", "min", "max", "fixed"])?;
+        let o = Options::new(
+            &where_,
+            map,
+            &[
+                "name", "curve", "min", "max", "fixed", "value", "min_roas", "max_cpa",
+            ],
+        )?;
         let name = o
             .str("name")?
             .ok_or_else(|| script_error(format!("{where_}: 'name' is missing")))?;
@@ -72,15 +79,57 @@ fn channels(arr: &Array, function: &str) -> R<Vec<Channel>> {
                 c.clone()
                     .try_cast::<Curve>()
                     .or_else(|| c.clone().try_cast::<Fit>().map(|f| f.curve))
+                    .or_else(|| {
+                        c.clone()
+                            .try_cast::<AdstockFit>()
+                            .and_then(|f| f.steady_curve().ok())
+                    })
             })
             .ok_or_else(|| {
                 script_error(format!(
-                    "{function}: channel '{name}': 'curve' must be a curve such as hill(5000, 20000, 1.0), linear(0.05, 1800) or a fit_curve(...) result"
+                    "{function}: channel '{name}': 'curve' must be a curve such as hill(5000, 20000, 1.0), linear(0.05, 1800), a fit_curve(...) or a fit_adstock(...) result"
                 ))
             })?;
+        let at =
+            |e: budget::BudgetError| script_error(format!("{function}: channel '{name}': {e}"));
+        // What an outcome is worth: the allocation maximises value.
+        let value = o.f64("value")?;
+        let worth = match value {
+            Some(v) => budget::value_curve(&curve, v).map_err(at)?,
+            None => curve,
+        };
+        let mut max = o.f64("max")?.unwrap_or(f64::INFINITY);
+        let mut why = String::new();
+        if let Some(r) = o.f64("min_roas")? {
+            let m = budget::max_spend_for_return(&worth, r).map_err(at)?;
+            if m < max {
+                max = m;
+                why = format!("a ROAS of at least {r}");
+            }
+        }
+        if let Some(c) = o.f64("max_cpa")? {
+            if !(c.is_finite() && c > 0.0) {
+                return Err(script_error(format!(
+                    "{function}: channel '{name}': max_cpa must be a positive number, got {c}"
+                )));
+            }
+            let m = budget::max_spend_for_return(&curve, 1.0 / c).map_err(at)?;
+            if m < max {
+                max = m;
+                why = format!("a CPA of at most {c}");
+            }
+        }
+        let min = o.f64("min")?.unwrap_or(0.0);
+        if !why.is_empty() && (min > max || o.f64("fixed")?.is_some_and(|f| f > max)) {
+            return Err(script_error(format!(
+                "{function}: channel '{name}': {why} allows a spend of at most {}, below its min or fixed spend",
+                crate::render::format_grouped(max, 2)
+            )));
+        }
+        let curve = worth;
         let limits = Limits {
-            min: o.f64("min")?.unwrap_or(0.0),
-            max: o.f64("max")?.unwrap_or(f64::INFINITY),
+            min,
+            max,
             fixed: o.f64("fixed")?,
         };
         out.push(Channel::new(&name, curve, limits).map_err(script_error)?);
@@ -519,6 +568,119 @@ mod budget_api {
         budget::fit_curve_table(&t, &spend, &result, &fo).map_err(script_error)
     }
 
+    /// `fit_adstock(table, #{})`: columns `spend` and `outcome`, and `date` when the
+    /// table has one.
+    ///
+    /// ```rhai
+    /// let t = load_csv("fixtures/budget/adstock_daily.csv").rename(#{ orders: "outcome" });
+    /// print(fit_adstock(t).half_life);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn fit_adstock(table: Dynamic) -> R<AdstockFit> {
+        fit_adstock_with(table, Map::new())
+    }
+
+    /// Fits the media response over time from a daily series: the carryover of spend
+    /// (geometric adstock, `carry_t = spend_t + decay x carry_(t-1)`) and its
+    /// saturation (`top x carry^shape / (half^shape + carry^shape)`) together with a
+    /// baseline (`outcome = base + ...`), by least squares: `(base, top)` exactly for
+    /// each `(decay, half, shape)`, those by a grid and restarted Nelder-Mead. Options:
+    /// `spend` and `outcome` name the columns (default `spend`, `outcome`); `date`
+    /// names a date column that must run one day at a time (default `date` when the
+    /// table has one; rows in order otherwise). Returns an `AdstockFit`: `base, top,
+    /// decay, half, shape, r2, rmse, half_life` (days until a day's spend has lost half
+    /// its effect), `table` (each day's carry, fit, base and media part), and `curve`,
+    /// the daily response to a sustained spend (for `allocate`).
+    ///
+    /// ```rhai
+    /// let f = fit_adstock(load_csv("fixtures/budget/adstock_daily.csv"), #{ outcome: "orders" });
+    /// print(`decay ${f.decay}, half-life ${f.half_life} days, R² ${f.r2}`);   // decay 0.585
+    /// print(f.curve.value(20000));   // orders a day from 20,000 a day, once carried over
+    /// ```
+    #[rhai_fn(name = "fit_adstock", return_raw)]
+    pub fn fit_adstock_with(table: Dynamic, options: Map) -> R<AdstockFit> {
+        let t = table_from_dynamic(table, "fit_adstock: data")?;
+        let o = Options::new("fit_adstock", options, &["spend", "outcome", "date"])?;
+        let spend = o.str("spend")?.unwrap_or_else(|| "spend".into());
+        let outcome = o.str("outcome")?.unwrap_or_else(|| "outcome".into());
+        let date = match o.str("date")? {
+            Some(d) => Some(d),
+            None => t.has_column("date").then(|| "date".to_string()),
+        };
+        budget::fit_adstock_table(&t, &spend, &outcome, date.as_deref()).map_err(script_error)
+    }
+
+    /// The baseline: the outcome of a day without media.
+    #[rhai_fn(get = "base", pure)]
+    pub fn adstock_base(f: &mut AdstockFit) -> f64 {
+        f.base
+    }
+
+    /// The most media can add in a day.
+    #[rhai_fn(get = "top", pure)]
+    pub fn adstock_top(f: &mut AdstockFit) -> f64 {
+        f.top
+    }
+
+    /// The daily carryover share (0 to 0.999).
+    #[rhai_fn(get = "decay", pure)]
+    pub fn adstock_decay(f: &mut AdstockFit) -> f64 {
+        f.decay
+    }
+
+    /// The carried spend giving half of `top`.
+    #[rhai_fn(get = "half", pure)]
+    pub fn adstock_half(f: &mut AdstockFit) -> f64 {
+        f.half
+    }
+
+    /// The Hill shape of the saturation.
+    #[rhai_fn(get = "shape", pure)]
+    pub fn adstock_shape(f: &mut AdstockFit) -> f64 {
+        f.shape
+    }
+
+    /// The coefficient of determination of the fit.
+    #[rhai_fn(get = "r2", pure)]
+    pub fn adstock_r2(f: &mut AdstockFit) -> f64 {
+        f.r2
+    }
+
+    /// The root mean squared error, in outcome units.
+    #[rhai_fn(get = "rmse", pure)]
+    pub fn adstock_rmse(f: &mut AdstockFit) -> f64 {
+        f.rmse
+    }
+
+    /// Days until a day's spend has lost half its effect, `ln 0.5 / ln decay` (`()`
+    /// without carryover).
+    #[rhai_fn(get = "half_life", pure)]
+    pub fn adstock_half_life(f: &mut AdstockFit) -> Dynamic {
+        f.half_life().map_or(Dynamic::UNIT, Dynamic::from_float)
+    }
+
+    /// Each day: `date` or `day`, `spend`, `carry`, `outcome`, `fitted`, `base`, `media`.
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn adstock_table(f: &mut AdstockFit) -> R<Table> {
+        f.table().map_err(script_error)
+    }
+
+    /// The daily response to a spend sustained every day (the carried Hill curve:
+    /// half point `half x (1 - decay)`), without the base: a `Curve` for `allocate`.
+    #[rhai_fn(get = "curve", pure, return_raw)]
+    pub fn adstock_curve(f: &mut AdstockFit) -> R<Curve> {
+        f.steady_curve().map_err(script_error)
+    }
+
+    /// The fit in one line.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn adstock_to_string(f: &mut AdstockFit) -> String {
+        format!(
+            "adstock fit over {} days: base {:.4}, top {:.4}, decay {:.4}, half {:.4}, shape {:.4} (R² {:.4})",
+            f.n, f.base, f.top, f.decay, f.half, f.shape, f.r2
+        )
+    }
+
     /// Fits one curve per group of a table of past campaigns: `by` names the group
     /// column (default `channel`); other options as `fit_curve`. Returns a map from
     /// the group's name to its `Fit`.
@@ -581,8 +743,14 @@ mod budget_api {
     // ---- allocation ----------------------------------------------------------------
 
     /// Splits `total` across channels to maximise the total expected result. Each
-    /// channel is `#{ name, curve, min, max, fixed }` (`curve` is a curve or a
-    /// `fit_curve` result; `min`, `max`, `fixed` optional; `fixed` locks the spend). Finds the global optimum even with
+    /// channel is `#{ name, curve, min, max, fixed, value, min_roas, max_cpa }`
+    /// (`curve` is a curve, a `fit_curve` result, or a `fit_adstock` result for its
+    /// daily steady-state curve; the rest optional; `fixed` locks the spend). `value`
+    /// is what one unit of the channel's outcome is worth (an order worth 120): the
+    /// split then maximises value and `result` is in value. `min_roas` (value of
+    /// outcome over spend, outcome taken as value without `value`) and `max_cpa`
+    /// (spend over outcome) lower the channel's maximum to the largest spend that
+    /// keeps that return (0 when none does). Finds the global optimum even with
     /// S-shaped curves (dynamic programming over a grid, then KKT refinement).
     /// Infeasible bounds are an error naming the channels at fault.
     ///
@@ -592,6 +760,12 @@ mod budget_api {
     ///     #{ name: "douyin", curve: hill(6000, 50000, 2.2), max: 40000 },
     /// ]);
     /// print(a.table);
+    /// // Orders worth 120 on wechat and 90 on douyin, each order costing at most 12:
+    /// let b = allocate(60000, [
+    ///     #{ name: "wechat", curve: hill(4000, 30000, 1.0), value: 120, max_cpa: 12 },
+    ///     #{ name: "douyin", curve: hill(6000, 50000, 2.2), value: 90 },
+    /// ]);
+    /// print(b.table);   // wechat may spend at most 18,000: 4000 x / (30000 + x) = x / 12
     /// ```
     #[rhai_fn(return_raw)]
     pub fn allocate(

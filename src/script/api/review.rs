@@ -5,9 +5,10 @@
 //! Domain code lives in `crate::review`; this file converts script values.
 
 use crate::funnel::FunnelPlan;
-use crate::render::{format_grouped, render_table};
+use crate::render::{format_grouped, render_table, review_chart, review_report, review_text};
 use crate::review::{
-    self, Action, Attribution, FunnelNumbers, LessonQuery, Method, Recovery, Review, ReviewError,
+    self, Action, Attribution, FunnelNumbers, LessonQuery, Method, PeriodComparison, Recovery,
+    Review, ReviewError,
 };
 use crate::script::{context, num, script_error, table_arg, table_from_dynamic, Options};
 use crate::table::SheetOptions;
@@ -21,6 +22,7 @@ pub fn module() -> Module {
     m.set_custom_type::<Review>("Review");
     m.set_custom_type::<Attribution>("Attribution");
     m.set_custom_type::<Recovery>("Recovery");
+    m.set_custom_type::<PeriodComparison>("PeriodComparison");
     m
 }
 
@@ -35,15 +37,12 @@ fn headline(r: &Review, given: Option<String>) -> R<String> {
     if let Some(h) = given {
         return Ok(h);
     }
-    ["sales", "revenue", "gmv"]
-        .iter()
-        .find(|n| r.find(n).is_some())
-        .map(|s| s.to_string())
-        .ok_or_else(|| {
-            script_error(
-                "focus: the review has no metric named sales, revenue or gmv; name the headline with #{ headline: \"orders\" }",
-            )
-        })
+    r.headline().map(str::to_string).ok_or_else(|| {
+        script_error(format!(
+            "focus: the review has no headline metric ({}); name it with #{{ headline: \"orders\" }}",
+            review::HEADLINE_NAMES.join(", ")
+        ))
+    })
 }
 
 fn method(o: &Options) -> R<Method> {
@@ -68,13 +67,53 @@ fn stage_volumes(t: &Table, column: &str) -> R<Vec<(String, f64)>> {
         .collect()
 }
 
-/// Planned and actual funnels from a table `stage, planned, actual` of volumes.
+/// The columns a funnel volumes table may have (any other is refused).
+const FUNNEL_COLUMNS: [&str; 4] = ["stage", "planned", "actual", "rate_name"];
+
+/// The rates' own names: the `names` option (stage or `<stage>_rate` → name), then the
+/// table's `rate_name` column (the name of the rate leaving each stage) when given.
+fn rate_names(o: &Options, function: &str, t: Option<&Table>) -> R<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    if let Some(t) = t.filter(|t| t.has_column("rate_name")) {
+        let (stages, names) = (
+            t.column("stage").map_err(script_error)?,
+            t.column("rate_name").map_err(script_error)?,
+        );
+        for r in 0..t.n_rows() {
+            let name = names.text_at(r).unwrap_or_default();
+            if !name.trim().is_empty() {
+                out.push((stages.text_at(r).unwrap_or_default(), name));
+            }
+        }
+    }
+    if let Some(v) = o.raw("names").filter(|v| !v.is_unit()) {
+        let map = v.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
+            script_error(format!(
+                "{function}: option 'names' must be a map stage → name, e.g. #{{ visits: \"sign-up conversion\" }}"
+            ))
+        })?;
+        for (k, v) in map {
+            if !v.is_string() {
+                return Err(script_error(format!(
+                    "{function}: the name given for '{k}' must be a string"
+                )));
+            }
+            out.push((k.to_string(), v.to_string()));
+        }
+    }
+    Ok(out)
+}
+
+/// Planned and actual funnels from a table `stage, planned, actual` of volumes (and
+/// `rate_name`), the rates named by `names`.
 fn funnels(
     t: &Table,
     function: &str,
     planned_aov: Option<f64>,
     actual_aov: Option<f64>,
+    names: &[(String, String)],
 ) -> R<(FunnelNumbers, FunnelNumbers)> {
+    crate::table::check_known_columns(t, &FUNNEL_COLUMNS).map_err(script_error)?;
     t.require(&["stage", "planned", "actual"])
         .map_err(script_error)?;
     let col = |name: &str| stage_volumes(t, name);
@@ -85,7 +124,11 @@ fn funnels(
     }
     let p = FunnelNumbers::from_volumes(&col("planned")?, planned_aov, None).map_err(err)?;
     let a = FunnelNumbers::from_volumes(&col("actual")?, actual_aov, Some(&p)).map_err(err)?;
-    Ok((p, a))
+    let named = |f: FunnelNumbers| {
+        f.with_names(names)
+            .map_err(|e| script_error(format!("{function}: {e}")))
+    };
+    Ok((named(p)?, named(a)?))
 }
 
 /// A table from a path (a CSV file or a workbook's first sheet, read through the
@@ -96,6 +139,11 @@ fn load(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Table> {
 
 /// A review from a `Review`, a metrics table, or a metrics file's path.
 fn to_review(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Review> {
+    review_of(ctx, v, what, true)
+}
+
+/// [`to_review`], with the `target` column optional when `need_target` is false.
+fn review_of(ctx: &NativeCallContext, v: Dynamic, what: &str, need_target: bool) -> R<Review> {
     if let Some(r) = v.clone().try_cast::<Review>() {
         return Ok(r);
     }
@@ -103,10 +151,36 @@ fn to_review(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Review> {
         let path = v.to_string();
         let run = context(ctx)?;
         let resolved = run.sandbox.resolve_read(&path).map_err(script_error)?;
-        let t = review::read_metrics(&resolved, &path, &SheetOptions::default()).map_err(err)?;
-        return Review::from_table(&t).map_err(err);
+        return Review::from_file(&resolved, &path, need_target, &SheetOptions::default())
+            .map_err(err);
     }
-    Review::from_table(&table_from_dynamic(v, what)?).map_err(err)
+    Review::read(&table_from_dynamic(v, what)?, need_target).map_err(err)
+}
+
+/// A period's name: its header's campaign, else its file's name.
+fn period_name(r: &Review) -> String {
+    r.header
+        .campaign
+        .clone()
+        .unwrap_or_else(|| campaign_name(&r.source))
+}
+
+/// The review's header as a map: `campaign, start, end, owner, target_group`, only
+/// those set.
+fn header_map(r: &Review) -> Map {
+    let h = &r.header;
+    let mut m = Map::new();
+    let mut put = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            m.insert(k.into(), Dynamic::from(v));
+        }
+    };
+    put("campaign", h.campaign.clone());
+    put("start", h.start.map(|d| d.to_string()));
+    put("end", h.end.map(|d| d.to_string()));
+    put("owner", h.owner.clone());
+    put("target_group", h.target_group.clone());
+    m
 }
 
 /// The actions of one source or an array of sources (paths or tables).
@@ -128,13 +202,33 @@ fn load_actions(ctx: &NativeCallContext, v: Dynamic, what: &str) -> R<Vec<Action
             review::actions_from_table(&t)
                 .map_err(err)?
                 .into_iter()
+                // A `from` column (a carried-over table read back) names the review.
                 .map(|a| Action {
-                    from: from.clone(),
+                    from: if a.from == t.source() {
+                        from.clone()
+                    } else {
+                        a.from.clone()
+                    },
                     ..a
                 }),
         );
     }
     Ok(out)
+}
+
+/// The comparison of two periods; `names` overrides the names taken from the reviews.
+fn periods(
+    ctx: &NativeCallContext,
+    current: Dynamic,
+    previous: Dynamic,
+    names: Option<(Option<String>, Option<String>)>,
+) -> R<PeriodComparison> {
+    let c = review_of(ctx, current, "compare_periods: current", false)?;
+    let p = review_of(ctx, previous, "compare_periods: previous", false)?;
+    let (cn, pn) = names.unwrap_or_default();
+    let cn = cn.unwrap_or_else(|| period_name(&c));
+    let pn = pn.unwrap_or_else(|| period_name(&p));
+    review::compare_periods(&c, &p, (&cn, &pn)).map_err(err)
 }
 
 fn date(text: &str, what: &str) -> R<chrono::NaiveDate> {
@@ -180,12 +274,12 @@ fn recovery_summary(r: &Recovery) -> String {
         "What-if: {} -> {} ({})",
         format_grouped(r.before(), 0),
         format_grouped(r.after(), 0),
-        review::chart::signed_whole(r.recovered())
+        review_chart::signed_whole(r.recovered())
     );
     if let (Some(t), Some(share)) = (r.target, r.share_of_gap()) {
         s.push_str(&format!(
             ", {} of the gap to the target {}",
-            review::metrics::percent1(share),
+            review_text::percent1(share),
             format_grouped(t, 0)
         ));
     }
@@ -221,8 +315,60 @@ mod review_api {
         Review::from_table(&t).map_err(err)
     }
 
+    /// Reviews targets against actuals (as `review(metrics)`) with the review's header
+    /// given as options: `campaign`, `dates` (`"2024-07-01 to 2024-07-15"`) or `start`
+    /// and `end` (`YYYY-MM-DD`), `owner`, `target_group`. A metrics file carries them as
+    /// `field,value` lines above its table instead (see `review(path)`). The header
+    /// heads the printed review and the report.
+    ///
+    /// ```rhai
+    /// let r = review("fixtures/review/past/2024-06-618/metrics.csv",
+    ///     #{ campaign: "618", dates: "2024-06-01 to 2024-06-18", owner: "Chen", target_group: "members" });
+    /// print(r.header.owner);   // Chen
+    /// ```
+    #[rhai_fn(name = "review", return_raw)]
+    pub fn review_with(ctx: NativeCallContext, metrics: Dynamic, options: Map) -> R<Review> {
+        let o = Options::new(
+            "review",
+            options,
+            &["campaign", "dates", "start", "end", "owner", "target_group"],
+        )?;
+        let mut r = to_review(&ctx, metrics, "review: metrics")?;
+        if !r.header.is_empty() {
+            return Err(script_error(format!(
+                "review: {} already has a header ({}); give it in the file or as options, not both",
+                r.source,
+                review_text::header_line(&r.header)
+            )));
+        }
+        for key in ["campaign", "dates", "start", "end", "owner", "target_group"] {
+            if let Some(v) = o.str(key)? {
+                r.header
+                    .set(key, &v, &format!("review: option '{key}'"))
+                    .map_err(err)?;
+            }
+        }
+        Ok(r)
+    }
+
+    /// The review's header: a map with `campaign`, `start`, `end`, `owner` and
+    /// `target_group`, each only when given (empty when there is no header).
+    ///
+    /// ```rhai
+    /// let h = review("fixtures/review/summer_metrics.csv").header;
+    /// print(`${h.campaign}, ${h.start} to ${h.end}, owner ${h.owner}`);
+    /// ```
+    #[rhai_fn(get = "header", pure)]
+    pub fn review_header(r: &mut Review) -> Map {
+        header_map(r)
+    }
+
     /// Reviews the metrics file at `path`, keeping each cell's notation (`5%`, `1:2.2`)
-    /// as written. Same columns as `review(table)`.
+    /// as written. Same columns as `review(table)`; any other column is refused, naming
+    /// the known ones. Lines above the table's header line (the first line with a
+    /// `metric` column) are the review's header, one `field,value` per line:
+    /// `campaign` (活动名称), `dates` (活动时间, `2024-07-01 to 2024-07-15`) or `start`
+    /// and `end`, `owner` (负责人), `target group` (目标人群).
     ///
     /// ```rhai
     /// let r = review("fixtures/review/summer_metrics.csv");
@@ -251,8 +397,7 @@ mod review_api {
         };
         let run = context(&ctx)?;
         let resolved = run.sandbox.resolve_read(path).map_err(script_error)?;
-        let t = review::read_metrics(&resolved, path, &sheet).map_err(err)?;
-        Review::from_table(&t).map_err(err)
+        Review::from_file(&resolved, path, true, &sheet).map_err(err)
     }
 
     /// The review as numbers: `dimension, metric, unit, better, notation, target,
@@ -267,7 +412,7 @@ mod review_api {
     /// `73.3%`), all text: what `print` shows and what reports use.
     #[rhai_fn(get = "formatted", pure, return_raw)]
     pub fn review_formatted(r: &mut Review) -> R<Table> {
-        r.formatted().map_err(err)
+        review_text::review_formatted(r).map_err(script_error)
     }
 
     /// The number of metrics met.
@@ -353,18 +498,32 @@ mod review_api {
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn review_to_string(r: &mut Review) -> String {
         let (met, missed, over) = r.counts();
-        let table = r.formatted().map(|t| render_table(&t)).unwrap_or_default();
+        let table = review_text::review_formatted(r)
+            .map(|t| render_table(&t))
+            .unwrap_or_default();
+        let header = review_text::header_line(&r.header);
         format!(
-            "Review of {} metrics: {met} met, {missed} missed, {over} over target\n{table}",
+            "{}Review of {} metrics: {met} met, {missed} missed, {over} over target\n{table}",
+            if header.is_empty() {
+                String::new()
+            } else {
+                format!("{header}\n")
+            },
             r.rows.len()
         )
     }
 
     /// Splits the result gap of a funnel among its factors: the entering traffic, each
-    /// stage's conversion rate (`<stage>_rate`, the share of the stage reaching the
-    /// next one) and the average order value. `funnel` is a table `stage, planned,
-    /// actual` of stage volumes, top to bottom; with `#{ planned_aov, actual_aov }`
-    /// the result is revenue, else conversions. The contributions add up exactly to the
+    /// stage's conversion rate (the share of the stage reaching the next one) and the
+    /// average order value. `funnel` is a table `stage, planned, actual` of stage
+    /// volumes, top to bottom, with an optional `rate_name` column naming the rate that
+    /// leaves each stage after the user's own metric (`CTR`, `sign-up conversion`,
+    /// `order rate`); the `names` option does the same (`#{ names: #{ visits:
+    /// "sign-up conversion" } }`, by stage or `<stage>_rate`). Unnamed rates are shown
+    /// as `visits → signups`, the order value as `average order value`; the
+    /// identifiers `<stage>_rate` and `aov` stay accepted wherever a factor is named
+    /// (`a.contribution(..)`, `recover`). With `#{ planned_aov, actual_aov }` the
+    /// result is revenue, else conversions. The contributions add up exactly to the
     /// gap and do not depend on the order of the stages: LMDI (log-mean Divisia,
     /// `L(V1, V0) x ln(actual / planned)` per factor) by default, `#{ method:
     /// "shapley" }` for the Shapley split (used anyway when a factor is zero).
@@ -372,7 +531,7 @@ mod review_api {
     /// ```rhai
     /// let f = load_csv("fixtures/review/summer_funnel.csv");
     /// let a = attribute(f, #{ planned_aov: 400, actual_aov: 500 });
-    /// print(a);          // gap -400000 split over impressions, rates and aov
+    /// print(a);          // gap -400000: impressions, CTR, sign-up conversion, order rate, aov
     /// print(a.gap);
     /// ```
     #[rhai_fn(return_raw)]
@@ -380,7 +539,7 @@ mod review_api {
         let o = Options::new(
             "attribute",
             options,
-            &["planned_aov", "actual_aov", "method"],
+            &["planned_aov", "actual_aov", "method", "names"],
         )?;
         let method = method(&o)?;
         let (p, a) = funnels(
@@ -388,6 +547,7 @@ mod review_api {
             "attribute",
             o.f64("planned_aov")?,
             o.f64("actual_aov")?,
+            &rate_names(&o, "attribute", Some(&funnel))?,
         )?;
         review::attribute(&p, &a, method).map_err(err)
     }
@@ -411,8 +571,9 @@ mod review_api {
     }
 
     /// `attribute(plan, actual)` with options: `aov` (the actual average order value,
-    /// needed with a volumes table when the plan has an aov) and `method`
-    /// (`"lmdi"` or `"shapley"`).
+    /// needed with a volumes table when the plan has an aov), `method`
+    /// (`"lmdi"` or `"shapley"`) and `names` (the rates' own names by stage:
+    /// `#{ impressions: "CTR", visits: "sign-up conversion" }`).
     ///
     /// ```rhai
     /// let plan = funnel([#{ name: "impressions", rate: "4%" }, #{ name: "visits", rate: "5%" },
@@ -423,9 +584,14 @@ mod review_api {
     /// ```
     #[rhai_fn(name = "attribute", return_raw)]
     pub fn attribute_plan_with(plan: FunnelPlan, actual: Dynamic, options: Map) -> R<Attribution> {
-        let o = Options::new("attribute", options, &["aov", "method"])?;
+        let o = Options::new("attribute", options, &["aov", "method", "names"])?;
         let method = method(&o)?;
-        let planned = FunnelNumbers::from_plan(&plan);
+        let names = rate_names(&o, "attribute", None)?;
+        let named = |f: FunnelNumbers| {
+            f.with_names(&names)
+                .map_err(|e| script_error(format!("attribute: {e}")))
+        };
+        let planned = named(FunnelNumbers::from_plan(&plan))?;
         let actual = if let Some(a) = actual.clone().try_cast::<FunnelPlan>() {
             if o.raw("aov").is_some() {
                 return Err(script_error(
@@ -444,7 +610,7 @@ mod review_api {
             let volumes = stage_volumes(&t, volume)?;
             FunnelNumbers::actual_for_plan(&plan, &volumes, o.f64("aov")?).map_err(err)?
         };
-        review::attribute(&planned, &actual, method).map_err(err)
+        review::attribute(&planned, &named(actual)?, method).map_err(err)
     }
 
     /// The attribution as a table `factor, step, planned, actual, change,
@@ -458,7 +624,7 @@ mod review_api {
     /// `47.2%`.
     #[rhai_fn(get = "formatted", pure, return_raw)]
     pub fn attribution_formatted(a: &mut Attribution) -> R<Table> {
-        review::attribution_formatted(a).map_err(err)
+        review_report::attribution_formatted(a).map_err(err)
     }
 
     /// The gap, `actual - planned`.
@@ -499,17 +665,40 @@ mod review_api {
             .collect()
     }
 
+    /// One factor's contribution to the gap, the factor named by its name (`CTR`,
+    /// `visits → signups`, `average order value`; any case) or its identifier
+    /// (`impressions_rate`, `aov`, `entering`).
+    ///
+    /// ```rhai
+    /// let a = attribute(load_csv("fixtures/review/summer_funnel.csv"), #{ planned_aov: 400, actual_aov: 500 });
+    /// print(a.contribution("sign-up conversion") == a.contribution("visits_rate"));   // true
+    /// ```
+    #[rhai_fn(pure, return_raw)]
+    pub fn contribution(a: &mut Attribution, factor: &str) -> R<f64> {
+        a.find(factor).map(|r| r.contribution).ok_or_else(|| {
+            script_error(format!(
+                "contribution: no factor '{}'; the factors are {}",
+                factor.trim(),
+                a.rows
+                    .iter()
+                    .map(|r| r.factor.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    }
+
     /// The attribution with its totals, formatted (the numbers are in `.table`).
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn attribution_to_string(a: &mut Attribution) -> String {
-        let table = review::attribution_formatted(a)
+        let table = review_report::attribution_formatted(a)
             .map(|t| render_table(&t))
             .unwrap_or_default();
         format!(
             "Gap {} -> {}: {} split by {}\n{table}",
             format_grouped(a.planned, 0),
             format_grouped(a.actual, 0),
-            review::chart::signed_whole(a.gap()),
+            review_chart::signed_whole(a.gap()),
             a.method.name()
         )
     }
@@ -518,31 +707,39 @@ mod review_api {
     /// `stage, planned, actual` of volumes) with `changes` and reports how much of the
     /// gap to the planned result would have been recovered. Changes by factor:
     /// `"+1pt"` adds points to a rate, `"+4%"` scales, `"=5%"` or a number sets.
-    /// Factors are the entering stage's name, `<stage>_rate`, `aov`.
+    /// Factors are named as in `attribute` (the entering stage, a rate's own name from
+    /// `rate_name` or `#{ names }`, else `visits → signups`, `average order value`; any
+    /// case), or by the identifiers `entering`, `<stage>_rate`, `aov`.
     ///
     /// ```rhai
     /// let f = load_csv("fixtures/review/summer_funnel.csv");
-    /// let w = recover(f, #{ visits_rate: "+1pt", impressions: "+4%" },
+    /// let w = recover(f, #{ "sign-up conversion": "+1pt", impressions: "+4%" },
     ///                 #{ planned_aov: 400, actual_aov: 500 });
     /// print(w.recovered);   // 480000: 120% of the 400000 gap
     /// ```
     #[rhai_fn(name = "recover", return_raw)]
     pub fn recover_table(funnel: Table, changes: Map, options: Map) -> R<Recovery> {
-        let o = Options::new("recover", options, &["planned_aov", "actual_aov", "target"])?;
+        let o = Options::new(
+            "recover",
+            options,
+            &["planned_aov", "actual_aov", "target", "names"],
+        )?;
         let (p, a) = funnels(
             &funnel,
             "recover",
             o.f64("planned_aov")?,
             o.f64("actual_aov")?,
+            &rate_names(&o, "recover", Some(&funnel))?,
         )?;
         let target = o.f64("target")?.unwrap_or_else(|| p.result());
         review::recover(&a, &super::changes(&changes)?, Some(target)).map_err(err)
     }
 
     /// What-if on a funnel plan (the actual funnel, from `funnel(...).forward(...)`):
-    /// re-runs the funnel with `changes` (`"+1pt"` on `<stage>_rate`, `"+4%"` or
-    /// `"=value"` on the entering stage, a rate or `aov`) and reports the result
-    /// before and after. The re-run plan is in `.plan`.
+    /// re-runs the funnel with `changes` (`"+1pt"` on a rate, `"+4%"` or `"=value"` on
+    /// the entering stage, a rate or the order value; factors named as in `recover(table,
+    /// ..)`: by `<stage>_rate`, or by a name given with `#{ names }`) and reports the
+    /// result before and after. The re-run plan is in `.plan`.
     ///
     /// ```rhai
     /// let actual = funnel([#{ name: "impressions", rate: 200000.0 / 4500000.0 }, #{ name: "visits", rate: "4%" },
@@ -556,17 +753,26 @@ mod review_api {
     }
 
     /// `recover(plan, changes)` with `#{ target }`: the result the plan aimed at, to
-    /// report the share of the gap recovered.
+    /// report the share of the gap recovered; and `#{ names }` naming the plan's rates
+    /// (`#{ visits: "sign-up conversion" }`).
     ///
     /// ```rhai
     /// let actual = funnel([#{ name: "impressions", rate: 200000.0 / 4500000.0 }, #{ name: "visits", rate: "4%" },
     ///                      #{ name: "signups", rate: "40%" }], #{ aov: 500 }).forward(4500000);
     /// print(recover(actual, #{ visits_rate: "+1pt", impressions: "+4%" }, #{ target: 2000000 }).share);   // 1.2
+    /// print(recover(actual, #{ "sign-up conversion": "+1pt", impressions: "+4%" },
+    ///               #{ target: 2000000, names: #{ visits: "sign-up conversion" } }).share);   // 1.2
     /// ```
     #[rhai_fn(name = "recover", return_raw)]
     pub fn recover_plan_with(plan: FunnelPlan, changes: Map, options: Map) -> R<Recovery> {
-        let o = Options::new("recover", options, &["target"])?;
-        review::recover_plan(&plan, &super::changes(&changes)?, o.f64("target")?).map_err(err)
+        let o = Options::new("recover", options, &["target", "names"])?;
+        review::recover_plan(
+            &plan,
+            &super::changes(&changes)?,
+            o.f64("target")?,
+            &rate_names(&o, "recover", None)?,
+        )
+        .map_err(err)
     }
 
     /// The re-run funnel plan of a what-if started from a plan (`()` otherwise).
@@ -609,13 +815,13 @@ mod review_api {
     /// `+408,245`).
     #[rhai_fn(get = "formatted", pure, return_raw)]
     pub fn recovery_formatted(r: &mut Recovery) -> R<Table> {
-        review::recovery_formatted(r).map_err(err)
+        review_report::recovery_formatted(r).map_err(err)
     }
 
     /// The what-if's summary and its formatted table (the numbers are in `.table`).
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn recovery_to_string(r: &mut Recovery) -> String {
-        let table = review::recovery_formatted(r)
+        let table = review_report::recovery_formatted(r)
             .map(|t| render_table(&t))
             .unwrap_or_default();
         format!("{}\n{table}", recovery_summary(r))
@@ -638,14 +844,17 @@ mod review_api {
 
     // ---- actions, lessons, comparison ----------------------------------------
 
-    /// Reads action items (`action, owner, due, expected_effect, status`) from a file
-    /// or a table and flags those overdue at `as_of` (`YYYY-MM-DD`): open (status not
-    /// done, closed, completed, cancelled) and due before it. Returns `action, owner,
-    /// due, expected_effect, status, overdue, days_overdue`.
+    /// Reads action items (`action, owner, due, expected_effect, status`, and the review
+    /// template's `area`, `problem` and `root_cause` when given) from a file or a table
+    /// and flags those overdue at `as_of` (`YYYY-MM-DD`): open (status not done, closed,
+    /// completed, cancelled) and due before it. Returns `action` (then `area`,
+    /// `problem`, `root_cause` when some action has them), `owner, due,
+    /// expected_effect, status, overdue, days_overdue`. Any other column is refused,
+    /// naming the known ones and the closest.
     ///
     /// ```rhai
     /// let a = actions("fixtures/review/summer_actions.csv", "2024-08-12");
-    /// print(a.filter("overdue", "==", true));
+    /// print(a.filter("overdue", "==", true).select(["action", "root_cause", "owner", "days_overdue"]));
     /// ```
     #[rhai_fn(return_raw)]
     pub fn actions(ctx: NativeCallContext, source: Dynamic, as_of: &str) -> R<Table> {
@@ -746,7 +955,7 @@ mod review_api {
         } else if reviews.is_array() {
             for (i, v) in reviews.cast::<Array>().into_iter().enumerate() {
                 let r = to_review(&ctx, v, &format!("compare_reviews: element {i}"))?;
-                list.push((campaign_name(&r.source), r));
+                list.push((period_name(&r), r));
             }
         } else {
             return Err(script_error(format!(
@@ -757,20 +966,104 @@ mod review_api {
         review::compare(&list).map_err(err)
     }
 
+    /// Compares the actuals of two periods (this campaign against the last one, or
+    /// against the same period last year): each is a `Review`, a metrics table or a
+    /// metrics file's path, whose `target` column may be missing. Metrics are matched
+    /// by name (without regard to case); for each: `difference = current - previous`
+    /// (in points for percentages), `growth = current / previous - 1` (missing, never
+    /// infinite, when the previous value is 0 or negative) and `trend` (`better`,
+    /// `worse`, `same`, by the metric's `better` direction). Periods are named after
+    /// their header's campaign, else their file. Prints as a table in each metric's
+    /// notation; `.table` has the numbers.
+    ///
+    /// ```rhai
+    /// let c = compare_periods("fixtures/review/summer_metrics.csv",
+    ///                         "fixtures/review/summer_2023_actuals.csv");
+    /// print(c);                       // impressions 4,500,000 against 4,000,000: +12.5%
+    /// print(c.table.filter("metric", "==", "sales")[0].growth);   // 0.2269...
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn compare_periods(
+        ctx: NativeCallContext,
+        current: Dynamic,
+        previous: Dynamic,
+    ) -> R<PeriodComparison> {
+        periods(&ctx, current, previous, None)
+    }
+
+    /// `compare_periods(current, previous)` with the periods' names given:
+    /// `#{ current: "2024", previous: "2023" }` (either may be left out).
+    ///
+    /// ```rhai
+    /// let c = compare_periods("fixtures/review/summer_metrics.csv",
+    ///     "fixtures/review/summer_2023_actuals.csv", #{ current: "2024", previous: "2023" });
+    /// print(c.formatted);
+    /// ```
+    #[rhai_fn(name = "compare_periods", return_raw)]
+    pub fn compare_periods_with(
+        ctx: NativeCallContext,
+        current: Dynamic,
+        previous: Dynamic,
+        options: Map,
+    ) -> R<PeriodComparison> {
+        let o = Options::new("compare_periods", options, &["current", "previous"])?;
+        periods(
+            &ctx,
+            current,
+            previous,
+            Some((o.str("current")?, o.str("previous")?)),
+        )
+    }
+
+    /// The comparison as numbers: `dimension, metric, unit, better, notation, current,
+    /// previous, difference, growth, trend` (percentages as fractions).
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn periods_table(c: &mut PeriodComparison) -> R<Table> {
+        c.table().map_err(err)
+    }
+
+    /// The comparison as people read it: values in each metric's notation, the
+    /// difference in points for percentages, growth as a signed percentage.
+    #[rhai_fn(get = "formatted", pure, return_raw)]
+    pub fn periods_formatted(c: &mut PeriodComparison) -> R<Table> {
+        review_text::periods_formatted(c).map_err(script_error)
+    }
+
+    /// How many metrics moved the better way.
+    #[rhai_fn(get = "better", pure)]
+    pub fn periods_better(c: &mut PeriodComparison) -> i64 {
+        c.counts().0 as i64
+    }
+
+    /// How many metrics moved the worse way.
+    #[rhai_fn(get = "worse", pure)]
+    pub fn periods_worse(c: &mut PeriodComparison) -> i64 {
+        c.counts().1 as i64
+    }
+
+    /// The comparison: a one-line summary and the formatted table.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn periods_to_string(c: &mut PeriodComparison) -> String {
+        let table = review_text::periods_formatted(c)
+            .map(|t| render_table(&t))
+            .unwrap_or_default();
+        format!("{}\n{table}", review_text::periods_summary(c))
+    }
+
     // ---- charts and the report -------------------------------------------------
 
     /// The target-vs-actual bars as an SVG document: `actual / target` per metric
     /// against a 100% line, coloured by status.
     #[rhai_fn(get = "svg", pure)]
     pub fn review_svg(r: &mut Review) -> String {
-        review::achievement_svg(r, "Target vs actual")
+        review_chart::achievement_svg(r, "Target vs actual")
     }
 
     /// The waterfall from the planned to the actual result, one bar per factor, as an
     /// SVG document.
     #[rhai_fn(get = "svg", pure)]
     pub fn attribution_svg(a: &mut Attribution) -> String {
-        review::waterfall_svg(a, "From planned to actual")
+        review_chart::waterfall_svg(a, "From planned to actual")
     }
 
     /// Writes the review report as a self-contained HTML file (inline CSS and SVG, no
@@ -779,7 +1072,8 @@ mod review_api {
     /// effect on the headline, and, when given, the attribution table and waterfall,
     /// a what-if, the actions and the lessons. Options: `title`, `html` and `md`
     /// (file names, default `review.html`, `review.md`), `attribution` (from
-    /// `attribute`), `recover` (from `recover`), `actions` and `lessons` (tables),
+    /// `attribute`), `recover` (from `recover`), `periods` (from `compare_periods`),
+    /// `actions` and `lessons` (tables),
     /// `headline`, `drivers`, `top` (as in `focus`). Returns `#{ html, md }`, the
     /// paths written.
     ///
@@ -804,6 +1098,7 @@ mod review_api {
                 "headline",
                 "drivers",
                 "top",
+                "periods",
             ],
         )?;
         let typed = |key: &str| o.raw(key).cloned().filter(|v| !v.is_unit());
@@ -818,6 +1113,14 @@ mod review_api {
         let recovery = match typed("recover") {
             Some(v) => Some(v.try_cast::<Recovery>().ok_or_else(|| {
                 script_error("review_report: option 'recover' must be the result of recover(...)")
+            })?),
+            None => None,
+        };
+        let periods = match typed("periods") {
+            Some(v) => Some(v.try_cast::<PeriodComparison>().ok_or_else(|| {
+                script_error(
+                    "review_report: option 'periods' must be the result of compare_periods(...)",
+                )
             })?),
             None => None,
         };
@@ -845,7 +1148,7 @@ mod review_api {
             Err(e) if given.is_some() => return Err(e),
             Err(_) => None,
         };
-        let parts = review::ReportParts {
+        let parts = review_report::ReportParts {
             title: o
                 .str("title")?
                 .unwrap_or_else(|| "Campaign review".to_string()),
@@ -856,8 +1159,9 @@ mod review_api {
             recovery: recovery.as_ref(),
             actions,
             lessons,
+            periods: periods.as_ref(),
         };
-        let report = review::review_report(&parts).map_err(err)?;
+        let report = review_report::review_report(&parts).map_err(err)?;
         let run = context(&ctx)?;
         let html_name = o.str("html")?.unwrap_or_else(|| "review.html".to_string());
         let md_name = o.str("md")?.unwrap_or_else(|| "review.md".to_string());

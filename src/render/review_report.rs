@@ -4,13 +4,14 @@
 //! the lessons — built on `crate::render::Report`, which writes it as HTML (inline CSS
 //! and SVG, no network assets) and as Markdown.
 
-use super::attribution::{Attribution, FactorKind};
-use super::chart::{achievement_svg, signed_whole, waterfall_svg};
-use super::error::ReviewError;
-use super::focus::Focus;
-use super::metrics::{percent1, Review};
-use super::recover::Recovery;
+use super::review_chart::{achievement_svg, signed_whole, waterfall_svg};
+use super::review_text::{achievement_text, percent1, review_formatted, value_text};
 use crate::render::{format_grouped, Block, Report};
+use crate::review::attribution::{Attribution, FactorKind};
+use crate::review::error::ReviewError;
+use crate::review::focus::Focus;
+use crate::review::metrics::Review;
+use crate::review::recover::Recovery;
 use crate::table::{Column, Table};
 use crate::units::format_percent;
 
@@ -33,6 +34,8 @@ pub struct ReportParts<'a> {
     pub actions: Option<Table>,
     /// The lessons table.
     pub lessons: Option<Table>,
+    /// This period's actuals against an earlier period's.
+    pub periods: Option<&'a crate::review::PeriodComparison>,
 }
 
 fn whole(x: f64) -> String {
@@ -77,7 +80,7 @@ fn text_table(source: &str, cols: Vec<(&str, Vec<String>)>) -> Result<Table, Rev
 /// contribution, share`, formatted (`4%`, `-10%`, `-188,866`, `47.2%`).
 pub fn attribution_formatted(a: &Attribution) -> Result<Table, ReviewError> {
     let gap = a.gap();
-    let col = |f: &dyn Fn(&super::attribution::Contribution) -> String| {
+    let col = |f: &dyn Fn(&crate::review::attribution::Contribution) -> String| {
         a.rows.iter().map(f).collect::<Vec<_>>()
     };
     text_table(
@@ -191,6 +194,23 @@ pub fn focus_formatted(f: &Focus, top: usize) -> Result<Table, ReviewError> {
 pub fn review_report(parts: &ReportParts) -> Result<Report, ReviewError> {
     let r = parts.review;
     let mut rep = Report::new(&parts.title);
+    // The review's header: campaign, dates, owner, target group.
+    if !r.header.is_empty() {
+        rep.blocks.push(Block::Figures(
+            r.header
+                .fields()
+                .into_iter()
+                .map(|(field, value)| {
+                    let mut c = field.chars();
+                    let label: String = c
+                        .next()
+                        .map(|f| f.to_uppercase().chain(c).collect())
+                        .unwrap_or_default();
+                    (label, value)
+                })
+                .collect(),
+        ));
+    }
     // Key figures: the headline rows, then the count of statuses.
     let mut figures: Vec<(String, String)> = r
         .rows
@@ -202,9 +222,9 @@ pub fn review_report(parts: &ReportParts) -> Result<Report, ReviewError> {
                 m.metric.clone(),
                 format!(
                     "{} of {} ({}, {})",
-                    m.format_value(a.value),
-                    m.format_value(t.value),
-                    m.format_achievement(),
+                    value_text(m, a.value),
+                    value_text(m, t.value),
+                    achievement_text(m),
                     m.status.name()
                 ),
             ))
@@ -221,12 +241,25 @@ pub fn review_report(parts: &ReportParts) -> Result<Report, ReviewError> {
         .push(Block::Heading("Goals versus results".to_string()));
     rep.blocks.push(Block::Table {
         caption: "Targets and actuals".to_string(),
-        table: r.formatted()?,
+        table: review_formatted(r)?,
     });
     rep.blocks.push(Block::Svg {
         caption: "Achievement (actual / target) by metric".to_string(),
         svg: achievement_svg(r, "Target vs actual"),
     });
+
+    if let Some(c) = parts.periods {
+        rep.blocks
+            .push(Block::Heading(format!("Against {}", c.previous)));
+        rep.blocks.push(Block::Text(format!(
+            "{}.",
+            super::review_text::periods_summary(c)
+        )));
+        rep.blocks.push(Block::Table {
+            caption: format!("Actuals of {} against {}", c.current, c.previous),
+            table: super::review_text::periods_formatted(c)?,
+        });
+    }
 
     if let Some(f) = &parts.focus {
         rep.blocks
@@ -284,8 +317,8 @@ pub fn review_report(parts: &ReportParts) -> Result<Report, ReviewError> {
             whole(a.actual),
             signed_whole(a.gap()),
             match a.method {
-                super::decompose::Method::Lmdi => "log-mean Divisia (LMDI)",
-                super::decompose::Method::Shapley => "Shapley",
+                crate::review::decompose::Method::Lmdi => "log-mean Divisia (LMDI)",
+                crate::review::decompose::Method::Shapley => "Shapley",
             }
         )));
         rep.blocks.push(Block::Table {
@@ -366,6 +399,7 @@ mod tests {
             recovery: None,
             actions: None,
             lessons: None,
+            periods: None,
         };
         let html = review_report(&parts)?.to_html();
         assert!(html.contains("<title>Summer promotion &lt;review&gt;</title>"));
@@ -413,6 +447,45 @@ mod tests {
             md.contains("| impressions | 5,000,000 | 4,500,000 | -500,000 | 90.0% | missed |"),
             "{md}"
         );
+        Ok(())
+    }
+
+    /// The header of the metrics file and the comparison with last year are in the
+    /// report.
+    #[test]
+    fn header_and_periods_in_the_report() -> Result<(), ReviewError> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/review/");
+        let file = |n: &str| std::path::PathBuf::from(format!("{dir}{n}"));
+        let review = Review::from_file(&file("summer_metrics.csv"), "summer_metrics.csv", true)?;
+        let last = Review::from_file(&file("summer_2023_actuals.csv"), "2023.csv", false)?;
+        let periods = crate::review::compare_periods(&review, &last, ("2024", "2023"))?;
+        let parts = ReportParts {
+            title: "Summer".to_string(),
+            review: &review,
+            focus: None,
+            top: 3,
+            attribution: None,
+            recovery: None,
+            actions: None,
+            lessons: None,
+            periods: Some(&periods),
+        };
+        let rep = review_report(&parts)?;
+        let html = rep.to_html();
+        for text in [
+            "<dt>Campaign</dt><dd>Summer promotion</dd>",
+            "<dt>Dates</dt><dd>2024-07-01 to 2024-07-15</dd>",
+            "<dt>Owner</dt><dd>Chen</dd>",
+            "<dt>Target group</dt><dd>new customers aged 18-35</dd>",
+            "Against 2023",
+            "<td>+12.5%</td>",
+            "<td>-0.5 pt</td>",
+            "<td>n/a (from 0)</td>",
+        ] {
+            assert!(html.contains(text), "{text}");
+        }
+        let md = rep.to_markdown();
+        assert!(md.contains("Summer promotion"), "{md}");
         Ok(())
     }
 }

@@ -7,9 +7,10 @@
 //! - [`achievement_svg`]: target-vs-actual as horizontal bars of `actual / target`
 //!   per metric against a 100% line, coloured by status.
 
-use super::attribution::Attribution;
-use super::metrics::{percent1, Review, Status};
+use super::review_text::percent1;
 use crate::render::{format_grouped, html_escape};
+use crate::review::attribution::Attribution;
+use crate::review::metrics::{Review, Status};
 
 /// Colours by meaning.
 const UP: &str = "#2ca02c";
