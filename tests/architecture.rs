@@ -52,27 +52,39 @@ fn domain_modules_do_not_name_the_script_layer_or_the_cli() {
     );
 }
 
-/// The A/B domain returns facts; its readout (sentences, display tables, charts) is
-/// written in `src/render/`, so nothing under `src/abtest/` names the render module.
+/// Domains return data; everything a person reads (number formats, sentences, charts,
+/// reports) is written in `src/render/`. No domain folder may name it.
 #[test]
-fn abtest_does_not_name_render() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/abtest");
-    let mut files = Vec::new();
-    rust_files(&dir, &mut files);
-    assert!(!files.is_empty());
+fn domain_folders_do_not_name_the_presentation_layer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut offenders = Vec::new();
-    for f in files {
-        let text = std::fs::read_to_string(&f).expect("readable");
-        for (i, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or("");
-            if code.contains("crate::render") || code.contains("render::") {
-                offenders.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+    // The budget folder still draws its response-curve charts itself (budget/plot.rs);
+    // it is the one domain not yet checked here.
+    for domain in [
+        "abtest",
+        "events",
+        "funnel",
+        "review",
+        "scenario",
+        "sop",
+        "table",
+        "warehouse",
+    ] {
+        let mut files = Vec::new();
+        rust_files(&src.join(domain), &mut files);
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("readable");
+            for (i, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                if code.contains("crate::render") || code.contains("super::super::render") {
+                    offenders.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+                }
             }
         }
     }
     assert!(
         offenders.is_empty(),
-        "src/abtest/ names the render module:\n{}",
+        "domain code names render (move the presentation into src/render/):\n{}",
         offenders.join("\n")
     );
 }

@@ -32,9 +32,9 @@ pub mod csv_scan;
 pub mod error;
 pub mod lifecycle;
 pub mod observed;
+pub mod parquet_scan;
 pub mod period;
 pub mod retention;
-pub mod parquet_scan;
 pub mod time;
 pub mod window;
 

@@ -53,9 +53,7 @@ pub fn scan_parquet(
             })
             .collect::<Result<Vec<Vec<Batch>>, EventsError>>()?;
         collector.absorb(batches.into_iter().flatten().collect())?;
-        if deadline
-            .is_some_and(|d| std::time::Instant::now() >= d)
-        {
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
             return Err(EventsError::Timeout {
                 rows: collector.rows,
             });

@@ -456,8 +456,18 @@ mod tests {
     fn header_and_periods_in_the_report() -> Result<(), ReviewError> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/review/");
         let file = |n: &str| std::path::PathBuf::from(format!("{dir}{n}"));
-        let review = Review::from_file(&file("summer_metrics.csv"), "summer_metrics.csv", true)?;
-        let last = Review::from_file(&file("summer_2023_actuals.csv"), "2023.csv", false)?;
+        let review = Review::from_file(
+            &file("summer_metrics.csv"),
+            "summer_metrics.csv",
+            true,
+            &Default::default(),
+        )?;
+        let last = Review::from_file(
+            &file("summer_2023_actuals.csv"),
+            "2023.csv",
+            false,
+            &Default::default(),
+        )?;
         let periods = crate::review::compare_periods(&review, &last, ("2024", "2023"))?;
         let parts = ReportParts {
             title: "Summer".to_string(),

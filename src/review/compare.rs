@@ -357,11 +357,13 @@ mod tests {
             std::path::Path::new(&format!("{dir}summer_metrics.csv")),
             "summer_metrics.csv",
             true,
+            &Default::default(),
         )?;
         let prev = Review::from_file(
             std::path::Path::new(&format!("{dir}summer_2023_actuals.csv")),
             "summer_2023_actuals.csv",
             false,
+            &Default::default(),
         )?;
         assert_eq!(
             prev.header.campaign.as_deref(),

@@ -193,8 +193,7 @@ pub fn read_metrics(
     sheet: &crate::table::SheetOptions,
 ) -> Result<(Header, Table), ReviewError> {
     if crate::table::is_workbook(path) {
-        let (probe, _) =
-            crate::table::read_table_path_noted(path, &CsvOptions::default(), sheet)?;
+        let (probe, _) = crate::table::read_table_path_noted(path, &CsvOptions::default(), sheet)?;
         let options = text_targets(&probe);
         let (t, _) = crate::table::read_table_path_noted(path, &options, sheet)?;
         let source = t.source().replacen(&path.display().to_string(), name, 1);
@@ -204,8 +203,8 @@ pub fn read_metrics(
         path: name.to_string(),
         reason: crate::table::io_reason(&e),
     };
-    let bytes = crate::table::source::decompress_bytes(std::fs::read(path).map_err(io)?)
-        .map_err(io)?;
+    let bytes =
+        crate::table::source::decompress_bytes(std::fs::read(path).map_err(io)?).map_err(io)?;
     let (header, body) = match std::str::from_utf8(&bytes) {
         Ok(text) => {
             let (h, t) = split_header(name, text)?;

@@ -157,6 +157,31 @@ fn review_of(ctx: &NativeCallContext, v: Dynamic, what: &str, need_target: bool)
     Review::read(&table_from_dynamic(v, what)?, need_target).map_err(err)
 }
 
+/// The review with its header set from the options `campaign`, `dates`, `start`, `end`,
+/// `owner`, `target_group`; an error when the file already carries a header and the
+/// options give one too.
+fn with_header_options(mut r: Review, o: &Options) -> R<Review> {
+    const KEYS: [&str; 6] = ["campaign", "dates", "start", "end", "owner", "target_group"];
+    if !KEYS.iter().any(|k| o.raw(k).is_some()) {
+        return Ok(r);
+    }
+    if !r.header.is_empty() {
+        return Err(script_error(format!(
+            "review: {} already has a header ({}); give it in the file or as options, not both",
+            r.source,
+            review_text::header_line(&r.header)
+        )));
+    }
+    for key in KEYS {
+        if let Some(v) = o.str(key)? {
+            r.header
+                .set(key, &v, &format!("review: option '{key}'"))
+                .map_err(err)?;
+        }
+    }
+    Ok(r)
+}
+
 /// A period's name: its header's campaign, else its file's name.
 fn period_name(r: &Review) -> String {
     r.header
@@ -333,22 +358,8 @@ mod review_api {
             options,
             &["campaign", "dates", "start", "end", "owner", "target_group"],
         )?;
-        let mut r = to_review(&ctx, metrics, "review: metrics")?;
-        if !r.header.is_empty() {
-            return Err(script_error(format!(
-                "review: {} already has a header ({}); give it in the file or as options, not both",
-                r.source,
-                review_text::header_line(&r.header)
-            )));
-        }
-        for key in ["campaign", "dates", "start", "end", "owner", "target_group"] {
-            if let Some(v) = o.str(key)? {
-                r.header
-                    .set(key, &v, &format!("review: option '{key}'"))
-                    .map_err(err)?;
-            }
-        }
-        Ok(r)
+        let r = to_review(&ctx, metrics, "review: metrics")?;
+        with_header_options(r, &o)
     }
 
     /// The review's header: a map with `campaign`, `start`, `end`, `owner` and
@@ -379,7 +390,8 @@ mod review_api {
         review_path_with(ctx, path, Map::new())
     }
 
-    /// Reviews the metrics in a file with options: `sheet` names the sheet of a workbook
+    /// Reviews the metrics in a file with options: the header's fields (as for
+    /// `review(metrics, options)`), and `sheet`, which names the sheet of a workbook
     /// (`.xlsx`, `.xls`, `.ods`; default its first sheet). Same columns as
     /// `review(table)`; in a workbook, text cells keep their notation and number cells
     /// are numbers (a percent-formatted cell holds its fraction).
@@ -390,14 +402,27 @@ mod review_api {
     /// ```
     #[rhai_fn(name = "review", return_raw)]
     pub fn review_path_with(ctx: NativeCallContext, path: &str, options: Map) -> R<Review> {
-        let o = Options::new("review", options, &["sheet"])?;
+        let o = Options::new(
+            "review",
+            options,
+            &[
+                "sheet",
+                "campaign",
+                "dates",
+                "start",
+                "end",
+                "owner",
+                "target_group",
+            ],
+        )?;
         let sheet = SheetOptions {
             sheet: o.str("sheet")?,
             range: None,
         };
         let run = context(&ctx)?;
         let resolved = run.sandbox.resolve_read(path).map_err(script_error)?;
-        Review::from_file(&resolved, path, true, &sheet).map_err(err)
+        let r = Review::from_file(&resolved, path, true, &sheet).map_err(err)?;
+        with_header_options(r, &o)
     }
 
     /// The review as numbers: `dimension, metric, unit, better, notation, target,
