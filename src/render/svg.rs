@@ -299,10 +299,14 @@ pub fn y_axis(svg: &mut Svg, scale: &Scale, x0: f64, x1: f64, label: impl Fn(f64
 }
 
 /// A bottom axis of categories (dates, days, stages): a label at every `every`-th
-/// position, centred on it.
+/// position and at the last one, centred on it; a regular label too close to the last
+/// one (under two thirds of the step) gives way to it, so that labels never overlap.
 pub fn x_axis_labels(svg: &mut Svg, xs: &[(f64, String)], y: f64, every: usize) {
+    let every = every.max(1);
+    let last = xs.len().saturating_sub(1);
+    let crowded = |i: usize| i != last && last - i < (every * 2).div_ceil(3) && last % every != 0;
     for (i, (x, label)) in xs.iter().enumerate() {
-        if i % every.max(1) == 0 || i + 1 == xs.len() {
+        if (i % every == 0 && !crowded(i)) || i == last {
             svg.text_colored(*x, y + 16.0, label, Anchor::Middle, palette::MUTED);
         }
     }
@@ -347,6 +351,21 @@ mod tests {
         assert!(out.contains(">A &amp; B</text>"));
         assert!(out.contains("<rect x=\"5.0\" y=\"10.0\" width=\"5.0\""));
         assert!(out.ends_with("</svg>\n"));
+    }
+
+    #[test]
+    fn the_last_label_never_overlaps_the_one_before() {
+        let xs: Vec<(f64, String)> = (0..14)
+            .map(|i| (i as f64 * 10.0, format!("d{i}")))
+            .collect();
+        let mut s = Svg::new(200.0, 50.0);
+        x_axis_labels(&mut s, &xs, 10.0, 2);
+        let out = s.finish();
+        // every second label and the last; d12 is one step from d13 and gives way
+        for shown in ["d0", "d2", "d10", "d13"] {
+            assert!(out.contains(&format!(">{shown}<")), "{shown}");
+        }
+        assert!(!out.contains(">d12<") && !out.contains(">d11<"));
     }
 
     #[test]
