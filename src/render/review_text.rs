@@ -46,10 +46,8 @@ fn signed(x: f64) -> String {
 }
 
 /// A fraction as a percentage by the one rate rule (`0.7333` → `73.3%`, `0.9` →
-/// `90.0%`): see `render::percent`.
-pub fn percent1(fraction: f64) -> String {
-    format_percent(fraction)
-}
+/// `90.0%`): `render::percent` itself, under the name the review code uses.
+pub use super::format::percent as percent1;
 
 /// A value of a row written in the row's notation: `5%`, `1:2.2`, `5,000,000`.
 pub fn value_text(r: &MetricResult, value: f64) -> String {
