@@ -160,3 +160,75 @@ fn values_and_return_floors_in_allocate() {
         "{err}"
     );
 }
+
+/// `allocate_flighting` from a script: the plan's table, the totals,
+/// a calendar's labels, an adstock fit as a channel, and errors that name the
+/// parameter and its allowed range.
+#[test]
+fn flighting_from_a_script() {
+    let (code, out, err) = run_at_root(
+        "let plan = allocate_flighting(120000, [\n\
+             #{ name: \"tv\", curve: hill(9000, 60000, 0.8), decay: 0.6 },\n\
+             #{ name: \"search\", curve: hill(4000, 15000, 1.0), decay: 0.3 },\n\
+         ], #{ periods: 6 });\n\
+         print(plan.table.rows);\n\
+         print(plan.result.round());\n\
+         print(plan.by_period[\"spend\"].sum().round());\n\
+         print(plan.by_channel.rows);\n\
+         let wk = allocate_flighting(1000, [#{ name: \"a\", curve: hill(100, 500, 1.0), decay: 0.2 }],\n\
+             #{ periods: [\"2024-07-01\", \"2024-07-08\"], tail: 1 });\n\
+         print(wk.table[\"period\"].to_array());\n\
+         let ad = fit_adstock(load_csv(\"fixtures/budget/adstock_daily.csv\"), #{ outcome: \"orders\" });\n\
+         print(allocate_flighting(100000, [#{ name: \"feed\", curve: ad }], #{ periods: 7 }).table.rows);\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "12", "{out}");
+    // The reference case front_loading of fixtures/budget/flighting_reference.json.
+    assert_eq!(lines[1], "28323.0", "{out}");
+    assert_eq!(lines[2], "120000.0", "{out}");
+    assert_eq!(lines[3], "2", "{out}");
+    assert_eq!(
+        lines[4], "[\"2024-07-01\", \"2024-07-08\", \"after 1\"]",
+        "{out}"
+    );
+    assert_eq!(lines[5], "7", "{out}");
+    for (snippet, want) in [
+        (
+            "allocate_flighting(-5, [#{ name: \"a\", curve: hill(1, 1, 1) }], #{ periods: 4 })",
+            "allocate_flighting: total must be a number >= 0, got -5",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1) }], #{ periods: 0 })",
+            "allocate_flighting: periods must be a whole number from 1 to 10000, got 0",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1), decay: 1.2 }], #{ periods: 4 })",
+            "channel 'a': decay must be a share in [0, 1)",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1), max: 1 }], #{ periods: 4 })",
+            "add up to 4 over the 4 periods, below the total 5",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1), max: [1, 2] }], #{ periods: 4 })",
+            "channel 'a': max has 2 values; give one number, or one per period (4)",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1), min_roas: 2 }], #{ periods: 4 })",
+            "min_roas is not available across periods",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1) }], #{})",
+            "allocate_flighting: give the periods",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1) }], #{ periods: 2, seasonality: [1, 1, 1] })",
+            "seasonality has 3 values; give one per period (2)",
+        ),
+    ] {
+        let (code, _, err) = run_snippet(snippet);
+        assert_eq!(code, Some(1), "{snippet}");
+        assert!(err.contains(want), "{snippet}: {err}");
+    }
+}

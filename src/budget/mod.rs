@@ -50,6 +50,7 @@ pub mod adstock;
 pub mod allocate;
 pub mod cost;
 pub mod error;
+pub mod flighting;
 pub mod pacing;
 pub mod plot;
 pub mod response;
@@ -65,6 +66,9 @@ pub use cost::{
     ratio_text, roas, roi, spend_for_volume, volume_for_spend, Delivery, DeliveryOptions, Pricing,
 };
 pub use error::BudgetError;
+pub use flighting::{
+    allocate_flighting, FlightChannel, FlightOptions, FlightRow, Flighting, MAX_PERIODS,
+};
 pub use pacing::{
     pacing, plan_from_table, spend_from_table, Flag, ItemPacing, PacingOptions, PacingReport,
     Period, PeriodPacing, PlanEntry, SpendEntry,

@@ -4,6 +4,7 @@
 //! name this module; files are written by the script layer's sandboxed writers.
 
 mod ab_readout;
+mod flighting_chart;
 mod format;
 mod funnel_chart;
 pub mod funnel_charts;
@@ -27,6 +28,7 @@ pub use ab_readout::{
     ab_blocks, ab_chart, ab_line_chart, ab_methods, ab_summary, ab_text, ab_warning, ab_warnings,
     act_on, p_text, AbChart,
 };
+pub use flighting_chart::{flighting_summary, flighting_svg};
 pub use format::{change, format_kind, percent, points, CellFormat};
 pub use funnel_chart::funnel_svg;
 pub use funnel_text::{

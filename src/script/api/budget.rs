@@ -6,7 +6,8 @@
 
 use crate::budget::{
     self, AdstockFit, AllocateOptions, Allocation, BudgetCurve, Channel, Curve, CurveKind, Fit,
-    FitOptions, Limits, PacingOptions, PacingReport, Period, Pricing,
+    FitOptions, FlightChannel, FlightOptions, Flighting, Limits, PacingOptions, PacingReport,
+    Period, Pricing,
 };
 use crate::script::{context, num, script_error, table_from_dynamic, Options};
 use crate::table::Table;
@@ -24,6 +25,7 @@ pub fn module() -> Module {
     m.set_custom_type::<ScriptAllocation>("Allocation");
     m.set_custom_type::<BudgetCurve>("BudgetCurve");
     m.set_custom_type::<PacingReport>("Pacing");
+    m.set_custom_type::<Flighting>("Flighting");
     m
 }
 
@@ -224,6 +226,156 @@ fn date_opt(o: &Options, key: &str) -> R<Option<chrono::NaiveDate>> {
             crate::units::parse_date(&s)
                 .map_err(|e| script_error(format!("pacing: option '{key}': {e}")))
         })
+        .transpose()
+}
+
+/// A number, or an array of one number per period, for a channel's `key`; `()`
+/// inside an array means "no limit" (`none`).
+fn per_period_numbers(
+    o: &Options,
+    key: &str,
+    where_: &str,
+    periods: usize,
+    none: f64,
+) -> R<Option<Vec<f64>>> {
+    let Some(v) = o.raw(key) else {
+        return Ok(None);
+    };
+    let what = format!("{where_}: {key}");
+    if !v.is_array() {
+        return Ok(Some(vec![num(v, &what)?]));
+    }
+    let values = numbers_by_period(v, &what, none)?;
+    if values.len() != periods {
+        return Err(script_error(format!(
+            "{what} has {} values; give one number, or one per period ({periods})",
+            values.len()
+        )));
+    }
+    Ok(Some(values))
+}
+
+/// An array of numbers, one per period; `()` in it is `none`.
+fn numbers_by_period(v: &Dynamic, what: &str, none: f64) -> R<Vec<f64>> {
+    let arr = v.read_lock::<Array>().ok_or_else(|| {
+        script_error(format!(
+            "{what} must be an array of numbers, one per period"
+        ))
+    })?;
+    arr.iter()
+        .enumerate()
+        .map(|(k, x)| {
+            if x.is_unit() {
+                Ok(none)
+            } else {
+                num(x, &format!("{what} of period {}", k + 1))
+            }
+        })
+        .collect()
+}
+
+/// Reads the channels of `allocate_flighting`: maps with `name`, `curve`, and
+/// optional `decay`, `min`, `max`, `fixed` (each a number or one per period) and
+/// `value`. A `fit_adstock` result brings its curve of carried spend and its decay.
+/// Also says whether any channel's outcome is in value.
+fn flight_channels(arr: &Array, periods: usize) -> R<(Vec<FlightChannel>, bool)> {
+    const F: &str = "allocate_flighting";
+    if arr.is_empty() {
+        return Err(script_error(format!(
+            "{F}: give at least one channel, like [#{{ name: \"tv\", curve: hill(9000, 60000, 0.8), decay: 0.6 }}]"
+        )));
+    }
+    let mut out = Vec::with_capacity(arr.len());
+    let mut valued = false;
+    for (i, item) in arr.iter().enumerate() {
+        let map = item.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
+            script_error(format!(
+                "{F}: channel {} must be an object map like #{{ name: \"tv\", curve: hill(9000, 60000, 0.8), decay: 0.6 }}, got {}",
+                i + 1,
+                crate::script::type_label(item)
+            ))
+        })?;
+        let where_ = format!("{F}: channel {}", i + 1);
+        let o = Options::new(
+            &where_,
+            map,
+            &[
+                "name", "curve", "decay", "min", "max", "fixed", "value", "min_roas", "max_cpa",
+            ],
+        )?;
+        let name = o
+            .str("name")?
+            .ok_or_else(|| script_error(format!("{where_}: 'name' is missing")))?;
+        let at = format!("{F}: channel '{name}'");
+        for key in ["min_roas", "max_cpa"] {
+            if o.raw(key).is_some() {
+                return Err(script_error(format!(
+                    "{at}: {key} is not available across periods (a period's return lands in later periods); give the channel a max per period instead"
+                )));
+            }
+        }
+        let raw = o.raw("curve").cloned().unwrap_or(Dynamic::UNIT);
+        let decay = o.f64("decay")?;
+        let (curve, decay) = if let Some(fit) = raw.clone().try_cast::<AdstockFit>() {
+            if decay.is_some() {
+                return Err(script_error(format!(
+                    "{at}: the fit_adstock result already has its decay ({}); drop 'decay' or give a curve",
+                    fit.decay
+                )));
+            }
+            let c = Curve::hill(fit.top, fit.half, fit.shape).map_err(script_error)?;
+            (c, fit.decay)
+        } else {
+            let c = raw
+                .clone()
+                .try_cast::<Curve>()
+                .or_else(|| raw.try_cast::<Fit>().map(|f| f.curve))
+                .ok_or_else(|| {
+                    script_error(format!(
+                        "{at}: 'curve' must be a curve such as hill(9000, 60000, 0.8), a fit_curve(...) or a fit_adstock(...) result"
+                    ))
+                })?;
+            (c, decay.unwrap_or(0.0))
+        };
+        let curve = match o.f64("value")? {
+            Some(v) => {
+                valued = true;
+                budget::value_curve(&curve, v).map_err(|e| script_error(format!("{at}: {e}")))?
+            }
+            None => curve,
+        };
+        let min = per_period_numbers(&o, "min", &at, periods, 0.0)?;
+        let max = per_period_numbers(&o, "max", &at, periods, f64::INFINITY)?;
+        let fixed = per_period_numbers(&o, "fixed", &at, periods, f64::NAN)?;
+        let len = [&min, &max, &fixed]
+            .iter()
+            .filter_map(|v| v.as_ref().map(Vec::len))
+            .max()
+            .unwrap_or(1);
+        let pick = |v: &Option<Vec<f64>>, t: usize, d: f64| match v {
+            None => d,
+            Some(v) if v.len() == 1 => v[0],
+            Some(v) => v[t],
+        };
+        let limits: Vec<Limits> = (0..len)
+            .map(|t| Limits {
+                min: pick(&min, t, 0.0),
+                max: pick(&max, t, f64::INFINITY),
+                fixed: Some(pick(&fixed, t, f64::NAN)).filter(|f| !f.is_nan()),
+            })
+            .collect();
+        out.push(
+            FlightChannel::new(&name, curve, decay, &limits, periods)
+                .map_err(|e| script_error(format!("{F}: {e}")))?,
+        );
+    }
+    Ok((out, valued))
+}
+
+/// An optional option of `allocate_flighting` with one number per period.
+fn period_numbers(o: &Options, key: &str, none: f64) -> R<Option<Vec<f64>>> {
+    o.raw(key)
+        .map(|v| numbers_by_period(v, &format!("allocate_flighting: {key}"), none))
         .transpose()
 }
 
@@ -948,6 +1100,159 @@ mod budget_api {
         c.table()
             .map(|t| crate::render::render_table(&t))
             .unwrap_or_default()
+    }
+
+    // ---- flighting -------------------------------------------------------------------
+
+    /// Splits `total` across channels and periods (weeks, days...) to maximise the
+    /// total outcome when spend carries over: `carry_t = spend_t + decay x carry_(t-1)`
+    /// and a period's outcome is `season_t x curve(carry_t)`. Options: `periods` (a
+    /// number, or a calendar: an array of period names such as week start dates),
+    /// `tail` (periods after the last whose outcome from the carryover also counts,
+    /// without spend; default 0: the carryover past the horizon is not counted),
+    /// `seasonality` (one multiplier per period, tail periods included),
+    /// `period_min` and `period_max` (the least and most total spend of each period;
+    /// `()` for none). A channel is `#{ name, curve, decay, min, max, fixed, value }`:
+    /// `decay` in [0, 1) per period (default 0), or a `fit_adstock` result as `curve`
+    /// (its carried-spend curve and decay, periods then being days); `min`, `max` and
+    /// `fixed` a number for every period or an array of one per period. Without
+    /// carryover, identical periods split evenly. The result's `table` has `channel,
+    /// period, spend, outcome, marginal` (the extra outcome of one more unit spent in
+    /// that period, its carryover included: equal on every free cell at the
+    /// optimum), with `by_period`, `by_channel`, `result`, `tail_result`, `marginal`
+    /// and `svg`. Global optimum for concave curves; for S-shaped curves the best of
+    /// several starts.
+    ///
+    /// ```rhai
+    /// let plan = allocate_flighting(120000, [
+    ///     #{ name: "tv", curve: hill(9000, 60000, 0.8), decay: 0.6 },
+    ///     #{ name: "search", curve: hill(4000, 15000, 1.0), decay: 0.3, max: 12000 },
+    /// ], #{ periods: ["wk 27", "wk 28", "wk 29", "wk 30"], seasonality: [1.0, 1.0, 1.3, 1.1] });
+    /// print(plan);                 // early weeks get more: their carryover counts longer
+    /// print(plan.by_period);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn allocate_flighting(
+        ctx: NativeCallContext,
+        total: Dynamic,
+        channels: Array,
+        options: Map,
+    ) -> R<Flighting> {
+        let o = Options::new(
+            "allocate_flighting",
+            options,
+            &["periods", "tail", "seasonality", "period_min", "period_max"],
+        )?;
+        let (periods, labels) = match o.raw("periods") {
+            None => {
+                return Err(script_error(
+                    "allocate_flighting: give the periods, as a number (#{ periods: 8 }) or a calendar (#{ periods: [\"2024-07-01\", \"2024-07-08\"] })",
+                ))
+            }
+            Some(v) if v.is_array() => {
+                let l = o.strings("periods")?.unwrap_or_default();
+                (l.len(), Some(l))
+            }
+            Some(_) => {
+                let p = o.i64("periods")?.unwrap_or(0);
+                if !(1..=budget::MAX_PERIODS as i64).contains(&p) {
+                    return Err(script_error(format!(
+                        "allocate_flighting: periods must be a whole number from 1 to {}, got {p}",
+                        budget::MAX_PERIODS
+                    )));
+                }
+                (p as usize, None)
+            }
+        };
+        if periods == 0 {
+            return Err(script_error(
+                "allocate_flighting: the calendar in periods is empty; give at least one period",
+            ));
+        }
+        let tail = o.i64("tail")?.unwrap_or(0);
+        if !(0..=budget::MAX_PERIODS as i64).contains(&tail) {
+            return Err(script_error(format!(
+                "allocate_flighting: tail must be a whole number of periods from 0 to {}, got {tail}",
+                budget::MAX_PERIODS
+            )));
+        }
+        let (chans, valued) = super::flight_channels(&channels, periods)?;
+        let opts = FlightOptions {
+            periods,
+            tail: tail as usize,
+            seasonality: super::period_numbers(&o, "seasonality", f64::NAN)?,
+            period_min: super::period_numbers(&o, "period_min", 0.0)?,
+            period_max: super::period_numbers(&o, "period_max", f64::INFINITY)?,
+            outcome: if valued {
+                crate::table::Kind::Money
+            } else {
+                crate::table::Kind::Count
+            },
+            labels,
+            deadline: context(&ctx)?.deadline,
+        };
+        budget::allocate_flighting(num(&total, "allocate_flighting: total")?, &chans, &opts)
+            .map_err(script_error)
+    }
+
+    /// The plan: `channel, period, spend, outcome, marginal`, channel by channel, tail
+    /// periods included (spend 0).
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn flighting_table(f: &mut Flighting) -> R<Table> {
+        f.table().map_err(script_error)
+    }
+
+    /// Totals by period: `period, spend, outcome`.
+    #[rhai_fn(get = "by_period", pure, return_raw)]
+    pub fn flighting_by_period(f: &mut Flighting) -> R<Table> {
+        f.by_period().map_err(script_error)
+    }
+
+    /// Totals by channel: `channel, spend, outcome`.
+    #[rhai_fn(get = "by_channel", pure, return_raw)]
+    pub fn flighting_by_channel(f: &mut Flighting) -> R<Table> {
+        f.by_channel().map_err(script_error)
+    }
+
+    /// The total outcome counted (the horizon and the tail).
+    #[rhai_fn(get = "result", pure)]
+    pub fn flighting_result(f: &mut Flighting) -> f64 {
+        f.result
+    }
+
+    /// The part of `result` in the tail periods.
+    #[rhai_fn(get = "tail_result", pure)]
+    pub fn flighting_tail_result(f: &mut Flighting) -> f64 {
+        f.tail_result
+    }
+
+    /// The budget.
+    #[rhai_fn(get = "total", pure)]
+    pub fn flighting_total(f: &mut Flighting) -> f64 {
+        f.total
+    }
+
+    /// The marginal return shared by the free cells (the budget's multiplier), or
+    /// `()` when every cell is held by a limit.
+    #[rhai_fn(get = "marginal", pure)]
+    pub fn flighting_marginal(f: &mut Flighting) -> Dynamic {
+        f.marginal.map_or(Dynamic::UNIT, Dynamic::from_float)
+    }
+
+    /// A line chart of each channel's spend by period (an SVG document).
+    #[rhai_fn(get = "svg", pure)]
+    pub fn flighting_svg(f: &mut Flighting) -> String {
+        crate::render::flighting_svg(f)
+    }
+
+    /// A summary line and the spend by channel and period.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn flighting_to_string(f: &mut Flighting) -> String {
+        let table = f
+            .table()
+            .map(|t| crate::render::render_table(&t))
+            .unwrap_or_default();
+        format!("{}\n{table}", crate::render::flighting_summary(f))
     }
 
     // ---- pacing --------------------------------------------------------------------
