@@ -232,3 +232,16 @@ fn flighting_from_a_script() {
         assert!(err.contains(want), "{snippet}: {err}");
     }
 }
+
+/// Every rhai block of docs/flighting.md runs.
+#[test]
+fn flighting_doc_blocks_run() {
+    let md = std::fs::read_to_string(root().join("docs/flighting.md")).expect("docs/flighting.md");
+    let blocks = rhai_blocks(&md);
+    assert!(!blocks.is_empty());
+    for code in blocks {
+        let (status, out, err) = run_at_root(&code);
+        assert_eq!(status, Some(0), "{code}\n{err}");
+        assert!(out.contains("Flighting of 120,000 over 4 periods"), "{out}");
+    }
+}

@@ -506,10 +506,8 @@ impl Problem<'_> {
         };
         let (a_min, a_max) = (1e-30 * alpha.max(1e-300), 1e30 * alpha.max(1e-300));
         let mut g_new = vec![0.0; m];
-        for iter in 0..20_000 {
-            if iter % 64 == 0 {
-                check_deadline(self.deadline)?;
-            }
+        for _ in 0..20_000 {
+            check_deadline(self.deadline)?;
             let y: Vec<f64> = (0..m).map(|k| x[k] + alpha * g[k]).collect();
             let p = self.project(&y);
             let d: Vec<f64> = (0..m).map(|k| p[k] - x[k]).collect();
@@ -770,10 +768,12 @@ pub fn allocate_flighting(
         }
     };
     let x = solve(&p)?;
-    Ok(Flighting {
-        labels,
-        ..result(&p, &x, options.outcome)
-    })
+    let plan = result(&p, &x, options.outcome);
+    super::error::finite("allocate_flighting", "the total outcome", plan.result)?;
+    for r in &plan.rows {
+        super::error::finite("allocate_flighting", "a spend", r.spend)?;
+    }
+    Ok(Flighting { labels, ..plan })
 }
 
 /// The best local optimum over the starts: an even spread, then (for curves that are

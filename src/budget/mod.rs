@@ -6,6 +6,7 @@
 //! capped linear curves, least-squares fits, curve charts), [`adstock`] (carryover and
 //! saturation fitted together with a baseline from daily spend and outcome), [`allocate`] (global
 //! optimum by dynamic programming plus KKT refinement, `min_budget`, `budget_curve`),
+//! [`flighting`] (the split across channels and periods with carryover),
 //! [`pacing`] (plan by item and day/week against the spend to date), [`plot`] (SVG).
 //!
 //! Media sizing from a visitor target (`media`) lives in `crate::funnel::media`.
@@ -24,6 +25,7 @@
 //! | `curve.concave`, `curve.inflection`, `curve.kind` | [`Curve::is_concave`], [`Curve::inflection`], [`Curve::kind`] |
 //! | `curve_svg(curve, #{ name, points, max })` | [`curve_svg`] |
 //! | `allocate(total, channels, #{ reserve, grid })` | [`allocate()`](allocate::allocate) ([`Allocation`]: `result, reserve, reserve_result, allocated, total, table`; `svg` from [`allocation_svg`]) |
+//! | `allocate_flighting(total, channels, #{ periods, tail, seasonality, period_min, period_max })` | [`allocate_flighting()`](flighting::allocate_flighting) with [`FlightChannel::new`] ([`Flighting`]: `result, tail_result, marginal, total, table, by_period, by_channel`; `svg` from `render::flighting_svg`) |
 //! | `min_budget(channels, target, #{ reserve })` | [`min_budget`] |
 //! | `budget_curve(channels, totals)` | [`budget_curve`] ([`BudgetCurve::table`], [`BudgetCurve::svg`]) |
 //! | `spend_for(volume, #{ cpm \| cpc \| cpa })` | [`spend_for_volume`] |
