@@ -44,6 +44,12 @@ pub fn flighting_summary(plan: &Flighting) -> String {
             plan.tail
         ));
     }
+    if !plan.held.is_empty() {
+        s.push_str(&format!(
+            "; held at their return floor: {}",
+            plan.held.join(", ")
+        ));
+    }
     if let Some(m) = plan.marginal {
         s.push_str(&format!(
             "; the last unit of spend returns {}",

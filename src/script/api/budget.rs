@@ -275,8 +275,8 @@ fn numbers_by_period(v: &Dynamic, what: &str, none: f64) -> R<Vec<f64>> {
 }
 
 /// Reads the channels of `allocate_flighting`: maps with `name`, `curve`, and
-/// optional `decay`, `min`, `max`, `fixed` (each a number or one per period) and
-/// `value`. A `fit_adstock` result brings its curve of carried spend and its decay.
+/// optional `decay`, `min`, `max`, `fixed` (each a number or one per period),
+/// `value`, `min_roas` and `max_cpa` (over the whole plan). A `fit_adstock` result brings its curve of carried spend and its decay.
 /// Also says whether any channel's outcome is in value.
 fn flight_channels(arr: &Array, periods: usize) -> R<(Vec<FlightChannel>, bool)> {
     const F: &str = "allocate_flighting";
@@ -307,13 +307,6 @@ fn flight_channels(arr: &Array, periods: usize) -> R<(Vec<FlightChannel>, bool)>
             .str("name")?
             .ok_or_else(|| script_error(format!("{where_}: 'name' is missing")))?;
         let at = format!("{F}: channel '{name}'");
-        for key in ["min_roas", "max_cpa"] {
-            if o.raw(key).is_some() {
-                return Err(script_error(format!(
-                    "{at}: {key} is not available across periods (a period's return lands in later periods); give the channel a max per period instead"
-                )));
-            }
-        }
         let raw = o.raw("curve").cloned().unwrap_or(Dynamic::UNIT);
         let decay = o.f64("decay")?;
         let (curve, decay) = if let Some(fit) = raw.clone().try_cast::<AdstockFit>() {
@@ -337,7 +330,8 @@ fn flight_channels(arr: &Array, periods: usize) -> R<(Vec<FlightChannel>, bool)>
                 })?;
             (c, decay.unwrap_or(0.0))
         };
-        let curve = match o.f64("value")? {
+        let value = o.f64("value")?;
+        let curve = match value {
             Some(v) => {
                 valued = true;
                 budget::value_curve(&curve, v).map_err(|e| script_error(format!("{at}: {e}")))?
@@ -364,10 +358,28 @@ fn flight_channels(arr: &Array, periods: usize) -> R<(Vec<FlightChannel>, bool)>
                 fixed: Some(pick(&fixed, t, f64::NAN)).filter(|f| !f.is_nan()),
             })
             .collect();
-        out.push(
-            FlightChannel::new(&name, curve, decay, &limits, periods)
-                .map_err(|e| script_error(format!("{F}: {e}")))?,
-        );
+        let mut channel = FlightChannel::new(&name, curve, decay, &limits, periods)
+            .map_err(|e| script_error(format!("{F}: {e}")))?;
+        // Over the plan: value of outcome / spend >= min_roas (outcome taken as value
+        // without `value`), and spend / outcome <= max_cpa, i.e. value of outcome /
+        // spend >= value / max_cpa.
+        let floor_error = |e: budget::BudgetError| script_error(format!("{F}: {e}"));
+        if let Some(r) = o.f64("min_roas")? {
+            channel = channel
+                .with_min_return(r, &format!("a ROAS of at least {r}"))
+                .map_err(floor_error)?;
+        }
+        if let Some(c) = o.f64("max_cpa")? {
+            if !(c.is_finite() && c > 0.0) {
+                return Err(script_error(format!(
+                    "{at}: max_cpa must be a positive number, got {c}"
+                )));
+            }
+            channel = channel
+                .with_min_return(value.unwrap_or(1.0) / c, &format!("a CPA of at most {c}"))
+                .map_err(floor_error)?;
+        }
+        out.push(channel);
     }
     Ok((out, valued))
 }
@@ -1115,7 +1127,11 @@ mod budget_api {
     /// `()` for none). A channel is `#{ name, curve, decay, min, max, fixed, value }`:
     /// `decay` in [0, 1) per period (default 0), or a `fit_adstock` result as `curve`
     /// (its carried-spend curve and decay, periods then being days); `min`, `max` and
-    /// `fixed` a number for every period or an array of one per period. Without
+    /// `fixed` a number for every period or an array of one per period; `value` what
+    /// one unit of outcome is worth (the plan then maximises value); `min_roas` and
+    /// `max_cpa` hold over the whole plan (the channel's outcome in every counted
+    /// period against its spend in all of them; the result's `held` names the
+    /// channels whose floor binds). Without
     /// carryover, identical periods split evenly. The result's `table` has `channel,
     /// period, spend, outcome, marginal` (the extra outcome of one more unit spent in
     /// that period, its carryover included: equal on every free cell at the
@@ -1208,7 +1224,8 @@ mod budget_api {
         f.by_period().map_err(script_error)
     }
 
-    /// Totals by channel: `channel, spend, outcome`.
+    /// Totals by channel: `channel, spend, outcome, return` (outcome over spend: the
+    /// ROAS when the outcome is in value).
     #[rhai_fn(get = "by_channel", pure, return_raw)]
     pub fn flighting_by_channel(f: &mut Flighting) -> R<Table> {
         f.by_channel().map_err(script_error)
@@ -1230,6 +1247,12 @@ mod budget_api {
     #[rhai_fn(get = "total", pure)]
     pub fn flighting_total(f: &mut Flighting) -> f64 {
         f.total
+    }
+
+    /// The channels held at their minimum ROAS or maximum CPA, as an array of names.
+    #[rhai_fn(get = "held", pure)]
+    pub fn flighting_held(f: &mut Flighting) -> Array {
+        f.held.iter().map(|h| Dynamic::from(h.clone())).collect()
     }
 
     /// The marginal return shared by the free cells (the budget's multiplier), or
