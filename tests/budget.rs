@@ -223,6 +223,10 @@ fn flighting_from_a_script() {
             "channel 'a': max_cpa must be a positive number, got 0",
         ),
         (
+            "fit_adstock(table([#{ spend: 1, outcome: 1 }]), #{ carryover: \"weibul\" })",
+            "fit_adstock: carryover must be \"geometric\" or \"weibull\", got \"weibul\"",
+        ),
+        (
             "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1) }], #{})",
             "allocate_flighting: give the periods",
         ),

@@ -19,7 +19,7 @@
 //! | `linear(slope, cap)`, `linear(slope)` (no cap) | [`Curve::linear`] |
 //! | `fit_curve(table, #{ spend, result, kind, concave })` | [`fit_curve_table`] (fields `curve, r2, rmse, n` from [`Fit`]) |
 //! | `fit_curves(table, #{ by, spend, result, kind, concave })` | [`fit_curves_by`] |
-//! | `fit_adstock(table, #{ spend, outcome, date })` | [`fit_adstock_table`] ([`AdstockFit`]: `base, top, decay, half, shape, r2, rmse, half_life, table`; `curve` from [`AdstockFit::steady_curve`]) |
+//! | `fit_adstock(table, #{ spend, outcome, date, carryover })` | [`fit_adstock_table`] ([`AdstockFit`]: `base, top, decay, half, shape, carryover, lag_shape, lag_scale, r2, rmse, half_life, table`; `curve` from [`AdstockFit::steady_curve`]) |
 //! | `curve.value(x)` | [`Curve::eval`] |
 //! | `curve.marginal(x)` | [`Curve::marginal_at`] |
 //! | `curve.concave`, `curve.inflection`, `curve.kind` | [`Curve::is_concave`], [`Curve::inflection`], [`Curve::kind`] |
@@ -58,7 +58,10 @@ pub mod plot;
 pub mod response;
 pub mod returns;
 
-pub use adstock::{adstock_geometric, fit_adstock, fit_adstock_table, AdstockFit};
+pub use adstock::{
+    adstock_geometric, adstock_weibull, fit_adstock, fit_adstock_table, fit_adstock_weibull,
+    AdstockFit, Carryover, Lag,
+};
 pub use allocate::{
     allocate, allocation_svg, budget_curve, min_budget, AllocateOptions, Allocation, AllocationRow,
     Bound, BudgetCurve, Channel, Limits,

@@ -276,8 +276,9 @@ fn numbers_by_period(v: &Dynamic, what: &str, none: f64) -> R<Vec<f64>> {
 
 /// Reads the channels of `allocate_flighting`: maps with `name`, `curve`, and
 /// optional `decay`, `min`, `max`, `fixed` (each a number or one per period),
-/// `value`, `min_roas` and `max_cpa` (over the whole plan). A `fit_adstock` result brings its curve of carried spend and its decay.
-/// Also says whether any channel's outcome is in value.
+/// `value`, `min_roas` and `max_cpa` (over the whole plan). A `fit_adstock` result
+/// brings its curve of carried spend and its decay. Also says whether any channel's
+/// outcome is in value.
 fn flight_channels(arr: &Array, periods: usize) -> R<(Vec<FlightChannel>, bool)> {
     const F: &str = "allocate_flighting";
     if arr.is_empty() {
@@ -310,6 +311,11 @@ fn flight_channels(arr: &Array, periods: usize) -> R<(Vec<FlightChannel>, bool)>
         let raw = o.raw("curve").cloned().unwrap_or(Dynamic::UNIT);
         let decay = o.f64("decay")?;
         let (curve, decay) = if let Some(fit) = raw.clone().try_cast::<AdstockFit>() {
+            if let budget::Lag::Weibull { .. } = fit.lag {
+                return Err(script_error(format!(
+                    "{at}: the plan's carryover is geometric (a share decay per period), and this fit_adstock result has a Weibull lag; fit it with the geometric carryover, or give a curve and a decay"
+                )));
+            }
             if decay.is_some() {
                 return Err(script_error(format!(
                     "{at}: the fit_adstock result already has its decay ({}); drop 'decay' or give a curve",
@@ -751,27 +757,43 @@ mod budget_api {
     /// each `(decay, half, shape)`, those by a grid and restarted Nelder-Mead. Options:
     /// `spend` and `outcome` name the columns (default `spend`, `outcome`); `date`
     /// names a date column that must run one day at a time (default `date` when the
-    /// table has one; rows in order otherwise). Returns an `AdstockFit`: `base, top,
-    /// decay, half, shape, r2, rmse, half_life` (days until a day's spend has lost half
-    /// its effect), `table` (each day's carry, fit, base and media part), and `curve`,
-    /// the daily response to a sustained spend (for `allocate`).
+    /// table has one; rows in order otherwise); `carryover`: `"geometric"` (the
+    /// default) or `"weibull"`, where the spend of `k` days before weighs
+    /// `exp(-(k / lag_scale)^lag_shape)` (shape 1 is geometric; above 1 the effect
+    /// holds for some days before it fades). Returns an `AdstockFit`: `base, top,
+    /// decay` (the share of a day's spend still working the next day), `half, shape,
+    /// carryover, lag_shape, lag_scale, r2, rmse, half_life` (days until a day's spend
+    /// has lost half its effect), `table` (each day's carry, fit, base and media part),
+    /// and `curve`, the daily response to a sustained spend (for `allocate`).
     ///
     /// ```rhai
     /// let f = fit_adstock(load_csv("fixtures/budget/adstock_daily.csv"), #{ outcome: "orders" });
     /// print(`decay ${f.decay}, half-life ${f.half_life} days, R² ${f.r2}`);   // decay 0.585
     /// print(f.curve.value(20000));   // orders a day from 20,000 a day, once carried over
+    /// let w = fit_adstock(load_csv("fixtures/budget/adstock_weibull_daily.csv"),
+    ///                     #{ outcome: "orders", carryover: "weibull" });
+    /// print(`Weibull lag: shape ${w.lag_shape}, scale ${w.lag_scale} days`);   // about 2 and 3
     /// ```
     #[rhai_fn(name = "fit_adstock", return_raw)]
     pub fn fit_adstock_with(table: Dynamic, options: Map) -> R<AdstockFit> {
         let t = table_from_dynamic(table, "fit_adstock: data")?;
-        let o = Options::new("fit_adstock", options, &["spend", "outcome", "date"])?;
+        let o = Options::new(
+            "fit_adstock",
+            options,
+            &["spend", "outcome", "date", "carryover"],
+        )?;
+        let carryover = match o.str("carryover")? {
+            Some(c) => budget::Carryover::parse(&c).map_err(script_error)?,
+            None => budget::Carryover::Geometric,
+        };
         let spend = o.str("spend")?.unwrap_or_else(|| "spend".into());
         let outcome = o.str("outcome")?.unwrap_or_else(|| "outcome".into());
         let date = match o.str("date")? {
             Some(d) => Some(d),
             None => t.has_column("date").then(|| "date".to_string()),
         };
-        budget::fit_adstock_table(&t, &spend, &outcome, date.as_deref()).map_err(script_error)
+        budget::fit_adstock_table(&t, &spend, &outcome, date.as_deref(), carryover)
+            .map_err(script_error)
     }
 
     /// The baseline: the outcome of a day without media.
@@ -786,10 +808,36 @@ mod budget_api {
         f.top
     }
 
-    /// The daily carryover share (0 to 0.999).
+    /// The share of a day's spend still working the next day (the geometric decay,
+    /// 0 to 0.999; for the Weibull lag its weight one day later).
     #[rhai_fn(get = "decay", pure)]
     pub fn adstock_decay(f: &mut AdstockFit) -> f64 {
         f.decay
+    }
+
+    /// The form of carryover fitted: `"geometric"` or `"weibull"`.
+    #[rhai_fn(get = "carryover", pure)]
+    pub fn adstock_carryover(f: &mut AdstockFit) -> String {
+        f.lag.name().to_string()
+    }
+
+    /// The Weibull lag's shape (`()` for the geometric carryover).
+    #[rhai_fn(get = "lag_shape", pure)]
+    pub fn adstock_lag_shape(f: &mut AdstockFit) -> Dynamic {
+        match f.lag {
+            budget::Lag::Weibull { shape, .. } => Dynamic::from_float(shape),
+            budget::Lag::Geometric { .. } => Dynamic::UNIT,
+        }
+    }
+
+    /// The Weibull lag's scale in days: the lag at which a day's spend keeps a share
+    /// `exp(-1)` of its effect (`()` for the geometric carryover).
+    #[rhai_fn(get = "lag_scale", pure)]
+    pub fn adstock_lag_scale(f: &mut AdstockFit) -> Dynamic {
+        match f.lag {
+            budget::Lag::Weibull { scale, .. } => Dynamic::from_float(scale),
+            budget::Lag::Geometric { .. } => Dynamic::UNIT,
+        }
     }
 
     /// The carried spend giving half of `top`.
@@ -816,8 +864,9 @@ mod budget_api {
         f.rmse
     }
 
-    /// Days until a day's spend has lost half its effect, `ln 0.5 / ln decay` (`()`
-    /// without carryover).
+    /// Days until a day's spend has lost half its effect, `ln 0.5 / ln decay`, or
+    /// `lag_scale x (ln 2)^(1 / lag_shape)` for the Weibull lag (`()` without
+    /// carryover).
     #[rhai_fn(get = "half_life", pure)]
     pub fn adstock_half_life(f: &mut AdstockFit) -> Dynamic {
         f.half_life().map_or(Dynamic::UNIT, Dynamic::from_float)
@@ -830,7 +879,8 @@ mod budget_api {
     }
 
     /// The daily response to a spend sustained every day (the carried Hill curve:
-    /// half point `half x (1 - decay)`), without the base: a `Curve` for `allocate`.
+    /// half point `half x (1 - decay)`, or `half` over the sum of the Weibull lag's
+    /// weights), without the base: a `Curve` for `allocate`.
     #[rhai_fn(get = "curve", pure, return_raw)]
     pub fn adstock_curve(f: &mut AdstockFit) -> R<Curve> {
         f.steady_curve().map_err(script_error)
@@ -839,9 +889,15 @@ mod budget_api {
     /// The fit in one line.
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn adstock_to_string(f: &mut AdstockFit) -> String {
+        let lag = match f.lag {
+            budget::Lag::Geometric { decay } => format!("decay {decay:.4}"),
+            budget::Lag::Weibull { shape, scale } => {
+                format!("Weibull lag shape {shape:.4}, scale {scale:.4} days")
+            }
+        };
         format!(
-            "adstock fit over {} days: base {:.4}, top {:.4}, decay {:.4}, half {:.4}, shape {:.4} (R² {:.4})",
-            f.n, f.base, f.top, f.decay, f.half, f.shape, f.r2
+            "adstock fit over {} days: base {:.4}, top {:.4}, {lag}, half {:.4}, shape {:.4} (R² {:.4})",
+            f.n, f.base, f.top, f.half, f.shape, f.r2
         )
     }
 
