@@ -737,6 +737,9 @@ fn conversion_table(
         Column::float(best.loss.iter().map(|&p| Some(p)).collect()),
     ));
     Ok(Table::new("ab_report", cols)?.with_kinds(&[
+        ("p_value", Kind::PValue),
+        ("p_adjusted", Kind::PValue),
+        ("p_always_valid", Kind::PValue),
         ("users", Kind::Count),
         ("conversions", Kind::Count),
         ("rate", Kind::Rate),
@@ -822,6 +825,9 @@ fn revenue_section(
         ],
     )?
     .with_kinds(&[
+        ("p_value", Kind::PValue),
+        ("p_adjusted", Kind::PValue),
+        ("p_always_valid", Kind::PValue),
         ("users", Kind::Count),
         ("mean", Kind::Money),
         ("sd", Kind::Money),
@@ -951,6 +957,9 @@ fn cuped_table(c: &Cuped, names: &[String]) -> Result<Table, AbError> {
         ],
     )?
     .with_kinds(&[
+        ("p_value", Kind::PValue),
+        ("p_adjusted", Kind::PValue),
+        ("p_always_valid", Kind::PValue),
         ("users", Kind::Count),
         ("mean", Kind::Money),
         ("adjusted_mean", Kind::Money),
@@ -1055,6 +1064,9 @@ fn metric_table(tests: &[MetricTest], names: &[String]) -> Result<Table, AbError
         ],
     )?
     .with_kinds(&[
+        ("p_value", Kind::PValue),
+        ("p_adjusted", Kind::PValue),
+        ("p_always_valid", Kind::PValue),
         ("users", Kind::Count),
         ("lift", Kind::Change),
         ("lift_low", Kind::Change),
@@ -1209,6 +1221,9 @@ fn segment_table(s: &SegmentTests, names: &[String]) -> Result<Table, AbError> {
         ],
     )?
     .with_kinds(&[
+        ("p_value", Kind::PValue),
+        ("p_adjusted", Kind::PValue),
+        ("p_always_valid", Kind::PValue),
         ("users", Kind::Count),
         ("conversions", Kind::Count),
         ("rate", Kind::Rate),

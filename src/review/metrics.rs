@@ -141,8 +141,20 @@ pub struct MetricResult {
     pub achievement: Option<f64>,
     /// Met, missed, over, or why there is no status.
     pub status: Status,
-    /// Why there is no achievement rate (`target is 0`), empty otherwise.
-    pub remark: String,
+    /// Why there is no achievement rate, when there is none for a reason worth saying.
+    pub remark: Option<NoAchievement>,
+}
+
+/// Why a metric has no achievement rate (`actual / target`); the report writes it as
+/// `n/a (target is 0)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoAchievement {
+    /// No target was given.
+    NoTarget,
+    /// The target is 0: any actual would be an infinite achievement.
+    ZeroTarget,
+    /// The target is negative: a ratio to it does not read as achievement.
+    NegativeTarget,
 }
 
 impl MetricResult {
@@ -488,15 +500,15 @@ pub fn evaluate(
     note: String,
 ) -> MetricResult {
     let (difference, achievement, status, remark) = match (target, actual) {
-        (None, _) => (None, None, Status::NoTarget, "no target".to_string()),
-        (Some(_), None) => (None, None, Status::NoActual, String::new()),
+        (None, _) => (None, None, Status::NoTarget, Some(NoAchievement::NoTarget)),
+        (Some(_), None) => (None, None, Status::NoActual, None),
         (Some(t), Some(a)) => {
             let (achievement, remark) = if t.value > 0.0 {
-                (Some(a.value / t.value), String::new())
+                (Some(a.value / t.value), None)
             } else if t.value == 0.0 {
-                (None, "target is 0".to_string())
+                (None, Some(NoAchievement::ZeroTarget))
             } else {
-                (None, "target is negative".to_string())
+                (None, Some(NoAchievement::NegativeTarget))
             };
             (
                 Some(a.value - t.value),
@@ -567,7 +579,7 @@ mod tests {
         assert_eq!(r.rows[0].achievement, None);
         assert_eq!(r.rows[0].difference, Some(120.0));
         assert_eq!(r.rows[0].status, Status::Met);
-        assert_eq!(r.rows[0].remark, "target is 0");
+        assert_eq!(r.rows[0].remark, Some(NoAchievement::ZeroTarget));
         assert_eq!(r.rows[1].status, Status::NoTarget);
         assert_eq!(r.rows[1].difference, None);
         assert_eq!(r.rows[2].status, Status::NoActual);
