@@ -13,7 +13,6 @@ use crate::review::focus::Focus;
 use crate::review::metrics::Review;
 use crate::review::recover::Recovery;
 use crate::table::{Column, Table};
-use crate::units::format_percent;
 
 /// What goes into a review report; everything but the review is optional.
 #[derive(Debug, Clone)]
@@ -44,7 +43,7 @@ fn whole(x: f64) -> String {
 
 fn factor_value(kind: FactorKind, v: f64) -> String {
     match kind {
-        FactorKind::Rate => format_percent(v),
+        FactorKind::Rate => super::percent(v),
         FactorKind::Entering => whole(v),
         FactorKind::Aov => {
             let s = format_grouped(v, 2);
@@ -53,14 +52,6 @@ fn factor_value(kind: FactorKind, v: f64) -> String {
     }
 }
 
-fn signed_percent(x: f64) -> String {
-    let s = percent1(x);
-    if s.starts_with('-') || s == "0%" {
-        s
-    } else {
-        format!("+{s}")
-    }
-}
 
 fn text_table(source: &str, cols: Vec<(&str, Vec<String>)>) -> Result<Table, ReviewError> {
     Ok(Table::new(
@@ -94,7 +85,7 @@ pub fn attribution_formatted(a: &Attribution) -> Result<Table, ReviewError> {
                 "change",
                 col(&|r| {
                     if r.planned > 0.0 {
-                        signed_percent(r.actual / r.planned - 1.0)
+                        super::change(r.actual / r.planned - 1.0)
                     } else {
                         String::new()
                     }

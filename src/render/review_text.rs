@@ -5,13 +5,13 @@
 use crate::render::format_grouped;
 use crate::review::{Header, MetricResult, NoAchievement, NoGrowth, PeriodComparison, Review};
 use crate::table::{Column, Table, TableError};
-use crate::units::{format_percent, format_ratio, Notation, Quantity};
+use crate::units::{Notation, Quantity};
 
 /// A value written in a notation: `5%`, `1:2.2`, `5,000,000`.
 pub fn format_in(notation: Notation, value: f64) -> String {
     match notation {
-        Notation::Percent => format_percent(value),
-        Notation::Ratio => format_ratio(value),
+        Notation::Percent => super::percent(value),
+        Notation::Ratio => super::format_kind(value, super::Kind::Ratio),
         Notation::Plain => plain(value),
     }
 }

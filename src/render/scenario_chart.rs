@@ -173,7 +173,7 @@ pub fn sensitivity_svg(title: &str, s: &Sensitivity) -> String {
             &format!(
                 "{} ({})",
                 signed(r.rank_correlation),
-                percent(r.contribution)
+                super::percent(r.contribution)
             ),
             Anchor::Start,
             10,
@@ -204,10 +204,6 @@ fn signed(r: f64) -> String {
     format!("{r:+.2}")
 }
 
-/// A share as a percentage with one decimal: `68.2%`.
-fn percent(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
-}
 
 /// A simulation's summary in one line: trials, mean (and its standard error), sd,
 /// p5, p50 and p95.

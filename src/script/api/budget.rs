@@ -1093,11 +1093,11 @@ mod budget_api {
         let head = match p.as_of {
             Some(d) => format!(
                 "Pacing as of {d} (tolerance {})",
-                crate::units::format_percent(p.tolerance)
+                crate::render::percent(p.tolerance)
             ),
             None => format!(
                 "Pacing (tolerance {})",
-                crate::units::format_percent(p.tolerance)
+                crate::render::percent(p.tolerance)
             ),
         };
         let table = p

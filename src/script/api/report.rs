@@ -266,7 +266,7 @@ mod report_api {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn pct(x: Dynamic) -> R<String> {
-        Ok(crate::units::format_percent(crate::script::num(
+        Ok(crate::render::percent(crate::script::num(
             &x, "pct: x",
         )?))
     }
