@@ -217,7 +217,6 @@ pub fn format_percent(fraction: f64) -> String {
     crate::render::percent(fraction)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

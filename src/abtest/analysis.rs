@@ -704,6 +704,13 @@ pub(super) fn analyse(
     })
 }
 
+/// The p-value columns of the result tables, shown by the p-value rule.
+const P_KINDS: &[(&str, Kind)] = &[
+    ("p_value", Kind::PValue),
+    ("p_adjusted", Kind::PValue),
+    ("p_always_valid", Kind::PValue),
+];
+
 /// The conversion table: one row per arm.
 fn conversion_table(
     names: &[String],
@@ -736,20 +743,19 @@ fn conversion_table(
         "expected_loss".into(),
         Column::float(best.loss.iter().map(|&p| Some(p)).collect()),
     ));
-    Ok(Table::new("ab_report", cols)?.with_kinds(&[
-        ("p_value", Kind::PValue),
-        ("p_adjusted", Kind::PValue),
-        ("p_always_valid", Kind::PValue),
-        ("users", Kind::Count),
-        ("conversions", Kind::Count),
-        ("rate", Kind::Rate),
-        ("lift", Kind::Change),
-        ("lift_low", Kind::Change),
-        ("lift_high", Kind::Change),
-        ("prob_beat", Kind::Share),
-        ("prob_best", Kind::Share),
-        ("expected_loss", Kind::Points),
-    ]))
+    Ok(Table::new("ab_report", cols)?
+        .with_kinds(P_KINDS)
+        .with_kinds(&[
+            ("users", Kind::Count),
+            ("conversions", Kind::Count),
+            ("rate", Kind::Rate),
+            ("lift", Kind::Change),
+            ("lift_low", Kind::Change),
+            ("lift_high", Kind::Change),
+            ("prob_beat", Kind::Share),
+            ("prob_best", Kind::Share),
+            ("expected_loss", Kind::Points),
+        ]))
 }
 
 /// Revenue per user: Welch per variant, adjusted for several variants, and the
@@ -824,10 +830,8 @@ fn revenue_section(
             ),
         ],
     )?
+    .with_kinds(P_KINDS)
     .with_kinds(&[
-        ("p_value", Kind::PValue),
-        ("p_adjusted", Kind::PValue),
-        ("p_always_valid", Kind::PValue),
         ("users", Kind::Count),
         ("mean", Kind::Money),
         ("sd", Kind::Money),
@@ -956,10 +960,8 @@ fn cuped_table(c: &Cuped, names: &[String]) -> Result<Table, AbError> {
             ),
         ],
     )?
+    .with_kinds(P_KINDS)
     .with_kinds(&[
-        ("p_value", Kind::PValue),
-        ("p_adjusted", Kind::PValue),
-        ("p_always_valid", Kind::PValue),
         ("users", Kind::Count),
         ("mean", Kind::Money),
         ("adjusted_mean", Kind::Money),
@@ -1063,10 +1065,8 @@ fn metric_table(tests: &[MetricTest], names: &[String]) -> Result<Table, AbError
             ),
         ],
     )?
+    .with_kinds(P_KINDS)
     .with_kinds(&[
-        ("p_value", Kind::PValue),
-        ("p_adjusted", Kind::PValue),
-        ("p_always_valid", Kind::PValue),
         ("users", Kind::Count),
         ("lift", Kind::Change),
         ("lift_low", Kind::Change),
@@ -1220,10 +1220,8 @@ fn segment_table(s: &SegmentTests, names: &[String]) -> Result<Table, AbError> {
             ),
         ],
     )?
+    .with_kinds(P_KINDS)
     .with_kinds(&[
-        ("p_value", Kind::PValue),
-        ("p_adjusted", Kind::PValue),
-        ("p_always_valid", Kind::PValue),
         ("users", Kind::Count),
         ("conversions", Kind::Count),
         ("rate", Kind::Rate),

@@ -46,7 +46,6 @@ fn n(x: f64) -> String {
     s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }
 
-
 /// One sentence per issue of a funnel check:
 /// `retention -> monetization: 1,500 x 70.0% = 1,050, not 1,000 (the plan is 50 below,
 /// -4.76%)`; `revenue: 1,000 x 90.0% x 150 = 135,000 falls short of the 1,000,000 goal

@@ -52,7 +52,6 @@ fn factor_value(kind: FactorKind, v: f64) -> String {
     }
 }
 
-
 fn text_table(source: &str, cols: Vec<(&str, Vec<String>)>) -> Result<Table, ReviewError> {
     Ok(Table::new(
         source,

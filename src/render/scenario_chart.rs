@@ -204,7 +204,6 @@ fn signed(r: f64) -> String {
     format!("{r:+.2}")
 }
 
-
 /// A simulation's summary in one line: trials, mean (and its standard error), sd,
 /// p5, p50 and p95.
 pub fn simulation_text(s: &Summary) -> String {

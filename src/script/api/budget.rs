@@ -1095,10 +1095,7 @@ mod budget_api {
                 "Pacing as of {d} (tolerance {})",
                 crate::render::percent(p.tolerance)
             ),
-            None => format!(
-                "Pacing (tolerance {})",
-                crate::render::percent(p.tolerance)
-            ),
+            None => format!("Pacing (tolerance {})", crate::render::percent(p.tolerance)),
         };
         let table = p
             .table()

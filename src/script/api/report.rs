@@ -266,9 +266,7 @@ mod report_api {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn pct(x: Dynamic) -> R<String> {
-        Ok(crate::render::percent(crate::script::num(
-            &x, "pct: x",
-        )?))
+        Ok(crate::render::percent(crate::script::num(&x, "pct: x")?))
     }
 
     /// Writes any text (an SVG chart, notes) to `name` under the output directory,
