@@ -1433,4 +1433,87 @@ mod tests {
         let e = err(100.0, &[one(4), one(4)], &o(4));
         assert!(e.contains("'a' appears twice"), "{e}");
     }
+
+    fn arb_channel() -> impl proptest::strategy::Strategy<Value = (Curve, f64, f64)> {
+        use proptest::prelude::*;
+        (
+            100.0..5000.0f64,
+            500.0..20_000.0f64,
+            prop_oneof![0.5..1.0f64, 1.0..3.0f64],
+            0.0..0.9f64,
+            prop_oneof![Just(f64::INFINITY), 2000.0..20_000.0f64],
+        )
+            .prop_map(|(top, half, shape, decay, max)| (hill(top, half, shape), decay, max))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(24))]
+
+        /// On random plans (1 to 3 channels, 1 to 6 periods, concave and S-shaped
+        /// curves, maximums, seasonality, tails): the spends add up to the total and
+        /// keep their limits, the outcome is never below that of 50 random feasible
+        /// plans (each is a lower bound on the optimum), and with concave curves the
+        /// optimality conditions hold.
+        #[test]
+        fn plans_are_feasible_and_no_worse_than_random_plans(
+            chans in proptest::collection::vec(arb_channel(), 1..4),
+            t in 1usize..7,
+            tail in 0usize..3,
+            share in 0.05..0.95f64,
+            seed in 0u64..1_000_000,
+        ) {
+            let channels: Vec<FlightChannel> = chans
+                .iter()
+                .enumerate()
+                .map(|(i, (c, d, max))| {
+                    FlightChannel::new(&format!("c{i}"), *c, *d, &[lim(0.0, *max)], t).unwrap()
+                })
+                .collect();
+            let room: f64 = chans.iter().map(|c| c.2.min(40_000.0)).sum::<f64>() * t as f64;
+            let b = share * room;
+            let season: Vec<f64> = (0..t + tail).map(|k| 0.6 + 0.1 * ((k * 7 + seed as usize) % 9) as f64).collect();
+            let o = FlightOptions {
+                periods: t,
+                tail,
+                seasonality: Some(season.clone()),
+                ..FlightOptions::default()
+            };
+            let f = allocate_flighting(b, &channels, &o).unwrap();
+            let spent: f64 = f.rows.iter().map(|r| r.spend).sum();
+            proptest::prop_assert!((spent - b).abs() <= 1e-9 * b.max(1.0));
+            for (i, (_, spends)) in f.spend_matrix().iter().enumerate() {
+                for &x in spends {
+                    proptest::prop_assert!(x >= 0.0 && x <= chans[i].2 * (1.0 + 1e-12));
+                }
+            }
+            // Random feasible plans: Dirichlet-like weights, capped and topped up.
+            let p = Problem {
+                channels: &channels,
+                t,
+                tail,
+                season,
+                pmin: vec![0.0; t],
+                pmax: vec![f64::INFINITY; t],
+                budget: b,
+                lo: channels.iter().flat_map(|c| c.lo.clone()).collect(),
+                hi: channels.iter().flat_map(|c| c.hi.clone()).collect(),
+                deadline: None,
+            };
+            let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+            for _ in 0..50 {
+                let w: Vec<f64> = (0..channels.len() * t)
+                    .map(|_| {
+                        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                        -((((state >> 11) as f64) / ((1u64 << 53) as f64)).max(1e-12)).ln()
+                    })
+                    .collect();
+                let sum: f64 = w.iter().sum();
+                let x = p.project(&w.iter().map(|v| v / sum * b).collect::<Vec<f64>>());
+                proptest::prop_assert!(f.result >= p.eval(&x, None) * (1.0 - 1e-9), "{} < {}", f.result, p.eval(&x, None));
+            }
+            if channels.iter().all(|c| c.curve.is_concave()) && f.marginal.is_some() {
+                check_kkt(&f, &channels, &o, "random");
+            }
+        }
+    }
 }
