@@ -253,3 +253,21 @@ fn flighting_doc_blocks_run() {
         assert!(out.contains("Flighting of") || out.contains("kol"), "{out}");
     }
 }
+
+/// A Weibull `fit_adstock` result plans days with its lag; a `decay` beside it is refused.
+#[test]
+fn flighting_with_a_weibull_fit() {
+    let (code, out, err) = run_at_root(
+        "let w = fit_adstock(load_csv(\"fixtures/budget/adstock_weibull_daily.csv\"), #{ outcome: \"orders\", carryover: \"weibull\" });\n\
+         let plan = allocate_flighting(150000, [#{ name: \"video\", curve: w }], #{ periods: 10, tail: 5 });\n\
+         print(plan.table.rows);\n\
+         print(plan.by_period[\"spend\"].sum().round());\n\
+         allocate_flighting(1000, [#{ name: \"video\", curve: w, decay: 0.5 }], #{ periods: 3 });\n",
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert_eq!(out, "15\n150000.0\n", "{err}");
+    assert!(
+        err.contains("channel 'video': the fit_adstock result already has its decay"),
+        "{err}"
+    );
+}

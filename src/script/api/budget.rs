@@ -310,12 +310,8 @@ fn flight_channels(arr: &Array, periods: usize) -> R<(Vec<FlightChannel>, bool)>
         let at = format!("{F}: channel '{name}'");
         let raw = o.raw("curve").cloned().unwrap_or(Dynamic::UNIT);
         let decay = o.f64("decay")?;
+        let mut weibull = None;
         let (curve, decay) = if let Some(fit) = raw.clone().try_cast::<AdstockFit>() {
-            if let budget::Lag::Weibull { .. } = fit.lag {
-                return Err(script_error(format!(
-                    "{at}: the plan's carryover is geometric (a share decay per period), and this fit_adstock result has a Weibull lag; fit it with the geometric carryover, or give a curve and a decay"
-                )));
-            }
             if decay.is_some() {
                 return Err(script_error(format!(
                     "{at}: the fit_adstock result already has its decay ({}); drop 'decay' or give a curve",
@@ -323,7 +319,10 @@ fn flight_channels(arr: &Array, periods: usize) -> R<(Vec<FlightChannel>, bool)>
                 )));
             }
             let c = Curve::hill(fit.top, fit.half, fit.shape).map_err(script_error)?;
-            (c, fit.decay)
+            if let budget::Lag::Weibull { shape, scale } = fit.lag {
+                weibull = Some((shape, scale));
+            }
+            (c, if weibull.is_some() { 0.0 } else { fit.decay })
         } else {
             let c = raw
                 .clone()
@@ -366,6 +365,11 @@ fn flight_channels(arr: &Array, periods: usize) -> R<(Vec<FlightChannel>, bool)>
             .collect();
         let mut channel = FlightChannel::new(&name, curve, decay, &limits, periods)
             .map_err(|e| script_error(format!("{F}: {e}")))?;
+        if let Some((shape, scale)) = weibull {
+            channel = channel
+                .with_weibull(shape, scale)
+                .map_err(|e| script_error(format!("{F}: {e}")))?;
+        }
         // Over the plan: value of outcome / spend >= min_roas (outcome taken as value
         // without `value`), and spend / outcome <= max_cpa, i.e. value of outcome /
         // spend >= value / max_cpa.
@@ -1183,7 +1187,8 @@ mod budget_api {
     /// `period_min` and `period_max` (the least and most total spend of each period;
     /// `()` for none). A channel is `#{ name, curve, decay, min, max, fixed, value }`:
     /// `decay` in [0, 1) per period (default 0), or a `fit_adstock` result as `curve`
-    /// (its carried-spend curve and decay, periods then being days); `min`, `max` and
+    /// (its carried-spend curve and its carryover, geometric or Weibull, periods then
+    /// being days); `min`, `max` and
     /// `fixed` a number for every period or an array of one per period; `value` what
     /// one unit of outcome is worth (the plan then maximises value); `min_roas` and
     /// `max_cpa` hold over the whole plan (the channel's outcome in every counted
