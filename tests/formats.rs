@@ -1,4 +1,4 @@
-//! Data in the forms users have: gzip, GBK/GB18030, UTF-16 and other delimiters, each
+//! Data in the forms users have: gzip, zstd, GBK/GB18030, UTF-16 and other delimiters, each
 //! written by Python (fixtures/formats/make_formats.py) and compared with the CSV of the
 //! same data, types included; and bad input, each a clear error.
 
@@ -19,6 +19,7 @@ fn every_form_reads_as_the_utf8_csv() {
     assert!(reference.contains("ctr,float,3,1"), "{reference}");
     for form in [
         "\"fixtures/formats/channels.csv.gz\"",
+        "\"fixtures/formats/channels.csv.zst\"",
         "\"fixtures/formats/channels_gbk.csv\", #{ encoding: \"gb18030\" }",
         "\"fixtures/formats/channels_gbk.csv\", #{ encoding: \"gbk\" }",
         "\"fixtures/formats/channels_utf16.csv\"",
@@ -52,6 +53,15 @@ fn bad_input_gets_a_clear_error_or_hint() {
     assert_eq!(code, Some(1));
     assert!(
         err.contains("cut.csv.gz: cannot read the file: not a valid gzip file"),
+        "{err}"
+    );
+    // A truncated zstd file.
+    let zst = std::fs::read(root().join("fixtures/formats/channels.csv.zst")).expect("zst");
+    std::fs::write(dir.path().join("cut.csv.zst"), &zst[..zst.len() / 2]).expect("write");
+    let (code, _, err) = run_in(dir.path(), "load_csv(\"cut.csv.zst\")");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("cut.csv.zst: cannot read the file: not a valid zstd file"),
         "{err}"
     );
     // An encoding pacer does not know.

@@ -168,10 +168,7 @@ fn load_sheet(
 /// number and each cell as it reads (dates `YYYY-MM-DD`, numbers in their shortest
 /// form, a spreadsheet error as empty), for blocks that are not a table (a review's
 /// header above its metrics). Also returns the sheet's name.
-pub fn sheet_rows(
-    path: &Path,
-    sheet: &SheetOptions,
-) -> Result<(String, SheetRows), TableError> {
+pub fn sheet_rows(path: &Path, sheet: &SheetOptions) -> Result<(String, SheetRows), TableError> {
     let name = path.display().to_string();
     let (sheet_name, cells, _) = load_sheet(path, &name, sheet, false)?;
     let (Some((r0, c0)), Some((r1, c1))) = (cells.start(), cells.end()) else {
