@@ -45,25 +45,18 @@ fn bad_input_gets_a_clear_error_or_hint() {
     let (code, _, err) = describe("\"fixtures/formats/channels_semicolon.csv\"");
     assert_eq!(code, Some(0));
     assert!(err.contains("holds ';': pass delimiter: \";\""), "{err}");
-    // A corrupt gzip file.
+    // A truncated gzip or zstd file.
     let dir = workdir();
-    let gz = std::fs::read(root().join("fixtures/formats/channels.csv.gz")).expect("gz");
-    std::fs::write(dir.path().join("cut.csv.gz"), &gz[..gz.len() / 2]).expect("write");
-    let (code, _, err) = run_in(dir.path(), "load_csv(\"cut.csv.gz\")");
-    assert_eq!(code, Some(1));
-    assert!(
-        err.contains("cut.csv.gz: cannot read the file: not a valid gzip file"),
-        "{err}"
-    );
-    // A truncated zstd file.
-    let zst = std::fs::read(root().join("fixtures/formats/channels.csv.zst")).expect("zst");
-    std::fs::write(dir.path().join("cut.csv.zst"), &zst[..zst.len() / 2]).expect("write");
-    let (code, _, err) = run_in(dir.path(), "load_csv(\"cut.csv.zst\")");
-    assert_eq!(code, Some(1));
-    assert!(
-        err.contains("cut.csv.zst: cannot read the file: not a valid zstd file"),
-        "{err}"
-    );
+    for (ext, format) in [("gz", "gzip"), ("zst", "zstd")] {
+        let path = root().join(format!("fixtures/formats/channels.csv.{ext}"));
+        let bytes = std::fs::read(path).expect("fixture");
+        let cut = format!("cut.csv.{ext}");
+        std::fs::write(dir.path().join(&cut), &bytes[..bytes.len() / 2]).expect("write");
+        let (code, _, err) = run_in(dir.path(), &format!("load_csv(\"{cut}\")"));
+        assert_eq!(code, Some(1));
+        let want = format!("{cut}: cannot read the file: not a valid {format} file");
+        assert!(err.contains(&want), "{err}");
+    }
     // An encoding pacer does not know.
     let (code, _, err) = describe("\"fixtures/formats/channels.csv\", #{ encoding: \"ebcdic\" }");
     assert_eq!(code, Some(1));
