@@ -200,6 +200,8 @@ pub struct FlightOptions {
     /// The periods' names (a calendar: `T` labels such as week start dates); tail
     /// periods are named `after 1`, `after 2`, ...
     pub labels: Option<Vec<String>>,
+    /// The share of the total held back as an elastic reserve, in `[0, 1)` (default 0).
+    pub reserve: f64,
     /// When to give up (a script's time limit).
     pub deadline: Option<Instant>,
 }
@@ -214,6 +216,7 @@ impl Default for FlightOptions {
             period_max: None,
             outcome: Kind::Count,
             labels: None,
+            reserve: 0.0,
             deadline: None,
         }
     }
@@ -240,8 +243,15 @@ pub struct FlightRow {
 /// An optimal flighting plan.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Flighting {
-    /// The budget.
+    /// The total budget asked for.
     pub total: f64,
+    /// The amount held back (`total x reserve share`).
+    pub reserve: f64,
+    /// The amount planned (`total - reserve`).
+    pub allocated: f64,
+    /// The extra outcome if the reserve were released and the whole total planned
+    /// again (capped at the limits' maximums).
+    pub reserve_result: f64,
     /// The number of periods of the horizon.
     pub periods: usize,
     /// The tail periods counted after it.
@@ -797,7 +807,25 @@ pub fn allocate_flighting(
     channels: &[FlightChannel],
     options: &FlightOptions,
 ) -> Result<Flighting, BudgetError> {
-    let budget = non_negative("allocate_flighting: total", total)?;
+    let total = non_negative("allocate_flighting: total", total)?;
+    if !(options.reserve >= 0.0 && options.reserve < 1.0) {
+        return Err(BudgetError::OutOfRange(crate::units::RangeError {
+            what: "allocate_flighting: reserve".into(),
+            allowed: "a share in [0, 1) (write 20% or 0.2)".into(),
+            value: options.reserve,
+        }));
+    }
+    let budget = total * (1.0 - options.reserve);
+    let what = if options.reserve > 0.0 {
+        format!(
+            "the {} to allocate (total {} less the {} reserve)",
+            format_float(budget),
+            format_float(total),
+            crate::units::format_percent(options.reserve)
+        )
+    } else {
+        format!("the total {}", format_float(total))
+    };
     let t = options.periods;
     if t == 0 || t > MAX_PERIODS {
         return Err(BudgetError::OutOfRange(crate::units::RangeError {
@@ -893,16 +921,14 @@ pub fn allocate_flighting(
     let tol = 1e-9 * budget.max(1.0);
     if low_sum > budget + tol {
         return Err(BudgetError::Infeasible(format!(
-            "the minimums (channels' min and fixed spends, and period_min) add up to {} over the {t} periods, above the total {}",
+            "the minimums (channels' min and fixed spends, and period_min) add up to {} over the {t} periods, above {what}",
             format_float(low_sum),
-            format_float(budget)
         )));
     }
     if high_sum < budget - tol {
         return Err(BudgetError::Infeasible(format!(
-            "the maximums (channels' max and fixed spends, and period_max) add up to {} over the {t} periods, below the total {}: raise a maximum or lower the total",
+            "the maximums (channels' max and fixed spends, and period_max) add up to {} over the {t} periods, below {what}: raise a maximum or lower the total",
             format_float(high_sum),
-            format_float(budget)
         )));
     }
     let p = Problem {
@@ -949,7 +975,24 @@ pub fn allocate_flighting(
     for r in &plan.rows {
         super::error::finite("allocate_flighting", "a spend", r.spend)?;
     }
-    Ok(Flighting { labels, ..plan })
+    // Releasing the reserve: the whole total, capped by the maximums, planned again;
+    // never counted as a loss.
+    let full = total.min(high_sum);
+    let reserve_result = if full > budget {
+        let q = Problem { budget: full, ..p };
+        let released = q.eval(&solve(&q)?, None);
+        (released - plan.result).max(0.0)
+    } else {
+        0.0
+    };
+    Ok(Flighting {
+        total,
+        reserve: total - budget,
+        allocated: budget,
+        reserve_result,
+        labels,
+        ..plan
+    })
 }
 
 /// The best local optimum over the starts: an even spread, then (for curves that are
@@ -1123,6 +1166,9 @@ fn result(p: &Problem, x: &[f64], outcome: Kind) -> Flighting {
     let marginal = (!free.is_empty()).then(|| free[free.len() / 2]);
     Flighting {
         total: p.budget,
+        reserve: 0.0,
+        allocated: p.budget,
+        reserve_result: 0.0,
         periods: t,
         tail: p.tail,
         result: total,
@@ -1475,6 +1521,61 @@ mod tests {
             .to_string();
         assert!(
             e.contains("channel 'a': Weibull lag shape must be a number from 0.25 to 10"),
+            "{e}"
+        );
+    }
+
+    /// A reserve plans the total less the reserve, exactly as a plan of that amount;
+    /// releasing it adds what the plan of the whole total adds.
+    #[test]
+    fn reserve_is_the_plan_of_the_rest() {
+        let t = 5;
+        let chans = vec![
+            FlightChannel::new(
+                "a",
+                hill(4000.0, 20_000.0, 0.9),
+                0.4,
+                &[Limits::default()],
+                t,
+            )
+            .unwrap(),
+            FlightChannel::new(
+                "b",
+                hill(3000.0, 10_000.0, 1.0),
+                0.1,
+                &[lim(0.0, 9000.0)],
+                t,
+            )
+            .unwrap(),
+        ];
+        let o = |reserve| FlightOptions {
+            periods: t,
+            reserve,
+            ..FlightOptions::default()
+        };
+        let held = allocate_flighting(100_000.0, &chans, &o(0.2)).unwrap();
+        let part = allocate_flighting(80_000.0, &chans, &o(0.0)).unwrap();
+        let whole = allocate_flighting(100_000.0, &chans, &o(0.0)).unwrap();
+        assert!((held.reserve - 20_000.0).abs() < 1e-9 && (held.allocated - 80_000.0).abs() < 1e-9);
+        assert!((held.result - part.result).abs() <= 1e-9 * part.result);
+        assert!((held.result + held.reserve_result - whole.result).abs() <= 1e-9 * whole.result);
+        assert_eq!(whole.reserve_result, 0.0);
+        let spent: f64 = held.rows.iter().map(|r| r.spend).sum();
+        assert!((spent - 80_000.0).abs() <= 1e-9 * 80_000.0);
+        let e = allocate_flighting(100_000.0, &chans, &o(1.0))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("allocate_flighting: reserve must be a share in [0, 1)"),
+            "{e}"
+        );
+        let capped =
+            vec![FlightChannel::new("a", hill(1.0, 1.0, 1.0), 0.0, &[lim(0.0, 10.0)], t).unwrap()];
+        let e = allocate_flighting(100.0, &capped, &o(0.2))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("add up to 50 over the 5 periods, below the 80 to allocate (total 100 less the 20.0% reserve)"),
             "{e}"
         );
     }

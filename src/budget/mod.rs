@@ -25,7 +25,7 @@
 //! | `curve.concave`, `curve.inflection`, `curve.kind` | [`Curve::is_concave`], [`Curve::inflection`], [`Curve::kind`] |
 //! | `curve_svg(curve, #{ name, points, max })` | [`curve_svg`] |
 //! | `allocate(total, channels, #{ reserve, grid })` | [`allocate()`](allocate::allocate) ([`Allocation`]: `result, reserve, reserve_result, allocated, total, table`; `svg` from [`allocation_svg`]) |
-//! | `allocate_flighting(total, channels, #{ periods, tail, seasonality, period_min, period_max })` | [`allocate_flighting()`](flighting::allocate_flighting) with [`FlightChannel::new`] ([`Flighting`]: `result, tail_result, marginal, total, table, by_period, by_channel`; `svg` from `render::flighting_svg`) |
+//! | `allocate_flighting(total, channels, #{ periods, tail, seasonality, period_min, period_max, reserve })` | [`allocate_flighting()`](flighting::allocate_flighting) with [`FlightChannel::new`] ([`Flighting`]: `result, tail_result, marginal, held, total, reserve, allocated, reserve_result, table, by_period, by_channel`; `svg` from `render::flighting_svg`) |
 //! | `min_budget(channels, target, #{ reserve })` | [`min_budget`] |
 //! | `budget_curve(channels, totals)` | [`budget_curve`] ([`BudgetCurve::table`], [`BudgetCurve::svg`]) |
 //! | `spend_for(volume, #{ cpm \| cpc \| cpa })` | [`spend_for_volume`] |

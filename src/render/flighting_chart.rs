@@ -33,10 +33,17 @@ pub fn flighting_svg(plan: &Flighting) -> String {
 pub fn flighting_summary(plan: &Flighting) -> String {
     let mut s = format!(
         "Flighting of {} over {} periods: outcome {}",
-        format_kind(plan.total, Kind::Money),
+        format_kind(plan.allocated, Kind::Money),
         plan.periods,
         format_kind(plan.result, plan.outcome)
     );
+    if plan.reserve > 0.0 {
+        s.push_str(&format!(
+            ", {} held back (releasing it would add {})",
+            format_kind(plan.reserve, Kind::Money),
+            format_kind(plan.reserve_result, plan.outcome)
+        ));
+    }
     if plan.tail > 0 {
         s.push_str(&format!(
             " ({} of it in the {} periods after)",

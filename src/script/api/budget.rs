@@ -1185,7 +1185,7 @@ mod budget_api {
     /// without spend; default 0: the carryover past the horizon is not counted),
     /// `seasonality` (one multiplier per period, tail periods included),
     /// `period_min` and `period_max` (the least and most total spend of each period;
-    /// `()` for none). A channel is `#{ name, curve, decay, min, max, fixed, value }`:
+    /// `()` for none), `reserve` (a share of the total held back, as in `allocate`). A channel is `#{ name, curve, decay, min, max, fixed, value }`:
     /// `decay` in [0, 1) per period (default 0), or a `fit_adstock` result as `curve`
     /// (its carried-spend curve and its carryover, geometric or Weibull, periods then
     /// being days); `min`, `max` and
@@ -1219,7 +1219,14 @@ mod budget_api {
         let o = Options::new(
             "allocate_flighting",
             options,
-            &["periods", "tail", "seasonality", "period_min", "period_max"],
+            &[
+                "periods",
+                "tail",
+                "seasonality",
+                "period_min",
+                "period_max",
+                "reserve",
+            ],
         )?;
         let (periods, labels) = match o.raw("periods") {
             None => {
@@ -1267,6 +1274,7 @@ mod budget_api {
                 crate::table::Kind::Count
             },
             labels,
+            reserve: o.f64("reserve")?.unwrap_or(0.0),
             deadline: context(&ctx)?.deadline,
         };
         budget::allocate_flighting(num(&total, "allocate_flighting: total")?, &chans, &opts)
@@ -1305,10 +1313,28 @@ mod budget_api {
         f.tail_result
     }
 
-    /// The budget.
+    /// The total budget.
     #[rhai_fn(get = "total", pure)]
     pub fn flighting_total(f: &mut Flighting) -> f64 {
         f.total
+    }
+
+    /// The amount held back as a reserve.
+    #[rhai_fn(get = "reserve", pure)]
+    pub fn flighting_reserve(f: &mut Flighting) -> f64 {
+        f.reserve
+    }
+
+    /// The amount planned (the total less the reserve).
+    #[rhai_fn(get = "allocated", pure)]
+    pub fn flighting_allocated(f: &mut Flighting) -> f64 {
+        f.allocated
+    }
+
+    /// The extra outcome if the reserve were released and the whole total planned.
+    #[rhai_fn(get = "reserve_result", pure)]
+    pub fn flighting_reserve_result(f: &mut Flighting) -> f64 {
+        f.reserve_result
     }
 
     /// The channels held at their minimum ROAS or maximum CPA, as an array of names.
