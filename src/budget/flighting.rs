@@ -1445,6 +1445,43 @@ mod tests {
         }
     }
 
+    /// A period minimum that binds: the uncapped line still puts everything it can in
+    /// period 1, and exactly the minimum `m` in period 3, for a result of
+    /// `a ((B - m) (1 - d^T) + m (1 - d^(T-2))) / (1 - d)`.
+    #[test]
+    fn a_binding_period_minimum() {
+        let (a, d, t, b, m) = (0.05, 0.6, 6, 80_000.0, 10_000.0);
+        let c = FlightChannel::new(
+            "tv",
+            Curve::linear(a, f64::INFINITY).unwrap(),
+            d,
+            &[Limits::default()],
+            t,
+        )
+        .unwrap();
+        let mut pmin = vec![0.0; t];
+        pmin[2] = m;
+        let o = FlightOptions {
+            periods: t,
+            period_min: Some(pmin),
+            ..FlightOptions::default()
+        };
+        let f = allocate_flighting(b, &[c], &o).unwrap();
+        let want =
+            a * ((b - m) * (1.0 - d.powi(t as i32)) + m * (1.0 - d.powi(t as i32 - 2))) / (1.0 - d);
+        assert!(
+            (f.result - want).abs() <= 1e-9 * want,
+            "{} vs {want}",
+            f.result
+        );
+        assert!((f.rows[2].spend - m).abs() <= 1e-9 * b, "{:?}", f.rows);
+        assert!(
+            (f.rows[0].spend - (b - m)).abs() <= 1e-9 * b,
+            "{:?}",
+            f.rows
+        );
+    }
+
     /// Front-loading: with carryover and nothing counted past the horizon, the first
     /// period gets the most and the last the least. In between, the conditions
     /// `g_u - decay g_(u+1) = f'(carry_u)` with `g_u = g_(u+1)` hold the carry steady,
