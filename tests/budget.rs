@@ -90,6 +90,33 @@ fn long_allocations_stop_at_the_time_limit() {
     assert!(start.elapsed() < std::time::Duration::from_secs(60));
 }
 
+/// An adstock fit over years of days stops at the time limit with the limit's message.
+#[test]
+fn long_adstock_fits_stop_at_the_time_limit() {
+    let dir = workdir();
+    let mut csv = String::from("spend,outcome\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!("{},{}\n", (i % 7) * 1000, 100 + i % 5));
+    }
+    std::fs::write(dir.path().join("days.csv"), csv).expect("write data");
+    std::fs::write(
+        dir.path().join("slow.rhai"),
+        "let f = fit_adstock(load_csv(\"days.csv\"), #{ carryover: \"weibull\" });\nprint(f.r2);\n",
+    )
+    .expect("write script");
+    let start = std::time::Instant::now();
+    let o = pacer_in(dir.path(), &["run", "slow.rhai", "--timeout", "1"], "");
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains(
+            "the adstock fit was stopped at the time limit (fewer days, or raise the limit)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(60));
+}
+
 /// The adstock fit through the script API: the same figures as the Rust fit that
 /// fixtures/budget/adstock_reference.json (scipy) holds, the steady-state curve usable
 /// in `allocate`, and a missing day refused with its line.

@@ -30,10 +30,11 @@
 //! the geometric adstock with `decay = exp(-1 / scale)`; above 1 the effect holds for
 //! some days before it fades, so a delayed response can be told from a lasting one.
 
-use super::error::BudgetError;
+use super::error::{check_deadline, BudgetError};
 use super::response::Curve;
 use crate::table::{Column, Kind, Table};
 use chrono::NaiveDate;
+use std::time::Instant;
 
 /// The largest decay searched: a carryover of 1 never fades.
 pub const MAX_DECAY: f64 = 0.999;
@@ -308,6 +309,7 @@ pub fn fit_adstock(
     spend: &[f64],
     outcome: &[f64],
     locate: &dyn Fn(usize) -> String,
+    deadline: Option<Instant>,
 ) -> Result<AdstockFit, BudgetError> {
     let smallest = check_series(
         spend,
@@ -337,6 +339,7 @@ pub fn fit_adstock(
     let (gd, gh, gs) = (12usize, 24usize, 12usize);
     let mut starts: Vec<(f64, [f64; 3])> = Vec::with_capacity(gd * gh * gs);
     for i in 0..gd {
+        check_deadline(deadline, STOPPED, REMEDY)?;
         let d = MAX_DECAY * i as f64 / (gd - 1) as f64;
         for j in 0..gh {
             let lh = lh_lo + (lh_hi - lh_lo) * j as f64 / (gh - 1) as f64;
@@ -347,13 +350,12 @@ pub fn fit_adstock(
             }
         }
     }
-    starts.sort_by(|a, b| a.0.total_cmp(&b.0));
     let step = [
         MAX_DECAY / (gd - 1) as f64,
         (lh_hi - lh_lo) / (gh - 1) as f64,
         (ls_hi - ls_lo) / (gs - 1) as f64,
     ];
-    let best = restarted_nelder_mead(&objective, starts.iter().take(6).map(|s| &s.1[..]), &step);
+    let best = polish_best(&objective, starts, &step, deadline)?;
     let q = clamp(&best);
     let (decay, half, shape) = (q[0], q[1].exp(), q[2].exp());
     finish(
@@ -366,18 +368,42 @@ pub fn fit_adstock(
     )
 }
 
+/// What a fit stopped at the time limit says.
+const STOPPED: &str = "the adstock fit";
+/// How to ask a fit for less.
+const REMEDY: &str = "fewer days";
+
+/// The grid points `starts` (each with its objective) sorted, and restarted
+/// Nelder-Mead from the 6 best: the best point found.
+fn polish_best<const N: usize>(
+    objective: &dyn Fn(&[f64]) -> f64,
+    mut starts: Vec<(f64, [f64; N])>,
+    step: &[f64],
+    deadline: Option<Instant>,
+) -> Result<Vec<f64>, BudgetError> {
+    starts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    restarted_nelder_mead(
+        objective,
+        starts.iter().take(6).map(|s| &s.1[..]),
+        step,
+        deadline,
+    )
+}
+
 /// The best point of Nelder-Mead runs from each start, each restarted 8 times from
 /// its result with the simplex's steps divided by 4 each time.
 fn restarted_nelder_mead<'a>(
     objective: &dyn Fn(&[f64]) -> f64,
     starts: impl Iterator<Item = &'a [f64]>,
     step: &[f64],
-) -> Vec<f64> {
+    deadline: Option<Instant>,
+) -> Result<Vec<f64>, BudgetError> {
     let mut best = (f64::INFINITY, step.to_vec());
     for start in starts {
         let mut p = start.to_vec();
         let mut scale = step.to_vec();
         for _ in 0..8 {
+            check_deadline(deadline, STOPPED, REMEDY)?;
             let (v, q) = nelder_mead(objective, &p, &scale, 2000);
             p = q;
             if v < best.0 {
@@ -386,7 +412,7 @@ fn restarted_nelder_mead<'a>(
             scale.iter_mut().for_each(|s| *s /= 4.0);
         }
     }
-    best.1
+    Ok(best.1)
 }
 
 /// The fit at the best parameters: `(base, top)` solved for the carry, then the
@@ -471,6 +497,7 @@ pub fn fit_adstock_weibull(
     spend: &[f64],
     outcome: &[f64],
     locate: &dyn Fn(usize) -> String,
+    deadline: Option<Instant>,
 ) -> Result<AdstockFit, BudgetError> {
     let smallest = check_series(
         spend,
@@ -503,6 +530,7 @@ pub fn fit_adstock_weibull(
     for i in 0..gw {
         let lw = at(lw_lo, lw_hi, i, gw);
         for j in 0..gc {
+            check_deadline(deadline, STOPPED, REMEDY)?;
             let lc = at(lc_lo, lc_hi, j, gc);
             let carry = adstock_weibull(spend, lw.exp(), lc.exp());
             for k in 0..gh {
@@ -515,14 +543,13 @@ pub fn fit_adstock_weibull(
             }
         }
     }
-    starts.sort_by(|a, b| a.0.total_cmp(&b.0));
     let step = [
         (lw_hi - lw_lo) / (gw - 1) as f64,
         (lc_hi - lc_lo) / (gc - 1) as f64,
         (lh_hi - lh_lo) / (gh - 1) as f64,
         (ls_hi - ls_lo) / (gs - 1) as f64,
     ];
-    let best = restarted_nelder_mead(&objective, starts.iter().take(6).map(|s| &s.1[..]), &step);
+    let best = polish_best(&objective, starts, &step, deadline)?;
     let q = clamp(&best);
     let (wshape, wscale) = (q[0].exp(), q[1].exp());
     finish(
@@ -625,6 +652,7 @@ pub fn fit_adstock_table(
     outcome: &str,
     date: Option<&str>,
     carryover: Carryover,
+    deadline: Option<Instant>,
 ) -> Result<AdstockFit, BudgetError> {
     let read = |name: &str, what: &str| -> Result<Vec<f64>, BudgetError> {
         let c = table.column(name)?;
@@ -666,8 +694,8 @@ pub fn fit_adstock_table(
     };
     let locate = |i: usize| table.cell_ref(i, spend).to_string();
     let fit = match carryover {
-        Carryover::Geometric => fit_adstock(&xs, &ys, &locate)?,
-        Carryover::Weibull => fit_adstock_weibull(&xs, &ys, &locate)?,
+        Carryover::Geometric => fit_adstock(&xs, &ys, &locate, deadline)?,
+        Carryover::Weibull => fit_adstock_weibull(&xs, &ys, &locate, deadline)?,
     };
     Ok(AdstockFit { dates, ..fit })
 }
@@ -742,7 +770,7 @@ mod tests {
             "{dir}adstock_reference.json"
         ))?)?;
         let (spend, y) = read_daily(&format!("{dir}adstock_daily.csv"))?;
-        let fit = fit_adstock(&spend, &y, &|i| format!("day {}", i + 1))?;
+        let fit = fit_adstock(&spend, &y, &|i| format!("day {}", i + 1), None)?;
         let want = |k: &str| doc["fit"][k].as_f64().unwrap_or(f64::NAN);
         let sse = doc["sse"].as_f64().ok_or("sse")?;
         assert!(
@@ -794,7 +822,7 @@ mod tests {
             .iter()
             .map(|&a| 200.0 + 900.0 * hill_share(a, 3000.0, 2.2))
             .collect();
-        let fit = fit_adstock(&spend, &y, &|i| format!("day {}", i + 1))?;
+        let fit = fit_adstock(&spend, &y, &|i| format!("day {}", i + 1), None)?;
         for (got, want) in [
             (fit.base, 200.0),
             (fit.top, 900.0),
@@ -814,10 +842,11 @@ mod tests {
 
     #[test]
     fn bad_series_are_named() {
-        let err = |s: &[f64], y: &[f64]| match fit_adstock(s, y, &|i| format!("day {}", i + 1)) {
-            Err(e) => e.to_string(),
-            Ok(_) => "no error".to_string(),
-        };
+        let err =
+            |s: &[f64], y: &[f64]| match fit_adstock(s, y, &|i| format!("day {}", i + 1), None) {
+                Err(e) => e.to_string(),
+                Ok(_) => "no error".to_string(),
+            };
         let ok: Vec<f64> = (1..=10).map(f64::from).collect();
         assert!(err(&ok, &ok[..9]).contains("10 days but outcome has 9"));
         assert!(err(&ok[..5], &ok[..5]).contains("at least 8 days"));
@@ -870,7 +899,7 @@ mod tests {
             "{dir}adstock_weibull_reference.json"
         ))?)?;
         let (spend, y) = read_daily(&format!("{dir}adstock_weibull_daily.csv"))?;
-        let fit = fit_adstock_weibull(&spend, &y, &|i| format!("day {}", i + 1))?;
+        let fit = fit_adstock_weibull(&spend, &y, &|i| format!("day {}", i + 1), None)?;
         let want = |k: &str| doc["fit"][k].as_f64().unwrap_or(f64::NAN);
         let sse = doc["sse"].as_f64().ok_or("sse")?;
         assert!(
@@ -902,7 +931,7 @@ mod tests {
             assert!((g - w).abs() <= 1e-6 * ymax, "{g} vs {w}");
         }
         assert!((fit.decay - (-(1.0 / scale).powf(ws)).exp()).abs() < 1e-12);
-        let geometric = fit_adstock(&spend, &y, &|i| format!("day {}", i + 1))?;
+        let geometric = fit_adstock(&spend, &y, &|i| format!("day {}", i + 1), None)?;
         let gsse = doc["geometric_sse"].as_f64().ok_or("geometric_sse")?;
         assert!(
             geometric.sse <= gsse * (1.0 + 1e-9),
@@ -921,7 +950,7 @@ mod tests {
     #[test]
     fn weibull_needs_nine_days() {
         let ok: Vec<f64> = (1..=8).map(f64::from).collect();
-        let e = fit_adstock_weibull(&ok, &ok, &|i| format!("day {}", i + 1))
+        let e = fit_adstock_weibull(&ok, &ok, &|i| format!("day {}", i + 1), None)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();

@@ -660,13 +660,7 @@ pub(crate) fn solve(
 
 /// The timeout error once `deadline` has passed.
 fn check_deadline(deadline: Option<Instant>) -> Result<(), BudgetError> {
-    match deadline {
-        Some(d) if Instant::now() >= d => Err(BudgetError::Timeout(
-            "the allocation was stopped at the time limit (lower the grid, or raise the limit)"
-                .into(),
-        )),
-        _ => Ok(()),
-    }
+    super::error::check_deadline(deadline, "the allocation", "lower the grid")
 }
 
 /// The better of a fresh solve and a warm start from `prev` (a feasible allocation of

@@ -106,3 +106,18 @@ pub(crate) fn num(x: f64) -> String {
     };
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
+
+/// The timeout error once `deadline` has passed: `what` was stopped at the time limit,
+/// and `remedy` says how to ask for less.
+pub(crate) fn check_deadline(
+    deadline: Option<std::time::Instant>,
+    what: &str,
+    remedy: &str,
+) -> Result<(), BudgetError> {
+    match deadline {
+        Some(d) if std::time::Instant::now() >= d => Err(BudgetError::Timeout(format!(
+            "{what} was stopped at the time limit ({remedy}, or raise the limit)"
+        ))),
+        _ => Ok(()),
+    }
+}

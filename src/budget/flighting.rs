@@ -754,13 +754,11 @@ fn slope(c: &Curve, a: f64, budget: f64) -> f64 {
 }
 
 fn check_deadline(deadline: Option<Instant>) -> Result<(), BudgetError> {
-    match deadline {
-        Some(d) if Instant::now() >= d => Err(BudgetError::Timeout(
-            "the flighting allocation was stopped at the time limit (fewer periods or channels, or raise the limit)"
-                .into(),
-        )),
-        _ => Ok(()),
-    }
+    super::error::check_deadline(
+        deadline,
+        "the flighting allocation",
+        "fewer periods or channels",
+    )
 }
 
 fn per_period(

@@ -751,8 +751,8 @@ mod budget_api {
     /// print(fit_adstock(t).half_life);
     /// ```
     #[rhai_fn(return_raw)]
-    pub fn fit_adstock(table: Dynamic) -> R<AdstockFit> {
-        fit_adstock_with(table, Map::new())
+    pub fn fit_adstock(ctx: NativeCallContext, table: Dynamic) -> R<AdstockFit> {
+        fit_adstock_with(ctx, table, Map::new())
     }
 
     /// Fits the media response over time from a daily series: the carryover of spend
@@ -780,7 +780,7 @@ mod budget_api {
     /// print(`Weibull lag: shape ${w.lag_shape}, scale ${w.lag_scale} days`);   // about 2 and 3
     /// ```
     #[rhai_fn(name = "fit_adstock", return_raw)]
-    pub fn fit_adstock_with(table: Dynamic, options: Map) -> R<AdstockFit> {
+    pub fn fit_adstock_with(ctx: NativeCallContext, table: Dynamic, options: Map) -> R<AdstockFit> {
         let t = table_from_dynamic(table, "fit_adstock: data")?;
         let o = Options::new(
             "fit_adstock",
@@ -797,7 +797,8 @@ mod budget_api {
             Some(d) => Some(d),
             None => t.has_column("date").then(|| "date".to_string()),
         };
-        budget::fit_adstock_table(&t, &spend, &outcome, date.as_deref(), carryover)
+        let deadline = context(&ctx)?.deadline;
+        budget::fit_adstock_table(&t, &spend, &outcome, date.as_deref(), carryover, deadline)
             .map_err(script_error)
     }
 
