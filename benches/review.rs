@@ -5,19 +5,14 @@
 //! Compared with pandas on the same CSV in docs/performance.md
 //! (`python3 bench/review_baseline.py` rebuilds the text from the same generator).
 
+mod common;
 use criterion::{criterion_group, criterion_main, Criterion};
 use pacer::review::{compare, lmdi, shapley, Review};
 use pacer::table::{read_csv_bytes, CsvOptions, DType};
 
 /// The metrics CSV: a fixed LCG so that `bench/review_baseline.py` can rebuild it.
 pub fn metrics_csv(campaigns: usize) -> String {
-    let mut state: u64 = 7;
-    let mut next = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 33) % 1_000_000) as f64 / 1_000_000.0
-    };
+    let mut next = common::lcg(7);
     let metrics = [
         ("traffic", "impressions", 0, "higher"),
         ("traffic", "UV", 0, "higher"),
