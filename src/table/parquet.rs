@@ -45,6 +45,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The largest file [`read_parquet`] reads into memory at once (256 MiB); larger
+/// files are read piece by piece.
+const WHOLE_FILE_LIMIT: u64 = 256 << 20;
+
 /// The first bytes of every Parquet file.
 pub const PARQUET_MAGIC: &[u8; 4] = b"PAR1";
 
@@ -70,6 +74,9 @@ pub struct ParquetScan {
     /// The columns to decode: their positions among the file's top-level columns and
     /// their names, in the order asked for.
     columns: Vec<(usize, String)>,
+    /// The whole file, when it was read into memory at once (else each piece reads
+    /// its own bytes from the file).
+    bytes: Option<bytes::Bytes>,
 }
 
 impl ParquetScan {
@@ -170,7 +177,30 @@ impl ParquetScan {
             name: name.to_string(),
             metadata,
             columns,
+            bytes: None,
         })
+    }
+
+    /// Reads the whole file into memory at once when the asked columns are most of it
+    /// and it is not large (at most [`WHOLE_FILE_LIMIT`] bytes): one sequential read
+    /// instead of a read and a buffer per page, and the pages are then decoded from
+    /// memory without copying.
+    fn read_whole_file_if_most_is_asked(&mut self) -> Result<(), TableError> {
+        let size = std::fs::metadata(&self.path)
+            .map(|m| m.len())
+            .unwrap_or(u64::MAX);
+        let all = 0..self.n_groups();
+        let asked: i64 = (0..self.columns.len())
+            .map(|c| self.piece_bytes(c, &all))
+            .sum();
+        if size <= WHOLE_FILE_LIMIT && u64::try_from(asked).unwrap_or(0) * 2 >= size {
+            let bytes = std::fs::read(&self.path).map_err(|e| TableError::Io {
+                path: self.name.clone(),
+                reason: super::io_reason(&e),
+            })?;
+            self.bytes = Some(bytes::Bytes::from(bytes));
+        }
+        Ok(())
     }
 
     /// The number of row groups.
@@ -201,18 +231,34 @@ impl ParquetScan {
     }
 
     /// Decodes the asked column `c` (its position in the asked columns) of the row
-    /// groups in `groups` as one Arrow array, from its own file handle.
+    /// groups in `groups` as one Arrow array, from the file's bytes in memory or from
+    /// its own file handle.
     fn read_piece(&self, c: usize, groups: Range<usize>) -> Result<ArrayRef, TableError> {
+        match &self.bytes {
+            Some(b) => self.read_piece_from(b.clone(), c, groups),
+            None => {
+                let file = std::fs::File::open(&self.path).map_err(|e| TableError::Io {
+                    path: self.name.clone(),
+                    reason: super::io_reason(&e),
+                })?;
+                self.read_piece_from(file, c, groups)
+            }
+        }
+    }
+
+    /// [`ParquetScan::read_piece`] from `input`: the file, or the file's bytes.
+    fn read_piece_from<R: ::parquet::file::reader::ChunkReader + 'static>(
+        &self,
+        input: R,
+        c: usize,
+        groups: Range<usize>,
+    ) -> Result<ArrayRef, TableError> {
         let bad = |e: &dyn std::fmt::Display| not_parquet(&self.name, &e.to_string());
-        let file = std::fs::File::open(&self.path).map_err(|e| TableError::Io {
-            path: self.name.clone(),
-            reason: super::io_reason(&e),
-        })?;
         let (root, col) = &self.columns[c];
         let rows: u64 = groups.clone().map(|g| self.group_rows(g)).sum();
         let mask = ProjectionMask::roots(self.metadata.parquet_schema(), [*root]);
         let reader =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+            ParquetRecordBatchReaderBuilder::new_with_metadata(input, self.metadata.clone())
                 .with_projection(mask)
                 .with_row_groups(groups.collect())
                 // The declared row count only sizes the batch: a damaged file that
@@ -379,7 +425,8 @@ pub fn read_parquet(
     name: &str,
     columns: Option<&[String]>,
 ) -> Result<Table, TableError> {
-    let scan = ParquetScan::open_with(path, name, columns, dictionary_everywhere)?;
+    let mut scan = ParquetScan::open_with(path, name, columns, dictionary_everywhere)?;
+    scan.read_whole_file_if_most_is_asked()?;
     let n_groups = scan.n_groups();
     if n_groups == 0 {
         // No row group at all: the columns, empty.
