@@ -217,11 +217,6 @@ pub fn format_percent(fraction: f64) -> String {
     crate::render::percent(fraction)
 }
 
-/// Formats a return ratio in the handbook's style (`2.2` → `1:2.2`).
-pub fn format_ratio(ratio: f64) -> String {
-    crate::render::format_kind(ratio, crate::render::Kind::Ratio)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,8 +250,6 @@ mod tests {
     fn formats() {
         assert_eq!(format_percent(0.05), "5.0%");
         assert_eq!(format_percent(0.7333333), "73.3%");
-        assert_eq!(format_ratio(2.2), "1:2.2");
-        assert_eq!(format_ratio(3.0), "1:3");
     }
 
     #[test]

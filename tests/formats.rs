@@ -1,4 +1,4 @@
-//! Data in the forms users have: gzip, GBK/GB18030, UTF-16 and other delimiters, each
+//! Data in the forms users have: gzip, zstd, GBK/GB18030, UTF-16 and other delimiters, each
 //! written by Python (fixtures/formats/make_formats.py) and compared with the CSV of the
 //! same data, types included; and bad input, each a clear error.
 
@@ -19,6 +19,7 @@ fn every_form_reads_as_the_utf8_csv() {
     assert!(reference.contains("ctr,float,3,1"), "{reference}");
     for form in [
         "\"fixtures/formats/channels.csv.gz\"",
+        "\"fixtures/formats/channels.csv.zst\"",
         "\"fixtures/formats/channels_gbk.csv\", #{ encoding: \"gb18030\" }",
         "\"fixtures/formats/channels_gbk.csv\", #{ encoding: \"gbk\" }",
         "\"fixtures/formats/channels_utf16.csv\"",
@@ -44,16 +45,18 @@ fn bad_input_gets_a_clear_error_or_hint() {
     let (code, _, err) = describe("\"fixtures/formats/channels_semicolon.csv\"");
     assert_eq!(code, Some(0));
     assert!(err.contains("holds ';': pass delimiter: \";\""), "{err}");
-    // A corrupt gzip file.
+    // A truncated gzip or zstd file.
     let dir = workdir();
-    let gz = std::fs::read(root().join("fixtures/formats/channels.csv.gz")).expect("gz");
-    std::fs::write(dir.path().join("cut.csv.gz"), &gz[..gz.len() / 2]).expect("write");
-    let (code, _, err) = run_in(dir.path(), "load_csv(\"cut.csv.gz\")");
-    assert_eq!(code, Some(1));
-    assert!(
-        err.contains("cut.csv.gz: cannot read the file: not a valid gzip file"),
-        "{err}"
-    );
+    for (ext, format) in [("gz", "gzip"), ("zst", "zstd")] {
+        let path = root().join(format!("fixtures/formats/channels.csv.{ext}"));
+        let bytes = std::fs::read(path).expect("fixture");
+        let cut = format!("cut.csv.{ext}");
+        std::fs::write(dir.path().join(&cut), &bytes[..bytes.len() / 2]).expect("write");
+        let (code, _, err) = run_in(dir.path(), &format!("load_csv(\"{cut}\")"));
+        assert_eq!(code, Some(1));
+        let want = format!("{cut}: cannot read the file: not a valid {format} file");
+        assert!(err.contains(&want), "{err}");
+    }
     // An encoding pacer does not know.
     let (code, _, err) = describe("\"fixtures/formats/channels.csv\", #{ encoding: \"ebcdic\" }");
     assert_eq!(code, Some(1));

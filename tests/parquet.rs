@@ -116,12 +116,13 @@ fn funnel(path: &str) -> (Option<i32>, String, String) {
 }
 
 #[test]
-fn funnel_events_is_the_same_from_csv_gzip_and_parquet() {
+fn funnel_events_is_the_same_from_csv_gzip_zstd_and_parquet() {
     let (code, csv, err) = funnel("fixtures/events.csv");
     assert_eq!(code, Some(0), "{err}");
     assert!(csv.contains("[3587, "), "{csv}");
     for path in [
         "fixtures/formats/events.csv.gz",
+        "fixtures/formats/events.csv.zst",
         "fixtures/formats/events.parquet",
     ] {
         let (code, out, err) = funnel(path);

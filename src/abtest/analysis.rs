@@ -704,6 +704,13 @@ pub(super) fn analyse(
     })
 }
 
+/// The p-value columns of the result tables, shown by the p-value rule.
+const P_KINDS: &[(&str, Kind)] = &[
+    ("p_value", Kind::PValue),
+    ("p_adjusted", Kind::PValue),
+    ("p_always_valid", Kind::PValue),
+];
+
 /// The conversion table: one row per arm.
 fn conversion_table(
     names: &[String],
@@ -736,17 +743,19 @@ fn conversion_table(
         "expected_loss".into(),
         Column::float(best.loss.iter().map(|&p| Some(p)).collect()),
     ));
-    Ok(Table::new("ab_report", cols)?.with_kinds(&[
-        ("users", Kind::Count),
-        ("conversions", Kind::Count),
-        ("rate", Kind::Rate),
-        ("lift", Kind::Change),
-        ("lift_low", Kind::Change),
-        ("lift_high", Kind::Change),
-        ("prob_beat", Kind::Share),
-        ("prob_best", Kind::Share),
-        ("expected_loss", Kind::Points),
-    ]))
+    Ok(Table::new("ab_report", cols)?
+        .with_kinds(P_KINDS)
+        .with_kinds(&[
+            ("users", Kind::Count),
+            ("conversions", Kind::Count),
+            ("rate", Kind::Rate),
+            ("lift", Kind::Change),
+            ("lift_low", Kind::Change),
+            ("lift_high", Kind::Change),
+            ("prob_beat", Kind::Share),
+            ("prob_best", Kind::Share),
+            ("expected_loss", Kind::Points),
+        ]))
 }
 
 /// Revenue per user: Welch per variant, adjusted for several variants, and the
@@ -821,6 +830,7 @@ fn revenue_section(
             ),
         ],
     )?
+    .with_kinds(P_KINDS)
     .with_kinds(&[
         ("users", Kind::Count),
         ("mean", Kind::Money),
@@ -950,6 +960,7 @@ fn cuped_table(c: &Cuped, names: &[String]) -> Result<Table, AbError> {
             ),
         ],
     )?
+    .with_kinds(P_KINDS)
     .with_kinds(&[
         ("users", Kind::Count),
         ("mean", Kind::Money),
@@ -1054,6 +1065,7 @@ fn metric_table(tests: &[MetricTest], names: &[String]) -> Result<Table, AbError
             ),
         ],
     )?
+    .with_kinds(P_KINDS)
     .with_kinds(&[
         ("users", Kind::Count),
         ("lift", Kind::Change),
@@ -1208,6 +1220,7 @@ fn segment_table(s: &SegmentTests, names: &[String]) -> Result<Table, AbError> {
             ),
         ],
     )?
+    .with_kinds(P_KINDS)
     .with_kinds(&[
         ("users", Kind::Count),
         ("conversions", Kind::Count),

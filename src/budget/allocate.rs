@@ -21,7 +21,6 @@
 
 use super::error::num as format_float;
 use super::error::{non_negative, BudgetError};
-use super::plot::{line_chart, Series};
 use super::response::{golden_min, Curve};
 use crate::table::{Column, Table};
 use std::time::Instant;
@@ -433,21 +432,6 @@ impl BudgetCurve {
             }
         }
         Ok(Table::new("budget_curve", cols)?)
-    }
-
-    /// An SVG line chart of the optimal result against the total budget.
-    pub fn svg(&self) -> String {
-        let pts: Vec<(f64, f64)> = self
-            .allocations
-            .iter()
-            .map(|a| (a.total, a.result))
-            .collect();
-        line_chart(
-            "Optimal result by total budget",
-            "total budget",
-            "result",
-            &[Series::line("optimal result", pts)],
-        )
     }
 }
 
@@ -918,34 +902,6 @@ fn refine(
     Ok(x)
 }
 
-/// An SVG chart of each channel's response curve, with its allocated spend marked.
-pub fn allocation_svg(channels: &[Channel], allocation: &Allocation) -> String {
-    let xmax = allocation
-        .rows
-        .iter()
-        .map(|r| r.spend)
-        .fold(0.0, f64::max)
-        .max(1.0)
-        * 2.0;
-    let mut series = Vec::new();
-    for c in channels {
-        let pts = (0..=100)
-            .map(|k| {
-                let x = xmax * k as f64 / 100.0;
-                (x, c.curve.value(x))
-            })
-            .collect();
-        series.push(Series::line(c.name(), pts));
-    }
-    let marks = allocation
-        .rows
-        .iter()
-        .map(|r| (r.spend, r.result))
-        .collect();
-    series.push(Series::dots("allocated spend", marks));
-    line_chart("Response curves and allocation", "spend", "result", &series)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1253,9 +1209,6 @@ mod tests {
             t.names(),
             ["total", "allocated", "result", "marginal", "a", "b", "c"]
         );
-        assert!(bc.svg().contains("<polyline"));
-        let a = &bc.allocations[10];
-        assert!(allocation_svg(&channels, a).contains("<circle"));
     }
 
     fn arb_curve() -> impl Strategy<Value = Curve> {

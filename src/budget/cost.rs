@@ -10,10 +10,11 @@
 //! "CPC", "CPA", "ROAS"): CPM is the price of 1,000 impressions, CPC of one click, CPA
 //! of one action (order, sign-up). ROI is profit over cost, `(revenue - cost) / cost`;
 //! ROAS is revenue over cost. The handbook's "ROI 1:2.2" is revenue over cost, that is
-//! ROAS in the glossary's terms; [`ratio_text`] prints either number in that style.
+//! ROAS in the glossary's terms; `render::format_kind(x, Kind::Ratio)` prints either
+//! number in that style (`1:2.2`).
 
 use super::error::{finite, non_negative, positive, BudgetError};
-use crate::units::{format_ratio, Rate};
+use crate::units::Rate;
 
 /// How media is priced: the price of one unit of the bought volume.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -212,11 +213,6 @@ pub fn break_even_roas(margin: Rate) -> Result<f64, BudgetError> {
     finite("break_even_roas", "1 / margin", 1.0 / m)
 }
 
-/// A return ratio in the handbook's `1:2.2` style (two decimals at most).
-pub fn ratio_text(ratio: f64) -> String {
-    format_ratio(ratio)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,11 +313,10 @@ mod tests {
     /// The review template of docs/handbook.md, the review: sales 1,600,000 on cost 720,000
     /// (72 in units of 10k) is a ROAS of 2.22, printed 1:2.22.
     #[test]
-    fn returns_and_ratio_text() {
+    fn returns_and_ratios() {
         let r = roas(1_600_000.0, 720_000.0).unwrap();
         assert!(close(r, 2.2222222, 1e-6));
-        assert_eq!(ratio_text(r), "1:2.22");
-        assert_eq!(ratio_text(roas(2_200.0, 1_000.0).unwrap()), "1:2.2");
+        assert!(close(roas(2_200.0, 1_000.0).unwrap(), 2.2, 1e-12));
         assert!(close(roi(1_600_000.0, 720_000.0).unwrap(), 1.2222222, 1e-6));
         assert!(close(cac(720_000.0, 8_000.0).unwrap(), 90.0, 1e-12));
         assert!(close(cost_per_order(1000.0, 40.0).unwrap(), 25.0, 1e-12));
@@ -348,7 +343,6 @@ mod tests {
         let cpm = break_even_cpm(rate(0.03), rate(0.02), 150.0, rate(0.4)).unwrap();
         assert!(close(cpm, 36.0, 1e-12));
         assert!(close(break_even_roas(rate(0.4)).unwrap(), 2.5, 1e-12));
-        assert_eq!(ratio_text(break_even_roas(rate(0.4)).unwrap()), "1:2.5");
         assert!(break_even_roas(rate(0.0)).is_err());
     }
 }

@@ -36,7 +36,7 @@
 //! | `break_even_cpm(ctr, cvr, order_value, margin)` | [`break_even_cpm`] |
 //! | `break_even_cpc(cvr, order_value, margin)` | [`break_even_cpc`] |
 //! | `break_even_roas(margin)` | [`break_even_roas`] |
-//! | `ratio_text(x)` | [`ratio_text`] |
+//! | `ratio_text(x)` | `render::format_kind(x, Kind::Ratio)` |
 //! | `pacing(plan, actual, #{ as_of, tolerance, by, start, end })` | [`pacing()`](pacing::pacing) with [`plan_from_table`], [`spend_from_table`] ([`PacingReport`]: `table`, `periods`, `total`, `flagged`) |
 //!
 //! A channel in a script is `#{ name: "wechat", curve: hill(...), min: 0.0, max: 1e6,
@@ -51,18 +51,17 @@ pub mod allocate;
 pub mod cost;
 pub mod error;
 pub mod pacing;
-pub mod plot;
 pub mod response;
 pub mod returns;
 
 pub use adstock::{adstock_geometric, fit_adstock, fit_adstock_table, AdstockFit};
 pub use allocate::{
-    allocate, allocation_svg, budget_curve, min_budget, AllocateOptions, Allocation, AllocationRow,
-    Bound, BudgetCurve, Channel, Limits,
+    allocate, budget_curve, min_budget, AllocateOptions, Allocation, AllocationRow, Bound,
+    BudgetCurve, Channel, Limits,
 };
 pub use cost::{
     break_even_cpc, break_even_cpm, break_even_cvr, break_even_roas, cac, cost_per_order, delivery,
-    ratio_text, roas, roi, spend_for_volume, volume_for_spend, Delivery, DeliveryOptions, Pricing,
+    roas, roi, spend_for_volume, volume_for_spend, Delivery, DeliveryOptions, Pricing,
 };
 pub use error::BudgetError;
 pub use pacing::{
@@ -70,7 +69,6 @@ pub use pacing::{
     Period, PeriodPacing, PlanEntry, SpendEntry,
 };
 pub use response::{
-    curve_svg, fit_curve, fit_curve_table, fit_curves_by, Curve, CurveKind, Fit, FitOptions, Hill,
-    Linear,
+    fit_curve, fit_curve_table, fit_curves_by, Curve, CurveKind, Fit, FitOptions, Hill, Linear,
 };
 pub use returns::{max_spend_for_return, value_curve};

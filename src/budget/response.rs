@@ -638,44 +638,6 @@ pub(crate) fn golden_min(f: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64, iterati
     }
 }
 
-/// An SVG chart of a curve from spend 0 to `max_spend` (default: twice the larger of
-/// the half-saturation spend, the knee, and the largest observed spend), with the
-/// observed `(spend, result)` points as dots.
-pub fn curve_svg(
-    name: &str,
-    curve: &Curve,
-    observed: &[(f64, f64)],
-    max_spend: Option<f64>,
-) -> String {
-    use super::plot::{chart, Series};
-    let natural = match curve {
-        Curve::Hill(h) => 2.0 * h.half,
-        Curve::Linear(l) if l.slope > 0.0 && l.cap.is_finite() => 2.0 * l.cap / l.slope,
-        Curve::Linear(_) => 1.0,
-    };
-    let seen = observed.iter().map(|p| p.0).fold(0.0, f64::max);
-    let xmax = max_spend
-        .filter(|m| m.is_finite() && *m > 0.0)
-        .unwrap_or_else(|| natural.max(seen * 1.1));
-    let pts = (0..=200)
-        .map(|k| {
-            let x = xmax * k as f64 / 200.0;
-            (x, curve.value(x))
-        })
-        .collect();
-    let mut series = vec![Series::line(&format!("{} curve", curve.kind().name()), pts)];
-    if !observed.is_empty() {
-        series.push(Series::dots("observed", observed.to_vec()));
-    }
-    chart(
-        &format!("Response curve: {name}"),
-        &curve.describe(),
-        "spend",
-        "result",
-        &series,
-    )
-}
-
 /// Fits one curve per group (e.g. per channel) of a table of past campaigns, in the
 /// order groups first appear. `group` names the column holding the group's name.
 pub fn fit_curves_by(
@@ -918,7 +880,5 @@ mod tests {
         .unwrap();
         assert_eq!(fits.len(), 2);
         assert!(rel(fits[1].1.curve.value(1500.0), 75.0) < 1e-9);
-        let svg = curve_svg("a", &fits[0].1.curve, &[(1000.0, 100.0)], None);
-        assert!(svg.contains("Response curve: a") && svg.contains("<circle"));
     }
 }

@@ -16,7 +16,7 @@ pub enum EventsError {
         /// The window as written.
         text: String,
     },
-    /// A feature the issue leaves for later.
+    /// A feature this version does not have yet.
     #[error("funnel_events: {0} is not supported yet")]
     Unsupported(String),
     /// A timestamp cell that is neither epoch seconds nor an ISO-8601 date-time.

@@ -21,14 +21,10 @@ fn count(x: f64) -> String {
     format_grouped(x.round(), 0)
 }
 
-/// A p-value: four decimals, or two significant digits in scientific notation below
-/// 0.0001.
+/// A p-value by the formatter's p-value rule: four decimals, or two significant digits
+/// in scientific notation below 0.0001.
 pub fn p_text(p: f64) -> String {
-    if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.4}")
-    }
+    super::format_kind(p, crate::table::Kind::PValue)
 }
 
 /// The significance level as a percentage (0.05 is `5%`).

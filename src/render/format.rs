@@ -64,7 +64,7 @@ impl CellFormat {
                 Kind::Money => Some(money_decimals(values)),
                 Kind::Count => Some(usize::from(values.iter().any(|x| x.fract() != 0.0))),
                 Kind::Plain if dtype == DType::Float => plain_grouping(values),
-                Kind::Plain | Kind::Ratio | Kind::Days => None,
+                Kind::Plain | Kind::Ratio | Kind::Days | Kind::PValue => None,
             }
         };
         CellFormat {
@@ -138,6 +138,7 @@ impl CellFormat {
             }
             Kind::Ratio => format!("1:{}", trimmed(x, 2)),
             Kind::Days => format!("{} d", trimmed(x, 1)),
+            Kind::PValue => p_value(x),
         }
     }
 }
@@ -145,6 +146,32 @@ impl CellFormat {
 /// A value of `kind` as a person reads it (`percent`-like kinds, counts, money, ...).
 pub fn format_kind(x: f64, kind: Kind) -> String {
     CellFormat::single(kind, x).text(&Value::Float(x))
+}
+
+/// The significance levels a p-value is read against: a shown p-value never lands on
+/// one of them unless it is exactly that level.
+const LEVELS: [f64; 4] = [0.001, 0.01, 0.05, 0.1];
+
+/// A p-value: four decimals (`0.0312`); below 0.0001 two significant digits in
+/// scientific notation (`3.2e-6`), the convention of statistical output, so that a
+/// tiny p never reads as 0. A value that would round onto a significance level it
+/// is not (0.04996 is not `0.0500`) gets more decimals: `0.04996`.
+fn p_value(p: f64) -> String {
+    if p != 0.0 && p.abs() < 1e-4 {
+        return format!("{p:.1e}");
+    }
+    let mut d = 4;
+    while d < 12 && LEVELS.iter().any(|&a| round_to(p, d) == a && p != a) {
+        d += 1;
+    }
+    let text = format!("{p:.d$}");
+    if d > 4 {
+        // the digits that tell it from the level, not the zeros after them
+        let t = text.trim_end_matches('0');
+        t.strip_suffix('.').unwrap_or(t).to_string()
+    } else {
+        text
+    }
 }
 
 /// A fraction as a percentage by the rate rule: 0.04 is `4.0%`, 0.0412 is `4.12%`.
@@ -308,8 +335,19 @@ mod tests {
         assert_eq!(f.text(&Value::Float(0.45)), "0.45");
         assert_eq!(f.text(&Value::Float(12.0)), "12.00");
         assert_eq!(format_kind(2.2, Kind::Ratio), "1:2.2");
+        // the review template: sales 1,600,000 on cost 720,000; a break-even ROAS 2.5
+        assert_eq!(format_kind(1_600_000.0 / 720_000.0, Kind::Ratio), "1:2.22");
+        assert_eq!(format_kind(1.0 / 0.4, Kind::Ratio), "1:2.5");
         assert_eq!(format_kind(2.5, Kind::Days), "2.5 d");
         assert_eq!(format_kind(3.0, Kind::Days), "3 d");
+        assert_eq!(format_kind(0.031234, Kind::PValue), "0.0312");
+        assert_eq!(format_kind(1.0, Kind::PValue), "1.0000");
+        assert_eq!(format_kind(0.0, Kind::PValue), "0.0000");
+        assert_eq!(format_kind(3.2e-6, Kind::PValue), "3.2e-6");
+        // next to a significance level, enough digits to tell which side it is on
+        assert_eq!(format_kind(0.04996, Kind::PValue), "0.04996");
+        assert_eq!(format_kind(0.050004, Kind::PValue), "0.050004");
+        assert_eq!(format_kind(0.05, Kind::PValue), "0.0500");
     }
 
     #[test]

@@ -46,14 +46,6 @@ fn n(x: f64) -> String {
     s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }
 
-fn signed_percent(x: f64) -> String {
-    if x >= 0.0 {
-        format!("+{}", percent(x))
-    } else {
-        format!("-{}", percent(-x))
-    }
-}
-
 /// One sentence per issue of a funnel check:
 /// `retention -> monetization: 1,500 x 70.0% = 1,050, not 1,000 (the plan is 50 below,
 /// -4.76%)`; `revenue: 1,000 x 90.0% x 150 = 135,000 falls short of the 1,000,000 goal
@@ -69,7 +61,7 @@ pub fn check_issue_text(issue: &CheckIssue) -> String {
             planned,
         } => {
             let pct = if *implied > 0.0 {
-                format!(", {}", signed_percent((planned - implied) / implied))
+                format!(", {}", super::change((planned - implied) / implied))
             } else {
                 String::new()
             };

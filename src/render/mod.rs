@@ -4,6 +4,7 @@
 //! name this module; files are written by the script layer's sandboxed writers.
 
 mod ab_readout;
+mod budget_chart;
 mod format;
 mod funnel_chart;
 pub mod funnel_charts;
@@ -21,12 +22,14 @@ pub mod scenario_chart;
 pub mod svg;
 mod text_table;
 pub mod xlsx;
+mod xy_chart;
 
 pub use crate::table::Kind;
 pub use ab_readout::{
     ab_blocks, ab_chart, ab_line_chart, ab_methods, ab_summary, ab_text, ab_warning, ab_warnings,
     act_on, p_text, AbChart,
 };
+pub use budget_chart::{allocation_svg, budget_curve_svg, curve_svg};
 pub use format::{change, format_kind, percent, points, CellFormat};
 pub use funnel_chart::funnel_svg;
 pub use funnel_text::{
@@ -40,3 +43,4 @@ pub use line_chart::{LineChart, Series};
 pub use number::{format_display, format_grouped, format_grouped_int, group_int};
 pub use pacing_chart::{pacing_svg, PacingView};
 pub use text_table::{render_table, render_table_limited};
+pub use xy_chart::{Mark, XyChart, XySeries};

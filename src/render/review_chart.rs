@@ -1,23 +1,18 @@
-//! SVG charts of a review as plain strings, in the conventions of
-//! `crate::budget::plot` (white background, sans-serif 12px, a title at the top,
-//! fixed number formatting so the output is deterministic):
+//! The review's charts, drawn with the SVG kit:
 //!
 //! - [`waterfall_svg`]: the planned result, one floating bar per factor's
-//!   contribution (green up, red down), the actual result.
+//!   contribution (green up, vermillion down), the actual result.
 //! - [`achievement_svg`]: target-vs-actual as horizontal bars of `actual / target`
 //!   per metric against a 100% line, coloured by status.
+//!
+//! Bars carry `class="bar"`, their values `class="value"` and their names
+//! `class="label"`, so that a stylesheet (and the tests) can find them.
 
 use super::review_text::percent1;
-use crate::render::{format_grouped, html_escape};
+use super::svg::{palette, shorten, Anchor, Svg};
+use crate::render::format_grouped;
 use crate::review::attribution::Attribution;
 use crate::review::metrics::{Review, Status};
-
-/// Colours by meaning.
-const UP: &str = "#2ca02c";
-const DOWN: &str = "#d62728";
-const TOTAL: &str = "#1f77b4";
-const OVER: &str = "#ff9f0e";
-const NEUTRAL: &str = "#9e9e9e";
 
 /// A whole number with thousands separators and a sign (`+71,755`, `-400,000`).
 pub fn signed_whole(x: f64) -> String {
@@ -29,21 +24,13 @@ pub fn signed_whole(x: f64) -> String {
     }
 }
 
-fn header(w: f64, h: f64, title: &str) -> String {
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>\n<text x=\"{:.1}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n",
-        w / 2.0,
-        html_escape(title)
-    )
-}
-
-/// Labels longer than `max` characters are cut with an ellipsis.
-fn short(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(max - 1).collect();
-        format!("{cut}…")
+/// The colour of a status: met green, missed vermillion, over orange, else grey.
+fn status_color(status: Status) -> &'static str {
+    match status {
+        Status::Met => palette::GREEN,
+        Status::Missed => palette::RED,
+        Status::Over => palette::ORANGE,
+        Status::NoTarget | Status::NoActual => palette::MUTED,
     }
 }
 
@@ -69,69 +56,47 @@ pub fn waterfall_svg(a: &Attribution, title: &str) -> String {
     }
     let span = if hi > lo { hi - lo } else { 1.0 };
     let py = |v: f64| top + ph * (hi - v) / span;
-    let mut o = header(w, h, title);
-    o.push_str(&format!(
-        "<line x1=\"{left}\" y1=\"{0:.1}\" x2=\"{1:.1}\" y2=\"{0:.1}\" stroke=\"black\"/>\n",
-        py(0.0),
-        w - right
-    ));
+    let mut svg = Svg::new(w, h);
+    svg.title(title);
+    svg.line(left, py(0.0), w - right, py(0.0), palette::AXIS);
     let mut bar = |i: usize, from: f64, to: f64, color: &str, label: &str, name: &str| {
         let x = left + bar_w * 1.25 * i as f64 + bar_w * 0.125;
         let (y0, y1) = (py(from.max(to)), py(from.min(to)));
-        o.push_str(&format!(
-            "<rect class=\"bar\" x=\"{x:.1}\" y=\"{y0:.1}\" width=\"{bar_w:.1}\" height=\"{:.1}\" fill=\"{color}\"/>\n",
-            (y1 - y0).max(1.0)
-        ));
-        o.push_str(&format!(
-            "<text class=\"value\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
-            x + bar_w / 2.0,
-            y0 - 5.0,
-            html_escape(label)
-        ));
-        o.push_str(&format!(
-            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\">{}</text>\n",
-            x + bar_w / 2.0,
-            h - bottom + 16.0 + 13.0 * (i % 2) as f64,
-            html_escape(&short(name, 16))
-        ));
+        svg.rect_classed(x, y0, bar_w, y1 - y0, color, "bar");
+        let mid = x + bar_w / 2.0;
+        svg.text_classed(mid, y0 - 5.0, label, Anchor::Middle, "value", None);
+        let ly = h - bottom + 16.0 + 13.0 * (i % 2) as f64;
+        svg.text_classed(
+            mid,
+            ly,
+            &shorten(name, 16),
+            Anchor::Middle,
+            "label",
+            Some(11),
+        );
     };
-    bar(
-        0,
-        0.0,
-        a.planned,
-        TOTAL,
-        &format_grouped(a.planned, 0),
-        "planned",
-    );
+    let planned = format_grouped(a.planned, 0);
+    bar(0, 0.0, a.planned, palette::BLUE, &planned, "planned");
     let mut run = a.planned;
     for (i, r) in a.rows.iter().enumerate() {
         let next = run + r.contribution;
-        let color = if r.contribution >= 0.0 { UP } else { DOWN };
-        bar(
-            i + 1,
-            run,
-            next,
-            color,
-            &signed_whole(r.contribution),
-            &r.factor.name,
-        );
+        let color = if r.contribution >= 0.0 {
+            palette::GREEN
+        } else {
+            palette::RED
+        };
+        let label = signed_whole(r.contribution);
+        bar(i + 1, run, next, color, &label, &r.factor.name);
         run = next;
     }
-    bar(
-        n - 1,
-        0.0,
-        a.actual,
-        TOTAL,
-        &format_grouped(a.actual, 0),
-        "actual",
-    );
-    o.push_str("</svg>\n");
-    o
+    let actual = format_grouped(a.actual, 0);
+    bar(n - 1, 0.0, a.actual, palette::BLUE, &actual, "actual");
+    svg.finish()
 }
 
 /// Target-vs-actual bars: one row per metric with an achievement, the bar's length
 /// `actual / target` on a scale to the largest value (at least 125%), a dashed line
-/// at 100%, the colour by status (met green, missed red, over amber) and the
+/// at 100%, the colour by status (met green, missed vermillion, over orange) and the
 /// achievement written at the bar's end (`percent1`, as in the review's table).
 pub fn achievement_svg(review: &Review, title: &str) -> String {
     let rows: Vec<_> = review
@@ -149,44 +114,28 @@ pub fn achievement_svg(review: &Review, title: &str) -> String {
         .fold(1.25f64, f64::max)
         .min(10.0);
     let px = |v: f64| left + pw * v.clamp(0.0, max) / max;
-    let mut o = header(w, h, title);
+    let mut svg = Svg::new(w, h);
+    svg.title(title);
     for (i, (r, a)) in rows.iter().enumerate() {
         let y = top + row_h * i as f64;
-        let color = match r.status {
-            Status::Met => UP,
-            Status::Missed => DOWN,
-            Status::Over => OVER,
-            _ => NEUTRAL,
-        };
-        o.push_str(&format!(
-            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
-            left - 8.0,
-            y + 15.0,
-            html_escape(&short(&r.metric, 24))
-        ));
-        o.push_str(&format!(
-            "<rect class=\"bar status-{}\" x=\"{left}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{color}\"/>\n",
-            r.status.name().replace(' ', "-"),
-            y + 3.0,
-            (px(*a) - left).max(1.0),
-            row_h - 6.0
-        ));
-        o.push_str(&format!(
-            "<text class=\"value\" x=\"{:.1}\" y=\"{:.1}\">{}</text>\n",
+        let label = shorten(&r.metric, 24);
+        svg.text_classed(left - 8.0, y + 15.0, &label, Anchor::End, "label", None);
+        let class = format!("bar status-{}", r.status.name().replace(' ', "-"));
+        let color = status_color(r.status);
+        svg.rect_classed(left, y + 3.0, px(*a) - left, row_h - 6.0, color, &class);
+        svg.text_classed(
             px(*a) + 4.0,
             y + 15.0,
-            percent1(*a)
-        ));
+            &percent1(*a),
+            Anchor::Start,
+            "value",
+            None,
+        );
     }
     let x100 = px(1.0);
-    o.push_str(&format!(
-        "<line x1=\"{x100:.1}\" y1=\"{:.1}\" x2=\"{x100:.1}\" y2=\"{:.1}\" stroke=\"black\" stroke-dasharray=\"4 3\"/>\n<text x=\"{x100:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\">100% of target</text>\n",
-        top - 4.0,
-        h - 22.0,
-        h - 8.0
-    ));
-    o.push_str("</svg>\n");
-    o
+    svg.dashed_line(x100, top - 4.0, x100, h - 22.0, palette::AXIS);
+    svg.text_sized(x100, h - 8.0, "100% of target", Anchor::Middle, 11);
+    svg.finish()
 }
 
 #[cfg(test)]
@@ -219,11 +168,15 @@ mod tests {
         assert_eq!(values(&svg), want);
         assert_eq!(want[1], "-188,866");
         assert_eq!(
-            svg.matches(DOWN).count(),
+            svg.matches(palette::RED).count(),
             3,
             "impressions, visits_rate, signups_rate"
         );
-        assert_eq!(svg.matches(UP).count(), 2, "impressions_rate, aov");
+        assert_eq!(
+            svg.matches(palette::GREEN).count(),
+            2,
+            "impressions_rate, aov"
+        );
         assert!(!svg.contains("NaN") && !svg.contains("inf"));
         Ok(())
     }

@@ -13,7 +13,6 @@ use crate::review::focus::Focus;
 use crate::review::metrics::Review;
 use crate::review::recover::Recovery;
 use crate::table::{Column, Table};
-use crate::units::format_percent;
 
 /// What goes into a review report; everything but the review is optional.
 #[derive(Debug, Clone)]
@@ -44,21 +43,12 @@ fn whole(x: f64) -> String {
 
 fn factor_value(kind: FactorKind, v: f64) -> String {
     match kind {
-        FactorKind::Rate => format_percent(v),
+        FactorKind::Rate => super::percent(v),
         FactorKind::Entering => whole(v),
         FactorKind::Aov => {
             let s = format_grouped(v, 2);
             s.trim_end_matches('0').trim_end_matches('.').to_string()
         }
-    }
-}
-
-fn signed_percent(x: f64) -> String {
-    let s = percent1(x);
-    if s.starts_with('-') || s == "0%" {
-        s
-    } else {
-        format!("+{s}")
     }
 }
 
@@ -94,7 +84,7 @@ pub fn attribution_formatted(a: &Attribution) -> Result<Table, ReviewError> {
                 "change",
                 col(&|r| {
                     if r.planned > 0.0 {
-                        signed_percent(r.actual / r.planned - 1.0)
+                        super::change(r.actual / r.planned - 1.0)
                     } else {
                         String::new()
                     }

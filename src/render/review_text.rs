@@ -3,15 +3,15 @@
 //! comparison as a table (`4.5%` → `4%`, `-0.5 pt`, `+12.5%`) and a one-line summary.
 
 use crate::render::format_grouped;
-use crate::review::{Header, MetricResult, NoGrowth, PeriodComparison, Review};
+use crate::review::{Header, MetricResult, NoAchievement, NoGrowth, PeriodComparison, Review};
 use crate::table::{Column, Table, TableError};
-use crate::units::{format_percent, format_ratio, Notation, Quantity};
+use crate::units::{Notation, Quantity};
 
 /// A value written in a notation: `5%`, `1:2.2`, `5,000,000`.
 pub fn format_in(notation: Notation, value: f64) -> String {
     match notation {
-        Notation::Percent => format_percent(value),
-        Notation::Ratio => format_ratio(value),
+        Notation::Percent => super::percent(value),
+        Notation::Ratio => super::format_kind(value, super::Kind::Ratio),
         Notation::Plain => plain(value),
     }
 }
@@ -66,8 +66,19 @@ pub fn difference_text(r: &MetricResult) -> String {
 pub fn achievement_text(r: &MetricResult) -> String {
     match r.achievement {
         Some(a) => percent1(a),
-        None if !r.remark.is_empty() => format!("n/a ({})", r.remark),
-        None => String::new(),
+        None => match r.remark {
+            Some(why) => format!("n/a ({})", no_achievement_text(why)),
+            None => String::new(),
+        },
+    }
+}
+
+/// Why a metric has no achievement rate, in the report's words.
+pub fn no_achievement_text(why: NoAchievement) -> &'static str {
+    match why {
+        NoAchievement::NoTarget => "no target",
+        NoAchievement::ZeroTarget => "target is 0",
+        NoAchievement::NegativeTarget => "target is negative",
     }
 }
 

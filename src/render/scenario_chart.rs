@@ -173,7 +173,7 @@ pub fn sensitivity_svg(title: &str, s: &Sensitivity) -> String {
             &format!(
                 "{} ({})",
                 signed(r.rank_correlation),
-                percent(r.contribution)
+                super::percent(r.contribution)
             ),
             Anchor::Start,
             10,
@@ -202,11 +202,6 @@ fn trials(s: &Summary) -> String {
 /// A rank correlation with its sign and two decimals: `+0.83`, `-0.41`.
 fn signed(r: f64) -> String {
     format!("{r:+.2}")
-}
-
-/// A share as a percentage with one decimal: `68.2%`.
-fn percent(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
 }
 
 /// A simulation's summary in one line: trials, mean (and its standard error), sd,

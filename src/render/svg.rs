@@ -130,6 +130,44 @@ impl Svg {
         ));
     }
 
+    /// Text at (x, y) with a `class` attribute (the report's stylesheet and tests find
+    /// values and labels by it) and an optional font size.
+    pub fn text_classed(
+        &mut self,
+        x: f64,
+        y: f64,
+        text: &str,
+        anchor: Anchor,
+        class: &str,
+        size: Option<u32>,
+    ) {
+        let size = size
+            .map(|s| format!(" font-size=\"{s}\""))
+            .unwrap_or_default();
+        self.out.push_str(&format!(
+            "<text class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{}\"{size}>{}</text>\n",
+            anchor.attr(),
+            escape(text)
+        ));
+    }
+
+    /// A filled rectangle with a `class` attribute; width and height as given (at
+    /// least 1 pixel, so that a zero bar still shows).
+    pub fn rect_classed(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, class: &str) {
+        self.out.push_str(&format!(
+            "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{fill}\"/>\n",
+            w.max(1.0),
+            h.max(1.0)
+        ));
+    }
+
+    /// A dashed straight line.
+    pub fn dashed_line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str) {
+        self.out.push_str(&format!(
+            "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{stroke}\" stroke-dasharray=\"4 3\"/>\n"
+        ));
+    }
+
     /// A filled rectangle (a negative width or height is drawn from the other side).
     pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str) {
         let (x, w) = if w < 0.0 { (x + w, -w) } else { (x, w) };
@@ -201,6 +239,16 @@ impl Svg {
     pub fn finish(mut self) -> String {
         self.out.push_str("</svg>\n");
         self.out
+    }
+}
+
+/// A label that fits its place: longer than `max` characters, it is cut with an ellipsis.
+pub fn shorten(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        label.to_string()
+    } else {
+        let cut: String = label.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
     }
 }
 

@@ -30,6 +30,7 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxErro
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Meaning {
     Rate,
+    PValue,
     Change,
     Ratio,
     Days,
@@ -70,6 +71,7 @@ fn meaning(name: &str, dtype: DType, kind: Kind) -> Meaning {
             Kind::Points | Kind::Change => return Meaning::Change,
             Kind::Ratio => return Meaning::Ratio,
             Kind::Days => return Meaning::Days,
+            Kind::PValue => return Meaning::PValue,
         }
     }
     let n = name.to_ascii_lowercase();
@@ -106,6 +108,7 @@ fn format_for(meaning: Meaning, mark: Mark) -> Format {
         Meaning::Change => f.set_num_format("+0.0#%;-0.0#%;0.0%"),
         Meaning::Ratio => f.set_num_format("\"1:\"0.0#"),
         Meaning::Days => f.set_num_format("0.0#\" d\""),
+        Meaning::PValue => f.set_num_format("0.0000"),
         Meaning::Money => f.set_num_format("#,##0.00"),
         Meaning::Count => f.set_num_format("#,##0"),
         Meaning::Date => f.set_num_format("yyyy-mm-dd"),

@@ -185,30 +185,42 @@ pub fn split_header<'a>(
     if at == 0 {
         return Ok((Header::default(), std::borrow::Cow::Borrowed(text)));
     }
-    let mut header = Header::default();
+    let mut block = Vec::with_capacity(at);
     for (i, line) in lines[..at].iter().enumerate() {
         let where_ = format!("{file}:{}", i + 1);
         let f = fields(line).ok_or_else(|| {
             ReviewError::Invalid(format!("{where_}: a header line has an unclosed quote"))
         })?;
-        let f: Vec<&str> = f.iter().map(|s| s.trim()).collect();
-        if f.iter().all(|s| s.is_empty()) {
-            continue;
-        }
-        if f.len() < 2 || f[2..].iter().any(|s| !s.is_empty()) {
-            return Err(ReviewError::Invalid(format!(
-                "{where_}: a line above the table must hold a header field and its value (campaign,Summer promotion), got {}",
-                crate::table::quote_text(line.trim_end_matches('\r'))
-            )));
-        }
-        header.set(f[0], f[1], &where_)?;
+        block.push((where_, f, line.trim_end_matches('\r').to_string()));
     }
+    let header = header_from_block(&block)?;
     let mut out = String::with_capacity(text.len());
     out.push_str(lines[at].trim_end_matches('\r'));
     out.push('\n');
     out.extend(std::iter::repeat_n('\n', at));
     out.push_str(&lines[at + 1..].join("\n"));
     Ok((header, std::borrow::Cow::Owned(out)))
+}
+
+/// The header from the lines above a review's table: each `(where, cells, as written)`
+/// is blank, or a field and its value (`campaign`, `Summer promotion`); anything else
+/// is an error naming `where` (`file:line`, or a workbook's `file[sheet]:row N`).
+pub fn header_from_block(block: &[(String, Vec<String>, String)]) -> Result<Header, ReviewError> {
+    let mut header = Header::default();
+    for (where_, cells, written) in block {
+        let f: Vec<&str> = cells.iter().map(|s| s.trim()).collect();
+        if f.iter().all(|s| s.is_empty()) {
+            continue;
+        }
+        if f.len() < 2 || f[2..].iter().any(|s| !s.is_empty()) {
+            return Err(ReviewError::Invalid(format!(
+                "{where_}: a line above the table must hold a header field and its value (campaign,Summer promotion), got {}",
+                crate::table::quote_text(written)
+            )));
+        }
+        header.set(f[0], f[1], where_)?;
+    }
+    Ok(header)
 }
 
 /// The comma-separated fields of one line (`"a, b"` quoted with `""` for a quote), or

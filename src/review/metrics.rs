@@ -141,8 +141,20 @@ pub struct MetricResult {
     pub achievement: Option<f64>,
     /// Met, missed, over, or why there is no status.
     pub status: Status,
-    /// Why there is no achievement rate (`target is 0`), empty otherwise.
-    pub remark: String,
+    /// Why there is no achievement rate, when there is none for a reason worth saying.
+    pub remark: Option<NoAchievement>,
+}
+
+/// Why a metric has no achievement rate (`actual / target`); the report writes it as
+/// `n/a (target is 0)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoAchievement {
+    /// No target was given.
+    NoTarget,
+    /// The target is 0: any actual would be an infinite achievement.
+    ZeroTarget,
+    /// The target is negative: a ratio to it does not read as achievement.
+    NegativeTarget,
 }
 
 impl MetricResult {
@@ -193,11 +205,12 @@ pub fn read_metrics(
     sheet: &crate::table::SheetOptions,
 ) -> Result<(Header, Table), ReviewError> {
     if crate::table::is_workbook(path) {
-        let (probe, _) = crate::table::read_table_path_noted(path, &CsvOptions::default(), sheet)?;
+        let (header, sheet) = workbook_header(path, name, sheet)?;
+        let (probe, _) = crate::table::read_table_path_noted(path, &CsvOptions::default(), &sheet)?;
         let options = text_targets(&probe);
-        let (t, _) = crate::table::read_table_path_noted(path, &options, sheet)?;
+        let (t, _) = crate::table::read_table_path_noted(path, &options, &sheet)?;
         let source = t.source().replacen(&path.display().to_string(), name, 1);
-        return Ok((Header::default(), t.with_source(&source)));
+        return Ok((header, t.with_source(&source)));
     }
     let io = |e: std::io::Error| crate::table::TableError::Io {
         path: name.to_string(),
@@ -216,6 +229,51 @@ pub fn read_metrics(
     let probe = crate::table::read_csv_bytes(name, &body, &CsvOptions::default())?;
     let options = text_targets(&probe);
     Ok((header, crate::table::read_csv_bytes(name, &body, &options)?))
+}
+
+/// A review sheet's header block: the rows above the first row with a `metric` cell,
+/// read like a CSV file's (one field and its value per row), and the sheet options
+/// that read the table from that row on. Without a block, or when the caller gives a
+/// `range`, the header is empty and the options are as given.
+fn workbook_header(
+    path: &Path,
+    name: &str,
+    sheet: &crate::table::SheetOptions,
+) -> Result<(Header, crate::table::SheetOptions), ReviewError> {
+    if sheet.range.is_some() {
+        return Ok((Header::default(), sheet.clone()));
+    }
+    let (sheet_name, rows) = crate::table::sheet_rows(path, sheet)?;
+    let at = rows.iter().position(|(_, cells)| {
+        cells
+            .iter()
+            .any(|c| c.trim().eq_ignore_ascii_case("metric"))
+    });
+    let Some(at) = at.filter(|&i| i > 0) else {
+        return Ok((Header::default(), sheet.clone()));
+    };
+    let block: Vec<(String, Vec<String>, String)> = rows[..at]
+        .iter()
+        .map(|(row, cells)| {
+            let shown = cells
+                .iter()
+                .map(|c| c.as_str())
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            (
+                format!("{name}[{sheet_name}]:row {row}"),
+                cells.clone(),
+                shown,
+            )
+        })
+        .collect();
+    let header = super::header::header_from_block(&block)?;
+    let table_sheet = crate::table::SheetOptions {
+        sheet: Some(sheet_name),
+        range: Some(crate::table::range_from_row(rows[at].0, &rows)),
+    };
+    Ok((header, table_sheet))
 }
 
 /// Options that read `target` and `actual` as text (when `probe` has them), so that
@@ -488,15 +546,15 @@ pub fn evaluate(
     note: String,
 ) -> MetricResult {
     let (difference, achievement, status, remark) = match (target, actual) {
-        (None, _) => (None, None, Status::NoTarget, "no target".to_string()),
-        (Some(_), None) => (None, None, Status::NoActual, String::new()),
+        (None, _) => (None, None, Status::NoTarget, Some(NoAchievement::NoTarget)),
+        (Some(_), None) => (None, None, Status::NoActual, None),
         (Some(t), Some(a)) => {
             let (achievement, remark) = if t.value > 0.0 {
-                (Some(a.value / t.value), String::new())
+                (Some(a.value / t.value), None)
             } else if t.value == 0.0 {
-                (None, "target is 0".to_string())
+                (None, Some(NoAchievement::ZeroTarget))
             } else {
-                (None, "target is negative".to_string())
+                (None, Some(NoAchievement::NegativeTarget))
             };
             (
                 Some(a.value - t.value),
@@ -567,7 +625,7 @@ mod tests {
         assert_eq!(r.rows[0].achievement, None);
         assert_eq!(r.rows[0].difference, Some(120.0));
         assert_eq!(r.rows[0].status, Status::Met);
-        assert_eq!(r.rows[0].remark, "target is 0");
+        assert_eq!(r.rows[0].remark, Some(NoAchievement::ZeroTarget));
         assert_eq!(r.rows[1].status, Status::NoTarget);
         assert_eq!(r.rows[1].difference, None);
         assert_eq!(r.rows[2].status, Status::NoActual);
@@ -678,6 +736,58 @@ mod tests {
         let r = review(TEMPLATE)?;
         let back = Review::from_table(&r.table()?)?;
         assert_eq!(back.rows, r.rows);
+        Ok(())
+    }
+
+    /// The template workbook's metrics sheet carries the same header block as the CSV
+    /// (both written from summer_metrics.csv), and gives the same review.
+    #[test]
+    fn a_workbook_header_block_reads_like_the_csv_one() -> Result<(), ReviewError> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/review");
+        let sheet = crate::table::SheetOptions {
+            sheet: Some("metrics".into()),
+            range: None,
+        };
+        let none = crate::table::SheetOptions::default();
+        let csv = Review::from_file(&root.join("summer_metrics.csv"), "m.csv", true, &none)?;
+        let xlsx = Review::from_file(&root.join("summer_review.xlsx"), "r.xlsx", true, &sheet)?;
+        assert_eq!(xlsx.header.campaign.as_deref(), Some("Summer promotion"));
+        assert_eq!(xlsx.header.owner.as_deref(), Some("Chen"));
+        assert_eq!(xlsx.header, csv.header);
+        assert_eq!(xlsx.rows, csv.rows);
+        Ok(())
+    }
+
+    /// A row above the table that is not a field and its value is refused, naming the
+    /// workbook, the sheet and the row.
+    #[test]
+    fn a_bad_workbook_header_row_names_its_row() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = std::env::temp_dir().join(format!("pacer-review-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("bad.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name("metrics")?;
+        ws.write(0, 0, "campaign")?;
+        ws.write(0, 1, "Autumn")?;
+        ws.write(1, 0, "owner")?;
+        ws.write(1, 1, "Li")?;
+        ws.write(1, 2, "stray")?;
+        for (c, h) in ["dimension", "metric", "target", "actual"]
+            .iter()
+            .enumerate()
+        {
+            ws.write(3, c as u16, *h)?;
+        }
+        for (c, v) in ["traffic", "UV", "100", "90"].iter().enumerate() {
+            ws.write(4, c as u16, *v)?;
+        }
+        wb.save(&path)?;
+        let e = Review::from_file(&path, "bad.xlsx", true, &Default::default())
+            .unwrap_err()
+            .to_string();
+        std::fs::remove_dir_all(&dir)?;
+        assert!(e.contains("bad.xlsx[metrics]:row 2"), "{e}");
+        assert!(e.contains("owner, Li, stray"), "{e}");
         Ok(())
     }
 }

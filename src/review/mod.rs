@@ -51,5 +51,7 @@ pub use error::ReviewError;
 pub use focus::{focus, Focus, FocusRow};
 pub use header::Header;
 pub use lessons::{lesson_files, lessons_from_table, lessons_table, search, Lesson, LessonQuery};
-pub use metrics::{read_metrics, Better, MetricResult, Review, Status, HEADLINE_NAMES};
+pub use metrics::{
+    read_metrics, Better, MetricResult, NoAchievement, Review, Status, HEADLINE_NAMES,
+};
 pub use recover::{recover, recover_plan, Change, Recovery};

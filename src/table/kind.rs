@@ -27,11 +27,13 @@ pub enum Kind {
     Ratio,
     /// A duration in days (`2.5 d`).
     Days,
+    /// A p-value of a test (`0.0312`, `3.2e-6`).
+    PValue,
 }
 
 impl Kind {
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Plain,
         Kind::Count,
         Kind::Money,
@@ -41,6 +43,7 @@ impl Kind {
         Kind::Change,
         Kind::Ratio,
         Kind::Days,
+        Kind::PValue,
     ];
 
     /// The kind's name in scripts and messages (`rate`, `money`, ...).
@@ -55,6 +58,7 @@ impl Kind {
             Kind::Change => "change",
             Kind::Ratio => "ratio",
             Kind::Days => "days",
+            Kind::PValue => "p_value",
         }
     }
 

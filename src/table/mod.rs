@@ -42,4 +42,7 @@ pub use known::{check_known_columns, UnknownColumn};
 pub use ops::{compare_values, neumaier_sum, value_to_json, Agg, AggSpec, CmpOp};
 pub use table::Table;
 pub use value::{format_datetime, format_float, quote_text, quoted, DType, Value};
-pub use workbook::{is_workbook, read_table_path_noted, read_workbook_noted, SheetOptions};
+pub use workbook::{
+    is_workbook, range_from_row, read_table_path_noted, read_workbook_noted, sheet_rows,
+    SheetOptions,
+};

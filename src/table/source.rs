@@ -1,6 +1,6 @@
 //! Opening a file of delimited text: the one place that decides, from the file's first
-//! bytes (never its name), whether it is gzip (read through a streaming decoder), zstd
-//! (refused with what to do) or plain. Every reader of delimited text goes through here:
+//! bytes (never its name), whether it is gzip or zstd (each read through a streaming
+//! decoder) or plain. Every reader of delimited text goes through here:
 //! `load_csv`, `--data`, the tables `review`, `actions` and `search_lessons` read, and the
 //! streaming scan of `funnel_events`.
 
@@ -31,8 +31,31 @@ impl Compression {
     }
 }
 
-/// Why a zstd file is refused.
-pub const ZSTD_REFUSED: &str = "a zstd-compressed file, which pacer does not read; decompress it first (zstd -d FILE) or export it as .csv.gz";
+/// A zstd decoder whose errors say that the file is not valid zstd. Concatenated
+/// frames (what `cat a.zst b.zst` and some exporters write) are read as one stream.
+pub struct Unzstd<R: std::io::BufRead> {
+    inner: zstd::stream::read::Decoder<'static, R>,
+}
+
+impl<R: std::io::BufRead> Unzstd<R> {
+    /// Decodes `reader`, which yields zstd bytes.
+    pub fn new(reader: R) -> std::io::Result<Unzstd<R>> {
+        Ok(Unzstd {
+            inner: zstd::stream::read::Decoder::with_buffer(reader)?,
+        })
+    }
+}
+
+impl<R: std::io::BufRead> Read for Unzstd<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("not a valid zstd file ({e}); check that the download is complete"),
+            )
+        })
+    }
+}
 
 /// A gzip decoder whose errors say that the file is not valid gzip (a truncated
 /// download, most often), whatever the decoder's own words. Concatenated gzip members
@@ -61,8 +84,8 @@ impl<R: Read> Read for Gunzip<R> {
     }
 }
 
-/// Opens `path` for reading its text: a streaming gzip decoder when the file is gzip,
-/// the file itself when plain; a zstd file is an `InvalidData` error saying what to do.
+/// Opens `path` for reading its text: a streaming decoder when the file is gzip or
+/// zstd, the file itself when plain.
 /// Also returns the compression found, so that callers can read plain files their own
 /// faster way.
 pub fn open_text(path: &Path) -> std::io::Result<(Box<dyn Read + Send>, Compression)> {
@@ -81,18 +104,13 @@ pub fn open_text(path: &Path) -> std::io::Result<(Box<dyn Read + Send>, Compress
     let reader: Box<dyn Read + Send> = match kind {
         Compression::None => Box::new(rest),
         Compression::Gzip => Box::new(Gunzip::new(BufReader::with_capacity(1 << 16, rest))),
-        Compression::Zstd => {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                ZSTD_REFUSED,
-            ))
-        }
+        Compression::Zstd => Box::new(Unzstd::new(BufReader::with_capacity(1 << 16, rest))?),
     };
     Ok((reader, kind))
 }
 
-/// Bytes read whole (from a file or standard input), decompressed when they are gzip;
-/// zstd is an `InvalidData` error saying what to do.
+/// Bytes read whole (from a file or standard input), decompressed when they are gzip
+/// or zstd.
 pub fn decompress_bytes(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
     match Compression::sniff(&bytes) {
         Compression::None => Ok(bytes),
@@ -101,10 +119,11 @@ pub fn decompress_bytes(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
             Gunzip::new(&bytes[..]).read_to_end(&mut out)?;
             Ok(out)
         }
-        Compression::Zstd => Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            ZSTD_REFUSED,
-        )),
+        Compression::Zstd => {
+            let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
+            Unzstd::new(&bytes[..])?.read_to_end(&mut out)?;
+            Ok(out)
+        }
     }
 }
 
@@ -157,6 +176,6 @@ mod tests {
         let bad = decompress_bytes(flipped).expect_err("corrupt");
         assert!(bad.to_string().contains("check that the download"), "{bad}");
         let z = decompress_bytes(vec![0x28, 0xb5, 0x2f, 0xfd, 0]).expect_err("zstd");
-        assert!(z.to_string().contains("zstd -d"), "{z}");
+        assert!(z.to_string().starts_with("not a valid zstd file"), "{z}");
     }
 }

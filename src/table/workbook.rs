@@ -90,30 +90,7 @@ pub fn read_workbook_noted(
             "{name}: options 'delimiter' and 'encoding' are for CSV files, not workbooks"
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| TableError::Io {
-        path: name.clone(),
-        reason: super::csv_read::io_reason(&e),
-    })?;
-    let ext = extension(path).unwrap_or_default();
-    // The readers are not trusted never to panic on a malformed file.
-    let read = std::panic::catch_unwind(|| {
-        let (sheet_name, range) = open_sheet(&name, &ext, &bytes, sheet)?;
-        let percent = if matches!(ext.as_str(), "xlsx" | "xlsm") {
-            super::xlsx_percent::percent_cells(Cursor::new(bytes.as_slice()), &sheet_name)
-                .unwrap_or_default()
-        } else {
-            HashSet::new()
-        };
-        Ok::<_, TableError>((sheet_name, range, percent))
-    });
-    let (sheet_name, range, percent) = match read {
-        Ok(r) => r?,
-        Err(_) => {
-            return Err(TableError::Invalid(format!(
-                "{name}: the workbook is malformed and cannot be read; open it in a spreadsheet program and save it again"
-            )))
-        }
-    };
+    let (sheet_name, range, percent) = load_sheet(path, &name, sheet, true)?;
     let (text, first_row, rates) = sheet_csv(
         &name,
         &sheet_name,
@@ -147,6 +124,88 @@ pub fn read_workbook_noted(
         }
     }
     Ok((t.with_source(&format!("{name}[{sheet_name}]")), notes))
+}
+
+/// A sheet as read: its name, its cells, the cells formatted as percentages.
+type LoadedSheet = (String, Range<Data>, HashSet<(u32, u32)>);
+
+/// Rows of a sheet as text: the 1-based row number and each cell's text.
+pub type SheetRows = Vec<(u32, Vec<String>)>;
+
+/// The chosen sheet of the workbook at `path`: its name, its cells, and (for xlsx when
+/// `styles` is set) the cells formatted as percentages.
+fn load_sheet(
+    path: &Path,
+    name: &str,
+    sheet: &SheetOptions,
+    styles: bool,
+) -> Result<LoadedSheet, TableError> {
+    let bytes = std::fs::read(path).map_err(|e| TableError::Io {
+        path: name.to_string(),
+        reason: super::csv_read::io_reason(&e),
+    })?;
+    let ext = extension(path).unwrap_or_default();
+    // The readers are not trusted never to panic on a malformed file.
+    let read = std::panic::catch_unwind(|| {
+        let (sheet_name, range) = open_sheet(name, &ext, &bytes, sheet)?;
+        let percent = if styles && matches!(ext.as_str(), "xlsx" | "xlsm") {
+            super::xlsx_percent::percent_cells(Cursor::new(bytes.as_slice()), &sheet_name)
+                .unwrap_or_default()
+        } else {
+            HashSet::new()
+        };
+        Ok::<_, TableError>((sheet_name, range, percent))
+    });
+    match read {
+        Ok(r) => r,
+        Err(_) => Err(TableError::Invalid(format!(
+            "{name}: the workbook is malformed and cannot be read; open it in a spreadsheet program and save it again"
+        ))),
+    }
+}
+
+/// The rows of a sheet as text, top to bottom: `(row, cells)` with the 1-based row
+/// number and each cell as it reads (dates `YYYY-MM-DD`, numbers in their shortest
+/// form, a spreadsheet error as empty), for blocks that are not a table (a review's
+/// header above its metrics). Also returns the sheet's name.
+pub fn sheet_rows(path: &Path, sheet: &SheetOptions) -> Result<(String, SheetRows), TableError> {
+    let name = path.display().to_string();
+    let (sheet_name, cells, _) = load_sheet(path, &name, sheet, false)?;
+    let (Some((r0, c0)), Some((r1, c1))) = (cells.start(), cells.end()) else {
+        return Ok((sheet_name, Vec::new()));
+    };
+    let text = |d: &Data| match d {
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
+        other => {
+            let mut out = String::new();
+            let _ = write_cell(&mut out, other, String::new);
+            out
+        }
+    };
+    let rows = (0..=r1)
+        .map(|r| {
+            let cells: Vec<String> = (0..=c1)
+                .map(|c| {
+                    if r < r0 || c < c0 {
+                        String::new()
+                    } else {
+                        cells.get_value((r, c)).map(text).unwrap_or_default()
+                    }
+                })
+                .collect();
+            (r + 1, cells)
+        })
+        .collect();
+    Ok((sheet_name, rows))
+}
+
+/// The A1 range from the 1-based `row` to the last row and column of a sheet whose
+/// rows are `rows` (as [`sheet_rows`] gives them): the block a table below a preamble
+/// occupies.
+pub fn range_from_row(row: u32, rows: &[(u32, Vec<String>)]) -> String {
+    let last_row = rows.last().map_or(row, |r| r.0).max(row);
+    let cols = rows.iter().map(|r| r.1.len()).max().unwrap_or(1).max(1) as u32;
+    format!("{}:{}", a1(row - 1, 0), a1(last_row - 1, cols - 1))
 }
 
 /// Opens the workbook and reads the chosen sheet's cells.

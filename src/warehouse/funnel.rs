@@ -15,8 +15,11 @@
 //!    natively); the first touch is the first step-1 element; for every step j an
 //!    array `s_j` holds, at each event of step j, the latest start `t1` of a chain
 //!    reaching it (the running maximum over the earlier events of step j-1, kept when
-//!    `t - t1 <= window`; the starts kept never decrease in time order, so the
-//!    maximum is the last one, taken with `[-1]` rather than an aggregate per element);
+//!    `t - t1 <= window`). The starts kept never decrease in sorted order, and an event
+//!    of step j-1 at the same time as one of step j sorts before it, so that maximum
+//!    is the last start kept at an earlier position: the kept starts in order
+//!    (`pacer_v{j}`) indexed by a running count of them (`arrayCumSum`), one linear
+//!    pass instead of a filter per event;
 //!    the level is the number of steps whose `s_j` is non-empty;
 //!    the chain reported ends at the earliest event completing the level, and each
 //!    earlier step's time is the latest event of that step at or before the next
@@ -198,8 +201,9 @@ pub fn funnel_sql(
     for j in 2..=n {
         inner = layer(
             &[
+                format!("arrayFilter(v -> (v != {UNSET}), pacer_s{p}) AS pacer_v{j}", p = j - 1),
                 format!(
-                    "arrayMap(t -> arrayPushFront(arrayFilter((v, u) -> ((v != {UNSET}) AND (u <= t)), pacer_s{p}, pacer_t), {UNSET})[-1], pacer_t) AS pacer_m{j}",
+                    "arrayMap(c -> if(c = 0, {UNSET}, pacer_v{j}[c]), arrayCumSum(arrayMap(v -> toUInt32(v != {UNSET}), pacer_s{p}))) AS pacer_m{j}",
                     p = j - 1
                 ),
                 format!(

@@ -1019,6 +1019,7 @@ mod abtest_api {
                 ),
             ],
         )
+        .map(|t| t.with_kind("p_value", crate::table::Kind::PValue))
         .map_err(script_error)
     }
 

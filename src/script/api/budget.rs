@@ -411,7 +411,8 @@ mod budget_api {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn ratio_text(ratio: Dynamic) -> R<String> {
-        Ok(budget::ratio_text(num(&ratio, "ratio_text: ratio")?))
+        let r = num(&ratio, "ratio_text: ratio")?;
+        Ok(crate::render::format_kind(r, crate::render::Kind::Ratio))
     }
 
     // ---- response curves -----------------------------------------------------------
@@ -514,7 +515,7 @@ mod budget_api {
     /// let svg = curve_svg(hill(5000, 20000, 1.5));
     /// ```
     pub fn curve_svg(curve: Curve) -> String {
-        budget::curve_svg("curve", &curve, &[], None)
+        crate::render::curve_svg("curve", &curve, &[], None)
     }
 
     /// An SVG chart of the curve with options: `name` (the title), `points` (observed
@@ -532,7 +533,7 @@ mod budget_api {
             None => Vec::new(),
         };
         let name = o.str("name")?.unwrap_or_else(|| "curve".to_string());
-        Ok(budget::curve_svg(&name, &curve, &pts, o.f64("max")?))
+        Ok(crate::render::curve_svg(&name, &curve, &pts, o.f64("max")?))
     }
 
     /// Fits a Hill curve by least squares to a table of past `(spend, result)` rows
@@ -916,7 +917,7 @@ mod budget_api {
     /// An SVG chart of the channels' curves with the allocated spends marked.
     #[rhai_fn(get = "svg", pure)]
     pub fn alloc_svg(a: &mut ScriptAllocation) -> String {
-        budget::allocation_svg(&a.channels, &a.allocation)
+        crate::render::allocation_svg(&a.channels, &a.allocation)
     }
 
     /// A summary line and the allocation table.
@@ -939,7 +940,7 @@ mod budget_api {
     /// The budget curve as an SVG chart.
     #[rhai_fn(get = "svg", pure)]
     pub fn curve_chart(c: &mut BudgetCurve) -> String {
-        c.svg()
+        crate::render::budget_curve_svg(c)
     }
 
     /// The budget curve's table as text.
@@ -1092,12 +1093,9 @@ mod budget_api {
         let head = match p.as_of {
             Some(d) => format!(
                 "Pacing as of {d} (tolerance {})",
-                crate::units::format_percent(p.tolerance)
+                crate::render::percent(p.tolerance)
             ),
-            None => format!(
-                "Pacing (tolerance {})",
-                crate::units::format_percent(p.tolerance)
-            ),
+            None => format!("Pacing (tolerance {})", crate::render::percent(p.tolerance)),
         };
         let table = p
             .table()

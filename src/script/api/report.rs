@@ -229,12 +229,14 @@ mod report_api {
     /// A number shown by its meaning, the way tables show a column of that kind:
     /// `"rate"` and `"share"` (`4.0%`), `"points"` (a difference of rates, `-1.0 pt`),
     /// `"change"` (`+12.3%`), `"count"` (`12,345`), `"money"` (`277,000`, `0.45`),
-    /// `"ratio"` (`1:2.2`), `"days"` (`2.5 d`) or `"plain"`.
+    /// `"ratio"` (`1:2.2`), `"days"` (`2.5 d`), `"p_value"` (`0.0312`, `3.2e-6`) or
+    /// `"plain"`.
     ///
     /// ```rhai
     /// print(fmt(0.04, "rate"));      // 4.0%
     /// print(fmt(-0.01, "points"));   // -1.0 pt
     /// print(fmt(2.2, "ratio"));      // 1:2.2
+    /// print(fmt(0.04996, "p_value"));   // 0.04996
     /// ```
     #[rhai_fn(name = "fmt", return_raw)]
     pub fn fmt_kind(x: Dynamic, kind: &str) -> R<String> {
@@ -264,9 +266,7 @@ mod report_api {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn pct(x: Dynamic) -> R<String> {
-        Ok(crate::units::format_percent(crate::script::num(
-            &x, "pct: x",
-        )?))
+        Ok(crate::render::percent(crate::script::num(&x, "pct: x")?))
     }
 
     /// Writes any text (an SVG chart, notes) to `name` under the output directory,

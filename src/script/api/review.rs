@@ -394,7 +394,8 @@ mod review_api {
     /// `review(metrics, options)`), and `sheet`, which names the sheet of a workbook
     /// (`.xlsx`, `.xls`, `.ods`; default its first sheet). Same columns as
     /// `review(table)`; in a workbook, text cells keep their notation and number cells
-    /// are numbers (a percent-formatted cell holds its fraction).
+    /// are numbers (a percent-formatted cell holds its fraction), and rows above the
+    /// row with a `metric` cell are the header block, a field and its value per row.
     ///
     /// ```rhai
     /// let r = review("fixtures/review/summer_review.xlsx", #{ sheet: "metrics" });
