@@ -194,10 +194,24 @@ impl ParquetScan {
             .map(|c| self.piece_bytes(c, &all))
             .sum();
         if size <= WHOLE_FILE_LIMIT && u64::try_from(asked).unwrap_or(0) * 2 >= size {
-            let bytes = std::fs::read(&self.path).map_err(|e| TableError::Io {
-                path: self.name.clone(),
-                reason: super::io_reason(&e),
-            })?;
+            // In a few parts read at once, each into its own part of the buffer, so
+            // that copying from the page cache (and first touching the buffer's
+            // memory) is shared by the threads.
+            let mut bytes = vec![0u8; usize::try_from(size).unwrap_or(0)];
+            let part = bytes.len().div_ceil(4).max(1 << 20);
+            bytes
+                .par_chunks_mut(part)
+                .enumerate()
+                .try_for_each(|(i, chunk)| {
+                    use std::io::{Read, Seek, SeekFrom};
+                    let mut file = std::fs::File::open(&self.path)?;
+                    file.seek(SeekFrom::Start((i * part) as u64))?;
+                    file.read_exact(chunk)
+                })
+                .map_err(|e| TableError::Io {
+                    path: self.name.clone(),
+                    reason: super::io_reason(&e),
+                })?;
             self.bytes = Some(bytes::Bytes::from(bytes));
         }
         Ok(())
@@ -506,6 +520,34 @@ fn merge_dictionaries(pieces: &[ArrayRef]) -> Result<Column, String> {
             return Err("a row group's text is not dictionary-encoded".into());
         };
         let values = d.values().as_string::<i32>();
+        let nulls = d.keys().nulls().filter(|n| n.null_count() > 0);
+        let known: Option<Vec<i32>> = values
+            .iter()
+            .map(|v| v.and_then(|v| merged.codes.get(v).copied()))
+            .collect();
+        if let Some(known) = known {
+            // Every text of this piece is already in the merged dictionary (which
+            // holds used texts only): its keys are translated without tracking first
+            // use, or copied when the two dictionaries agree (row groups written alike
+            // often have the same dictionary). A key out of range becomes -1, which
+            // the column refuses unless the cell is missing.
+            if known.iter().enumerate().all(|(i, &m)| m == i as i32) {
+                keys.extend_from_slice(d.keys().values());
+            } else {
+                keys.extend(
+                    d.keys()
+                        .values()
+                        .iter()
+                        .map(|&k| known.get(k as usize).copied().unwrap_or(-1)),
+                );
+            }
+            match nulls {
+                Some(n) => valid.append_buffer(n.inner()),
+                None if any_nulls => valid.append_n(p.len(), true),
+                None => {}
+            }
+            continue;
+        }
         // This piece's codes into the merged dictionary, given on first use (-1: not
         // used yet).
         let mut remap: Vec<i32> = vec![-1; values.len()];
@@ -520,7 +562,7 @@ fn merge_dictionaries(pieces: &[ArrayRef]) -> Result<Column, String> {
                 None => Err("a dictionary key is out of range".into()),
             }
         };
-        match d.keys().nulls().filter(|n| n.null_count() > 0) {
+        match nulls {
             None => {
                 for &k in d.keys().values() {
                     keys.push(code(k)?);
