@@ -160,3 +160,114 @@ fn values_and_return_floors_in_allocate() {
         "{err}"
     );
 }
+
+/// `allocate_flighting` from a script: the plan's table, the totals,
+/// a calendar's labels, an adstock fit as a channel, and errors that name the
+/// parameter and its allowed range.
+#[test]
+fn flighting_from_a_script() {
+    let (code, out, err) = run_at_root(
+        "let plan = allocate_flighting(120000, [\n\
+             #{ name: \"tv\", curve: hill(9000, 60000, 0.8), decay: 0.6 },\n\
+             #{ name: \"search\", curve: hill(4000, 15000, 1.0), decay: 0.3 },\n\
+         ], #{ periods: 6 });\n\
+         print(plan.table.rows);\n\
+         print(plan.result.round());\n\
+         print(plan.by_period[\"spend\"].sum().round());\n\
+         print(plan.by_channel.rows);\n\
+         let wk = allocate_flighting(1000, [#{ name: \"a\", curve: hill(100, 500, 1.0), decay: 0.2 }],\n\
+             #{ periods: [\"2024-07-01\", \"2024-07-08\"], tail: 1 });\n\
+         print(wk.table[\"period\"].to_array());\n\
+         let ad = fit_adstock(load_csv(\"fixtures/budget/adstock_daily.csv\"), #{ outcome: \"orders\" });\n\
+         print(allocate_flighting(100000, [#{ name: \"feed\", curve: ad }], #{ periods: 7 }).table.rows);\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "12", "{out}");
+    // The reference case front_loading of fixtures/budget/flighting_reference.json.
+    assert_eq!(lines[1], "28323.0", "{out}");
+    assert_eq!(lines[2], "120000.0", "{out}");
+    assert_eq!(lines[3], "2", "{out}");
+    assert_eq!(
+        lines[4], "[\"2024-07-01\", \"2024-07-08\", \"after 1\"]",
+        "{out}"
+    );
+    assert_eq!(lines[5], "7", "{out}");
+    for (snippet, want) in [
+        (
+            "allocate_flighting(-5, [#{ name: \"a\", curve: hill(1, 1, 1) }], #{ periods: 4 })",
+            "allocate_flighting: total must be a number >= 0, got -5",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1) }], #{ periods: 0 })",
+            "allocate_flighting: periods must be a whole number from 1 to 10000, got 0",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1), decay: 1.2 }], #{ periods: 4 })",
+            "channel 'a': decay must be a share in [0, 1)",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1), max: 1 }], #{ periods: 4 })",
+            "add up to 4 over the 4 periods, below the total 5",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1), max: [1, 2] }], #{ periods: 4 })",
+            "channel 'a': max has 2 values; give one number, or one per period (4)",
+        ),
+        (
+            "allocate_flighting(5000, [#{ name: \"a\", curve: hill(100, 1000, 1), min_roas: 0.05 }], #{ periods: 4 })",
+            "channel 'a': a ROAS of at least 0.05 cannot hold while the plan spends the total 5000",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1), max_cpa: 0 }], #{ periods: 4 })",
+            "channel 'a': max_cpa must be a positive number, got 0",
+        ),
+        (
+            "fit_adstock(table([#{ spend: 1, outcome: 1 }]), #{ carryover: \"weibul\" })",
+            "fit_adstock: carryover must be \"geometric\" or \"weibull\", got \"weibul\"",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1) }], #{})",
+            "allocate_flighting: give the periods",
+        ),
+        (
+            "allocate_flighting(5, [#{ name: \"a\", curve: hill(1, 1, 1) }], #{ periods: 2, seasonality: [1, 1, 1] })",
+            "seasonality has 3 values; give one per period (2)",
+        ),
+    ] {
+        let (code, _, err) = run_snippet(snippet);
+        assert_eq!(code, Some(1), "{snippet}");
+        assert!(err.contains(want), "{snippet}: {err}");
+    }
+}
+
+/// Every rhai block of docs/flighting.md runs.
+#[test]
+fn flighting_doc_blocks_run() {
+    let md = std::fs::read_to_string(root().join("docs/flighting.md")).expect("docs/flighting.md");
+    let blocks = rhai_blocks(&md);
+    assert!(!blocks.is_empty());
+    for code in blocks {
+        let (status, out, err) = run_at_root(&code);
+        assert_eq!(status, Some(0), "{code}\n{err}");
+        assert!(out.contains("Flighting of") || out.contains("kol"), "{out}");
+    }
+}
+
+/// A Weibull `fit_adstock` result plans days with its lag; a `decay` beside it is refused.
+#[test]
+fn flighting_with_a_weibull_fit() {
+    let (code, out, err) = run_at_root(
+        "let w = fit_adstock(load_csv(\"fixtures/budget/adstock_weibull_daily.csv\"), #{ outcome: \"orders\", carryover: \"weibull\" });\n\
+         let plan = allocate_flighting(150000, [#{ name: \"video\", curve: w }], #{ periods: 10, tail: 5 });\n\
+         print(plan.table.rows);\n\
+         print(plan.by_period[\"spend\"].sum().round());\n\
+         allocate_flighting(1000, [#{ name: \"video\", curve: w, decay: 0.5 }], #{ periods: 3 });\n",
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert_eq!(out, "15\n150000.0\n", "{err}");
+    assert!(
+        err.contains("channel 'video': the fit_adstock result already has its decay"),
+        "{err}"
+    );
+}

@@ -5,6 +5,7 @@
 
 mod ab_readout;
 mod budget_chart;
+mod flighting_chart;
 mod format;
 mod funnel_chart;
 pub mod funnel_charts;
@@ -30,6 +31,7 @@ pub use ab_readout::{
     act_on, p_text, AbChart,
 };
 pub use budget_chart::{allocation_svg, budget_curve_svg, curve_svg};
+pub use flighting_chart::{flighting_summary, flighting_svg};
 pub use format::{change, format_kind, percent, points, CellFormat};
 pub use funnel_chart::funnel_svg;
 pub use funnel_text::{

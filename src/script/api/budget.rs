@@ -6,7 +6,8 @@
 
 use crate::budget::{
     self, AdstockFit, AllocateOptions, Allocation, BudgetCurve, Channel, Curve, CurveKind, Fit,
-    FitOptions, Limits, PacingOptions, PacingReport, Period, Pricing,
+    FitOptions, FlightChannel, FlightOptions, Flighting, Limits, PacingOptions, PacingReport,
+    Period, Pricing,
 };
 use crate::script::{context, num, script_error, table_from_dynamic, Options};
 use crate::table::Table;
@@ -24,6 +25,7 @@ pub fn module() -> Module {
     m.set_custom_type::<ScriptAllocation>("Allocation");
     m.set_custom_type::<BudgetCurve>("BudgetCurve");
     m.set_custom_type::<PacingReport>("Pacing");
+    m.set_custom_type::<Flighting>("Flighting");
     m
 }
 
@@ -224,6 +226,178 @@ fn date_opt(o: &Options, key: &str) -> R<Option<chrono::NaiveDate>> {
             crate::units::parse_date(&s)
                 .map_err(|e| script_error(format!("pacing: option '{key}': {e}")))
         })
+        .transpose()
+}
+
+/// A number, or an array of one number per period, for a channel's `key`; `()`
+/// inside an array means "no limit" (`none`).
+fn per_period_numbers(
+    o: &Options,
+    key: &str,
+    where_: &str,
+    periods: usize,
+    none: f64,
+) -> R<Option<Vec<f64>>> {
+    let Some(v) = o.raw(key) else {
+        return Ok(None);
+    };
+    let what = format!("{where_}: {key}");
+    if !v.is_array() {
+        return Ok(Some(vec![num(v, &what)?]));
+    }
+    let values = numbers_by_period(v, &what, none)?;
+    if values.len() != periods {
+        return Err(script_error(format!(
+            "{what} has {} values; give one number, or one per period ({periods})",
+            values.len()
+        )));
+    }
+    Ok(Some(values))
+}
+
+/// An array of numbers, one per period; `()` in it is `none`.
+fn numbers_by_period(v: &Dynamic, what: &str, none: f64) -> R<Vec<f64>> {
+    let arr = v.read_lock::<Array>().ok_or_else(|| {
+        script_error(format!(
+            "{what} must be an array of numbers, one per period"
+        ))
+    })?;
+    arr.iter()
+        .enumerate()
+        .map(|(k, x)| {
+            if x.is_unit() {
+                Ok(none)
+            } else {
+                num(x, &format!("{what} of period {}", k + 1))
+            }
+        })
+        .collect()
+}
+
+/// Reads the channels of `allocate_flighting`: maps with `name`, `curve`, and
+/// optional `decay`, `min`, `max`, `fixed` (each a number or one per period),
+/// `value`, `min_roas` and `max_cpa` (over the whole plan). A `fit_adstock` result
+/// brings its curve of carried spend and its decay. Also says whether any channel's
+/// outcome is in value.
+fn flight_channels(arr: &Array, periods: usize) -> R<(Vec<FlightChannel>, bool)> {
+    const F: &str = "allocate_flighting";
+    if arr.is_empty() {
+        return Err(script_error(format!(
+            "{F}: give at least one channel, like [#{{ name: \"tv\", curve: hill(9000, 60000, 0.8), decay: 0.6 }}]"
+        )));
+    }
+    let mut out = Vec::with_capacity(arr.len());
+    let mut valued = false;
+    for (i, item) in arr.iter().enumerate() {
+        let map = item.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
+            script_error(format!(
+                "{F}: channel {} must be an object map like #{{ name: \"tv\", curve: hill(9000, 60000, 0.8), decay: 0.6 }}, got {}",
+                i + 1,
+                crate::script::type_label(item)
+            ))
+        })?;
+        let where_ = format!("{F}: channel {}", i + 1);
+        let o = Options::new(
+            &where_,
+            map,
+            &[
+                "name", "curve", "decay", "min", "max", "fixed", "value", "min_roas", "max_cpa",
+            ],
+        )?;
+        let name = o
+            .str("name")?
+            .ok_or_else(|| script_error(format!("{where_}: 'name' is missing")))?;
+        let at = format!("{F}: channel '{name}'");
+        let raw = o.raw("curve").cloned().unwrap_or(Dynamic::UNIT);
+        let decay = o.f64("decay")?;
+        let mut weibull = None;
+        let (curve, decay) = if let Some(fit) = raw.clone().try_cast::<AdstockFit>() {
+            if decay.is_some() {
+                return Err(script_error(format!(
+                    "{at}: the fit_adstock result already has its decay ({}); drop 'decay' or give a curve",
+                    fit.decay
+                )));
+            }
+            let c = Curve::hill(fit.top, fit.half, fit.shape).map_err(script_error)?;
+            if let budget::Lag::Weibull { shape, scale } = fit.lag {
+                weibull = Some((shape, scale));
+            }
+            (c, if weibull.is_some() { 0.0 } else { fit.decay })
+        } else {
+            let c = raw
+                .clone()
+                .try_cast::<Curve>()
+                .or_else(|| raw.try_cast::<Fit>().map(|f| f.curve))
+                .ok_or_else(|| {
+                    script_error(format!(
+                        "{at}: 'curve' must be a curve such as hill(9000, 60000, 0.8), a fit_curve(...) or a fit_adstock(...) result"
+                    ))
+                })?;
+            (c, decay.unwrap_or(0.0))
+        };
+        let value = o.f64("value")?;
+        let curve = match value {
+            Some(v) => {
+                valued = true;
+                budget::value_curve(&curve, v).map_err(|e| script_error(format!("{at}: {e}")))?
+            }
+            None => curve,
+        };
+        let min = per_period_numbers(&o, "min", &at, periods, 0.0)?;
+        let max = per_period_numbers(&o, "max", &at, periods, f64::INFINITY)?;
+        let fixed = per_period_numbers(&o, "fixed", &at, periods, f64::NAN)?;
+        let len = [&min, &max, &fixed]
+            .iter()
+            .filter_map(|v| v.as_ref().map(Vec::len))
+            .max()
+            .unwrap_or(1);
+        let pick = |v: &Option<Vec<f64>>, t: usize, d: f64| match v {
+            None => d,
+            Some(v) if v.len() == 1 => v[0],
+            Some(v) => v[t],
+        };
+        let limits: Vec<Limits> = (0..len)
+            .map(|t| Limits {
+                min: pick(&min, t, 0.0),
+                max: pick(&max, t, f64::INFINITY),
+                fixed: Some(pick(&fixed, t, f64::NAN)).filter(|f| !f.is_nan()),
+            })
+            .collect();
+        let mut channel = FlightChannel::new(&name, curve, decay, &limits, periods)
+            .map_err(|e| script_error(format!("{F}: {e}")))?;
+        if let Some((shape, scale)) = weibull {
+            channel = channel
+                .with_weibull(shape, scale)
+                .map_err(|e| script_error(format!("{F}: {e}")))?;
+        }
+        // Over the plan: value of outcome / spend >= min_roas (outcome taken as value
+        // without `value`), and spend / outcome <= max_cpa, i.e. value of outcome /
+        // spend >= value / max_cpa.
+        let floor_error = |e: budget::BudgetError| script_error(format!("{F}: {e}"));
+        if let Some(r) = o.f64("min_roas")? {
+            channel = channel
+                .with_min_return(r, &format!("a ROAS of at least {r}"))
+                .map_err(floor_error)?;
+        }
+        if let Some(c) = o.f64("max_cpa")? {
+            if !(c.is_finite() && c > 0.0) {
+                return Err(script_error(format!(
+                    "{at}: max_cpa must be a positive number, got {c}"
+                )));
+            }
+            channel = channel
+                .with_min_return(value.unwrap_or(1.0) / c, &format!("a CPA of at most {c}"))
+                .map_err(floor_error)?;
+        }
+        out.push(channel);
+    }
+    Ok((out, valued))
+}
+
+/// An optional option of `allocate_flighting` with one number per period.
+fn period_numbers(o: &Options, key: &str, none: f64) -> R<Option<Vec<f64>>> {
+    o.raw(key)
+        .map(|v| numbers_by_period(v, &format!("allocate_flighting: {key}"), none))
         .transpose()
 }
 
@@ -588,27 +762,43 @@ mod budget_api {
     /// each `(decay, half, shape)`, those by a grid and restarted Nelder-Mead. Options:
     /// `spend` and `outcome` name the columns (default `spend`, `outcome`); `date`
     /// names a date column that must run one day at a time (default `date` when the
-    /// table has one; rows in order otherwise). Returns an `AdstockFit`: `base, top,
-    /// decay, half, shape, r2, rmse, half_life` (days until a day's spend has lost half
-    /// its effect), `table` (each day's carry, fit, base and media part), and `curve`,
-    /// the daily response to a sustained spend (for `allocate`).
+    /// table has one; rows in order otherwise); `carryover`: `"geometric"` (the
+    /// default) or `"weibull"`, where the spend of `k` days before weighs
+    /// `exp(-(k / lag_scale)^lag_shape)` (shape 1 is geometric; above 1 the effect
+    /// holds for some days before it fades). Returns an `AdstockFit`: `base, top,
+    /// decay` (the share of a day's spend still working the next day), `half, shape,
+    /// carryover, lag_shape, lag_scale, r2, rmse, half_life` (days until a day's spend
+    /// has lost half its effect), `table` (each day's carry, fit, base and media part),
+    /// and `curve`, the daily response to a sustained spend (for `allocate`).
     ///
     /// ```rhai
     /// let f = fit_adstock(load_csv("fixtures/budget/adstock_daily.csv"), #{ outcome: "orders" });
     /// print(`decay ${f.decay}, half-life ${f.half_life} days, R² ${f.r2}`);   // decay 0.585
     /// print(f.curve.value(20000));   // orders a day from 20,000 a day, once carried over
+    /// let w = fit_adstock(load_csv("fixtures/budget/adstock_weibull_daily.csv"),
+    ///                     #{ outcome: "orders", carryover: "weibull" });
+    /// print(`Weibull lag: shape ${w.lag_shape}, scale ${w.lag_scale} days`);   // about 2 and 3
     /// ```
     #[rhai_fn(name = "fit_adstock", return_raw)]
     pub fn fit_adstock_with(table: Dynamic, options: Map) -> R<AdstockFit> {
         let t = table_from_dynamic(table, "fit_adstock: data")?;
-        let o = Options::new("fit_adstock", options, &["spend", "outcome", "date"])?;
+        let o = Options::new(
+            "fit_adstock",
+            options,
+            &["spend", "outcome", "date", "carryover"],
+        )?;
+        let carryover = match o.str("carryover")? {
+            Some(c) => budget::Carryover::parse(&c).map_err(script_error)?,
+            None => budget::Carryover::Geometric,
+        };
         let spend = o.str("spend")?.unwrap_or_else(|| "spend".into());
         let outcome = o.str("outcome")?.unwrap_or_else(|| "outcome".into());
         let date = match o.str("date")? {
             Some(d) => Some(d),
             None => t.has_column("date").then(|| "date".to_string()),
         };
-        budget::fit_adstock_table(&t, &spend, &outcome, date.as_deref()).map_err(script_error)
+        budget::fit_adstock_table(&t, &spend, &outcome, date.as_deref(), carryover)
+            .map_err(script_error)
     }
 
     /// The baseline: the outcome of a day without media.
@@ -623,10 +813,36 @@ mod budget_api {
         f.top
     }
 
-    /// The daily carryover share (0 to 0.999).
+    /// The share of a day's spend still working the next day (the geometric decay,
+    /// 0 to 0.999; for the Weibull lag its weight one day later).
     #[rhai_fn(get = "decay", pure)]
     pub fn adstock_decay(f: &mut AdstockFit) -> f64 {
         f.decay
+    }
+
+    /// The form of carryover fitted: `"geometric"` or `"weibull"`.
+    #[rhai_fn(get = "carryover", pure)]
+    pub fn adstock_carryover(f: &mut AdstockFit) -> String {
+        f.lag.name().to_string()
+    }
+
+    /// The Weibull lag's shape (`()` for the geometric carryover).
+    #[rhai_fn(get = "lag_shape", pure)]
+    pub fn adstock_lag_shape(f: &mut AdstockFit) -> Dynamic {
+        match f.lag {
+            budget::Lag::Weibull { shape, .. } => Dynamic::from_float(shape),
+            budget::Lag::Geometric { .. } => Dynamic::UNIT,
+        }
+    }
+
+    /// The Weibull lag's scale in days: the lag at which a day's spend keeps a share
+    /// `exp(-1)` of its effect (`()` for the geometric carryover).
+    #[rhai_fn(get = "lag_scale", pure)]
+    pub fn adstock_lag_scale(f: &mut AdstockFit) -> Dynamic {
+        match f.lag {
+            budget::Lag::Weibull { scale, .. } => Dynamic::from_float(scale),
+            budget::Lag::Geometric { .. } => Dynamic::UNIT,
+        }
     }
 
     /// The carried spend giving half of `top`.
@@ -653,8 +869,9 @@ mod budget_api {
         f.rmse
     }
 
-    /// Days until a day's spend has lost half its effect, `ln 0.5 / ln decay` (`()`
-    /// without carryover).
+    /// Days until a day's spend has lost half its effect, `ln 0.5 / ln decay`, or
+    /// `lag_scale x (ln 2)^(1 / lag_shape)` for the Weibull lag (`()` without
+    /// carryover).
     #[rhai_fn(get = "half_life", pure)]
     pub fn adstock_half_life(f: &mut AdstockFit) -> Dynamic {
         f.half_life().map_or(Dynamic::UNIT, Dynamic::from_float)
@@ -667,7 +884,8 @@ mod budget_api {
     }
 
     /// The daily response to a spend sustained every day (the carried Hill curve:
-    /// half point `half x (1 - decay)`), without the base: a `Curve` for `allocate`.
+    /// half point `half x (1 - decay)`, or `half` over the sum of the Weibull lag's
+    /// weights), without the base: a `Curve` for `allocate`.
     #[rhai_fn(get = "curve", pure, return_raw)]
     pub fn adstock_curve(f: &mut AdstockFit) -> R<Curve> {
         f.steady_curve().map_err(script_error)
@@ -676,9 +894,15 @@ mod budget_api {
     /// The fit in one line.
     #[rhai_fn(pure, name = "to_string", name = "to_debug")]
     pub fn adstock_to_string(f: &mut AdstockFit) -> String {
+        let lag = match f.lag {
+            budget::Lag::Geometric { decay } => format!("decay {decay:.4}"),
+            budget::Lag::Weibull { shape, scale } => {
+                format!("Weibull lag shape {shape:.4}, scale {scale:.4} days")
+            }
+        };
         format!(
-            "adstock fit over {} days: base {:.4}, top {:.4}, decay {:.4}, half {:.4}, shape {:.4} (R² {:.4})",
-            f.n, f.base, f.top, f.decay, f.half, f.shape, f.r2
+            "adstock fit over {} days: base {:.4}, top {:.4}, {lag}, half {:.4}, shape {:.4} (R² {:.4})",
+            f.n, f.base, f.top, f.half, f.shape, f.r2
         )
     }
 
@@ -949,6 +1173,197 @@ mod budget_api {
         c.table()
             .map(|t| crate::render::render_table(&t))
             .unwrap_or_default()
+    }
+
+    // ---- flighting -------------------------------------------------------------------
+
+    /// Splits `total` across channels and periods (weeks, days...) to maximise the
+    /// total outcome when spend carries over: `carry_t = spend_t + decay x carry_(t-1)`
+    /// and a period's outcome is `season_t x curve(carry_t)`. Options: `periods` (a
+    /// number, or a calendar: an array of period names such as week start dates),
+    /// `tail` (periods after the last whose outcome from the carryover also counts,
+    /// without spend; default 0: the carryover past the horizon is not counted),
+    /// `seasonality` (one multiplier per period, tail periods included),
+    /// `period_min` and `period_max` (the least and most total spend of each period;
+    /// `()` for none), `reserve` (a share of the total held back, as in `allocate`). A channel is `#{ name, curve, decay, min, max, fixed, value }`:
+    /// `decay` in [0, 1) per period (default 0), or a `fit_adstock` result as `curve`
+    /// (its carried-spend curve and its carryover, geometric or Weibull, periods then
+    /// being days); `min`, `max` and
+    /// `fixed` a number for every period or an array of one per period; `value` what
+    /// one unit of outcome is worth (the plan then maximises value); `min_roas` and
+    /// `max_cpa` hold over the whole plan (the channel's outcome in every counted
+    /// period against its spend in all of them; the result's `held` names the
+    /// channels whose floor binds). Without
+    /// carryover, identical periods split evenly. The result's `table` has `channel,
+    /// period, spend, outcome, marginal` (the extra outcome of one more unit spent in
+    /// that period, its carryover included: equal on every free cell at the
+    /// optimum), with `by_period`, `by_channel`, `result`, `tail_result`, `marginal`
+    /// and `svg`. Global optimum for concave curves; for S-shaped curves the best of
+    /// several starts.
+    ///
+    /// ```rhai
+    /// let plan = allocate_flighting(120000, [
+    ///     #{ name: "tv", curve: hill(9000, 60000, 0.8), decay: 0.6 },
+    ///     #{ name: "search", curve: hill(4000, 15000, 1.0), decay: 0.3, max: 12000 },
+    /// ], #{ periods: ["wk 27", "wk 28", "wk 29", "wk 30"], seasonality: [1.0, 1.0, 1.3, 1.1] });
+    /// print(plan);                 // early weeks get more: their carryover counts longer
+    /// print(plan.by_period);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn allocate_flighting(
+        ctx: NativeCallContext,
+        total: Dynamic,
+        channels: Array,
+        options: Map,
+    ) -> R<Flighting> {
+        let o = Options::new(
+            "allocate_flighting",
+            options,
+            &[
+                "periods",
+                "tail",
+                "seasonality",
+                "period_min",
+                "period_max",
+                "reserve",
+            ],
+        )?;
+        let (periods, labels) = match o.raw("periods") {
+            None => {
+                return Err(script_error(
+                    "allocate_flighting: give the periods, as a number (#{ periods: 8 }) or a calendar (#{ periods: [\"2024-07-01\", \"2024-07-08\"] })",
+                ))
+            }
+            Some(v) if v.is_array() => {
+                let l = o.strings("periods")?.unwrap_or_default();
+                (l.len(), Some(l))
+            }
+            Some(_) => {
+                let p = o.i64("periods")?.unwrap_or(0);
+                if !(1..=budget::MAX_PERIODS as i64).contains(&p) {
+                    return Err(script_error(format!(
+                        "allocate_flighting: periods must be a whole number from 1 to {}, got {p}",
+                        budget::MAX_PERIODS
+                    )));
+                }
+                (p as usize, None)
+            }
+        };
+        if periods == 0 {
+            return Err(script_error(
+                "allocate_flighting: the calendar in periods is empty; give at least one period",
+            ));
+        }
+        let tail = o.i64("tail")?.unwrap_or(0);
+        if !(0..=budget::MAX_PERIODS as i64).contains(&tail) {
+            return Err(script_error(format!(
+                "allocate_flighting: tail must be a whole number of periods from 0 to {}, got {tail}",
+                budget::MAX_PERIODS
+            )));
+        }
+        let (chans, valued) = super::flight_channels(&channels, periods)?;
+        let opts = FlightOptions {
+            periods,
+            tail: tail as usize,
+            seasonality: super::period_numbers(&o, "seasonality", f64::NAN)?,
+            period_min: super::period_numbers(&o, "period_min", 0.0)?,
+            period_max: super::period_numbers(&o, "period_max", f64::INFINITY)?,
+            outcome: if valued {
+                crate::table::Kind::Money
+            } else {
+                crate::table::Kind::Count
+            },
+            labels,
+            reserve: o.f64("reserve")?.unwrap_or(0.0),
+            deadline: context(&ctx)?.deadline,
+        };
+        budget::allocate_flighting(num(&total, "allocate_flighting: total")?, &chans, &opts)
+            .map_err(script_error)
+    }
+
+    /// The plan: `channel, period, spend, outcome, marginal`, channel by channel, tail
+    /// periods included (spend 0).
+    #[rhai_fn(get = "table", pure, return_raw)]
+    pub fn flighting_table(f: &mut Flighting) -> R<Table> {
+        f.table().map_err(script_error)
+    }
+
+    /// Totals by period: `period, spend, outcome`.
+    #[rhai_fn(get = "by_period", pure, return_raw)]
+    pub fn flighting_by_period(f: &mut Flighting) -> R<Table> {
+        f.by_period().map_err(script_error)
+    }
+
+    /// Totals by channel: `channel, spend, outcome, return` (outcome over spend: the
+    /// ROAS when the outcome is in value).
+    #[rhai_fn(get = "by_channel", pure, return_raw)]
+    pub fn flighting_by_channel(f: &mut Flighting) -> R<Table> {
+        f.by_channel().map_err(script_error)
+    }
+
+    /// The total outcome counted (the horizon and the tail).
+    #[rhai_fn(get = "result", pure)]
+    pub fn flighting_result(f: &mut Flighting) -> f64 {
+        f.result
+    }
+
+    /// The part of `result` in the tail periods.
+    #[rhai_fn(get = "tail_result", pure)]
+    pub fn flighting_tail_result(f: &mut Flighting) -> f64 {
+        f.tail_result
+    }
+
+    /// The total budget.
+    #[rhai_fn(get = "total", pure)]
+    pub fn flighting_total(f: &mut Flighting) -> f64 {
+        f.total
+    }
+
+    /// The amount held back as a reserve.
+    #[rhai_fn(get = "reserve", pure)]
+    pub fn flighting_reserve(f: &mut Flighting) -> f64 {
+        f.reserve
+    }
+
+    /// The amount planned (the total less the reserve).
+    #[rhai_fn(get = "allocated", pure)]
+    pub fn flighting_allocated(f: &mut Flighting) -> f64 {
+        f.allocated
+    }
+
+    /// The extra outcome if the reserve were released and the whole total planned.
+    #[rhai_fn(get = "reserve_result", pure)]
+    pub fn flighting_reserve_result(f: &mut Flighting) -> f64 {
+        f.reserve_result
+    }
+
+    /// The channels held at their minimum ROAS or maximum CPA, as an array of names.
+    #[rhai_fn(get = "held", pure)]
+    pub fn flighting_held(f: &mut Flighting) -> Array {
+        f.held.iter().map(|h| Dynamic::from(h.clone())).collect()
+    }
+
+    /// The marginal return shared by the free cells (the budget's multiplier), or
+    /// `()` when every cell is held by a limit.
+    #[rhai_fn(get = "marginal", pure)]
+    pub fn flighting_marginal(f: &mut Flighting) -> Dynamic {
+        f.marginal.map_or(Dynamic::UNIT, Dynamic::from_float)
+    }
+
+    /// A line chart of each channel's spend by period (an SVG document).
+    #[rhai_fn(get = "svg", pure)]
+    pub fn flighting_svg(f: &mut Flighting) -> String {
+        crate::render::flighting_svg(f)
+    }
+
+    /// A summary line and the spend by channel and period.
+    #[rhai_fn(pure, name = "to_string", name = "to_debug")]
+    pub fn flighting_to_string(f: &mut Flighting) -> String {
+        let table = f
+            .table()
+            .map(|t| crate::render::render_table(&t))
+            .unwrap_or_default();
+        format!("{}\n{table}", crate::render::flighting_summary(f))
     }
 
     // ---- pacing --------------------------------------------------------------------
