@@ -957,6 +957,48 @@ fn cell_text(c: &Column, row: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The step code of each row's event. A dictionary-encoded event column (a Parquet
+/// export's, or a CSV's with few event names) is matched once per distinct name, and
+/// each row then looks its name's code up; plain text is matched row by row.
+struct EventSteps {
+    /// Per row, the index of its distinct name (`None`: a missing cell); `None` for
+    /// plain text.
+    codes: Option<Vec<Option<u32>>>,
+    /// Per distinct name, its step code.
+    steps: Vec<Option<usize>>,
+}
+
+impl EventSteps {
+    fn of(event: &Column, names: &[&[u8]]) -> EventSteps {
+        let Some((codes, n)) = event.is_dictionary().then(|| event.text_codes()).flatten() else {
+            return EventSteps {
+                codes: None,
+                steps: Vec::new(),
+            };
+        };
+        let mut steps: Vec<Option<usize>> = vec![None; n];
+        let mut seen = vec![false; n];
+        for (row, c) in codes.iter().enumerate() {
+            if let Some(c) = c.map(|c| c as usize).filter(|&c| c < n && !seen[c]) {
+                seen[c] = true;
+                steps[c] = code_of(names, cell_text(event, row).as_bytes());
+            }
+        }
+        EventSteps {
+            codes: Some(codes),
+            steps,
+        }
+    }
+
+    #[inline]
+    fn step(&self, event: &Column, names: &[&[u8]], row: usize) -> Option<usize> {
+        if let Some(Some(Some(c))) = self.codes.as_ref().map(|codes| codes.get(row)) {
+            return self.steps.get(*c as usize).copied().flatten();
+        }
+        code_of(names, cell_text(event, row).as_bytes())
+    }
+}
+
 /// The batches of the rows of `table` whose event has a code among `names`, for the
 /// collector. `first_row`: the table is a part (a Parquet row group) whose first row
 /// is data row `first_row + 1` of its file; messages then name data rows, not lines.
@@ -975,13 +1017,13 @@ pub(crate) fn collect_batches(
         .map(|b| table.column(b))
         .collect::<Result<_, _>>()?;
     let names: Vec<&[u8]> = names.iter().map(|s| s.as_bytes()).collect();
+    let steps = EventSteps::of(event, &names);
     let mut done = Vec::new();
     let mut batch = Batch::default();
     let mut key = Vec::new();
     for row in 0..table.n_rows() {
         batch.rows += 1;
-        let ev = cell_text(event, row);
-        let Some(c) = code_of(&names, ev.as_bytes()) else {
+        let Some(c) = steps.step(event, &names, row) else {
             continue;
         };
         let t = time_at(time, row).ok_or_else(|| {
@@ -1097,6 +1139,33 @@ mod tests {
             s.truncate(s.len() - nl.len());
         }
         s
+    }
+
+    #[test]
+    fn dictionary_and_plain_event_columns_give_the_same_funnel() {
+        let text = "user_id,event,timestamp\nu1,a,1\nu1,,2\nu1,b,3\nu2,a,4\nu2,x,5\nu2,c,6\nu1,c,7\nu3,b,8\nu3,,9\n";
+        let table = crate::table::read_csv_bytes(
+            "ev.csv",
+            text.as_bytes(),
+            &crate::table::CsvOptions::default(),
+        )
+        .expect("table");
+        let event = table.column("event").expect("event");
+        assert!(event.is_dictionary());
+        let plain = table
+            .with_column_data("event", event.decoded())
+            .expect("plain");
+        assert!(!plain.column("event").expect("event").is_dictionary());
+        let spec = FunnelSpec::new(
+            vec!["a".into(), "b".into(), "c".into()],
+            Window::parse("10s").expect("window"),
+        )
+        .expect("spec");
+        let coded = funnel_from_table(&table, &spec).expect("coded");
+        assert_eq!(coded, funnel_from_table(&plain, &spec).expect("plain"));
+        // u1 reaches c, u2 stops at a (x breaks nothing, b never comes), u3 never starts.
+        let steps: Vec<u64> = coded.groups[0].steps.iter().map(|s| s.users).collect();
+        assert_eq!(steps, vec![2, 1, 1]);
     }
 
     #[test]

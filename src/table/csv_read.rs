@@ -1000,7 +1000,7 @@ enum Builder {
 
 /// The most distinct values a chunk's text column keeps in a dictionary before it
 /// stores each cell's text instead.
-const DICT_LIMIT: usize = 4096;
+pub(crate) const DICT_LIMIT: usize = 4096;
 
 /// Text cells: a dictionary (each distinct value once, a key per cell) while there are
 /// few distinct values, else every cell's bytes.

@@ -15,6 +15,8 @@ mod kind;
 mod known;
 mod ops;
 pub mod parquet;
+#[cfg(test)]
+mod parquet_tests;
 mod reshape;
 #[cfg(test)]
 mod roundtrip_tests;

@@ -3,8 +3,10 @@
 //! crate's Arrow reader and writer.
 //!
 //! Reading decodes only the columns asked for (a projection: the other columns' bytes
-//! are never decompressed) and the row groups in parallel, each from its own file
-//! handle. Parquet types map to the table's column types as follows:
+//! are never decompressed), columns and row groups in parallel, each piece from its own
+//! file handle; text that the writer dictionary-encoded stays dictionary-encoded when
+//! it has few distinct values (see [`read_parquet`]). Parquet types map to the table's
+//! column types as follows:
 //!
 //! | Parquet / Arrow type | column |
 //! |---|---|
@@ -27,17 +29,25 @@ use ::parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
 use ::parquet::arrow::{ArrowWriter, ProjectionMask};
+use arrow_array::builder::BooleanBufferBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Date64Type, Float16Type, Float32Type, Int16Type, Int32Type, Int8Type,
     TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, Int32Array, RecordBatch, StringArray};
+use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use rayon::prelude::*;
+use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The largest file [`read_parquet`] reads into memory at once (256 MiB); larger
+/// files are read piece by piece.
+const WHOLE_FILE_LIMIT: u64 = 256 << 20;
 
 /// The first bytes of every Parquet file.
 pub const PARQUET_MAGIC: &[u8; 4] = b"PAR1";
@@ -64,6 +74,9 @@ pub struct ParquetScan {
     /// The columns to decode: their positions among the file's top-level columns and
     /// their names, in the order asked for.
     columns: Vec<(usize, String)>,
+    /// The whole file, when it was read into memory at once (else each piece reads
+    /// its own bytes from the file).
+    bytes: Option<bytes::Bytes>,
 }
 
 impl ParquetScan {
@@ -86,6 +99,19 @@ impl ParquetScan {
         columns: Option<&[String]>,
         coded: &[String],
     ) -> Result<Self, TableError> {
+        ParquetScan::open_with(path, name, columns, |_, field| {
+            coded.iter().any(|c| c == field)
+        })
+    }
+
+    /// Opens `path` with the text columns chosen by `coded(metadata, column name)`
+    /// decoded as dictionary codes.
+    fn open_with(
+        path: &Path,
+        name: &str,
+        columns: Option<&[String]>,
+        coded: impl Fn(&ArrowReaderMetadata, &str) -> bool,
+    ) -> Result<Self, TableError> {
         let file = std::fs::File::open(path).map_err(|e| TableError::Io {
             path: name.to_string(),
             reason: super::io_reason(&e),
@@ -96,7 +122,7 @@ impl ParquetScan {
         // offsets, or codes into a dictionary of those), whatever layout the writer
         // recorded (large, view or dictionary).
         let text_type = |field: &str| {
-            if coded.iter().any(|c| c == field) {
+            if coded(&inferred, field) {
                 DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
             } else {
                 DataType::Utf8
@@ -151,7 +177,44 @@ impl ParquetScan {
             name: name.to_string(),
             metadata,
             columns,
+            bytes: None,
         })
+    }
+
+    /// Reads the whole file into memory at once when the asked columns are most of it
+    /// and it is not large (at most [`WHOLE_FILE_LIMIT`] bytes): one sequential read
+    /// instead of a read and a buffer per page, and the pages are then decoded from
+    /// memory without copying.
+    fn read_whole_file_if_most_is_asked(&mut self) -> Result<(), TableError> {
+        let size = std::fs::metadata(&self.path)
+            .map(|m| m.len())
+            .unwrap_or(u64::MAX);
+        let all = 0..self.n_groups();
+        let asked: i64 = (0..self.columns.len())
+            .map(|c| self.piece_bytes(c, &all))
+            .sum();
+        if size <= WHOLE_FILE_LIMIT && u64::try_from(asked).unwrap_or(0) * 2 >= size {
+            // In a few parts read at once, each into its own part of the buffer, so
+            // that copying from the page cache (and first touching the buffer's
+            // memory) is shared by the threads.
+            let mut bytes = vec![0u8; usize::try_from(size).unwrap_or(0)];
+            let part = bytes.len().div_ceil(4).max(1 << 20);
+            bytes
+                .par_chunks_mut(part)
+                .enumerate()
+                .try_for_each(|(i, chunk)| {
+                    use std::io::{Read, Seek, SeekFrom};
+                    let mut file = std::fs::File::open(&self.path)?;
+                    file.seek(SeekFrom::Start((i * part) as u64))?;
+                    file.read_exact(chunk)
+                })
+                .map_err(|e| TableError::Io {
+                    path: self.name.clone(),
+                    reason: super::io_reason(&e),
+                })?;
+            self.bytes = Some(bytes::Bytes::from(bytes));
+        }
+        Ok(())
     }
 
     /// The number of row groups.
@@ -167,50 +230,164 @@ impl ParquetScan {
     /// Decodes row group `group` (the asked columns only) into a table named after
     /// the file.
     pub fn read_group(&self, group: usize) -> Result<Table, TableError> {
-        let bad = |e: &dyn std::fmt::Display| not_parquet(&self.name, &e.to_string());
-        let file = std::fs::File::open(&self.path).map_err(|e| TableError::Io {
-            path: self.name.clone(),
-            reason: super::io_reason(&e),
-        })?;
-        let rows = self.metadata.metadata().row_group(group).num_rows();
-        let mask = ProjectionMask::roots(
-            self.metadata.parquet_schema(),
-            self.columns.iter().map(|(i, _)| *i),
-        );
-        let reader =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
-                .with_projection(mask)
-                .with_row_groups(vec![group])
-                .with_batch_size(usize::try_from(rows).unwrap_or(1).clamp(1, 1 << 20))
-                .build()
-                .map_err(|e| bad(&e))?;
-        let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>().map_err(|e| bad(&e))?;
-        let mut columns = Vec::with_capacity(self.columns.len());
-        for (_, col) in &self.columns {
-            let parts = batches
-                .iter()
-                .map(|b| {
-                    let a = b.column_by_name(col).ok_or_else(|| {
-                        not_parquet(
-                            &self.name,
-                            &format!("column '{col}' is missing from a row group"),
-                        )
-                    })?;
-                    to_column(&self.name, col, a)
-                })
-                .collect::<Result<Vec<Column>, TableError>>()?;
-            let refs: Vec<&Column> = parts.iter().collect();
-            let column = match refs.as_slice() {
-                [one] => (*one).clone(),
-                _ => Column::concat(&refs).map_err(|e| bad(&e))?,
-            };
-            columns.push((col.clone(), column));
-        }
-        if batches.is_empty() {
+        if self.group_rows(group) == 0 {
             // A row group without rows: empty columns of the right types.
             return self.empty_table();
         }
+        let columns = (0..self.columns.len())
+            .map(|c| {
+                let piece = self.read_piece(c, group..group + 1)?;
+                let name = &self.columns[c].1;
+                Ok((name.clone(), to_column(&self.name, name, &piece)?))
+            })
+            .collect::<Result<Vec<_>, TableError>>()?;
         Table::new(&self.name, columns)
+    }
+
+    /// Decodes the asked column `c` (its position in the asked columns) of the row
+    /// groups in `groups` as one Arrow array, from the file's bytes in memory or from
+    /// its own file handle.
+    fn read_piece(&self, c: usize, groups: Range<usize>) -> Result<ArrayRef, TableError> {
+        match &self.bytes {
+            Some(b) => self.read_piece_from(b.clone(), c, groups),
+            None => {
+                let file = std::fs::File::open(&self.path).map_err(|e| TableError::Io {
+                    path: self.name.clone(),
+                    reason: super::io_reason(&e),
+                })?;
+                self.read_piece_from(file, c, groups)
+            }
+        }
+    }
+
+    /// [`ParquetScan::read_piece`] from `input`: the file, or the file's bytes.
+    fn read_piece_from<R: ::parquet::file::reader::ChunkReader + 'static>(
+        &self,
+        input: R,
+        c: usize,
+        groups: Range<usize>,
+    ) -> Result<ArrayRef, TableError> {
+        let bad = |e: &dyn std::fmt::Display| not_parquet(&self.name, &e.to_string());
+        let (root, col) = &self.columns[c];
+        let rows: u64 = groups.clone().map(|g| self.group_rows(g)).sum();
+        let mask = ProjectionMask::roots(self.metadata.parquet_schema(), [*root]);
+        let reader =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(input, self.metadata.clone())
+                .with_projection(mask)
+                .with_row_groups(groups.collect())
+                // The declared row count only sizes the batch: a damaged file that
+                // declares too many rows cannot make it reserve more than this.
+                .with_batch_size(usize::try_from(rows).unwrap_or(1).clamp(1, 1 << 24))
+                .build()
+                .map_err(|e| bad(&e))?;
+        let mut parts: Vec<ArrayRef> = Vec::with_capacity(1);
+        for batch in reader {
+            let batch = batch.map_err(|e| bad(&e))?;
+            parts.push(batch.columns().first().cloned().ok_or_else(|| {
+                not_parquet(
+                    &self.name,
+                    &format!("column '{col}' is missing from a row group"),
+                )
+            })?);
+        }
+        match parts.len() {
+            0 => Ok(arrow_array::new_empty_array(
+                self.metadata.schema().fields()[*root].data_type(),
+            )),
+            1 => Ok(parts.swap_remove(0)),
+            _ => {
+                let refs: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
+                arrow_select::concat::concat(&refs).map_err(|e| bad(&e))
+            }
+        }
+    }
+
+    /// The decoded pieces of the asked column `c`, in file order, stacked into one
+    /// column: dictionary-encoded when every piece is a dictionary of at most
+    /// `DICT_LIMIT` texts (the dictionaries merged), else plain.
+    fn read_column(&self, c: usize, pieces: &[ArrayRef]) -> Result<Column, TableError> {
+        let col = &self.columns[c].1;
+        let dictionaries = pieces.iter().all(|p| {
+            p.as_dictionary_opt::<Int32Type>().is_some_and(|d| {
+                d.values().len() <= super::csv_read::DICT_LIMIT && d.values().null_count() == 0
+            })
+        });
+        if dictionaries && !pieces.is_empty() {
+            return merge_dictionaries(pieces)
+                .map_err(|e| TableError::Invalid(format!("{}: column '{col}': {e}", self.name)));
+        }
+        // Plain: the pieces in the table's layout (codes spelled out), then one copy.
+        let plain = pieces
+            .iter()
+            .map(|p| match p.as_dictionary_opt::<Int32Type>() {
+                Some(d) => arrow_select::take::take(d.values(), d.keys(), None)
+                    .map_err(|e| not_parquet(&self.name, &e.to_string())),
+                None => Ok(p.clone()),
+            })
+            .collect::<Result<Vec<ArrayRef>, TableError>>()?;
+        let joined = match plain.as_slice() {
+            [] => self.empty_column(c)?,
+            [one] => one.clone(),
+            _ => {
+                let refs: Vec<&dyn Array> = plain.iter().map(|a| a.as_ref()).collect();
+                arrow_select::concat::concat(&refs)
+                    .map_err(|e| not_parquet(&self.name, &e.to_string()))?
+            }
+        };
+        to_column(&self.name, col, &joined)
+    }
+
+    /// The compressed bytes of the asked column `c` in the row groups `groups`.
+    fn piece_bytes(&self, c: usize, groups: &Range<usize>) -> i64 {
+        let schema = self.metadata.parquet_schema();
+        let leaves: Vec<usize> = (0..schema.num_columns())
+            .filter(|&l| schema.get_column_root_idx(l) == self.columns[c].0)
+            .collect();
+        groups
+            .clone()
+            .map(|g| {
+                let g = self.metadata.metadata().row_group(g);
+                leaves
+                    .iter()
+                    .map(|&l| g.column(l).compressed_size())
+                    .sum::<i64>()
+            })
+            .sum()
+    }
+
+    /// True when the asked column `c` is decoded as dictionary codes.
+    fn is_coded(&self, c: usize) -> bool {
+        matches!(
+            self.metadata.schema().fields()[self.columns[c].0].data_type(),
+            DataType::Dictionary(..)
+        )
+    }
+
+    /// The row groups cut into about `n` runs of consecutive groups with about the same
+    /// number of rows each (never an empty run; at most one run per group).
+    fn runs(&self, n: usize) -> Vec<Range<usize>> {
+        let groups = self.n_groups();
+        let total: u64 = (0..groups).map(|g| self.group_rows(g)).sum();
+        let n = n.clamp(1, groups.max(1)) as u64;
+        let mut runs = Vec::new();
+        let (mut start, mut rows) = (0, 0u64);
+        for g in 0..groups {
+            rows += self.group_rows(g);
+            // Close the run once it reaches its share of the rows.
+            if u128::from(rows) * u128::from(n) >= u128::from(total) * (runs.len() as u128 + 1)
+                || g + 1 == groups
+            {
+                runs.push(start..g + 1);
+                start = g + 1;
+            }
+        }
+        runs
+    }
+
+    /// The asked column `c` with no rows, as the file declares it.
+    fn empty_column(&self, c: usize) -> Result<ArrayRef, TableError> {
+        let field = &self.metadata.schema().fields()[self.columns[c].0];
+        Ok(arrow_array::new_empty_array(field.data_type()))
     }
 
     /// The asked columns with no rows, of the types the file declares.
@@ -247,26 +424,204 @@ fn not_parquet(name: &str, reason: &str) -> TableError {
 }
 
 /// Reads the Parquet file at `path` (named `name` in messages): only the columns in
-/// `columns`, in that order (`None`: all), row groups decoded in parallel and stacked
-/// in file order.
+/// `columns`, in that order (`None`: all).
+///
+/// Every (column, row group) piece is decoded as its own task, the tasks spread over
+/// the threads, and each column is then stacked once in file order. A text column
+/// that the writer dictionary-encoded in every row group is decoded as codes into the
+/// Parquet dictionaries (each distinct text decoded once); when no row group's
+/// dictionary holds more than 4,096 texts (the CSV reader's limit for a chunk of rows), the dictionaries are merged into
+/// one (each text once, in order of first appearance, only the texts some row uses)
+/// and the column stays dictionary-encoded, as the CSV reader keeps columns with few
+/// distinct values; otherwise the codes are spelled out as plain text.
 pub fn read_parquet(
     path: &Path,
     name: &str,
     columns: Option<&[String]>,
 ) -> Result<Table, TableError> {
-    let scan = ParquetScan::open(path, name, columns)?;
-    let groups: Vec<Table> = (0..scan.n_groups())
-        .into_par_iter()
-        .map(|g| scan.read_group(g))
-        .collect::<Result<_, _>>()?;
-    let Some((first, rest)) = groups.split_first() else {
+    let mut scan = ParquetScan::open_with(path, name, columns, dictionary_everywhere)?;
+    scan.read_whole_file_if_most_is_asked()?;
+    let n_groups = scan.n_groups();
+    if n_groups == 0 {
         // No row group at all: the columns, empty.
         return scan.empty_table();
-    };
-    if rest.is_empty() {
-        return Ok(first.clone());
     }
-    first.concat(rest)
+    // The pieces to decode, each a task for the thread pool: a coded text column one
+    // row group at a time (each group has its own dictionary); any other column in as
+    // few runs of groups as keep every thread busy, since stacking runs costs a copy.
+    let threads = rayon::current_num_threads().max(1);
+    let plain = (0..scan.columns.len())
+        .filter(|&c| !scan.is_coded(c))
+        .count();
+    let per_column = threads.div_ceil(plain.max(1));
+    let mut tasks: Vec<(usize, Range<usize>)> = Vec::new();
+    for c in 0..scan.columns.len() {
+        if scan.is_coded(c) {
+            tasks.extend((0..n_groups).map(|g| (c, g..g + 1)));
+        } else {
+            tasks.extend(scan.runs(per_column).into_iter().map(|r| (c, r)));
+        }
+    }
+    // The biggest pieces first, so that the last tasks to finish are short ones.
+    tasks.sort_by_key(|(c, r)| std::cmp::Reverse(scan.piece_bytes(*c, r)));
+    let mut decoded: Vec<(usize, usize, ArrayRef)> = tasks
+        .into_par_iter()
+        .map(|(c, r)| Ok((c, r.start, scan.read_piece(c, r)?)))
+        .collect::<Result<_, TableError>>()?;
+    decoded.sort_by_key(|(c, start, _)| (*c, *start));
+    let mut pieces: Vec<Vec<ArrayRef>> = vec![Vec::new(); scan.columns.len()];
+    for (c, _, a) in decoded {
+        pieces[c].push(a);
+    }
+    let columns = pieces
+        .into_par_iter()
+        .enumerate()
+        .map(|(c, p)| Ok((scan.columns[c].1.clone(), scan.read_column(c, &p)?)))
+        .collect::<Result<Vec<_>, TableError>>()?;
+    Table::new(name, columns)
+}
+
+/// True when the text column `field` has a dictionary page in every row group (the
+/// writer dictionary-encoded it): then decoding its codes is cheaper than its texts.
+fn dictionary_everywhere(metadata: &ArrowReaderMetadata, field: &str) -> bool {
+    let Some(root) = metadata
+        .schema()
+        .fields()
+        .iter()
+        .position(|f| f.name() == field)
+    else {
+        return false;
+    };
+    let schema = metadata.parquet_schema();
+    let leaves: Vec<usize> = (0..schema.num_columns())
+        .filter(|&l| schema.get_column_root_idx(l) == root)
+        .collect();
+    let [leaf] = leaves.as_slice() else {
+        return false;
+    };
+    let groups = metadata.metadata().row_groups();
+    !groups.is_empty()
+        && groups
+            .iter()
+            .all(|g| g.column(*leaf).dictionary_page_offset().is_some())
+}
+
+/// Dictionary-encoded pieces of one text column stacked into one dictionary-encoded
+/// column: each text once, in order of first appearance, and only the texts some row
+/// uses (a missing cell uses none).
+fn merge_dictionaries(pieces: &[ArrayRef]) -> Result<Column, String> {
+    let total: usize = pieces.iter().map(|p| p.len()).sum();
+    let mut merged = Merged::default();
+    let mut keys: Vec<i32> = Vec::with_capacity(total);
+    let any_nulls = pieces.iter().any(|p| p.null_count() > 0);
+    let mut valid = BooleanBufferBuilder::new(if any_nulls { total } else { 0 });
+    for p in pieces {
+        let Some(d) = p.as_dictionary_opt::<Int32Type>() else {
+            return Err("a row group's text is not dictionary-encoded".into());
+        };
+        let values = d.values().as_string::<i32>();
+        let nulls = d.keys().nulls().filter(|n| n.null_count() > 0);
+        let known: Option<Vec<i32>> = values
+            .iter()
+            .map(|v| v.and_then(|v| merged.codes.get(v).copied()))
+            .collect();
+        if let Some(known) = known {
+            // Every text of this piece is already in the merged dictionary (which
+            // holds used texts only): its keys are translated without tracking first
+            // use, or copied when the two dictionaries agree (row groups written alike
+            // often have the same dictionary). A key out of range becomes -1, which
+            // the column refuses unless the cell is missing.
+            if known.iter().enumerate().all(|(i, &m)| m == i as i32) {
+                keys.extend_from_slice(d.keys().values());
+            } else {
+                keys.extend(
+                    d.keys()
+                        .values()
+                        .iter()
+                        .map(|&k| known.get(k as usize).copied().unwrap_or(-1)),
+                );
+            }
+            match nulls {
+                Some(n) => valid.append_buffer(n.inner()),
+                None if any_nulls => valid.append_n(p.len(), true),
+                None => {}
+            }
+            continue;
+        }
+        // This piece's codes into the merged dictionary, given on first use (-1: not
+        // used yet).
+        let mut remap: Vec<i32> = vec![-1; values.len()];
+        let mut code = |k: i32| -> Result<i32, String> {
+            match remap.get(k as usize) {
+                Some(&m) if m >= 0 => Ok(m),
+                Some(_) => {
+                    let m = merged.code(values.value(k as usize))?;
+                    remap[k as usize] = m;
+                    Ok(m)
+                }
+                None => Err("a dictionary key is out of range".into()),
+            }
+        };
+        match nulls {
+            None => {
+                for &k in d.keys().values() {
+                    keys.push(code(k)?);
+                }
+                if any_nulls {
+                    valid.append_n(p.len(), true);
+                }
+            }
+            Some(n) => {
+                for (&k, ok) in d.keys().values().iter().zip(n.iter()) {
+                    keys.push(if ok { code(k)? } else { 0 });
+                }
+                valid.append_buffer(n.inner());
+            }
+        }
+    }
+    let values = StringArray::try_new(
+        OffsetBuffer::new(ScalarBuffer::from(merged.offsets)),
+        merged.bytes.into(),
+        None,
+    )
+    .map_err(|e| e.to_string())?;
+    let nulls = any_nulls.then(|| NullBuffer::new(valid.finish()));
+    Column::dictionary(Int32Array::new(ScalarBuffer::from(keys), nulls), values)
+}
+
+/// The merged dictionary being built: each distinct text once, as UTF-8 bytes and
+/// offsets, and the code of each text.
+struct Merged<'a> {
+    codes: HashMap<&'a str, i32, super::hash::FxBuild>,
+    bytes: Vec<u8>,
+    offsets: Vec<i32>,
+}
+
+impl Default for Merged<'_> {
+    fn default() -> Self {
+        Merged {
+            codes: HashMap::default(),
+            bytes: Vec::new(),
+            offsets: vec![0],
+        }
+    }
+}
+
+impl<'a> Merged<'a> {
+    /// The code of `text`, added at the end when new.
+    #[cold]
+    fn code(&mut self, text: &'a str) -> Result<i32, String> {
+        if let Some(&m) = self.codes.get(text) {
+            return Ok(m);
+        }
+        self.bytes.extend_from_slice(text.as_bytes());
+        let end = i32::try_from(self.bytes.len())
+            .map_err(|_| "the column's distinct texts exceed 2 GB")?;
+        self.offsets.push(end);
+        let m = (self.offsets.len() - 2) as i32;
+        self.codes.insert(text, m);
+        Ok(m)
+    }
 }
 
 /// The table as a Parquet file: snappy-compressed, one row group per million rows,
