@@ -55,7 +55,7 @@ pub fn format_grouped(x: f64, decimals: usize) -> String {
 fn group_digits(int: &str) -> String {
     let mut grouped = String::new();
     for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);

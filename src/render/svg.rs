@@ -352,7 +352,8 @@ pub fn y_axis(svg: &mut Svg, scale: &Scale, x0: f64, x1: f64, label: impl Fn(f64
 pub fn x_axis_labels(svg: &mut Svg, xs: &[(f64, String)], y: f64, every: usize) {
     let every = every.max(1);
     let last = xs.len().saturating_sub(1);
-    let crowded = |i: usize| i != last && last - i < (every * 2).div_ceil(3) && last % every != 0;
+    let crowded =
+        |i: usize| i != last && last - i < (every * 2).div_ceil(3) && !last.is_multiple_of(every);
     for (i, (x, label)) in xs.iter().enumerate() {
         if (i % every == 0 && !crowded(i)) || i == last {
             svg.text_colored(*x, y + 16.0, label, Anchor::Middle, palette::MUTED);

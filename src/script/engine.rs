@@ -338,7 +338,7 @@ pub fn build_engine(config: EngineConfig) -> (Engine, RunContext) {
                 progress_stop.set(Some(Stop::Interrupted));
             } else if used > progress_limits.max_memory {
                 progress_stop.set(Some(Stop::Memory(used)));
-            } else if total % 256 == 0 {
+            } else if total.is_multiple_of(256) {
                 progress_stop.set(limit_passed(clock.get(), &progress_limits));
             }
         }

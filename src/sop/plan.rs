@@ -998,7 +998,7 @@ mod tests {
         options.launch = Some(d("2024-06-17"));
         options.seed = seed;
         options.effort = Effort::Fast;
-        if seed % 3 == 0 {
+        if seed.is_multiple_of(3) {
             options.weekend = vec![Weekday::Sun];
         }
         SopInput {

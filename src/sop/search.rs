@@ -92,7 +92,7 @@ impl<'a> Evaluator<'a> {
 
     fn exhausted(&self) -> bool {
         self.used >= self.limit
-            || (self.used % 64 == 0 && self.stop_at.is_some_and(|t| Instant::now() >= t))
+            || (self.used.is_multiple_of(64) && self.stop_at.is_some_and(|t| Instant::now() >= t))
     }
 
     /// Forward SGS of `list`; then backward-forward justification while it improves.

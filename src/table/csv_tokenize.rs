@@ -221,7 +221,7 @@ pub fn record_boundary(block: &[u8]) -> Option<usize> {
     }
     let mut quotes = count_quotes(&block[..nl]);
     loop {
-        if quotes % 2 == 0 {
+        if quotes.is_multiple_of(2) {
             return Some(nl + 1);
         }
         end = nl;

@@ -268,7 +268,7 @@ pub fn read_table(input: &mut dyn BufRead, o: &ReadOptions) -> Result<(Table, u6
             return Err(ReadError::Bad { reason, server });
         }
         rows += 1;
-        if rows % 4096 == 0 && (o.stop)() {
+        if rows.is_multiple_of(4096) && (o.stop)() {
             return Err(ReadError::Stopped);
         }
     }
