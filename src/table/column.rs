@@ -132,8 +132,13 @@ impl Column {
     /// A dictionary-encoded text column: cell `r` is `values[keys[r]]` (a null key is
     /// a missing cell). Errors when a key is out of range.
     pub(crate) fn dictionary(keys: Int32Array, values: StringArray) -> Result<Column, String> {
-        let n = values.len() as i64;
-        if keys.iter().flatten().any(|k| k < 0 || i64::from(k) >= n) {
+        let n = values.len() as u64;
+        // Fast path over the raw keys (a loop the compiler vectorises; a negative key
+        // wraps to a huge unsigned one); only when one fails are the keys under missing
+        // cells, which mean nothing, set aside.
+        let in_range = |k: i32| u64::from(k as u32) < n;
+        let all = keys.values().iter().fold(true, |ok, &k| ok & in_range(k));
+        if !all && keys.iter().flatten().any(|k| !in_range(k)) {
             return Err("a dictionary key is out of range".into());
         }
         Ok(Column::from_data(Data::Dict { keys, values }))
@@ -660,6 +665,23 @@ mod tests {
         let d = Column::date(vec![NaiveDate::from_ymd_opt(2024, 7, 1), None]);
         assert_eq!(d.date_at(0), NaiveDate::from_ymd_opt(2024, 7, 1));
         assert_eq!(d.text_at(0).as_deref(), Some("2024-07-01"));
+    }
+
+    #[test]
+    fn dictionary_keys_are_checked_except_under_missing_cells() {
+        let values = || StringArray::from(vec!["a", "b"]);
+        for bad in [vec![Some(0), Some(2)], vec![Some(-1), Some(1)]] {
+            let e = Column::dictionary(Int32Array::from(bad), values()).unwrap_err();
+            assert!(e.contains("out of range"), "{e}");
+        }
+        // A key under a missing cell means nothing, whatever it holds.
+        let keys = Int32Array::new(
+            arrow_buffer::ScalarBuffer::from(vec![1, -7, 99]),
+            Some(arrow_buffer::NullBuffer::from(vec![true, false, false])),
+        );
+        let c = Column::dictionary(keys, values()).expect("keys under missing cells ignored");
+        assert_eq!(c.str_at(0), Some("b"));
+        assert!(c.is_null(1) && c.is_null(2));
     }
 
     #[test]
