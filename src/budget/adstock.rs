@@ -739,6 +739,48 @@ mod tests {
 
     /// The `spend` and outcome columns (second and third) of a daily fixture.
     type Series = (Vec<f64>, Vec<f64>);
+    /// A scipy reference of fixtures/budget/ and the daily series it was fitted to.
+    fn reference(
+        json: &str,
+        csv: &str,
+    ) -> Result<(serde_json::Value, Series), Box<dyn std::error::Error>> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/budget/");
+        let doc = serde_json::from_str(&std::fs::read_to_string(format!("{dir}{json}"))?)?;
+        Ok((doc, read_daily(&format!("{dir}{csv}"))?))
+    }
+
+    /// The fit against the reference: its SSE no worse than scipy's by more than 1e-9
+    /// relative, each named parameter within 1e-6 relative, each fitted value within
+    /// 1e-6 of the largest outcome.
+    fn agrees_with_reference(
+        fit: &AdstockFit,
+        params: &[(&str, f64)],
+        doc: &serde_json::Value,
+        y: &[f64],
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let sse = doc["sse"].as_f64().ok_or("sse")?;
+        assert!(
+            fit.sse <= sse * (1.0 + 1e-9),
+            "sse {} vs scipy {sse}",
+            fit.sse
+        );
+        for &(name, got) in params {
+            let w = doc["fit"][name].as_f64().unwrap_or(f64::NAN);
+            assert!(
+                (got - w).abs() <= 1e-6 * w.abs(),
+                "{name}: {got} vs scipy {w}"
+            );
+        }
+        let ymax = y.iter().copied().fold(0.0, f64::max);
+        let fitted = doc["fitted"].as_array().ok_or("fitted")?;
+        assert_eq!(fitted.len(), fit.fitted.len());
+        for (g, w) in fit.fitted.iter().zip(fitted) {
+            let w = w.as_f64().ok_or("fitted value")?;
+            assert!((g - w).abs() <= 1e-6 * ymax, "{g} vs {w}");
+        }
+        Ok(())
+    }
+
     fn read_daily(path: &str) -> Result<Series, Box<dyn std::error::Error>> {
         let text = std::fs::read_to_string(path)?;
         let (mut spend, mut y) = (Vec::new(), Vec::new());
@@ -765,39 +807,16 @@ mod tests {
     /// fitted value within 1e-6 of the largest outcome.
     #[test]
     fn fit_matches_scipy_least_squares() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/budget/");
-        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!(
-            "{dir}adstock_reference.json"
-        ))?)?;
-        let (spend, y) = read_daily(&format!("{dir}adstock_daily.csv"))?;
+        let (doc, (spend, y)) = reference("adstock_reference.json", "adstock_daily.csv")?;
         let fit = fit_adstock(&spend, &y, &|i| format!("day {}", i + 1), None)?;
-        let want = |k: &str| doc["fit"][k].as_f64().unwrap_or(f64::NAN);
-        let sse = doc["sse"].as_f64().ok_or("sse")?;
-        assert!(
-            fit.sse <= sse * (1.0 + 1e-9),
-            "sse {} vs scipy {sse}",
-            fit.sse
-        );
-        for (name, got) in [
+        let params = [
             ("base", fit.base),
             ("top", fit.top),
             ("decay", fit.decay),
             ("half", fit.half),
             ("shape", fit.shape),
-        ] {
-            let w = want(name);
-            assert!(
-                (got - w).abs() <= 1e-6 * w.abs(),
-                "{name}: {got} vs scipy {w}"
-            );
-        }
-        let ymax = y.iter().copied().fold(0.0, f64::max);
-        let fitted = doc["fitted"].as_array().ok_or("fitted")?;
-        assert_eq!(fitted.len(), fit.fitted.len());
-        for (g, w) in fit.fitted.iter().zip(fitted) {
-            let w = w.as_f64().ok_or("fitted value")?;
-            assert!((g - w).abs() <= 1e-6 * ymax, "{g} vs {w}");
-        }
+        ];
+        agrees_with_reference(&fit, &params, &doc, &y)?;
         assert!((fit.r2 - doc["r2"].as_f64().ok_or("r2")?).abs() < 1e-9);
         // The true decay 0.6 and shape 1.8 are recovered to within the noise.
         assert!((fit.decay - 0.6).abs() < 0.05 && (fit.shape - 1.8).abs() < 0.3);
@@ -894,42 +913,23 @@ mod tests {
     /// worse (its SSE is scipy's geometric SSE, about three times the Weibull one).
     #[test]
     fn weibull_fit_matches_scipy_least_squares() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/budget/");
-        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!(
-            "{dir}adstock_weibull_reference.json"
-        ))?)?;
-        let (spend, y) = read_daily(&format!("{dir}adstock_weibull_daily.csv"))?;
+        let (doc, (spend, y)) = reference(
+            "adstock_weibull_reference.json",
+            "adstock_weibull_daily.csv",
+        )?;
         let fit = fit_adstock_weibull(&spend, &y, &|i| format!("day {}", i + 1), None)?;
-        let want = |k: &str| doc["fit"][k].as_f64().unwrap_or(f64::NAN);
-        let sse = doc["sse"].as_f64().ok_or("sse")?;
-        assert!(
-            fit.sse <= sse * (1.0 + 1e-9),
-            "sse {} vs scipy {sse}",
-            fit.sse
-        );
         let Lag::Weibull { shape: ws, scale } = fit.lag else {
             return Err("not a Weibull fit".into());
         };
-        for (name, got) in [
+        let params = [
             ("base", fit.base),
             ("top", fit.top),
             ("wshape", ws),
             ("scale", scale),
             ("half", fit.half),
             ("shape", fit.shape),
-        ] {
-            let w = want(name);
-            assert!(
-                (got - w).abs() <= 1e-6 * w.abs(),
-                "{name}: {got} vs scipy {w}"
-            );
-        }
-        let ymax = y.iter().copied().fold(0.0, f64::max);
-        let fitted = doc["fitted"].as_array().ok_or("fitted")?;
-        for (g, w) in fit.fitted.iter().zip(fitted) {
-            let w = w.as_f64().ok_or("fitted value")?;
-            assert!((g - w).abs() <= 1e-6 * ymax, "{g} vs {w}");
-        }
+        ];
+        agrees_with_reference(&fit, &params, &doc, &y)?;
         assert!((fit.decay - (-(1.0 / scale).powf(ws)).exp()).abs() < 1e-12);
         let geometric = fit_adstock(&spend, &y, &|i| format!("day {}", i + 1), None)?;
         let gsse = doc["geometric_sse"].as_f64().ok_or("geometric_sse")?;

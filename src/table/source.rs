@@ -4,7 +4,7 @@
 //! `load_csv`, `--data`, the tables `review`, `actions` and `search_lessons` read, and the
 //! streaming scan of `funnel_events`.
 
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 /// What the first bytes of a file say it is.
@@ -31,54 +31,44 @@ impl Compression {
     }
 }
 
-/// A zstd decoder whose errors say that the file is not valid zstd. Concatenated
-/// frames (what `cat a.zst b.zst` and some exporters write) are read as one stream.
-pub struct Unzstd<R: std::io::BufRead> {
-    inner: zstd::stream::read::Decoder<'static, R>,
-}
-
-impl<R: std::io::BufRead> Unzstd<R> {
-    /// Decodes `reader`, which yields zstd bytes.
-    pub fn new(reader: R) -> std::io::Result<Unzstd<R>> {
-        Ok(Unzstd {
-            inner: zstd::stream::read::Decoder::with_buffer(reader)?,
+impl Compression {
+    /// `reader`, which yields bytes compressed this way, decoded as it is read: itself
+    /// when plain; gzip members or zstd frames one after the other (what `cat a.gz b.gz`
+    /// and some exporters write) read as one stream.
+    pub fn decode<'a, R: BufRead + Send + 'a>(
+        self,
+        reader: R,
+    ) -> std::io::Result<Box<dyn Read + Send + 'a>> {
+        Ok(match self {
+            Compression::None => Box::new(reader),
+            Compression::Gzip => Box::new(Decoded {
+                inner: flate2::read::MultiGzDecoder::new(reader),
+                format: "gzip",
+            }),
+            Compression::Zstd => Box::new(Decoded {
+                inner: zstd::stream::read::Decoder::with_buffer(reader)?,
+                format: "zstd",
+            }),
         })
     }
 }
 
-impl<R: std::io::BufRead> Read for Unzstd<R> {
+/// A decoder whose errors say that the file is not valid `format` (a truncated
+/// download, most often), whatever the decoder's own words.
+struct Decoded<D> {
+    inner: D,
+    format: &'static str,
+}
+
+impl<D: Read> Read for Decoded<D> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         self.inner.read(buf).map_err(|e| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                format!("not a valid zstd file ({e}); check that the download is complete"),
-            )
-        })
-    }
-}
-
-/// A gzip decoder whose errors say that the file is not valid gzip (a truncated
-/// download, most often), whatever the decoder's own words. Concatenated gzip members
-/// (what `cat a.gz b.gz` and some exporters write) are read as one stream.
-pub struct Gunzip<R: Read> {
-    inner: flate2::read::MultiGzDecoder<R>,
-}
-
-impl<R: Read> Gunzip<R> {
-    /// Decodes `reader`, which yields gzip bytes.
-    pub fn new(reader: R) -> Gunzip<R> {
-        Gunzip {
-            inner: flate2::read::MultiGzDecoder::new(reader),
-        }
-    }
-}
-
-impl<R: Read> Read for Gunzip<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.inner.read(buf).map_err(|e| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("not a valid gzip file ({e}); check that the download is complete"),
+                format!(
+                    "not a valid {} file ({e}); check that the download is complete",
+                    self.format
+                ),
             )
         })
     }
@@ -103,8 +93,7 @@ pub fn open_text(path: &Path) -> std::io::Result<(Box<dyn Read + Send>, Compress
     let rest = std::io::Cursor::new(head[..got].to_vec()).chain(file);
     let reader: Box<dyn Read + Send> = match kind {
         Compression::None => Box::new(rest),
-        Compression::Gzip => Box::new(Gunzip::new(BufReader::with_capacity(1 << 16, rest))),
-        Compression::Zstd => Box::new(Unzstd::new(BufReader::with_capacity(1 << 16, rest))?),
+        _ => kind.decode(BufReader::with_capacity(1 << 16, rest))?,
     };
     Ok((reader, kind))
 }
@@ -112,19 +101,13 @@ pub fn open_text(path: &Path) -> std::io::Result<(Box<dyn Read + Send>, Compress
 /// Bytes read whole (from a file or standard input), decompressed when they are gzip
 /// or zstd.
 pub fn decompress_bytes(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
-    match Compression::sniff(&bytes) {
-        Compression::None => Ok(bytes),
-        Compression::Gzip => {
-            let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
-            Gunzip::new(&bytes[..]).read_to_end(&mut out)?;
-            Ok(out)
-        }
-        Compression::Zstd => {
-            let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
-            Unzstd::new(&bytes[..])?.read_to_end(&mut out)?;
-            Ok(out)
-        }
+    let kind = Compression::sniff(&bytes);
+    if kind == Compression::None {
+        return Ok(bytes);
     }
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
+    kind.decode(&bytes[..])?.read_to_end(&mut out)?;
+    Ok(out)
 }
 
 #[cfg(test)]
