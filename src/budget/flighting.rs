@@ -24,7 +24,9 @@
 //! with the exact Euclidean projection on the constraints (a budget multiplier found
 //! by bisection, and one multiplier per period whose limit binds). The gradient is
 //! `d total / d spend[i, u] = sum over t >= u of decay_i^(t-u) season_t f_i'(carry[i, t])`,
-//! computed backwards in `O(T)` per channel.
+//! computed backwards in `O(T)` per channel. The plan is then polished by pairwise
+//! exchanges of spend (`Problem::polish`), which a first-order method needs where
+//! spends sit near 0 on curves infinitely steep there.
 //!
 //! Optimality (KKT): at the optimum there is a budget multiplier `mu` and period
 //! multipliers `nu_t` (positive where the period's cap binds, negative where its floor
@@ -33,7 +35,8 @@
 //! maximum. With concave curves (Hill with shape <= 1, capped lines) the objective is
 //! concave (a concave nondecreasing curve of a linear function of the spends), so
 //! these conditions are sufficient and the optimum found is global. With S-shaped
-//! curves the problem is not concave (pulsing can pay): the best of several starts is
+//! curves the problem is not concave (pulsing can pay): the best of several starts
+//! (even, weighted, random, the best of many random plans, a greedy plan of blocks) is
 //! kept, a local optimum that is not proven global.
 
 use super::allocate::{Channel, Limits};
@@ -477,42 +480,53 @@ impl Problem<'_> {
     /// Each channel's outcome over the counted periods, and the gradient of their sum
     /// with respect to every spend.
     fn eval_parts(&self, x: &[f64], grad: Option<&mut [f64]>) -> Vec<f64> {
+        let t = self.t;
+        match grad {
+            None => (0..self.n()).map(|i| self.channel(i, x, None)).collect(),
+            Some(g) => g
+                .chunks_mut(t)
+                .enumerate()
+                .map(|(i, gi)| self.channel(i, x, Some(gi)))
+                .collect(),
+        }
+    }
+
+    /// Channel `i`'s outcome over the counted periods and, into `grad` (its `T`
+    /// cells), the gradient with respect to its spends.
+    fn channel(&self, i: usize, x: &[f64], grad: Option<&mut [f64]>) -> f64 {
         let (t_all, t) = (self.t + self.tail, self.t);
-        let mut parts = Vec::with_capacity(self.n());
-        let mut d = vec![0.0; t_all];
-        let mut grad = grad;
-        for (i, c) in self.channels.iter().enumerate() {
-            let carry = self.carry(i, x);
-            let mut total = 0.0;
-            for (u, &acc) in carry.iter().enumerate() {
-                total += self.season[u] * c.curve.value(acc);
-                if grad.is_some() {
-                    d[u] = self.season[u] * slope(&c.curve, acc, self.budget);
+        let c = &self.channels[i];
+        let carry = self.carry(i, x);
+        let total = carry
+            .iter()
+            .enumerate()
+            .map(|(u, &acc)| self.season[u] * c.curve.value(acc))
+            .sum();
+        let Some(g) = grad else { return total };
+        let d: Vec<f64> = carry
+            .iter()
+            .enumerate()
+            .map(|(u, &acc)| self.season[u] * slope(&c.curve, acc, self.budget))
+            .collect();
+        match &self.weights[i] {
+            // g_u = d_u + decay g_(u+1), backwards.
+            None => {
+                let mut back = 0.0;
+                for u in (0..t_all).rev() {
+                    back = d[u] + c.decay * back;
+                    if u < t {
+                        g[u] = back;
+                    }
                 }
             }
-            parts.push(total);
-            if let Some(g) = grad.as_deref_mut() {
-                match &self.weights[i] {
-                    // g_u = d_u + decay g_(u+1), backwards.
-                    None => {
-                        let mut back = 0.0;
-                        for u in (0..t_all).rev() {
-                            back = d[u] + c.decay * back;
-                            if u < t {
-                                g[i * t + u] = back;
-                            }
-                        }
-                    }
-                    // g_u = sum over t >= u of w_(t-u) d_t.
-                    Some(w) => {
-                        for u in 0..t {
-                            g[i * t + u] = (u..t_all).take(w.len()).map(|v| w[v - u] * d[v]).sum();
-                        }
-                    }
+            // g_u = sum over t >= u of w_(t-u) d_t.
+            Some(w) => {
+                for (u, gu) in g.iter_mut().enumerate() {
+                    *gu = (u..t_all).take(w.len()).map(|v| w[v - u] * d[v]).sum();
                 }
             }
         }
-        parts
+        total
     }
 
     /// The return floors' slack `h_i = outcome_i - min_return_i x spend_i` (`None` for
@@ -624,8 +638,9 @@ impl Problem<'_> {
         x
     }
 
-    /// Puts the rounding left by the bisections (a few ulps of the budget) on the
-    /// spends with room, so that the spends add up to the budget exactly enough.
+    /// Puts what the bisections leave (a few ulps of the shift, which can be far above
+    /// the budget's when a long gradient step is projected) on the spends with room,
+    /// period by period, so that the spends add up to the budget.
     fn repair(&self, x: &mut [f64]) {
         let (n, t) = (self.n(), self.t);
         for _ in 0..3 {
@@ -633,6 +648,7 @@ impl Problem<'_> {
             if diff == 0.0 {
                 return;
             }
+            let mut left = diff;
             for u in 0..t {
                 let ps: f64 = (0..n).map(|i| x[i * t + u]).sum();
                 let room_period = if diff > 0.0 {
@@ -643,6 +659,7 @@ impl Problem<'_> {
                 if room_period <= 0.0 {
                     continue;
                 }
+                let mut room_period = room_period;
                 for i in 0..n {
                     let k = i * t + u;
                     let room = if diff > 0.0 {
@@ -650,14 +667,209 @@ impl Problem<'_> {
                     } else {
                         x[k] - self.lo[k]
                     };
-                    let step = diff.abs().min(room).min(room_period);
+                    let step = left.abs().min(room).min(room_period);
                     if step > 0.0 {
-                        x[k] += step * diff.signum();
-                        return;
+                        x[k] += step * left.signum();
+                        left -= step * left.signum();
+                        room_period -= step;
+                        if left == 0.0 {
+                            break;
+                        }
                     }
+                }
+                if left == 0.0 {
+                    break;
                 }
             }
         }
+    }
+
+    /// Pairwise exchanges after the ascent (as in sequential minimal optimisation,
+    /// Platt 1998): while the cell with the highest marginal return that may rise
+    /// and the one with the lowest that may fall (anywhere when both periods have
+    /// room, else within one period) differ by more than `1e-9` of the marginal,
+    /// spend moves from the second to the first, as far as the line through them
+    /// keeps gaining (bisection on the difference of their marginals). This removes
+    /// what a first-order ascent leaves when a few cells sit near 0 on curves that
+    /// are infinitely steep there: their curvature makes every gradient step tiny.
+    /// At most [`POLISH_ROUNDS`] exchanges per cell; a move is kept unless the outcome falls
+    /// by more than a rounding, and a pair that cannot move (a spend near its
+    /// minimum, where the slope is a secant) leaves that cell out until a move
+    /// succeeds.
+    fn polish(&self, x: &mut [f64]) -> Result<(), BudgetError> {
+        let (n, t) = (self.n(), self.t);
+        let m = n * t;
+        let tiny = 1e-12 * self.budget.max(1.0);
+        let mut g = vec![0.0; m];
+        let mut parts = self.eval_parts(x, Some(&mut g));
+        let mut f: f64 = parts.iter().sum();
+        let mut period: Vec<f64> = (0..t).map(|u| (0..n).map(|i| x[i * t + u]).sum()).collect();
+        // Cells left out of rising and of falling since the last move that gained.
+        let mut blocked = vec![false; m];
+        let mut held = vec![false; m];
+        for it in 0..POLISH_ROUNDS * m {
+            if it % 64 == 0 {
+                check_deadline(self.deadline)?;
+            }
+            // The cells of highest marginal that may rise and of lowest that may
+            // fall: over all periods with room, and within each period.
+            let (mut rise, mut fall) = (vec![None::<usize>; t + 1], vec![None::<usize>; t + 1]);
+            for k in 0..m {
+                let u = k % t;
+                let keep = |slot: &mut Option<usize>, high: bool| {
+                    if slot.is_none_or(|j| (g[k] > g[j]) == high && g[k] != g[j]) {
+                        *slot = Some(k);
+                    }
+                };
+                if x[k] < self.hi[k] - tiny && !blocked[k] {
+                    keep(&mut rise[u], true);
+                    if period[u] < self.pmax[u] - tiny {
+                        keep(&mut rise[t], true);
+                    }
+                }
+                if x[k] > self.lo[k] + tiny && !held[k] {
+                    keep(&mut fall[u], false);
+                    if period[u] > self.pmin[u] + tiny {
+                        keep(&mut fall[t], false);
+                    }
+                }
+            }
+            let mut pair: Option<(f64, usize, usize)> = None;
+            for (r, f) in rise.iter().zip(&fall) {
+                if let (Some(a), Some(b)) = (*r, *f) {
+                    let gap = g[a] - g[b];
+                    if gap > 1e-9 * g[a].abs() && pair.is_none_or(|p| gap > p.0) {
+                        pair = Some((gap, a, b));
+                    }
+                }
+            }
+            let Some((_, a, b)) = pair else { break };
+            let mut limit = (self.hi[a] - x[a]).min(x[b] - self.lo[b]);
+            if a % t != b % t {
+                limit = limit
+                    .min(self.pmax[a % t] - period[a % t])
+                    .min(period[b % t] - self.pmin[b % t]);
+            }
+            // Only the channels of the two cells change.
+            let (ca, cb) = (a / t, b / t);
+            let mut y = x.to_vec();
+            let (mut ga, mut gb) = (vec![0.0; t], vec![0.0; t]);
+            let mut at = |d: f64| {
+                y[a] = x[a] + d;
+                y[b] = x[b] - d;
+                let va = self.channel(ca, &y, Some(&mut ga));
+                if ca == cb {
+                    (f - parts[ca] + va, ga[a % t] - ga[b % t], va, 0.0)
+                } else {
+                    let vb = self.channel(cb, &y, Some(&mut gb));
+                    (
+                        f - parts[ca] - parts[cb] + va + vb,
+                        ga[a % t] - gb[b % t],
+                        va,
+                        vb,
+                    )
+                }
+            };
+            let (mut lo, mut hi) = (0.0, limit);
+            let (v_end, slope_end, ..) = at(limit);
+            let step = if slope_end >= 0.0 && v_end >= f {
+                limit
+            } else {
+                for _ in 0..60 {
+                    let mid = 0.5 * (lo + hi);
+                    if mid <= lo || mid >= hi {
+                        break;
+                    }
+                    if at(mid).1 > 0.0 {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                lo
+            };
+            let (v, _, va, vb) = at(step);
+            // A move along the rising slope gains, even when the gain is below the
+            // outcome's rounding (a cell near 0): equal up to rounding is kept.
+            if !(step > 0.0 && v >= f - 4.0 * f64::EPSILON * f.abs()) {
+                // Nothing to gain: leave out the cell near its minimum (where the
+                // slope is a secant or the room a rounding), or both.
+                let near = |k: usize| x[k] - self.lo[k] < 1e-6 * self.budget.max(1.0);
+                match (near(a), near(b)) {
+                    (true, false) => blocked[a] = true,
+                    (false, true) => held[b] = true,
+                    _ => (blocked[a], held[b]) = (true, true),
+                }
+                continue;
+            }
+            blocked.fill(false);
+            held.fill(false);
+            x[a] = y[a];
+            x[b] = y[b];
+            period[a % t] += step;
+            period[b % t] -= step;
+            g[ca * t..(ca + 1) * t].copy_from_slice(&ga);
+            parts[ca] = va;
+            if ca != cb {
+                g[cb * t..(cb + 1) * t].copy_from_slice(&gb);
+                parts[cb] = vb;
+            }
+            f = parts.iter().sum();
+        }
+        Ok(())
+    }
+
+    /// A concentrated start for S-shaped curves: from the minimums, the rest of the
+    /// budget is handed out in blocks of 1, 2, 4, ... parts of `1 /`
+    /// [`GREEDY_STEPS`] of it, each time the block (a cell, channel and period, and
+    /// an amount within its maximum and its period's) with the highest gain per unit
+    /// spent. Blocks rather than single parts, because on the convex part of an
+    /// S-shaped curve the first part gains little and a pulse pays only whole: the
+    /// average gain of a block is what sigmoidal programming's greedy heuristics
+    /// compare (Udell & Boyd 2013). These are the plans an even or random spread
+    /// leaves behind.
+    fn greedy(&self) -> Vec<f64> {
+        let (n, t) = (self.n(), self.t);
+        let mut x = self.lo.clone();
+        let mut left = self.budget - x.iter().sum::<f64>();
+        let step = left / GREEDY_STEPS as f64;
+        let tiny = 1e-12 * self.budget.max(1.0);
+        let mut parts: Vec<f64> = (0..n).map(|i| self.channel(i, &x, None)).collect();
+        let mut period: Vec<f64> = (0..t).map(|u| (0..n).map(|i| x[i * t + u]).sum()).collect();
+        while left > tiny {
+            let mut best: Option<(f64, usize, f64, f64)> = None;
+            for k in 0..n * t {
+                let (i, u) = (k / t, k % t);
+                let room = left.min(self.hi[k] - x[k]).min(self.pmax[u] - period[u]);
+                let mut amount = step;
+                loop {
+                    let add = amount.min(room);
+                    if add <= tiny {
+                        break;
+                    }
+                    let old = x[k];
+                    x[k] = old + add;
+                    let value = self.channel(i, &x, None);
+                    x[k] = old;
+                    let gain = (value - parts[i]) / add;
+                    if best.is_none_or(|b| gain > b.0) {
+                        best = Some((gain, k, add, value));
+                    }
+                    if add >= room {
+                        break;
+                    }
+                    amount *= 2.0;
+                }
+            }
+            let Some((_, k, add, value)) = best else {
+                break;
+            };
+            x[k] += add;
+            left -= add;
+            period[k % t] += add;
+            parts[k / t] = value;
+        }
+        x
     }
 
     /// Spectral projected gradient ascent of `objective` (value, and gradient into
@@ -683,7 +895,11 @@ impl Problem<'_> {
         let mut g_new = vec![0.0; m];
         for _ in 0..20_000 {
             check_deadline(self.deadline)?;
-            let y: Vec<f64> = (0..m).map(|k| x[k] + alpha * g[k]).collect();
+            // A step beyond a million budgets moves no spend further (the projection
+            // clips it) but costs the projection its precision: cap it.
+            let g_now = g.iter().fold(0.0, |a: f64, &b| a.max(b.abs()));
+            let a = alpha.min(1e6 * scale_x / g_now.max(1e-300));
+            let y: Vec<f64> = (0..m).map(|k| x[k] + a * g[k]).collect();
             let p = self.project(&y);
             let d: Vec<f64> = (0..m).map(|k| p[k] - x[k]).collect();
             let dmax = d.iter().fold(0.0, |a: f64, &b| a.max(b.abs()));
@@ -994,14 +1210,16 @@ pub fn allocate_flighting(
 }
 
 /// The best local optimum over the starts: an even spread, then (for curves that are
-/// not concave) spreads weighted towards early, late, and one channel at a time, and
-/// seeded pseudo-random spreads.
+/// not concave) the greedy concentrated plan ([`Problem::greedy`]), the best four of
+/// [`RANDOM_PLANS`] seeded random plans, spreads weighted towards early, late, and
+/// one channel at a time, and seeded pseudo-random spreads.
 fn solve(p: &Problem) -> Result<Vec<f64>, BudgetError> {
     let (n, t) = (p.n(), p.t);
     let m = n * t;
     let concave = p.channels.iter().all(|c| c.curve.is_concave());
     let has_floors = p.channels.iter().any(|c| c.floor.is_some());
     let mut weights: Vec<Vec<f64>> = vec![vec![1.0; m]];
+    let mut starts: Vec<Vec<f64>> = Vec::new();
     if !concave {
         weights.push((0..m).map(|k| (t - k % t) as f64).collect());
         weights.push((0..m).map(|k| (1 + k % t) as f64).collect());
@@ -1025,8 +1243,30 @@ fn solve(p: &Problem) -> Result<Vec<f64>, BudgetError> {
             let w: Vec<f64> = (0..m).map(|_| -(next().max(1e-12)).ln()).collect();
             weights.push(w);
         }
+        check_deadline(p.deadline)?;
+        starts.push(p.project(&p.greedy()));
+        // The best of many random plans (spread, and concentrated by a fourth power
+        // of the weights) are cheap to score and find basins the others miss.
+        let mut sampled: Vec<(f64, Vec<f64>)> = (0..RANDOM_PLANS)
+            .map(|j| {
+                let w: Vec<f64> = (0..m)
+                    .map(|_| {
+                        let e = -(next().max(1e-12)).ln();
+                        if j % 2 == 0 {
+                            e
+                        } else {
+                            e.powi(4)
+                        }
+                    })
+                    .collect();
+                let sum: f64 = w.iter().sum();
+                let x = p.project(&w.iter().map(|v| v / sum * p.budget).collect::<Vec<f64>>());
+                (p.eval(&x, None), x)
+            })
+            .collect();
+        sampled.sort_by(|a, b| b.0.total_cmp(&a.0));
+        starts.extend(sampled.into_iter().take(4).map(|s| s.1));
     }
-    let mut best: Option<(f64, Vec<f64>)> = None;
     for w in weights {
         let sum: f64 = w.iter().sum();
         let y: Vec<f64> = (0..m)
@@ -1035,7 +1275,10 @@ fn solve(p: &Problem) -> Result<Vec<f64>, BudgetError> {
                 lo + w[k] / sum * p.budget
             })
             .collect();
-        let x0 = p.project(&y);
+        starts.push(p.project(&y));
+    }
+    let mut best: Option<(f64, Vec<f64>)> = None;
+    for x0 in starts {
         let (f, x) = if has_floors {
             with_floors(p, x0)?
         } else {
@@ -1045,7 +1288,10 @@ fn solve(p: &Problem) -> Result<Vec<f64>, BudgetError> {
             best = Some((f, x));
         }
     }
-    let x = best.map(|b| b.1).unwrap_or_else(|| p.lo.clone());
+    let mut x = best.map(|b| b.1).unwrap_or_else(|| p.lo.clone());
+    if !has_floors {
+        p.polish(&mut x)?;
+    }
     if has_floors {
         let parts = p.eval_parts(&x, None);
         for (i, h) in p.slack(&x, &parts).iter().enumerate() {
@@ -1067,6 +1313,15 @@ fn solve(p: &Problem) -> Result<Vec<f64>, BudgetError> {
     }
     Ok(x)
 }
+
+/// The most pairwise exchanges of the polish, per cell.
+const POLISH_ROUNDS: usize = 200;
+
+/// The random plans scored for S-shaped curves; the best four are starts.
+const RANDOM_PLANS: usize = 256;
+
+/// The parts of the budget the greedy start hands out one by one.
+const GREEDY_STEPS: usize = 100;
 
 /// How far below its floor a channel's return may end, relative to the budget.
 const FLOOR_TOLERANCE: f64 = 1e-7;
@@ -1346,8 +1601,13 @@ mod tests {
                 let m = r.marginal.unwrap();
                 let (lo, hi) = (channels[i].lo[u], channels[i].hi[u]);
                 if r.spend <= lo + eps {
+                    // Below 1e-12 of the budget the marginal shown is the secant
+                    // from 0 (a curve of shape below 1 is infinitely steep at 0), up
+                    // to 1 / shape times the true one.
                     assert!(
-                        m <= mu * (1.0 + 1e-6) || capped,
+                        m <= mu * (1.0 + 1e-6)
+                            || capped
+                            || r.spend <= 1e-12 * b.max(1.0) * (1.0 + 1e-9),
                         "{id}: {r:?} at min, mu {mu}"
                     );
                 } else if r.spend >= hi - eps {
@@ -1715,7 +1975,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config::with_cases(24))]
+        #![proptest_config(proptest::test_runner::Config::with_cases(64))]
 
         /// On random plans (1 to 3 channels, 1 to 6 periods, concave and S-shaped
         /// curves, maximums, seasonality, tails): the spends add up to the total and
