@@ -1740,6 +1740,43 @@ mod tests {
         );
     }
 
+    /// An S-shaped curve whose best plan is a pulse: nothing in the first period,
+    /// 2,225 in the second, the maximum in the third. Even and random spreads ascend to
+    /// worse local optima (51.56 was found before the greedy start). Reference: scipy
+    /// SLSQP, best of 3,000 random starts, `fixtures/budget/gen_flighting_pulse.py`.
+    #[test]
+    fn an_s_shaped_pulse_is_found() {
+        let cap = 4970.285807921509;
+        let c = FlightChannel::new(
+            "c",
+            hill(100.0, 10991.595211050604, 2.5791930976615807),
+            0.8275313849441137,
+            &[lim(0.0, cap)],
+            4,
+        )
+        .unwrap();
+        let o = FlightOptions {
+            periods: 4,
+            tail: 1,
+            seasonality: Some(
+                (0..5)
+                    .map(|k| 0.6 + 0.1 * ((k * 7 + 544286) % 9) as f64)
+                    .collect(),
+            ),
+            ..FlightOptions::default()
+        };
+        let f = allocate_flighting(0.36190732253661495 * 4.0 * cap, &[c], &o).unwrap();
+        assert!(
+            (f.result - 55.8282491124805).abs() <= 1e-7 * 55.83,
+            "{}",
+            f.result
+        );
+        let spends: Vec<f64> = f.spend_matrix()[0].1.clone();
+        for (s, want) in spends.iter().zip([0.0, 2224.8455, cap, 0.0]) {
+            assert!((s - want).abs() < 1e-2, "{spends:?}");
+        }
+    }
+
     /// Front-loading: with carryover and nothing counted past the horizon, the first
     /// period gets the most and the last the least. In between, the conditions
     /// `g_u - decay g_(u+1) = f'(carry_u)` with `g_u = g_(u+1)` hold the carry steady,
