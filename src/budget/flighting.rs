@@ -2054,10 +2054,10 @@ mod tests {
         #![proptest_config(proptest::test_runner::Config::with_cases(64))]
 
         /// On random plans (1 to 3 channels, 1 to 6 periods, concave and S-shaped
-        /// curves, maximums, seasonality, tails): the spends add up to the total and
-        /// keep their limits, the outcome is never below that of 50 random feasible
-        /// plans (each is a lower bound on the optimum), and with concave curves the
-        /// optimality conditions hold.
+        /// curves, maximums, seasonality, tails, period caps): the spends add up to the
+        /// total and keep their limits, the outcome is never below that of 50 random
+        /// feasible plans (each is a lower bound on the optimum), and with concave
+        /// curves the optimality conditions hold.
         #[test]
         fn plans_are_feasible_and_no_worse_than_random_plans(
             chans in proptest::collection::vec(arb_channel(), 1..4),
@@ -2065,6 +2065,7 @@ mod tests {
             tail in 0usize..3,
             share in 0.05..0.95f64,
             seed in 0u64..1_000_000,
+            cap in proptest::option::of(0.1..1.0f64),
         ) {
             let channels: Vec<FlightChannel> = chans
                 .iter()
@@ -2076,13 +2077,23 @@ mod tests {
             let room: f64 = chans.iter().map(|c| c.2.min(40_000.0)).sum::<f64>() * t as f64;
             let b = share * room;
             let season: Vec<f64> = (0..t + tail).map(|k| 0.6 + 0.1 * ((k * 7 + seed as usize) % 9) as f64).collect();
+            // Optional period caps: `(1 + cap) B / T` each, so the plan stays feasible
+            // and some caps bind.
+            let pmax: Vec<f64> = (0..t)
+                .map(|_| cap.map_or(f64::INFINITY, |c| (1.0 + c) * b / t as f64))
+                .collect();
             let o = FlightOptions {
                 periods: t,
                 tail,
                 seasonality: Some(season.clone()),
+                period_max: cap.map(|_| pmax.clone()),
                 ..FlightOptions::default()
             };
             let f = allocate_flighting(b, &channels, &o).unwrap();
+            for (u, &most) in pmax.iter().enumerate() {
+                let sum: f64 = f.rows.iter().filter(|r| r.period == u + 1).map(|r| r.spend).sum();
+                proptest::prop_assert!(sum <= most * (1.0 + 1e-9), "period {} spends {sum} > {most}", u + 1);
+            }
             let spent: f64 = f.rows.iter().map(|r| r.spend).sum();
             proptest::prop_assert!((spent - b).abs() <= 1e-9 * b.max(1.0));
             for (i, (_, spends)) in f.spend_matrix().iter().enumerate() {
@@ -2097,7 +2108,7 @@ mod tests {
                 tail,
                 season,
                 pmin: vec![0.0; t],
-                pmax: vec![f64::INFINITY; t],
+                pmax,
                 budget: b,
                 lo: channels.iter().flat_map(|c| c.lo.clone()).collect(),
                 hi: channels.iter().flat_map(|c| c.hi.clone()).collect(),
