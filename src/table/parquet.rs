@@ -509,7 +509,7 @@ fn dictionary_everywhere(metadata: &ArrowReaderMetadata, field: &str) -> bool {
 /// Dictionary-encoded pieces of one text column stacked into one dictionary-encoded
 /// column: each text once, in order of first appearance, and only the texts some row
 /// uses (a missing cell uses none).
-fn merge_dictionaries(pieces: &[ArrayRef]) -> Result<Column, String> {
+pub(super) fn merge_dictionaries(pieces: &[ArrayRef]) -> Result<Column, String> {
     let total: usize = pieces.iter().map(|p| p.len()).sum();
     let mut merged = Merged::default();
     let mut keys: Vec<i32> = Vec::with_capacity(total);

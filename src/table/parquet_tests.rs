@@ -198,3 +198,59 @@ proptest! {
         assert_same(&table, &back);
     }
 }
+
+/// Merging the row groups' dictionaries: a piece whose dictionary repeats the merged
+/// one is copied, one with the same texts in another order is translated, one with a
+/// new text is coded on first use; a key under a missing cell means nothing, even out
+/// of range, and every present cell reads its text.
+#[test]
+fn merged_dictionaries_read_every_cell() {
+    use arrow_array::{DictionaryArray, Int32Array, StringArray};
+    let piece = |keys: Vec<Option<i32>>, values: &[&str]| -> ArrayRef {
+        Arc::new(
+            DictionaryArray::try_new(
+                Int32Array::from(keys),
+                Arc::new(StringArray::from(values.to_vec())),
+            )
+            .expect("a valid dictionary"),
+        )
+    };
+    let pieces = vec![
+        piece(vec![Some(0), Some(1), None, Some(0)], &["search", "social"]),
+        piece(vec![Some(1), Some(0)], &["search", "social"]),
+        piece(vec![Some(0), Some(1), None], &["social", "search"]),
+        piece(
+            vec![Some(2), Some(0), Some(1)],
+            &["search", "social", "email"],
+        ),
+        // A missing cell whose key (7) is out of range.
+        Arc::new(
+            DictionaryArray::try_new(
+                Int32Array::new(vec![1, 7].into(), Some(vec![true, false].into())),
+                Arc::new(StringArray::from(vec!["email", "search"])),
+            )
+            .expect("a valid dictionary"),
+        ),
+    ];
+    let c = super::parquet::merge_dictionaries(&pieces).expect("merged");
+    let got: Vec<Option<&str>> = (0..c.len()).map(|r| c.str_at(r)).collect();
+    assert_eq!(
+        got,
+        vec![
+            Some("search"),
+            Some("social"),
+            None,
+            Some("search"),
+            Some("social"),
+            Some("search"),
+            Some("social"),
+            Some("search"),
+            None,
+            Some("email"),
+            Some("search"),
+            Some("social"),
+            Some("search"),
+            None,
+        ]
+    );
+}
