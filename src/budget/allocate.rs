@@ -482,13 +482,7 @@ fn check_channels(channels: &[Channel], options: &AllocateOptions) -> Result<(),
             )));
         }
     }
-    if !(options.reserve >= 0.0 && options.reserve < 1.0) {
-        return Err(BudgetError::OutOfRange(crate::units::RangeError {
-            what: "allocate: reserve".into(),
-            allowed: "a share in [0, 1) (write 20% or 0.2)".into(),
-            value: options.reserve,
-        }));
-    }
+    super::error::reserve_share("allocate", options.reserve)?;
     if options.grid < 10 || options.grid > 100_000 {
         return Err(BudgetError::OutOfRange(crate::units::RangeError {
             what: "allocate: grid".into(),
@@ -504,16 +498,7 @@ fn check(total: f64, channels: &[Channel], options: &AllocateOptions) -> Result<
     let total = non_negative("allocate: total", total)?;
     check_channels(channels, options)?;
     let allocated = total * (1.0 - options.reserve);
-    let what = if options.reserve > 0.0 {
-        format!(
-            "the {} to allocate (total {} less the {} reserve)",
-            format_float(allocated),
-            format_float(total),
-            crate::units::format_percent(options.reserve)
-        )
-    } else {
-        format!("the total {}", format_float(total))
-    };
+    let what = super::error::planned_text(total, allocated, options.reserve);
     let lo_sum: f64 = channels.iter().map(Channel::lo).sum();
     let tol = 1e-9 * allocated.max(1.0);
     if lo_sum > allocated + tol {

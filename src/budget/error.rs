@@ -84,6 +84,35 @@ pub(crate) fn non_negative(what: &str, value: f64) -> Result<f64, BudgetError> {
     }
 }
 
+/// The share of the total held back as a reserve, checked to be in `[0, 1)`; `function`
+/// names the caller in the error.
+pub(crate) fn reserve_share(function: &str, reserve: f64) -> Result<f64, BudgetError> {
+    if (0.0..1.0).contains(&reserve) {
+        Ok(reserve)
+    } else {
+        Err(BudgetError::OutOfRange(crate::units::RangeError {
+            what: format!("{function}: reserve"),
+            allowed: "a share in [0, 1) (write 20% or 0.2)".into(),
+            value: reserve,
+        }))
+    }
+}
+
+/// How messages name the amount planned: `the total 100`, or with a reserve `the 80 to
+/// allocate (total 100 less the 20% reserve)`.
+pub(crate) fn planned_text(total: f64, planned: f64, reserve: f64) -> String {
+    if reserve > 0.0 {
+        format!(
+            "the {} to allocate (total {} less the {} reserve)",
+            num(planned),
+            num(total),
+            crate::units::format_percent(reserve)
+        )
+    } else {
+        format!("the total {}", num(total))
+    }
+}
+
 /// A number for messages: integers without decimals, others with up to 4 significant
 /// decimals (`30000`, `1234.5`, `0.0125`).
 pub(crate) fn num(x: f64) -> String {

@@ -503,11 +503,11 @@ impl Problem<'_> {
             .map(|(u, &acc)| self.season[u] * c.curve.value(acc))
             .sum();
         let Some(g) = grad else { return total };
-        let d: Vec<f64> = carry
-            .iter()
-            .enumerate()
-            .map(|(u, &acc)| self.season[u] * slope(&c.curve, acc, self.budget))
-            .collect();
+        // Each period's slope, in place of its carry.
+        let mut d = carry;
+        for (u, acc) in d.iter_mut().enumerate() {
+            *acc = self.season[u] * slope(&c.curve, *acc, self.budget);
+        }
         match &self.weights[i] {
             // g_u = d_u + decay g_(u+1), backwards.
             None => {
@@ -527,6 +527,31 @@ impl Problem<'_> {
             }
         }
         total
+    }
+
+    /// The feasible plan nearest to the budget spread over the cells in proportion to
+    /// the weights `w`, above the minimums.
+    fn spread(&self, w: &[f64]) -> Vec<f64> {
+        let sum: f64 = w.iter().sum();
+        let y: Vec<f64> = (0..w.len())
+            .map(|k| self.lo[k] + w[k] / sum * self.budget)
+            .collect();
+        self.project(&y)
+    }
+
+    /// Each period's total spend.
+    fn period_sums(&self, x: &[f64]) -> Vec<f64> {
+        let (n, t) = (self.n(), self.t);
+        (0..t).map(|u| (0..n).map(|i| x[i * t + u]).sum()).collect()
+    }
+
+    /// Channel `i`'s outcome with `add` more spent in cell `k` (one of its cells).
+    fn channel_with(&self, i: usize, k: usize, add: f64, x: &mut [f64]) -> f64 {
+        let old = x[k];
+        x[k] = old + add;
+        let value = self.channel(i, x, None);
+        x[k] = old;
+        value
     }
 
     /// The return floors' slack `h_i = outcome_i - min_return_i x spend_i` (`None` for
@@ -644,41 +669,35 @@ impl Problem<'_> {
     fn repair(&self, x: &mut [f64]) {
         let (n, t) = (self.n(), self.t);
         for _ in 0..3 {
-            let diff = self.budget - x.iter().sum::<f64>();
-            if diff == 0.0 {
+            let mut left = self.budget - x.iter().sum::<f64>();
+            if left == 0.0 {
                 return;
             }
-            let mut left = diff;
-            for u in 0..t {
-                let ps: f64 = (0..n).map(|i| x[i * t + u]).sum();
-                let room_period = if diff > 0.0 {
+            let up = left > 0.0;
+            let sums = self.period_sums(x);
+            'periods: for (u, ps) in sums.into_iter().enumerate() {
+                let mut room_period = if up {
                     self.pmax[u] - ps
                 } else {
                     ps - self.pmin[u]
                 };
-                if room_period <= 0.0 {
-                    continue;
-                }
-                let mut room_period = room_period;
                 for i in 0..n {
                     let k = i * t + u;
-                    let room = if diff > 0.0 {
+                    let room = if up {
                         self.hi[k] - x[k]
                     } else {
                         x[k] - self.lo[k]
                     };
                     let step = left.abs().min(room).min(room_period);
                     if step > 0.0 {
-                        x[k] += step * left.signum();
-                        left -= step * left.signum();
+                        let signed = step * left.signum();
+                        x[k] += signed;
+                        left -= signed;
                         room_period -= step;
                         if left == 0.0 {
-                            break;
+                            break 'periods;
                         }
                     }
-                }
-                if left == 0.0 {
-                    break;
                 }
             }
         }
@@ -703,7 +722,7 @@ impl Problem<'_> {
         let mut g = vec![0.0; m];
         let mut parts = self.eval_parts(x, Some(&mut g));
         let mut f: f64 = parts.iter().sum();
-        let mut period: Vec<f64> = (0..t).map(|u| (0..n).map(|i| x[i * t + u]).sum()).collect();
+        let mut period = self.period_sums(x);
         // Cells left out of rising and of falling since the last move that gained.
         let mut blocked = vec![false; m];
         let mut held = vec![false; m];
@@ -837,7 +856,7 @@ impl Problem<'_> {
         let step = left / GREEDY_STEPS as f64;
         let tiny = 1e-12 * self.budget.max(1.0);
         let mut parts: Vec<f64> = (0..n).map(|i| self.channel(i, &x, None)).collect();
-        let mut period: Vec<f64> = (0..t).map(|u| (0..n).map(|i| x[i * t + u]).sum()).collect();
+        let mut period = self.period_sums(&x);
         // Each cell's best block (gain per unit, amount, channel outcome) and the room
         // it was found for: kept until the cell's channel or its room changes.
         let mut cached: Vec<Option<(f64, f64, f64, f64)>> = vec![None; n * t];
@@ -855,10 +874,7 @@ impl Problem<'_> {
                     Some((.., r)) if r == room => false,
                     Some((gain, add, value, _)) if add <= room => {
                         if room > tiny {
-                            let old = x[k];
-                            x[k] = old + room;
-                            let whole = self.channel(i, &x, None);
-                            x[k] = old;
+                            let whole = self.channel_with(i, k, room, &mut x);
                             let g = (whole - parts[i]) / room;
                             cached[k] = Some(if g > gain {
                                 (g, room, whole, room)
@@ -879,10 +895,7 @@ impl Problem<'_> {
                         if add <= tiny {
                             break;
                         }
-                        let old = x[k];
-                        x[k] = old + add;
-                        let value = self.channel(i, &x, None);
-                        x[k] = old;
+                        let value = self.channel_with(i, k, add, &mut x);
                         let gain = (value - parts[i]) / add;
                         if cached[k].is_none_or(|c| gain > c.0) {
                             cached[k] = Some((gain, add, value, room));
@@ -1061,24 +1074,9 @@ pub fn allocate_flighting(
     options: &FlightOptions,
 ) -> Result<Flighting, BudgetError> {
     let total = non_negative("allocate_flighting: total", total)?;
-    if !(options.reserve >= 0.0 && options.reserve < 1.0) {
-        return Err(BudgetError::OutOfRange(crate::units::RangeError {
-            what: "allocate_flighting: reserve".into(),
-            allowed: "a share in [0, 1) (write 20% or 0.2)".into(),
-            value: options.reserve,
-        }));
-    }
-    let budget = total * (1.0 - options.reserve);
-    let what = if options.reserve > 0.0 {
-        format!(
-            "the {} to allocate (total {} less the {} reserve)",
-            format_float(budget),
-            format_float(total),
-            crate::units::format_percent(options.reserve)
-        )
-    } else {
-        format!("the total {}", format_float(total))
-    };
+    let reserve = super::error::reserve_share("allocate_flighting", options.reserve)?;
+    let budget = total * (1.0 - reserve);
+    let what = super::error::planned_text(total, budget, reserve);
     let t = options.periods;
     if t == 0 || t > MAX_PERIODS {
         return Err(BudgetError::OutOfRange(crate::units::RangeError {
@@ -1278,9 +1276,10 @@ fn solve(p: &Problem) -> Result<Vec<f64>, BudgetError> {
                 .wrapping_add(1_442_695_040_888_963_407);
             ((state >> 11) as f64) / ((1u64 << 53) as f64)
         };
+        // Exponential draws: a flat Dirichlet once normalised.
+        let mut draw = || -(next().max(1e-12)).ln();
         for _ in 0..16 {
-            let w: Vec<f64> = (0..m).map(|_| -(next().max(1e-12)).ln()).collect();
-            weights.push(w);
+            weights.push((0..m).map(|_| draw()).collect());
         }
         check_deadline(p.deadline)?;
         starts.push(p.project(&p.greedy()));
@@ -1288,34 +1287,16 @@ fn solve(p: &Problem) -> Result<Vec<f64>, BudgetError> {
         // of the weights) are cheap to score and find basins the others miss.
         let mut sampled: Vec<(f64, Vec<f64>)> = (0..RANDOM_PLANS)
             .map(|j| {
-                let w: Vec<f64> = (0..m)
-                    .map(|_| {
-                        let e = -(next().max(1e-12)).ln();
-                        if j % 2 == 0 {
-                            e
-                        } else {
-                            e.powi(4)
-                        }
-                    })
-                    .collect();
-                let sum: f64 = w.iter().sum();
-                let x = p.project(&w.iter().map(|v| v / sum * p.budget).collect::<Vec<f64>>());
+                let power = if j % 2 == 0 { 1 } else { 4 };
+                let w: Vec<f64> = (0..m).map(|_| draw().powi(power)).collect();
+                let x = p.spread(&w);
                 (p.eval(&x, None), x)
             })
             .collect();
         sampled.sort_by(|a, b| b.0.total_cmp(&a.0));
         starts.extend(sampled.into_iter().take(4).map(|s| s.1));
     }
-    for w in weights {
-        let sum: f64 = w.iter().sum();
-        let y: Vec<f64> = (0..m)
-            .map(|k| {
-                let lo = p.lo[k];
-                lo + w[k] / sum * p.budget
-            })
-            .collect();
-        starts.push(p.project(&y));
-    }
+    starts.extend(weights.iter().map(|w| p.spread(w)));
     let mut best: Option<(f64, Vec<f64>)> = None;
     for x0 in starts {
         let (f, x) = if has_floors {
@@ -1441,8 +1422,7 @@ fn result(p: &Problem, x: &[f64], outcome: Kind) -> Flighting {
         .map(|h| h.is_some_and(|h| h <= 1e-6 * p.budget.max(1.0)))
         .collect();
     let mut free: Vec<f64> = Vec::new();
-    for u in 0..t {
-        let ps: f64 = (0..p.n()).map(|i| x[i * t + u]).sum();
+    for (u, ps) in p.period_sums(x).into_iter().enumerate() {
         let eps = 1e-7 * p.budget.max(1.0);
         if ps >= p.pmax[u] - eps || ps <= p.pmin[u] + eps {
             continue;
