@@ -10,8 +10,11 @@
 
 use super::cell::{looks_grouped, parse_bool, parse_int, trim_cell, Rules};
 use super::column::{date_to_days, datetime_to_micros, Column};
-use super::csv_tokenize::{parse_quoted, record_boundary, tokenize, BlockError, Field, RecordSink};
+use super::csv_tokenize::{
+    parse_quoted, record_boundary_quoted, tokenize_known, BlockError, Field, RecordSink,
+};
 use super::error::{CellRef, TableError};
+use super::source::Compression;
 use super::table::Table;
 use super::value::{DType, Value};
 use arrow_array::{
@@ -66,12 +69,15 @@ pub fn read_csv_path_noted(
     options: &CsvOptions,
 ) -> Result<(Table, Vec<String>), TableError> {
     let name = path.display().to_string();
-    let bytes = read_file(path).map_err(|e| TableError::Io {
+    let io = |e: std::io::Error| TableError::Io {
         path: name.clone(),
         reason: io_reason(&e),
-    })?;
-    let bytes = decompress(&name, bytes)?;
-    read_csv_bytes_noted(&name, &bytes, options)
+    };
+    let bytes = super::file_bytes::read_whole(path).map_err(io)?;
+    match Compression::sniff(&bytes) {
+        Compression::None => read_csv_bytes_noted(&name, &bytes, options),
+        kind => read_csv_bytes_noted(&name, &kind.decode_all(&bytes).map_err(io)?, options),
+    }
 }
 
 /// Reads CSV from `reader` (standard input, for example), named `name` in messages:
@@ -171,39 +177,6 @@ fn utf8_hint(bytes: &[u8]) -> String {
     } else {
         " (save the file as UTF-8, or pass encoding: \"latin1\" or \"utf-16\")".into()
     }
-}
-
-/// Reads a whole file. A regular file over 8 MB is read in slices in parallel
-/// (positioned reads into one buffer): the copy from the page cache is a tenth of the
-/// time of loading a large table, and it splits across cores like the rest.
-fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    #[cfg(unix)]
-    {
-        use rayon::prelude::*;
-        use std::io::{Read, Seek, SeekFrom};
-        use std::os::unix::fs::FileExt;
-        let file = std::fs::File::open(path)?;
-        let meta = file.metadata()?;
-        let threads = rayon::current_num_threads();
-        let len = usize::try_from(meta.len()).unwrap_or(0);
-        if meta.is_file() && len > (8 << 20) && threads > 1 {
-            let mut bytes = vec![0u8; len];
-            let part = len.div_ceil(threads);
-            let read = bytes
-                .par_chunks_mut(part)
-                .enumerate()
-                .try_for_each(|(i, slice)| file.read_exact_at(slice, (i * part) as u64));
-            if read.is_ok() {
-                // Whatever was appended since the size was taken, as `fs::read` would.
-                let mut rest = &file;
-                rest.seek(SeekFrom::Start(len as u64))?;
-                rest.read_to_end(&mut bytes)?;
-                return Ok(bytes);
-            }
-            // The file shrank meanwhile: read it again from the start.
-        }
-    }
-    std::fs::read(path)
 }
 
 /// A short, user-facing reason for an I/O error.
@@ -330,8 +303,12 @@ pub fn read_csv_bytes_noted(
         let results: Vec<(usize, Result<ChunkOut, ChunkError>)> = todo
             .par_iter()
             .map(|&k| {
-                let (a, b) = chunks[k];
-                (k, parse_chunk(&body[a..b], &ctx, &modes, &forced_text[k]))
+                let c = chunks[k];
+                let text = &body[c.start..c.end];
+                (
+                    k,
+                    parse_chunk(text, c.quoted, &ctx, &modes, &forced_text[k]),
+                )
             })
             .collect();
         for (k, r) in results {
@@ -345,7 +322,7 @@ pub fn read_csv_bytes_noted(
                         &names,
                         &wanted,
                         e,
-                        base_line(body, chunks[k].0, header_lines),
+                        base_line(body, chunks[k].start, header_lines),
                         rows_before(&outs, k),
                     ))
                 }
@@ -513,27 +490,44 @@ fn check_header(source: &str, line: u64, names: &[String]) -> Result<(), TableEr
 }
 
 /// Cuts the body into chunks that start and end on record boundaries: about four per
-/// thread, at least 1 MB and at most 64 MB each.
-fn cut_chunks(body: &[u8]) -> Vec<(usize, usize)> {
+/// thread, at least 1 MB and at most 64 MB each. Each chunk comes with whether it holds
+/// a quote character (found while looking for its boundary, so never scanned twice).
+fn cut_chunks(body: &[u8]) -> Vec<Chunk> {
     let threads = rayon::current_num_threads().max(1);
     let target = (body.len() / (threads * 4)).clamp(1 << 20, 64 << 20);
     let mut out = Vec::new();
     let mut pos = 0;
     while pos < body.len() {
         let mut end = (pos + target).min(body.len());
+        let mut quoted = None;
         while end < body.len() {
-            match record_boundary(&body[pos..end]) {
-                Some(cut) => {
+            match record_boundary_quoted(&body[pos..end]) {
+                Some((cut, q)) => {
                     end = pos + cut;
+                    quoted = Some(q);
                     break;
                 }
                 None => end = (end + target).min(body.len()),
             }
         }
-        out.push((pos, end));
+        let quoted = quoted.unwrap_or_else(|| memchr::memchr(b'"', &body[pos..end]).is_some());
+        out.push(Chunk {
+            start: pos,
+            end,
+            quoted,
+        });
         pos = end;
     }
     out
+}
+
+/// A part of the body that starts and ends on record boundaries.
+#[derive(Debug, Clone, Copy)]
+struct Chunk {
+    start: usize,
+    end: usize,
+    /// Whether it holds a quote character.
+    quoted: bool,
 }
 
 /// The line before the first line of the chunk starting at `start`.
@@ -650,6 +644,7 @@ struct ChunkOut {
 
 fn parse_chunk(
     chunk: &[u8],
+    quoted: bool,
     ctx: &ChunkCtx,
     modes: &[Mode],
     forced_text: &[bool],
@@ -662,7 +657,7 @@ fn parse_chunk(
             n: 0,
         },
     };
-    if memchr::memchr(b'"', chunk).is_none() && chunk.len() < u32::MAX as usize {
+    if !quoted && chunk.len() < u32::MAX as usize {
         return parse_plain_chunk(chunk, ctx, modes, &fresh);
     }
     let columns = (0..modes.len()).map(fresh).collect();
@@ -673,7 +668,7 @@ fn parse_chunk(
         rows: 0,
         lines: None,
     };
-    let line_count = match tokenize(chunk, ctx.delimiter, &mut sink) {
+    let line_count = match tokenize_known(chunk, ctx.delimiter, &mut sink, quoted) {
         Ok(l) => l,
         Err(BlockError::Syntax { line, reason }) => {
             return Err(ChunkError::Syntax { line, reason })
@@ -766,7 +761,7 @@ fn parse_plain_chunk(
         rows: 0,
         lines: None,
     };
-    let line_count = match tokenize(chunk, ctx.delimiter, &mut sink) {
+    let line_count = match tokenize_known(chunk, ctx.delimiter, &mut sink, false) {
         Ok(l) => l,
         Err(BlockError::Syntax { line, reason }) => {
             return Err(ChunkError::Syntax { line, reason })
@@ -786,7 +781,7 @@ fn parse_plain_chunk(
         };
         while r < rows {
             if ctx.na.is_empty() {
-                r = b.run(&cell_at, r, rows, ctx.rules);
+                r = b.run(chunk, spans, r, ctx.rules);
                 if r == rows {
                     break;
                 }
@@ -1006,12 +1001,47 @@ pub(crate) const DICT_LIMIT: usize = 4096;
 /// few distinct values, else every cell's bytes.
 #[derive(Debug, Clone, Default)]
 struct TextBuilder {
-    dict: Option<HashMap<Box<[u8]>, i32, super::hash::FxBuild>>,
+    /// The dictionary's values of at most 15 bytes, each packed into one integer (see
+    /// [`pack_short`]): found without hashing or comparing bytes.
+    short: HashMap<u128, i32, super::hash::FxBuild>,
+    /// The dictionary's longer values.
+    dict: HashMap<Box<[u8]>, i32, super::hash::FxBuild>,
     plain: bool,
     keys: Vec<i32>,
     bytes: Vec<u8>,
     offsets: Vec<i32>,
     valid: Validity,
+}
+
+/// A text of at most 15 bytes as one integer, its length in the top byte (so that texts
+/// of different lengths never share an integer). Read with fixed-size loads that may
+/// overlap (the first and the last 8, or 4, bytes), never through a buffer in memory.
+#[inline]
+fn pack_short(raw: &[u8]) -> Option<u128> {
+    let n = raw.len();
+    let u64_at = |i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&raw[i..i + 8]);
+        u64::from_le_bytes(w)
+    };
+    let u32_at = |i: usize| {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&raw[i..i + 4]);
+        u64::from(u32::from_le_bytes(w))
+    };
+    let (lo, hi) = match n {
+        // The last eight bytes overlap the first eight from the first byte on: the
+        // byte dropped by the shift is one the first eight hold.
+        8..=15 => (u64_at(0), u64_at(n - 8) >> 8),
+        4..=7 => (u32_at(0) | (u32_at(n - 4) << 32), 0),
+        1..=3 => (
+            u64::from(raw[0]) | (u64::from(raw[n / 2]) << 8) | (u64::from(raw[n - 1]) << 16),
+            0,
+        ),
+        0 => (0, 0),
+        _ => return None,
+    };
+    Some(u128::from(lo) | (u128::from(hi) << 64) | ((n as u128) << 120))
 }
 
 impl TextBuilder {
@@ -1036,8 +1066,12 @@ impl TextBuilder {
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        let dict = self.dict.get_or_insert_with(HashMap::default);
-        if let Some(&k) = dict.get(raw) {
+        let packed = pack_short(raw);
+        let found = match packed {
+            Some(p) => self.short.get(&p),
+            None => self.dict.get(raw),
+        };
+        if let Some(&k) = found {
             // Validated when it entered the dictionary.
             self.valid.push(true);
             self.keys.push(k);
@@ -1047,12 +1081,16 @@ impl TextBuilder {
             return Err(Push::Utf8);
         }
         self.valid.push(true);
-        if dict.len() >= DICT_LIMIT {
+        let k = self.offsets.len() - 1;
+        if k >= DICT_LIMIT {
             self.spell_out();
             return self.push_plain(raw);
         }
-        let k = dict.len() as i32;
-        dict.insert(raw.into(), k);
+        let k = k as i32;
+        match packed {
+            Some(p) => self.short.insert(p, k),
+            None => self.dict.insert(raw.into(), k),
+        };
         self.bytes.extend_from_slice(raw);
         self.offsets.push(self.bytes.len() as i32);
         self.keys.push(k);
@@ -1089,7 +1127,8 @@ impl TextBuilder {
         self.bytes = nb;
         self.offsets = no;
         self.keys = Vec::new();
-        self.dict = None;
+        self.short = HashMap::default();
+        self.dict = HashMap::default();
         self.plain = true;
     }
 
@@ -1150,13 +1189,12 @@ impl Builder {
     /// (an empty cell is missing), while they fit; returns the first row it did not
     /// take (`rows` when it took them all), which the caller passes to [`Builder::push`].
     #[inline(never)]
-    fn run<'c>(
-        &mut self,
-        cell: &dyn Fn(usize) -> &'c [u8],
-        from: usize,
-        rows: usize,
-        rules: &Rules,
-    ) -> usize {
+    fn run(&mut self, chunk: &[u8], spans: &[(u32, u32)], from: usize, rules: &Rules) -> usize {
+        let rows = spans.len();
+        let cell = |r: usize| {
+            let (s, e) = spans[r];
+            &chunk[s as usize..e as usize]
+        };
         macro_rules! typed {
             ($v:expr, $n:expr, $zero:expr, $parse:expr) => {{
                 $v.reserve(rows - from);
@@ -1626,5 +1664,43 @@ pub fn parse_cell(text: &str, dtype: DType) -> Option<Value> {
             .or_else(|| rules.date(t).map(|d| d.and_time(chrono::NaiveTime::MIN)))
             .map(Value::Datetime),
         DType::Str => Some(Value::Str(text.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pack_short;
+    use std::collections::HashMap;
+
+    /// Every text of up to 15 bytes over a small alphabet (every length, so that the
+    /// overlapping loads and the length byte are all exercised) packs to its own integer.
+    #[test]
+    fn short_texts_pack_to_distinct_integers() {
+        let alphabet = [b'a', b'b', 0u8, 0xff];
+        let mut seen: HashMap<u128, Vec<u8>> = HashMap::new();
+        for len in 0..=15usize {
+            // All texts of this length for lengths up to 6, else a sample that varies
+            // every position.
+            let count = if len <= 6 {
+                4usize.pow(len as u32)
+            } else {
+                4096
+            };
+            for n in 0..count {
+                let mut x = n.wrapping_mul(0x9E37_79B9) ^ (n >> 3);
+                let text: Vec<u8> = (0..len)
+                    .map(|i| {
+                        let d = if len <= 6 { (n >> (2 * i)) & 3 } else { x & 3 };
+                        x = x.rotate_left(7) ^ i;
+                        alphabet[d]
+                    })
+                    .collect();
+                let p = pack_short(&text).expect("short");
+                if let Some(other) = seen.insert(p, text.clone()) {
+                    assert_eq!(other, text, "two texts share {p:#x}");
+                }
+            }
+        }
+        assert_eq!(pack_short(&[b'x'; 16]), None);
     }
 }

@@ -62,10 +62,21 @@ pub fn tokenize<S: RecordSink>(
     delimiter: u8,
     sink: &mut S,
 ) -> Result<u64, BlockError<S::Error>> {
-    if memchr(b'"', block).is_none() {
-        tokenize_plain(block, delimiter, sink)
-    } else {
+    tokenize_known(block, delimiter, sink, memchr(b'"', block).is_some())
+}
+
+/// [`tokenize`] for a block already known to hold a quote character (`quoted`) or not,
+/// which spares a scan of the block.
+pub fn tokenize_known<S: RecordSink>(
+    block: &[u8],
+    delimiter: u8,
+    sink: &mut S,
+    quoted: bool,
+) -> Result<u64, BlockError<S::Error>> {
+    if quoted {
         tokenize_general(block, delimiter, sink)
+    } else {
+        tokenize_plain(block, delimiter, sink)
     }
 }
 
@@ -214,15 +225,21 @@ fn tokenize_general<S: RecordSink>(
 /// starts on a record boundary; `None` when no line break lies outside quotes. A
 /// line break is outside quotes when an even number of quote characters precede it.
 pub fn record_boundary(block: &[u8]) -> Option<usize> {
+    record_boundary_quoted(block).map(|(end, _)| end)
+}
+
+/// [`record_boundary`], also saying whether the records before it hold a quote
+/// character.
+pub fn record_boundary_quoted(block: &[u8]) -> Option<(usize, bool)> {
     let mut end = block.len();
     let mut nl = memrchr(b'\n', &block[..end])?;
     if memchr(b'"', &block[..nl]).is_none() {
-        return Some(nl + 1);
+        return Some((nl + 1, false));
     }
     let mut quotes = count_quotes(&block[..nl]);
     loop {
         if quotes.is_multiple_of(2) {
-            return Some(nl + 1);
+            return Some((nl + 1, true));
         }
         end = nl;
         nl = memrchr(b'\n', &block[..end])?;

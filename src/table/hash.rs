@@ -28,6 +28,13 @@ impl Hasher for FxHasher {
     fn write_u8(&mut self, i: u8) {
         self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(K);
     }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(K);
+    }
+    fn write_u128(&mut self, i: u128) {
+        self.write_u64(i as u64);
+        self.write_u64((i >> 64) as u64);
+    }
     fn write_usize(&mut self, i: usize) {
         self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(K);
     }

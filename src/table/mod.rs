@@ -9,6 +9,7 @@ pub mod csv_tokenize;
 mod csv_write;
 mod error;
 pub mod expr;
+pub mod file_bytes;
 mod hash;
 mod keys;
 mod kind;

@@ -181,10 +181,10 @@ impl ParquetScan {
         })
     }
 
-    /// Reads the whole file into memory at once when the asked columns are most of it
-    /// and it is not large (at most [`WHOLE_FILE_LIMIT`] bytes): one sequential read
-    /// instead of a read and a buffer per page, and the pages are then decoded from
-    /// memory without copying.
+    /// Holds the whole file in memory at once (mapped, see [`super::file_bytes`]) when
+    /// the asked columns are most of it and it is not large (at most
+    /// [`WHOLE_FILE_LIMIT`] bytes): instead of a read and a buffer per page, the pages
+    /// are then decoded from memory without copying.
     fn read_whole_file_if_most_is_asked(&mut self) -> Result<(), TableError> {
         let size = std::fs::metadata(&self.path)
             .map(|m| m.len())
@@ -194,25 +194,13 @@ impl ParquetScan {
             .map(|c| self.piece_bytes(c, &all))
             .sum();
         if size <= WHOLE_FILE_LIMIT && u64::try_from(asked).unwrap_or(0) * 2 >= size {
-            // In a few parts read at once, each into its own part of the buffer, so
-            // that copying from the page cache (and first touching the buffer's
-            // memory) is shared by the threads.
-            let mut bytes = vec![0u8; usize::try_from(size).unwrap_or(0)];
-            let part = bytes.len().div_ceil(4).max(1 << 20);
-            bytes
-                .par_chunks_mut(part)
-                .enumerate()
-                .try_for_each(|(i, chunk)| {
-                    use std::io::{Read, Seek, SeekFrom};
-                    let mut file = std::fs::File::open(&self.path)?;
-                    file.seek(SeekFrom::Start((i * part) as u64))?;
-                    file.read_exact(chunk)
-                })
-                .map_err(|e| TableError::Io {
-                    path: self.name.clone(),
-                    reason: super::io_reason(&e),
-                })?;
-            self.bytes = Some(bytes::Bytes::from(bytes));
+            // Mapped from the page cache (or, where mapping is not possible, read in
+            // a few parts at once); the pages are then decoded from it without copying.
+            let bytes = super::file_bytes::read_whole(&self.path).map_err(|e| TableError::Io {
+                path: self.name.clone(),
+                reason: super::io_reason(&e),
+            })?;
+            self.bytes = Some(bytes::Bytes::from_owner(bytes));
         }
         Ok(())
     }

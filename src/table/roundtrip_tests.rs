@@ -158,3 +158,47 @@ proptest! {
         let _ = read_csv_bytes("t.csv", &bytes, &CsvOptions { no_header: true, ..CsvOptions::default() });
     }
 }
+
+/// A file of several chunks (each at least 1 MB) with quoted fields in only some of
+/// them: the chunks without quotes take the fast path, the others the full parser, and
+/// every cell comes back, including a quoted line break and a delimiter in a quote.
+#[test]
+fn chunks_with_and_without_quotes_read_every_cell() {
+    let rows = 120_000usize;
+    let quoted_rows = [3usize, 60_000, rows - 1];
+    let mut text = String::from("id,name,amount\n");
+    let name = |i: usize| {
+        if quoted_rows.contains(&i) {
+            format!("say \"hi\", row {i}\nbye")
+        } else {
+            format!("plain name number {i}")
+        }
+    };
+    for i in 0..rows {
+        let n = name(i);
+        if n.contains('"') {
+            text.push_str(&format!("{i},\"{}\",{}.25\n", n.replace('"', "\"\""), i));
+        } else {
+            text.push_str(&format!("{i},{n},{i}.25\n"));
+        }
+    }
+    assert!(text.len() > 4 << 20, "several chunks");
+    let t = read_csv_bytes("t.csv", text.as_bytes(), &CsvOptions::default()).expect("read");
+    assert_eq!(t.n_rows(), rows);
+    // Header on line 1, row i on line i + 2, one line more after each quoted break.
+    assert_eq!(t.line_of(0), Some(2));
+    assert_eq!(t.line_of(59_999), Some(60_002));
+    assert_eq!(t.line_of(rows - 1), Some(rows as u64 + 3));
+    let ids = t.column("id").expect("id");
+    let names = t.column("name").expect("name");
+    let amounts = t.column("amount").expect("amount");
+    for i in 0..rows {
+        assert_eq!(ids.get(i), super::Value::Int(i as i64), "row {i}");
+        assert_eq!(names.str_at(i), Some(name(i).as_str()), "row {i}");
+        assert_eq!(
+            amounts.get(i),
+            super::Value::Float(i as f64 + 0.25),
+            "row {i}"
+        );
+    }
+}

@@ -101,13 +101,19 @@ pub fn open_text(path: &Path) -> std::io::Result<(Box<dyn Read + Send>, Compress
 /// Bytes read whole (from a file or standard input), decompressed when they are gzip
 /// or zstd.
 pub fn decompress_bytes(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
-    let kind = Compression::sniff(&bytes);
-    if kind == Compression::None {
-        return Ok(bytes);
+    match Compression::sniff(&bytes) {
+        Compression::None => Ok(bytes),
+        kind => kind.decode_all(&bytes),
     }
-    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
-    kind.decode(&bytes[..])?.read_to_end(&mut out)?;
-    Ok(out)
+}
+
+impl Compression {
+    /// `bytes`, compressed this way, decoded whole.
+    pub fn decode_all(self, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
+        self.decode(bytes)?.read_to_end(&mut out)?;
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
