@@ -11,7 +11,8 @@
 use super::cell::{looks_grouped, parse_bool, parse_int, trim_cell, Rules};
 use super::column::{date_to_days, datetime_to_micros, Column};
 use super::csv_tokenize::{
-    parse_quoted, record_boundary_quoted, tokenize_known, BlockError, Field, RecordSink,
+    eq_mask, parse_quoted, record_boundary_quoted, tokenize_known, BlockError, Field, RecordSink,
+    LO,
 };
 use super::error::{CellRef, TableError};
 use super::source::Compression;
@@ -716,103 +717,210 @@ fn admit(
     Ok(true)
 }
 
-/// The spans of every wanted field of a quote-free chunk, one vector per column (so
-/// that each column's loop reads its spans in order).
-struct SpanSink<'a> {
-    ctx: &'a ChunkCtx<'a>,
-    spans: Vec<Vec<(u32, u32)>>,
+/// The fields of a quote-free chunk, cut in one pass straight into one flat vector:
+/// per row, where the row starts, then where each of its fields ends (the position of
+/// the delimiter or line break after it). Field `j` of a row then runs from just after
+/// entry `j` (or from entry 0 itself for the first field) to entry `j + 1`.
+struct PlainSplit {
+    ends: Vec<u32>,
     rows: usize,
     lines: Option<Vec<u64>>,
+    line_count: u64,
 }
 
-impl RecordSink for SpanSink<'_> {
-    type Error = ChunkError;
-
-    #[inline]
-    fn record(&mut self, _base: &[u8], fields: &[Field], line: u64) -> Result<(), ChunkError> {
-        let ctx = self.ctx;
-        if !admit(ctx, self.rows, &mut self.lines, fields, line)? {
-            return Ok(());
+/// Cuts a quote-free chunk (shorter than 4 GiB) into rows of `n` fields, eight bytes at
+/// a time: the same records, blank lines and errors as [`tokenize_known`] with
+/// [`admit`], without a record callback or a vector of fields per record.
+fn split_plain(chunk: &[u8], delimiter: u8, n: usize) -> Result<PlainSplit, ChunkError> {
+    let stride = n + 1;
+    // Room for the rows the first 64 KB suggest, and a little more.
+    let sample = &chunk[..chunk.len().min(1 << 16)];
+    let sample_rows = memchr::memchr_iter(b'\n', sample).count().max(1);
+    let guess = chunk.len() / sample.len().max(1) * sample_rows + sample_rows + 16;
+    let mut ends: Vec<u32> = Vec::with_capacity(guess.saturating_mul(stride));
+    let mut rows = 0usize;
+    let mut lines: Option<Vec<u64>> = None;
+    let mut line = 0u64;
+    let mut row_at = 0usize;
+    ends.push(0);
+    // A record ends at `at` (a line break, or the chunk's end): keep it as a row, skip
+    // it as a blank line, or refuse it.
+    let mut close = |ends: &mut Vec<u32>, row_at: &mut usize, at: usize, line: u64| {
+        ends.push(at as u32);
+        let got = ends.len() - *row_at;
+        if got != stride {
+            let start = ends[*row_at] as usize;
+            let blank = got == 2 && (at == start || (at == start + 1 && chunk[start] == b'\r'));
+            if !blank {
+                return Err(ChunkError::Ragged {
+                    line,
+                    found: got - 1,
+                });
+            }
+            if lines.is_none() {
+                lines = Some((1..=rows as u64).collect());
+            }
+            ends.truncate(*row_at);
+        } else {
+            if let Some(l) = &mut lines {
+                l.push(line);
+            } else if line != rows as u64 + 1 {
+                let mut l: Vec<u64> = (1..=rows as u64).collect();
+                l.push(line);
+                lines = Some(l);
+            }
+            rows += 1;
+            *row_at = ends.len();
         }
-        for (spans, &i) in self.spans.iter_mut().zip(ctx.wanted) {
-            let f = fields[i];
-            spans.push((f.start as u32, f.end as u32));
-        }
-        self.rows += 1;
+        ends.push(at as u32 + 1);
         Ok(())
+    };
+    let pd = LO * u64::from(delimiter);
+    let pn = LO * u64::from(b'\n');
+    let words = chunk.len() / 8 * 8;
+    let mut i = 0usize;
+    while i < words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&chunk[i..i + 8]);
+        let w = u64::from_le_bytes(bytes);
+        let mn = eq_mask(w, pn);
+        let mut m = eq_mask(w, pd) | mn;
+        while m != 0 {
+            let bit = m.trailing_zeros();
+            let at = i + (bit / 8) as usize;
+            if mn & (1u64 << bit) != 0 {
+                line += 1;
+                close(&mut ends, &mut row_at, at, line)?;
+            } else {
+                ends.push(at as u32);
+            }
+            m &= m - 1;
+        }
+        i += 8;
+    }
+    for (k, &b) in chunk[words..].iter().enumerate() {
+        let at = words + k;
+        if b == b'\n' {
+            line += 1;
+            close(&mut ends, &mut row_at, at, line)?;
+        } else if b == delimiter {
+            ends.push(at as u32);
+        }
+    }
+    // A last record without a line break.
+    let start = ends[row_at] as usize;
+    if start < chunk.len() || ends.len() - row_at > 1 {
+        line += 1;
+        close(&mut ends, &mut row_at, chunk.len(), line)?;
+    }
+    ends.truncate(row_at);
+    Ok(PlainSplit {
+        ends,
+        rows,
+        lines,
+        line_count: line,
+    })
+}
+
+/// One column's cells in a [`PlainSplit`].
+#[derive(Clone, Copy)]
+struct Spans<'a> {
+    chunk: &'a [u8],
+    ends: &'a [u32],
+    stride: usize,
+    /// The field's position in the record.
+    field: usize,
+    /// Whether it is the record's last field (which loses a `\r` before the line break).
+    last: bool,
+}
+
+impl<'a> Spans<'a> {
+    fn len(&self) -> usize {
+        self.ends.len() / self.stride
+    }
+
+    /// The text of row `r`'s cell.
+    #[inline(always)]
+    fn cell(&self, r: usize) -> &'a [u8] {
+        let i = r * self.stride + self.field;
+        let s = self.ends[i] as usize + usize::from(self.field > 0);
+        let mut e = self.ends[i + 1] as usize;
+        if self.last && e > s && self.chunk[e - 1] == b'\r' {
+            e -= 1;
+        }
+        &self.chunk[s..e]
     }
 }
 
-/// A chunk without quotes: fields are cut first, then each column is parsed in one
-/// loop of its own (one type at a time, so the loop stays predictable); a column that
-/// turns out to be text is re-read from its spans, without cutting the chunk again.
+/// Rows parsed column by column at a time in a quote-free chunk: few enough that their
+/// field positions stay in the core's cache while each column's loop reads them.
+const BLOCK_ROWS: usize = 8192;
+
+/// A chunk without quotes: fields are cut first, then, a block of rows at a time, each
+/// column is parsed in one loop of its own (one type at a time, so the loop stays
+/// predictable); a column that turns out to be text is re-read from its spans, without
+/// cutting the chunk again.
 fn parse_plain_chunk(
     chunk: &[u8],
     ctx: &ChunkCtx,
     modes: &[Mode],
     fresh: &dyn Fn(usize) -> Builder,
 ) -> Result<ChunkOut, ChunkError> {
-    let w = ctx.wanted.len();
-    let mut sink = SpanSink {
-        ctx,
-        spans: (0..w)
-            .map(|_| Vec::with_capacity(chunk.len() / (6 * w.max(1))))
-            .collect(),
-        rows: 0,
-        lines: None,
-    };
-    let line_count = match tokenize_known(chunk, ctx.delimiter, &mut sink, false) {
-        Ok(l) => l,
-        Err(BlockError::Syntax { line, reason }) => {
-            return Err(ChunkError::Syntax { line, reason })
-        }
-        Err(BlockError::Sink(e)) => return Err(e),
-    };
-    let rows = sink.rows;
-    let line_of = |r: usize| sink.lines.as_ref().map_or(r as u64 + 1, |l| l[r]);
-    let mut columns = Vec::with_capacity(w);
-    for (c, &mode) in modes.iter().enumerate() {
-        let mut b = fresh(c);
-        let mut r = 0;
-        let spans = &sink.spans[c];
-        let cell_at = |r: usize| {
-            let (s, e) = spans[r];
-            &chunk[s as usize..e as usize]
-        };
-        while r < rows {
-            if ctx.na.is_empty() {
-                r = b.run(chunk, spans, r, ctx.rules);
-                if r == rows {
-                    break;
+    let split = split_plain(chunk, ctx.delimiter, ctx.n_fields)?;
+    let rows = split.rows;
+    let stride = ctx.n_fields + 1;
+    let line_of = |r: usize| split.lines.as_ref().map_or(r as u64 + 1, |l| l[r]);
+    let mut columns: Vec<Builder> = (0..modes.len()).map(fresh).collect();
+    // The next row each column takes.
+    let mut next = vec![0usize; modes.len()];
+    let mut upto = 0;
+    while upto < rows {
+        upto = (upto + BLOCK_ROWS).min(rows);
+        for (c, &mode) in modes.iter().enumerate() {
+            let spans = Spans {
+                chunk,
+                ends: &split.ends[..upto * stride],
+                stride,
+                field: ctx.wanted[c],
+                last: ctx.wanted[c] + 1 == ctx.n_fields,
+            };
+            let b = &mut columns[c];
+            let mut r = next[c];
+            while r < upto {
+                if ctx.na.is_empty() {
+                    r = b.run(spans, r, rows, ctx.rules);
+                    if r == upto {
+                        break;
+                    }
+                }
+                let raw = spans.cell(r);
+                let cell = Cell { raw, quoted: false };
+                let missing = is_missing(&cell, ctx.na);
+                match b.push(cell, missing, ctx.rules) {
+                    Ok(()) => r += 1,
+                    Err(Push::Widen) if mode == Mode::Infer => {
+                        *b = Builder::Text(TextBuilder::default());
+                        r = 0;
+                    }
+                    Err(e) => {
+                        return Err(push_error(
+                            e,
+                            b,
+                            raw,
+                            (line_of(r), r, c),
+                            ctx.rules.thousands,
+                        ))
+                    }
                 }
             }
-            let raw = cell_at(r);
-            let cell = Cell { raw, quoted: false };
-            let missing = is_missing(&cell, ctx.na);
-            match b.push(cell, missing, ctx.rules) {
-                Ok(()) => r += 1,
-                Err(Push::Widen) if mode == Mode::Infer => {
-                    b = Builder::Text(TextBuilder::default());
-                    r = 0;
-                }
-                Err(e) => {
-                    return Err(push_error(
-                        e,
-                        &b,
-                        raw,
-                        (line_of(r), r, c),
-                        ctx.rules.thousands,
-                    ))
-                }
-            }
+            next[c] = r;
         }
-        columns.push(b);
     }
     Ok(ChunkOut {
         columns,
         rows,
-        lines: sink.lines,
-        line_count,
+        lines: split.lines,
+        line_count: split.line_count,
     })
 }
 
@@ -1187,17 +1295,15 @@ impl Builder {
 
     /// Adds unquoted cells from row `from` in a loop specialised to the builder's type
     /// (an empty cell is missing), while they fit; returns the first row it did not
-    /// take (`rows` when it took them all), which the caller passes to [`Builder::push`].
+    /// take (`spans.len()` when it took them all), which the caller passes to
+    /// [`Builder::push`]. `total` is the number of rows the column will have.
     #[inline(never)]
-    fn run(&mut self, chunk: &[u8], spans: &[(u32, u32)], from: usize, rules: &Rules) -> usize {
+    fn run<'a>(&mut self, spans: Spans<'a>, from: usize, total: usize, rules: &Rules) -> usize {
         let rows = spans.len();
-        let cell = |r: usize| {
-            let (s, e) = spans[r];
-            &chunk[s as usize..e as usize]
-        };
+        let cell = |r: usize| spans.cell(r);
         macro_rules! typed {
             ($v:expr, $n:expr, $zero:expr, $parse:expr) => {{
-                $v.reserve(rows - from);
+                $v.reserve(total.saturating_sub($v.len()));
                 for r in from..rows {
                     let raw = cell(r);
                     if raw.is_empty() {
@@ -1219,7 +1325,21 @@ impl Builder {
         match self {
             Builder::Int(v, n, _) => typed!(v, n, 0, parse_int),
             Builder::Float(v, n, _) => typed!(v, n, 0.0, |t| rules.float(t)),
-            Builder::Date(v, n, _) => typed!(v, n, 0, |t| rules.date(t).map(date_to_days)),
+            Builder::Date(v, n, _) => {
+                // Exports are mostly sorted by day: the last date read is kept, and a
+                // cell with the same text reuses it.
+                let mut last: Option<(&[u8], i32)> = None;
+                typed!(v, n, 0, |t: &'a [u8]| {
+                    if let Some((text, days)) = last {
+                        if text == t {
+                            return Some(days);
+                        }
+                    }
+                    let d = date_to_days(rules.date(t)?);
+                    last = Some((t, d));
+                    Some(d)
+                })
+            }
             Builder::Text(t) => {
                 for r in from..rows {
                     let raw = cell(r);
@@ -1669,8 +1789,117 @@ pub fn parse_cell(text: &str, dtype: DType) -> Option<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::pack_short;
-    use std::collections::HashMap;
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The records of a quote-free `block` as the general tokenizer and [`admit`] see
+    /// them: each row's cells, each row's line, the line count, or the error's line.
+    /// Each row's cells, each row's line, and the chunk's line count.
+    type Split = (Vec<Vec<Vec<u8>>>, Vec<u64>, u64);
+
+    fn reference(block: &[u8], n: usize) -> Result<Split, u64> {
+        struct Rows<'a> {
+            ctx: &'a ChunkCtx<'a>,
+            cells: Vec<Vec<Vec<u8>>>,
+            lines: Option<Vec<u64>>,
+        }
+        impl RecordSink for Rows<'_> {
+            type Error = ChunkError;
+            fn record(&mut self, base: &[u8], f: &[Field], line: u64) -> Result<(), ChunkError> {
+                if admit(self.ctx, self.cells.len(), &mut self.lines, f, line)? {
+                    self.cells
+                        .push(f.iter().map(|f| base[f.start..f.end].to_vec()).collect());
+                }
+                Ok(())
+            }
+        }
+        let wanted: Vec<usize> = (0..n).collect();
+        let rules = Rules::default();
+        let ctx = ChunkCtx {
+            delimiter: b',',
+            n_fields: n,
+            wanted: &wanted,
+            na: &[],
+            rules: &rules,
+        };
+        let mut sink = Rows {
+            ctx: &ctx,
+            cells: Vec::new(),
+            lines: None,
+        };
+        match tokenize_known(block, b',', &mut sink, false) {
+            Ok(count) => {
+                let rows = sink.cells.len() as u64;
+                let lines = sink.lines.unwrap_or_else(|| (1..=rows).collect());
+                Ok((sink.cells, lines, count))
+            }
+            Err(BlockError::Sink(ChunkError::Ragged { line, .. })) => Err(line),
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+
+    /// The date column's one-entry cache: repeated, changed and blank-looking cells.
+    #[test]
+    fn repeated_dates_reuse_the_last_one_and_nothing_else() {
+        let read = |text: &str| read_csv_bytes("t.csv", text.as_bytes(), &CsvOptions::default());
+        let t = read("d\n2024-07-01\n2024-07-01\n2024-07-02\n2024-07-01\n").expect("read");
+        let d = t.column("d").expect("d");
+        assert_eq!(d.dtype(), DType::Date);
+        let days: Vec<Value> = (0..4).map(|r| d.get(r)).collect();
+        let date =
+            |s: &str| Value::Date(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date"));
+        assert_eq!(
+            days,
+            vec![
+                date("2024-07-01"),
+                date("2024-07-01"),
+                date("2024-07-02"),
+                date("2024-07-01")
+            ]
+        );
+        // A cell of spaces is not the date before it: the column is text.
+        let t = read("d,x\n2024-07-01,1\n ,2\n").expect("read");
+        assert_eq!(t.column("d").expect("d").dtype(), DType::Str);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The one-pass splitter keeps the same rows, cells and lines as the general
+        /// tokenizer, and refuses the same record, for blank lines, `\r\n`, ragged
+        /// rows and a last record without a line break.
+        #[test]
+        fn split_plain_agrees_with_the_tokenizer(
+            bytes in proptest::collection::vec(
+                prop_oneof![Just(b','), Just(b'\n'), Just(b'\r'), Just(b'a'), Just(b'7'), Just(b' ')],
+                0..120,
+            ),
+            n in 1usize..4,
+        ) {
+            let want = reference(&bytes, n);
+            let got = split_plain(&bytes, b',', n).map(|s| {
+                let stride = n + 1;
+                let cells: Vec<Vec<Vec<u8>>> = (0..s.rows)
+                    .map(|r| {
+                        (0..n)
+                            .map(|j| {
+                                Spans { chunk: &bytes, ends: &s.ends, stride, field: j, last: j + 1 == n }
+                                    .cell(r)
+                                    .to_vec()
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let lines = s.lines.clone().unwrap_or_else(|| (1..=s.rows as u64).collect());
+                (cells, lines, s.line_count)
+            });
+            let got = got.map_err(|e| match e {
+                ChunkError::Ragged { line, .. } => line,
+                other => panic!("unexpected {other:?}"),
+            });
+            prop_assert_eq!(got, want);
+        }
+    }
 
     /// Every text of up to 15 bytes over a small alphabet (every length, so that the
     /// overlapping loads and the length byte are all exercised) packs to its own integer.

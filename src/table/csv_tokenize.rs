@@ -80,13 +80,14 @@ pub fn tokenize_known<S: RecordSink>(
     }
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
+/// One in every byte: `LO * b` broadcasts the byte `b` to all eight.
+pub(crate) const LO: u64 = 0x0101_0101_0101_0101;
 const HI7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 
 /// The high bit set in each byte of `w` that equals the byte broadcast in `pattern`
 /// (exact: no false positives).
 #[inline(always)]
-fn eq_mask(w: u64, pattern: u64) -> u64 {
+pub(crate) fn eq_mask(w: u64, pattern: u64) -> u64 {
     let x = w ^ pattern;
     !(((x & HI7) + HI7) | x | HI7)
 }
