@@ -157,45 +157,115 @@ pub fn arith(a: &Operand, b: &Operand, op: Arith) -> Result<Column, TableError> 
         }
         return Ok(Column::from_ints(Int64Array::new(out.into(), nulls)));
     }
-    let (xv, xn) = numbers(a, n);
-    let (yv, yn) = numbers(b, n);
+    let (x, xn) = numbers(a, n);
+    let (y, yn) = numbers(b, n);
     let mut nulls = NullBuffer::union(xn.as_ref(), yn.as_ref());
     let out: Vec<f64> = match op {
-        Arith::Add => xv.iter().zip(yv.iter()).map(|(p, q)| p + q).collect(),
-        Arith::Sub => xv.iter().zip(yv.iter()).map(|(p, q)| p - q).collect(),
-        Arith::Mul => xv.iter().zip(yv.iter()).map(|(p, q)| p * q).collect(),
+        Arith::Add => x.zip_map(&y, n, |p, q| p + q),
+        Arith::Sub => x.zip_map(&y, n, |p, q| p - q),
+        Arith::Mul => x.zip_map(&y, n, |p, q| p * q),
         Arith::Div => {
-            if yv.contains(&0.0) {
+            if y.has_zero() {
                 // Division by zero is missing: clear those rows' validity.
                 let valid: Vec<bool> = (0..n)
-                    .map(|r| yv[r] != 0.0 && nulls.as_ref().is_none_or(|m| m.is_valid(r)))
+                    .map(|r| y.at(r) != 0.0 && nulls.as_ref().is_none_or(|m| m.is_valid(r)))
                     .collect();
                 nulls = Some(NullBuffer::from(valid));
             }
-            xv.iter().zip(yv.iter()).map(|(p, q)| p / q).collect()
+            x.zip_map(&y, n, |p, q| p / q)
         }
     };
     Ok(Column::from_floats(Float64Array::new(out.into(), nulls)))
 }
 
-/// An operand's numbers as floats (borrowed for a float column), and its missing cells.
-fn numbers<'a>(o: &'a Operand, n: usize) -> (Cow<'a, [f64]>, Option<NullBuffer>) {
+/// An operand's numbers, borrowed as they are stored (integers are converted as they
+/// are read, never into a vector of their own).
+enum Numbers<'a> {
+    Floats(&'a [f64]),
+    Ints(&'a [i64]),
+    Same(f64),
+}
+
+/// A number type read as a float.
+trait AsFloat: Copy {
+    fn float(self) -> f64;
+}
+
+impl AsFloat for f64 {
+    #[inline(always)]
+    fn float(self) -> f64 {
+        self
+    }
+}
+
+impl AsFloat for i64 {
+    #[inline(always)]
+    fn float(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Numbers<'_> {
+    fn at(&self, r: usize) -> f64 {
+        match self {
+            Numbers::Floats(v) => v[r],
+            Numbers::Ints(v) => v[r] as f64,
+            Numbers::Same(x) => *x,
+        }
+    }
+
+    fn has_zero(&self) -> bool {
+        match self {
+            Numbers::Floats(v) => v.contains(&0.0),
+            Numbers::Ints(v) => v.contains(&0),
+            Numbers::Same(x) => *x == 0.0,
+        }
+    }
+
+    /// `f(self[r], other[r])` for every row, in one loop per pair of storage types.
+    fn zip_map(&self, other: &Numbers, n: usize, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+        fn both<X: AsFloat, Y: AsFloat>(x: &[X], y: &[Y], f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+            x.iter()
+                .zip(y)
+                .map(|(&p, &q)| f(p.float(), q.float()))
+                .collect()
+        }
+        fn left<X: AsFloat>(x: &[X], q: f64, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+            x.iter().map(|&p| f(p.float(), q)).collect()
+        }
+        fn right<Y: AsFloat>(p: f64, y: &[Y], f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+            y.iter().map(|&q| f(p, q.float())).collect()
+        }
+        use Numbers::{Floats, Ints, Same};
+        match (self, other) {
+            (Floats(x), Floats(y)) => both(x, y, f),
+            (Floats(x), Ints(y)) => both(x, y, f),
+            (Ints(x), Floats(y)) => both(x, y, f),
+            (Ints(x), Ints(y)) => both(x, y, f),
+            (Floats(x), Same(q)) => left(x, *q, f),
+            (Ints(x), Same(q)) => left(x, *q, f),
+            (Same(p), Floats(y)) => right(*p, y, f),
+            (Same(p), Ints(y)) => right(*p, y, f),
+            (Same(p), Same(q)) => vec![f(*p, *q); n],
+        }
+    }
+}
+
+/// An operand's numbers (borrowed), and its missing cells.
+fn numbers<'a>(o: &'a Operand, n: usize) -> (Numbers<'a>, Option<NullBuffer>) {
     match o {
         Operand::Column(c) => {
             if let Some(a) = c.floats() {
-                return (Cow::Borrowed(a.values()), a.nulls().cloned());
+                return (Numbers::Floats(a.values()), a.nulls().cloned());
             }
             if let Some(a) = c.ints() {
-                return (
-                    Cow::Owned(a.values().iter().map(|&x| x as f64).collect()),
-                    a.nulls().cloned(),
-                );
+                return (Numbers::Ints(a.values()), a.nulls().cloned());
             }
-            (Cow::Owned(vec![0.0; n]), Some(NullBuffer::new_null(n)))
+            (Numbers::Same(0.0), Some(NullBuffer::new_null(n)))
         }
         Operand::Scalar(v) => match v.as_f64() {
-            Some(x) => (Cow::Owned(vec![x; n]), None),
-            None => (Cow::Owned(vec![0.0; n]), Some(NullBuffer::new_null(n))),
+            Some(x) => (Numbers::Same(x), None),
+            None => (Numbers::Same(0.0), Some(NullBuffer::new_null(n))),
         },
     }
 }
@@ -605,6 +675,64 @@ mod tests {
             Arith::Add,
         );
         assert!(e.is_err());
+        Ok(())
+    }
+
+    /// Every pair of storage types (float and integer columns, a number on either
+    /// side) gives the float arithmetic of the values.
+    #[test]
+    fn every_pair_of_number_kinds_combines() -> Result<(), TableError> {
+        let ints = col(&[Some(3), Some(-4), Some(10)]);
+        let floats = Column::float(vec![Some(0.5), Some(2.25), Some(-1.0)]);
+        let xs = [3.0, -4.0, 10.0];
+        let ys = [0.5, 2.25, -1.0];
+        type Op = fn(f64, f64) -> f64;
+        let ops: [(Arith, Op); 4] = [
+            (Arith::Add, |p, q| p + q),
+            (Arith::Sub, |p, q| p - q),
+            (Arith::Mul, |p, q| p * q),
+            (Arith::Div, |p, q| p / q),
+        ];
+        for (op, f) in ops {
+            let cases: [(Operand, Operand, [f64; 3]); 6] = [
+                (
+                    Operand::Column(&floats),
+                    Operand::Column(&ints),
+                    [0, 1, 2].map(|r| f(ys[r], xs[r])),
+                ),
+                (
+                    Operand::Column(&ints),
+                    Operand::Column(&floats),
+                    [0, 1, 2].map(|r| f(xs[r], ys[r])),
+                ),
+                (
+                    Operand::Column(&floats),
+                    Operand::Column(&floats),
+                    [0, 1, 2].map(|r| f(ys[r], ys[r])),
+                ),
+                (
+                    Operand::Column(&ints),
+                    Operand::Scalar(Value::Float(0.5)),
+                    [0, 1, 2].map(|r| f(xs[r], 0.5)),
+                ),
+                (
+                    Operand::Scalar(Value::Int(7)),
+                    Operand::Column(&floats),
+                    [0, 1, 2].map(|r| f(7.0, ys[r])),
+                ),
+                (
+                    Operand::Scalar(Value::Float(1.5)),
+                    Operand::Column(&ints),
+                    [0, 1, 2].map(|r| f(1.5, xs[r])),
+                ),
+            ];
+            for (a, b, want) in cases {
+                let got = arith(&a, &b, op)?;
+                for (r, w) in want.iter().enumerate() {
+                    assert_eq!(got.f64_at(r), Some(*w), "{op:?} row {r}");
+                }
+            }
+        }
         Ok(())
     }
 
