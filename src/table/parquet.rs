@@ -181,7 +181,7 @@ impl ParquetScan {
         })
     }
 
-    /// Holds the whole file in memory at once (mapped, see [`super::file_bytes`]) when
+    /// Holds the whole file in memory at once (see [`super::file_bytes::read_copied`]) when
     /// the asked columns are most of it and it is not large (at most
     /// [`WHOLE_FILE_LIMIT`] bytes): instead of a read and a buffer per page, the pages
     /// are then decoded from memory without copying.
@@ -194,9 +194,9 @@ impl ParquetScan {
             .map(|c| self.piece_bytes(c, &all))
             .sum();
         if size <= WHOLE_FILE_LIMIT && u64::try_from(asked).unwrap_or(0) * 2 >= size {
-            // Mapped from the page cache (or, where mapping is not possible, read in
-            // a few parts at once); the pages are then decoded from it without copying.
-            let bytes = super::file_bytes::read_whole(&self.path).map_err(|e| TableError::Io {
+            // Read in a few parts at once; the pages are then decoded from it without
+            // copying.
+            let bytes = super::file_bytes::read_copied(&self.path).map_err(|e| TableError::Io {
                 path: self.name.clone(),
                 reason: super::io_reason(&e),
             })?;
