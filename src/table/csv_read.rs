@@ -733,11 +733,14 @@ struct PlainSplit {
 /// [`admit`], without a record callback or a vector of fields per record.
 fn split_plain(chunk: &[u8], delimiter: u8, n: usize) -> Result<PlainSplit, ChunkError> {
     let stride = n + 1;
-    // Room for the rows the first 64 KB suggest, and a little more.
+    // Room for the rows the first 64 KB suggest, and a little more; never more than
+    // half an entry per byte of the chunk (blank lines at the start of a wide file
+    // would otherwise suggest a huge number of rows), the vector grows past that.
     let sample = &chunk[..chunk.len().min(1 << 16)];
     let sample_rows = memchr::memchr_iter(b'\n', sample).count().max(1);
     let guess = chunk.len() / sample.len().max(1) * sample_rows + sample_rows + 16;
-    let mut ends: Vec<u32> = Vec::with_capacity(guess.saturating_mul(stride));
+    let room = guess.saturating_mul(stride).min(chunk.len() / 2 + 1024);
+    let mut ends: Vec<u32> = Vec::with_capacity(room);
     let mut rows = 0usize;
     let mut lines: Option<Vec<u64>> = None;
     let mut line = 0u64;
@@ -1860,6 +1863,31 @@ mod tests {
         // A cell of spaces is not the date before it: the column is text.
         let t = read("d,x\n2024-07-01,1\n ,2\n").expect("read");
         assert_eq!(t.column("d").expect("d").dtype(), DType::Str);
+    }
+
+    /// Blank lines before the rows of a wide file: skipped, the rows' lines kept, and
+    /// the room reserved for field positions bounded by the chunk's size.
+    #[test]
+    fn blank_lines_before_a_wide_files_rows() {
+        let n = 60;
+        let header: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+        let row: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        let mut text = header.join(",") + "\n";
+        text.push_str(&"\n".repeat(200_000));
+        text.push_str(&(row.join(",") + "\r\n"));
+        text.push_str(&row.join(","));
+        let t = read_csv_bytes("t.csv", text.as_bytes(), &CsvOptions::default()).expect("read");
+        assert_eq!(t.n_rows(), 2);
+        assert_eq!(t.line_of(0), Some(200_002));
+        assert_eq!(t.line_of(1), Some(200_003));
+        assert_eq!(t.value(1, "c59").expect("cell"), Value::Int(59));
+        let split = split_plain(
+            &text.as_bytes()[text.find('\n').expect("header") + 1..],
+            b',',
+            n,
+        )
+        .expect("split");
+        assert!(split.ends.capacity() <= text.len() / 2 + 1024 + split.ends.len());
     }
 
     proptest! {
