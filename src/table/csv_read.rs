@@ -11,8 +11,7 @@
 use super::cell::{looks_grouped, parse_bool, parse_int, trim_cell, Rules};
 use super::column::{date_to_days, datetime_to_micros, Column};
 use super::csv_tokenize::{
-    eq_mask, parse_quoted, record_boundary_quoted, tokenize_known, BlockError, Field, RecordSink,
-    LO,
+    parse_quoted, record_boundary_quoted, scan_plain, tokenize_known, BlockError, Field, RecordSink,
 };
 use super::error::{CellRef, TableError};
 use super::source::Compression;
@@ -778,38 +777,15 @@ fn split_plain(chunk: &[u8], delimiter: u8, n: usize) -> Result<PlainSplit, Chun
         ends.push(at as u32 + 1);
         Ok(())
     };
-    let pd = LO * u64::from(delimiter);
-    let pn = LO * u64::from(b'\n');
-    let words = chunk.len() / 8 * 8;
-    let mut i = 0usize;
-    while i < words {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(&chunk[i..i + 8]);
-        let w = u64::from_le_bytes(bytes);
-        let mn = eq_mask(w, pn);
-        let mut m = eq_mask(w, pd) | mn;
-        while m != 0 {
-            let bit = m.trailing_zeros();
-            let at = i + (bit / 8) as usize;
-            if mn & (1u64 << bit) != 0 {
-                line += 1;
-                close(&mut ends, &mut row_at, at, line)?;
-            } else {
-                ends.push(at as u32);
-            }
-            m &= m - 1;
-        }
-        i += 8;
-    }
-    for (k, &b) in chunk[words..].iter().enumerate() {
-        let at = words + k;
-        if b == b'\n' {
+    scan_plain(chunk, delimiter, |at, line_break| {
+        if line_break {
             line += 1;
-            close(&mut ends, &mut row_at, at, line)?;
-        } else if b == delimiter {
+            close(&mut ends, &mut row_at, at, line)
+        } else {
             ends.push(at as u32);
+            Ok(())
         }
-    }
+    })?;
     // A last record without a line break.
     let start = ends[row_at] as usize;
     if start < chunk.len() || ends.len() - row_at > 1 {

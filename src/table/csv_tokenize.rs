@@ -81,18 +81,52 @@ pub fn tokenize_known<S: RecordSink>(
 }
 
 /// One in every byte: `LO * b` broadcasts the byte `b` to all eight.
-pub(crate) const LO: u64 = 0x0101_0101_0101_0101;
+const LO: u64 = 0x0101_0101_0101_0101;
 const HI7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 
 /// The high bit set in each byte of `w` that equals the byte broadcast in `pattern`
 /// (exact: no false positives).
 #[inline(always)]
-pub(crate) fn eq_mask(w: u64, pattern: u64) -> u64 {
+fn eq_mask(w: u64, pattern: u64) -> u64 {
     let x = w ^ pattern;
     !(((x & HI7) + HI7) | x | HI7)
 }
 
-/// A block without quotes: fields and records found eight bytes at a time.
+/// Every delimiter and line break of a block without quotes, in order, found eight
+/// bytes at a time (a SWAR test for both bytes in each 64-bit word): `on(at, true)` for
+/// a line break at `at`, `on(at, false)` for a delimiter. Stops at `on`'s first error.
+#[inline(always)]
+pub(crate) fn scan_plain<E>(
+    block: &[u8],
+    delimiter: u8,
+    mut on: impl FnMut(usize, bool) -> Result<(), E>,
+) -> Result<(), E> {
+    let pd = LO * u64::from(delimiter);
+    let pn = LO * u64::from(b'\n');
+    let words = block.len() / 8 * 8;
+    let mut i = 0usize;
+    while i < words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&block[i..i + 8]);
+        let w = u64::from_le_bytes(bytes);
+        let mn = eq_mask(w, pn);
+        let mut m = eq_mask(w, pd) | mn;
+        while m != 0 {
+            let bit = m.trailing_zeros();
+            on(i + (bit / 8) as usize, mn & (1u64 << bit) != 0)?;
+            m &= m - 1;
+        }
+        i += 8;
+    }
+    for (k, &b) in block[words..].iter().enumerate() {
+        if b == b'\n' || b == delimiter {
+            on(words + k, b == b'\n')?;
+        }
+    }
+    Ok(())
+}
+
+/// A block without quotes: fields and records found by [`scan_plain`].
 fn tokenize_plain<S: RecordSink>(
     block: &[u8],
     delimiter: u8,
@@ -101,8 +135,6 @@ fn tokenize_plain<S: RecordSink>(
     let mut fields: Vec<Field> = Vec::with_capacity(32);
     let mut lines = 0u64;
     let mut start = 0usize;
-    let pd = LO * u64::from(delimiter);
-    let pn = LO * u64::from(b'\n');
     let mut emit = |fields: &mut Vec<Field>, start: usize, at: usize, lines: u64| {
         let end = if at > start && block[at - 1] == b'\r' {
             at - 1
@@ -118,48 +150,20 @@ fn tokenize_plain<S: RecordSink>(
         fields.clear();
         r.map_err(BlockError::Sink)
     };
-    let mut i = 0usize;
-    let words = block.len() / 8 * 8;
-    while i < words {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(&block[i..i + 8]);
-        let w = u64::from_le_bytes(bytes);
-        let md = eq_mask(w, pd);
-        let mn = eq_mask(w, pn);
-        let mut m = md | mn;
-        while m != 0 {
-            let bit = m.trailing_zeros();
-            let at = i + (bit / 8) as usize;
-            if mn & (1u64 << bit) != 0 {
-                lines += 1;
-                emit(&mut fields, start, at, lines)?;
-            } else {
-                fields.push(Field {
-                    start,
-                    end: at,
-                    quoted: false,
-                });
-            }
-            start = at + 1;
-            m &= m - 1;
-        }
-        i += 8;
-    }
-    for (k, &b) in block[words..].iter().enumerate() {
-        let at = words + k;
-        if b == b'\n' {
+    scan_plain(block, delimiter, |at, line_break| {
+        if line_break {
             lines += 1;
             emit(&mut fields, start, at, lines)?;
-            start = at + 1;
-        } else if b == delimiter {
+        } else {
             fields.push(Field {
                 start,
                 end: at,
                 quoted: false,
             });
-            start = at + 1;
         }
-    }
+        start = at + 1;
+        Ok(())
+    })?;
     if start < block.len() || !fields.is_empty() {
         lines += 1;
         emit(&mut fields, start, block.len(), lines)?;
