@@ -1311,8 +1311,7 @@ fn solve(p: &Problem) -> Result<Vec<f64>, BudgetError> {
     let mut x = best.map(|b| b.1).unwrap_or_else(|| p.lo.clone());
     if !has_floors {
         p.polish(&mut x)?;
-    }
-    if has_floors {
+    } else {
         let parts = p.eval_parts(&x, None);
         for (i, h) in p.slack(&x, &parts).iter().enumerate() {
             let (Some(h), Some((r, what))) = (h, &p.channels[i].floor) else {

@@ -696,9 +696,7 @@ fn admit(
 ) -> Result<bool, ChunkError> {
     if fields.len() != ctx.n_fields {
         if fields.len() == 1 && fields[0].start == fields[0].end && !fields[0].quoted {
-            if lines.is_none() {
-                *lines = Some((1..=rows as u64).collect());
-            }
+            skip_line(lines, rows);
             return Ok(false);
         }
         return Err(ChunkError::Ragged {
@@ -706,6 +704,21 @@ fn admit(
             found: fields.len(),
         });
     }
+    keep_line(lines, rows, line);
+    Ok(true)
+}
+
+/// A line skipped after `rows` rows (a blank line): from now on each row's line is
+/// kept, since rows are no longer on `row + 1`.
+fn skip_line(lines: &mut Option<Vec<u64>>, rows: usize) {
+    if lines.is_none() {
+        *lines = Some((1..=rows as u64).collect());
+    }
+}
+
+/// Row number `rows` (0-based) is on `line`: kept once some row is not on the line
+/// after the one before.
+fn keep_line(lines: &mut Option<Vec<u64>>, rows: usize, line: u64) {
     if let Some(l) = lines {
         l.push(line);
     } else if line != rows as u64 + 1 {
@@ -713,7 +726,6 @@ fn admit(
         l.push(line);
         *lines = Some(l);
     }
-    Ok(true)
 }
 
 /// The fields of a quote-free chunk, cut in one pass straight into one flat vector:
@@ -759,18 +771,10 @@ fn split_plain(chunk: &[u8], delimiter: u8, n: usize) -> Result<PlainSplit, Chun
                     found: got - 1,
                 });
             }
-            if lines.is_none() {
-                lines = Some((1..=rows as u64).collect());
-            }
+            skip_line(&mut lines, rows);
             ends.truncate(*row_at);
         } else {
-            if let Some(l) = &mut lines {
-                l.push(line);
-            } else if line != rows as u64 + 1 {
-                let mut l: Vec<u64> = (1..=rows as u64).collect();
-                l.push(line);
-                lines = Some(l);
-            }
+            keep_line(&mut lines, rows, line);
             rows += 1;
             *row_at = ends.len();
         }
