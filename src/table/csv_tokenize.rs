@@ -2,7 +2,8 @@
 //! exports (RFC 4180, with any one-byte delimiter).
 //!
 //! Rules:
-//! - A record ends at `\n` or `\r\n` outside quotes; a field ends at the delimiter.
+//! - A record ends at `\n` or `\r\n` outside quotes (the file's last record also at a
+//!   lone `\r` that ends the file); a field ends at the delimiter.
 //! - A field that starts with `"` is quoted: it may hold delimiters, line breaks and
 //!   doubled quotes (`""` is one `"`), and must be followed by the delimiter or the
 //!   end of the record. Text after the closing quote is an error; so is a quote
@@ -325,6 +326,10 @@ pub fn parse_quoted(
             loop {
                 match s.get(pos) {
                     None => {
+                        // A `\r` that ends the file ends the record, as `\r\n` would.
+                        if unq.len() > start && unq.last() == Some(&b'\r') {
+                            unq.pop();
+                        }
                         fields.push(Field {
                             start,
                             end: unq.len(),
@@ -435,6 +440,25 @@ mod tests {
                 rec(&["z", "w"], 4)
             ]
         );
+        Ok(())
+    }
+
+    /// A file that ends in a lone `\r` (no `\n`): the last record loses it the same
+    /// way whether or not the record holds a quote.
+    #[test]
+    fn a_final_carriage_return_ends_the_last_record() -> Result<(), String> {
+        for body in ["a,b\n\"x\",y\r", "a,b\nx,y\r", "a,b\n\"x\",y\r\n"] {
+            assert_eq!(
+                records(body, b',')?,
+                vec![
+                    rec(&["a", "b"], 1),
+                    rec(&[if body.contains('"') { "<x>" } else { "x" }, "y"], 2)
+                ],
+                "{body:?}"
+            );
+        }
+        assert_eq!(records("\"x\",\r", b',')?, vec![rec(&["<x>", ""], 1)]);
+        assert_eq!(records("\"x\",\r\r", b',')?, vec![rec(&["<x>", "\r"], 1)]);
         Ok(())
     }
 
