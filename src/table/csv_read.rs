@@ -1009,6 +1009,8 @@ enum Push {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Unknown,
+    /// No typed cell yet, but some `""` (empty texts).
+    EmptyTexts,
     Int,
     Float,
     Bool,
@@ -1017,6 +1019,9 @@ enum Kind {
     Text,
 }
 
+/// The column's type from its chunks' types, in file order, by the rules of one chunk:
+/// a `""` before the column's first typed cell makes it text, a `""` after it is a
+/// missing value (so the table does not depend on where the file is cut).
 fn join_kinds(kinds: &[Kind]) -> Kind {
     let mut out = Kind::Unknown;
     for &k in kinds {
@@ -1024,6 +1029,7 @@ fn join_kinds(kinds: &[Kind]) -> Kind {
             (a, Kind::Unknown) => a,
             (Kind::Unknown, b) => b,
             (a, b) if a == b => a,
+            (a, Kind::EmptyTexts) => a,
             (Kind::Int, Kind::Float) | (Kind::Float, Kind::Int) => Kind::Float,
             (Kind::Date, Kind::Datetime) | (Kind::Datetime, Kind::Date) => Kind::Datetime,
             _ => Kind::Text,
@@ -1243,6 +1249,10 @@ impl Builder {
 
     fn kind(&self) -> Kind {
         match self {
+            Builder::Unknown {
+                quoted_empty: Some(_),
+                ..
+            } => Kind::EmptyTexts,
             Builder::Unknown { .. } => Kind::Unknown,
             Builder::Int(..) => Kind::Int,
             Builder::Float(..) => Kind::Float,
@@ -1552,7 +1562,7 @@ fn finish_column(parts: Vec<Builder>, rows: usize) -> Result<Column, String> {
                 )) as arrow_array::ArrayRef),
             )?
         }
-        Kind::Text | Kind::Unknown => finish_text(parts, rows)?,
+        Kind::Text | Kind::Unknown | Kind::EmptyTexts => finish_text(parts, rows)?,
     })
 }
 
@@ -1843,6 +1853,45 @@ mod tests {
         // A cell of spaces is not the date before it: the column is text.
         let t = read("d,x\n2024-07-01,1\n ,2\n").expect("read");
         assert_eq!(t.column("d").expect("d").dtype(), DType::Str);
+    }
+
+    /// A `""` before a column's first typed cell makes it text, one after it is a
+    /// missing value, also when the `""` cells and the typed ones fall in different
+    /// chunks (the first chunk here ends exactly at 1 MB, after the last `""`).
+    #[test]
+    fn empty_texts_type_a_column_the_same_in_one_chunk_or_several() {
+        let read = |text: &str| read_csv_bytes("t.csv", text.as_bytes(), &CsvOptions::default());
+        let mut empties = String::new();
+        let mut i = 0;
+        while empties.len() < (1 << 20) - 40 {
+            empties.push_str(&format!("{i},\"\"\n"));
+            i += 1;
+        }
+        let need = (1 << 20) - empties.len();
+        empties.push_str(&format!("{},\"\"\n", "9".repeat(need - 4)));
+        assert_eq!(empties.len(), 1 << 20);
+        let numbers: String = (0..200_000).map(|i| format!("{i},5\n")).collect();
+        for (body, want) in [
+            (format!("{empties}{numbers}"), DType::Str),
+            (format!("{numbers}{empties}"), DType::Int),
+        ] {
+            let t = read(&format!("a,b\n{body}")).expect("read");
+            let b = t.column("b").expect("b");
+            assert_eq!(b.dtype(), want);
+            let small = read(&format!("a,b\n{}", &body[..40]))
+                .and_then(|s| s.column("b").map(|c| c.dtype()));
+            assert_eq!(small.expect("small"), want);
+            let first = b.get(0);
+            let last = b.get(t.n_rows() - 1);
+            if want == DType::Str {
+                assert_eq!(
+                    (first, last),
+                    (Value::Str(String::new()), Value::Str("5".into()))
+                );
+            } else {
+                assert_eq!((first, last), (Value::Int(5), Value::Null));
+            }
+        }
     }
 
     /// Blank lines before the rows of a wide file: skipped, the rows' lines kept, and
