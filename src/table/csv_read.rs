@@ -316,6 +316,13 @@ pub fn read_csv_bytes_noted(
                 Ok(out) => outs[k] = Some(out),
                 Err(ChunkError::Retry { column }) => forced_text[k][column] = true,
                 Err(e) => {
+                    // The file's first error is reported, with its row: while an
+                    // earlier chunk is read again (a column it must read as text), its
+                    // rows are unknown and it may hold an earlier error, so this chunk
+                    // is read again after it.
+                    let Some(before) = rows_before(&outs, k) else {
+                        continue;
+                    };
                     return Err(chunk_error(
                         source,
                         body,
@@ -323,8 +330,8 @@ pub fn read_csv_bytes_noted(
                         &wanted,
                         e,
                         base_line(body, chunks[k].start, header_lines),
-                        rows_before(&outs, k),
-                    ))
+                        before,
+                    ));
                 }
             }
         }
@@ -549,7 +556,7 @@ fn chunk_error(
     wanted: &[usize],
     e: ChunkError,
     base: u64,
-    rows_before: Option<usize>,
+    rows_before: usize,
 ) -> TableError {
     let file = source.to_string();
     match e {
@@ -580,7 +587,7 @@ fn chunk_error(
             at: CellRef {
                 file,
                 line: Some(base + line),
-                row: rows_before.unwrap_or(0) + row,
+                row: rows_before + row,
                 column: names[wanted[column]].clone(),
             },
             expected: expected.to_string(),
@@ -1891,6 +1898,38 @@ mod tests {
             } else {
                 assert_eq!((first, last), (Value::Int(5), Value::Null));
             }
+        }
+    }
+
+    /// A chunk read again because a column turned out to be text holds the file's
+    /// first error, or, when it holds none, precedes the error's row: either way the
+    /// error reported is the first in the file, with its row counted from the start.
+    #[test]
+    fn errors_after_a_chunk_read_again_name_the_first_bad_cell_and_its_row() {
+        // The first chunk has a quote (so the full parser reads it) and a column that
+        // turns to text at its row 100; a cell of the integer column `a` is bad at row
+        // 250,000, in a later chunk, and maybe also at row 500.
+        for early in [false, true] {
+            let mut text = String::from("a,c\n0,\"1\"\n");
+            for i in 1..300_000 {
+                let a = if i == 250_000 || (early && i == 500) {
+                    "bad".to_string()
+                } else {
+                    i.to_string()
+                };
+                let c = if i == 100 { "x" } else { "1" };
+                text.push_str(&format!("{a},{c}\n"));
+            }
+            let options = CsvOptions {
+                types: BTreeMap::from([("a".to_string(), DType::Int)]),
+                ..CsvOptions::default()
+            };
+            let err = read_csv_bytes("t.csv", text.as_bytes(), &options).expect_err("bad cell");
+            let TableError::BadCell { at, .. } = err else {
+                panic!("{err}");
+            };
+            let row = if early { 500 } else { 250_000 };
+            assert_eq!((at.row, at.line), (row, Some(row as u64 + 2)));
         }
     }
 
