@@ -459,6 +459,18 @@ fn header(
             }
         })?;
     let lines = lines.max(1);
+    // Lines ended by `\r` alone (classic Mac) would read as one header line holding the
+    // whole file and no rows: refused instead.
+    if fields
+        .iter()
+        .any(|f| !f.quoted && memchr::memchr(b'\r', &unq[f.start..f.end]).is_some())
+    {
+        return Err(TableError::Syntax {
+            file: source.to_string(),
+            line: 1,
+            reason: "a carriage return (\\r) inside an unquoted field of the first line: the lines seem to end in \\r alone (old Mac line ends); save the file with \\n or \\r\\n line ends, or quote the field".into(),
+        });
+    }
     let cells: Vec<String> = fields
         .iter()
         .map(|f| std::str::from_utf8(&unq[f.start..f.end]).map(|s| s.trim().to_string()))
@@ -1931,6 +1943,30 @@ mod tests {
             let row = if early { 500 } else { 250_000 };
             assert_eq!((at.row, at.line), (row, Some(row as u64 + 2)));
         }
+    }
+
+    /// A file whose lines end in `\r` alone is refused, not read as a header holding
+    /// every line and no rows; a `\r` ending the file or inside quotes is fine.
+    #[test]
+    fn lines_ended_by_a_lone_carriage_return_are_refused() {
+        for no_header in [false, true] {
+            let options = CsvOptions {
+                no_header,
+                ..CsvOptions::default()
+            };
+            for text in ["a,b\r1,2\r3,4\r", "a\r1\r2\r"] {
+                let err = read_csv_bytes("t.csv", text.as_bytes(), &options).expect_err(text);
+                assert!(
+                    err.to_string()
+                        .starts_with("t.csv:1: a carriage return (\\r) inside an unquoted field"),
+                    "{err}"
+                );
+            }
+        }
+        let t =
+            read_csv_bytes("t.csv", b"a,\"b\rc\"\r\n1,2\r", &CsvOptions::default()).expect("read");
+        assert_eq!(t.names(), ["a".to_string(), "b\rc".to_string()]);
+        assert_eq!(t.value(0, "b\rc").expect("cell"), Value::Int(2));
     }
 
     /// Blank lines before the rows of a wide file: skipped, the rows' lines kept, and
