@@ -39,11 +39,11 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, Int32Array, RecordBatch, StringArray};
 use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use rayon::prelude::*;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The largest file [`read_parquet`] reads into memory at once (256 MiB); larger
 /// files are read piece by piece.
@@ -434,9 +434,9 @@ pub fn read_parquet(
         // No row group at all: the columns, empty.
         return scan.empty_table();
     }
-    // The pieces to decode, each a task for the thread pool: a coded text column one
-    // row group at a time (each group has its own dictionary); any other column in as
-    // few runs of groups as keep every thread busy, since stacking runs costs a copy.
+    // The pieces to decode: a coded text column one row group at a time (each group
+    // has its own dictionary); any other column in as few runs of groups as keep every
+    // thread busy, since stacking runs costs a copy.
     let threads = rayon::current_num_threads().max(1);
     let plain = (0..scan.columns.len())
         .filter(|&c| !scan.is_coded(c))
@@ -450,23 +450,99 @@ pub fn read_parquet(
             tasks.extend(scan.runs(per_column).into_iter().map(|r| (c, r)));
         }
     }
-    // The biggest pieces first, so that the last tasks to finish are short ones.
-    tasks.sort_by_key(|(c, r)| std::cmp::Reverse(scan.piece_bytes(*c, r)));
-    let mut decoded: Vec<(usize, usize, ArrayRef)> = tasks
-        .into_par_iter()
-        .map(|(c, r)| Ok((c, r.start, scan.read_piece(c, r)?)))
-        .collect::<Result<_, TableError>>()?;
-    decoded.sort_by_key(|(c, start, _)| (*c, *start));
-    let mut pieces: Vec<Vec<ArrayRef>> = vec![Vec::new(); scan.columns.len()];
-    for (c, _, a) in decoded {
-        pieces[c].push(a);
+    // Each thread takes the next piece in this order (as list scheduling does, so the
+    // biggest go first and the last to finish are short): the other columns' runs by
+    // their compressed bytes, then the coded text columns one column after another
+    // (biggest first), so that each one's merge, done by the thread that decodes its
+    // last piece, overlaps the decoding of the next. The first error stops the rest.
+    let all = 0..n_groups;
+    tasks.sort_by_key(|(c, r)| {
+        if scan.is_coded(*c) {
+            (
+                1,
+                std::cmp::Reverse(scan.piece_bytes(*c, &all)),
+                *c,
+                r.start,
+            )
+        } else {
+            (0, std::cmp::Reverse(scan.piece_bytes(*c, r)), *c, r.start)
+        }
+    });
+    let slots: Vec<Mutex<ColumnSlot>> = (0..scan.columns.len())
+        .map(|c| {
+            Mutex::new(ColumnSlot {
+                left: tasks.iter().filter(|(t, _)| *t == c).count(),
+                pieces: Vec::new(),
+                done: None,
+            })
+        })
+        .collect();
+    let next = AtomicUsize::new(0);
+    let failed: Mutex<Option<TableError>> = Mutex::new(None);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some((c, r)) = tasks.get(i) else {
+            return;
+        };
+        let c = *c;
+        let stack = scan.read_piece(c, r.clone()).map(|a| {
+            let mut slot = slots[c].lock().unwrap_or_else(|e| e.into_inner());
+            slot.pieces.push((r.start, a));
+            slot.left -= 1;
+            (slot.left == 0).then(|| std::mem::take(&mut slot.pieces))
+        });
+        // The column's last piece: stack the column now.
+        let column = stack.and_then(|ready| {
+            ready
+                .map(|mut pieces| {
+                    pieces.sort_by_key(|(start, _)| *start);
+                    let arrays: Vec<ArrayRef> = pieces.into_iter().map(|(_, a)| a).collect();
+                    scan.read_column(c, &arrays)
+                })
+                .transpose()
+        });
+        match column {
+            Ok(Some(column)) => {
+                slots[c].lock().unwrap_or_else(|e| e.into_inner()).done = Some(column);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                failed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
+                next.store(tasks.len(), Ordering::Relaxed);
+                return;
+            }
+        }
+    };
+    rayon::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|_| work());
+        }
+    });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
     }
-    let columns = pieces
-        .into_par_iter()
-        .enumerate()
-        .map(|(c, p)| Ok((scan.columns[c].1.clone(), scan.read_column(c, &p)?)))
-        .collect::<Result<Vec<_>, TableError>>()?;
+    let mut columns = Vec::with_capacity(scan.columns.len());
+    for (c, slot) in slots.into_iter().enumerate() {
+        let slot = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+        let column = match slot.done {
+            Some(column) => column,
+            // A column with no piece (no row group has rows).
+            None => scan.read_column(c, &[])?,
+        };
+        columns.push((scan.columns[c].1.clone(), column));
+    }
     Table::new(name, columns)
+}
+
+/// One column being decoded by [`read_parquet`]'s threads: its pieces still to come,
+/// those decoded, and the column once its last piece is in.
+struct ColumnSlot {
+    left: usize,
+    pieces: Vec<(usize, ArrayRef)>,
+    done: Option<Column>,
 }
 
 /// True when the text column `field` has a dictionary page in every row group (the
