@@ -460,10 +460,12 @@ fn header(
         })?;
     let lines = lines.max(1);
     // Lines ended by `\r` alone (classic Mac) would read as one header line holding the
-    // whole file and no rows: refused instead.
+    // whole file and no rows: refused instead. A `\r` with only white space after it in
+    // its field is trimmed like any white space (lines ended by `\r\r\n`, as some
+    // Windows tools write them, read as their cells).
     if fields
         .iter()
-        .any(|f| !f.quoted && memchr::memchr(b'\r', &unq[f.start..f.end]).is_some())
+        .any(|f| !f.quoted && memchr::memchr(b'\r', unq[f.start..f.end].trim_ascii_end()).is_some())
     {
         return Err(TableError::Syntax {
             file: source.to_string(),
@@ -1963,6 +1965,15 @@ mod tests {
                 );
             }
         }
+        // Lines ended by `\r\r\n`: the extra `\r` is trailing white space.
+        let t = read_csv_bytes(
+            "t.csv",
+            b"a,b\r\r\n1,2\r\r\n3,4\r\r\n",
+            &CsvOptions::default(),
+        )
+        .expect("read");
+        assert_eq!(t.names(), ["a".to_string(), "b".to_string()]);
+        assert_eq!(t.value(1, "b").expect("cell"), Value::Int(4));
         let t =
             read_csv_bytes("t.csv", b"a,\"b\rc\"\r\n1,2\r", &CsvOptions::default()).expect("read");
         assert_eq!(t.names(), ["a".to_string(), "b\rc".to_string()]);
