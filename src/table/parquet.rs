@@ -479,40 +479,11 @@ pub fn read_parquet(
         .collect();
     let next = AtomicUsize::new(0);
     let failed: Mutex<Option<TableError>> = Mutex::new(None);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some((c, r)) = tasks.get(i) else {
-            return;
-        };
-        let c = *c;
-        let stack = scan.read_piece(c, r.clone()).map(|a| {
-            let mut slot = slots[c].lock().unwrap_or_else(|e| e.into_inner());
-            slot.pieces.push((r.start, a));
-            slot.left -= 1;
-            (slot.left == 0).then(|| std::mem::take(&mut slot.pieces))
-        });
-        // The column's last piece: stack the column now.
-        let column = stack.and_then(|ready| {
-            ready
-                .map(|mut pieces| {
-                    pieces.sort_by_key(|(start, _)| *start);
-                    let arrays: Vec<ArrayRef> = pieces.into_iter().map(|(_, a)| a).collect();
-                    scan.read_column(c, &arrays)
-                })
-                .transpose()
-        });
-        match column {
-            Ok(Some(column)) => {
-                slots[c].lock().unwrap_or_else(|e| e.into_inner()).done = Some(column);
-            }
-            Ok(None) => {}
-            Err(e) => {
-                failed
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get_or_insert(e);
+    let work = || {
+        while let Some((c, r)) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
+            if let Err(e) = decode_piece(&scan, &slots[*c], *c, r) {
+                locked(&failed).get_or_insert(e);
                 next.store(tasks.len(), Ordering::Relaxed);
-                return;
             }
         }
     };
@@ -521,13 +492,12 @@ pub fn read_parquet(
             s.spawn(|_| work());
         }
     });
-    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+    if let Some(e) = locked(&failed).take() {
         return Err(e);
     }
     let mut columns = Vec::with_capacity(scan.columns.len());
     for (c, slot) in slots.into_iter().enumerate() {
-        let slot = slot.into_inner().unwrap_or_else(|e| e.into_inner());
-        let column = match slot.done {
+        let column = match locked(&slot).done.take() {
             Some(column) => column,
             // A column with no piece (no row group has rows).
             None => scan.read_column(c, &[])?,
@@ -543,6 +513,37 @@ struct ColumnSlot {
     left: usize,
     pieces: Vec<(usize, ArrayRef)>,
     done: Option<Column>,
+}
+
+/// Decodes the piece `groups` of the asked column `c` into its slot; the thread that
+/// decodes a column's last piece stacks the column there at once.
+fn decode_piece(
+    scan: &ParquetScan,
+    slot: &Mutex<ColumnSlot>,
+    c: usize,
+    groups: &Range<usize>,
+) -> Result<(), TableError> {
+    let piece = scan.read_piece(c, groups.clone())?;
+    let mut pieces = {
+        let mut slot = locked(slot);
+        slot.pieces.push((groups.start, piece));
+        slot.left -= 1;
+        if slot.left > 0 {
+            return Ok(());
+        }
+        std::mem::take(&mut slot.pieces)
+    };
+    pieces.sort_by_key(|(start, _)| *start);
+    let arrays: Vec<ArrayRef> = pieces.into_iter().map(|(_, a)| a).collect();
+    let column = scan.read_column(c, &arrays)?;
+    locked(slot).done = Some(column);
+    Ok(())
+}
+
+/// The value behind `m`, also when a thread panicked while holding it (the values
+/// guarded here stay whole: each update is one assignment or push).
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// True when the text column `field` has a dictionary page in every row group (the
