@@ -265,6 +265,30 @@ fn native_table(rows: &[Row], float_time: bool) -> Table {
     .expect("table")
 }
 
+/// Creates `table` with the generated rows, times as `time_type` (fractional seconds
+/// to the millisecond when `fractional`, else whole seconds).
+fn load_events(db: &Db, table: &str, time_type: &str, rows: &[Row], fractional: bool) {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let t = if fractional {
+                format!("{:.3}", r.2)
+            } else {
+                format!("{}", r.2 as i64)
+            };
+            vec![r.0.clone(), r.1.clone(), t, r.3.clone(), r.4.clone()]
+        })
+        .collect();
+    load(
+        db,
+        table,
+        &format!(
+            "user_id String, event String, timestamp {time_type}, channel String, country String"
+        ),
+        &cells,
+    );
+}
+
 #[test]
 fn generated_exports_give_the_native_funnel_cell_for_cell() {
     let Some(db) = server("generated") else {
@@ -280,23 +304,7 @@ fn generated_exports_give_the_native_funnel_cell_for_cell() {
             _ => "Float64",
         };
         let table = format!("ev{seed}");
-        let cells: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                let t = if fractional {
-                    format!("{}", r.2)
-                } else {
-                    format!("{}", r.2 as i64)
-                };
-                vec![r.0.clone(), r.1.clone(), t, r.3.clone(), r.4.clone()]
-            })
-            .collect();
-        load(
-            &db,
-            &table,
-            &format!("user_id String, event String, timestamp {time_type}, channel String, country String"),
-            &cells,
-        );
+        load_events(&db, &table, time_type, &rows, fractional);
         let native_rows = native_table(&rows, fractional);
         let window = ["0s", "10s", "30s", "1h"][(seed % 4) as usize];
         let by: Vec<&str> = match seed % 4 {
@@ -330,28 +338,139 @@ fn generated_exports_give_the_native_funnel_cell_for_cell() {
     assert!(deep >= 10, "only {deep} cases reach the third step");
 }
 
+/// Events whose gaps sit on either side of the window and of a minute (the
+/// statement's prefilter works in minutes), in days before 1970, across it, in 2024,
+/// and past the prefilter's last minute (year 4188).
+fn near_the_window(seed: u64, window_s: f64, base: f64, fractional: bool) -> Vec<Row> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut gaps = vec![
+        0.0,
+        1.0,
+        59.0,
+        60.0,
+        61.0,
+        window_s - 1.0,
+        window_s,
+        window_s + 1.0,
+        window_s + 60.0,
+        3.0 * window_s,
+    ];
+    if fractional {
+        gaps.extend([0.001, window_s - 0.001, window_s + 0.001, 59.999]);
+    }
+    let events = ["a", "b", "c", "d", "x"];
+    let mut rows = Vec::new();
+    for u in 0..60 {
+        let mut t = base + f64::from(rng.random_range(0..120u32));
+        for _ in 0..rng.random_range(2..9) {
+            rows.push((
+                format!("u{u}"),
+                events[rng.random_range(0..events.len())].to_string(),
+                t,
+                ["wechat", "search"][rng.random_range(0..2)].to_string(),
+                "CN".to_string(),
+            ));
+            t += gaps[rng.random_range(0..gaps.len())];
+        }
+    }
+    // Rows in no order.
+    for i in (1..rows.len()).rev() {
+        rows.swap(i, rng.random_range(0..=i));
+    }
+    rows
+}
+
+#[test]
+fn chains_near_the_window_give_the_native_funnel() {
+    let Some(db) = server("near_window") else {
+        return;
+    };
+    let mut split = 0;
+    for (seed, (window, window_s)) in [("90s", 90.0), ("1h", 3600.0), ("1d", 86400.0)]
+        .into_iter()
+        .enumerate()
+    {
+        for (k, (base, time_type)) in [
+            (1_719_792_000.0, "Float64"),
+            (1_719_792_000.0, "DateTime('UTC')"),
+            (-259_200.0, "Int64"),
+            (-150.0, "Float64"),
+            (70_000_000_000.0, "Int64"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let fractional = time_type == "Float64";
+            let rows = near_the_window(seed as u64 * 10 + k as u64, window_s, base, fractional);
+            let table = format!("near{seed}_{k}");
+            load_events(&db, &table, time_type, &rows, fractional);
+            let rows: Vec<Row> = rows
+                .into_iter()
+                .map(|mut r| {
+                    if fractional {
+                        r.2 = (r.2 * 1000.0).round() / 1000.0;
+                    }
+                    r
+                })
+                .collect();
+            let s = spec(&["a", "b", "c", "d"], window, &["channel"]);
+            let native = funnel_from_table(&native_table(&rows, fractional), &s).expect("native");
+            let (entered, second) = native.groups.iter().fold((0, 0), |(e, b), g| {
+                (e + g.steps[0].users, b + g.steps[1].users)
+            });
+            if second > 0 && second < entered {
+                split += 1;
+            }
+            let pushed = remote(&db, &table, &s, None);
+            assert_same(
+                &pushed,
+                &native,
+                &format!("window {window}, times from {base} as {time_type}"),
+            );
+        }
+    }
+    // Both sides of step 2 occur: users who reach it and users who stop at step 1.
+    assert!(split >= 12, "only {split} of 15 cases split at step 2");
+}
+
+#[test]
+fn a_nullable_time_column_gives_the_native_funnel_and_refuses_nulls() {
+    let Some(db) = server("nullable_time") else {
+        return;
+    };
+    let rows = generated(7, false);
+    let time_type = "Nullable(DateTime('UTC'))";
+    load_events(&db, "ev", time_type, &rows, false);
+    let s = spec(&["a", "b", "c"], "20s", &["channel"]);
+    let native = funnel_from_table(&native_table(&rows, false), &s).expect("native");
+    assert_same(&remote(&db, "ev", &s, None), &native, "Nullable(DateTime)");
+    // Two step rows without a time: refused, with the count.
+    load_events(&db, "ev_nulls", time_type, &rows, false);
+    db.conn
+        .execute(
+            "INSERT INTO ev_nulls VALUES ('u1', 'a', NULL, 'wechat', 'CN'), ('u2', 'b', NULL, 'search', 'CN')",
+            None,
+        )
+        .expect("insert NULL times");
+    let f = RemoteFunnel {
+        table: "ev_nulls",
+        spec: &s,
+        filter: None,
+    };
+    let e = funnel_events(&db.conn, &f, None)
+        .expect_err("NULL times")
+        .to_string();
+    assert!(
+        e.contains("2 funnel-step rows") && e.contains("have no time"),
+        "{e}"
+    );
+}
+
 #[test]
 fn the_where_filter_equals_filtering_the_rows_first() {
     let Some(db) = server("where") else { return };
     let rows = generated(99, false);
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.0.clone(),
-                r.1.clone(),
-                format!("{}", r.2 as i64),
-                r.3.clone(),
-                r.4.clone(),
-            ]
-        })
-        .collect();
-    load(
-        &db,
-        "ev",
-        "user_id String, event String, timestamp UInt32, channel String, country String",
-        &cells,
-    );
+    load_events(&db, "ev", "UInt32", &rows, false);
     let kept: Vec<_> = rows.iter().filter(|r| r.4 == "CN").cloned().collect();
     let s = spec(&["a", "b", "c"], "20s", &["channel"]);
     let native = funnel_from_table(&native_table(&kept, false), &s).expect("native");
@@ -721,7 +840,9 @@ fn explain_prints_the_sql_instead_of_running_it() {
         "{out}"
     );
     assert!(
-        out.contains("-- funnel_events on ClickHouse table") && !out.contains("windowFunnel"),
+        out.contains("-- funnel_events on ClickHouse table")
+            && out.contains("AS pacer_wf")
+            && out.contains("AS pacer_level"),
         "{out}"
     );
     assert!(

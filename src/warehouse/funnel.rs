@@ -4,15 +4,20 @@
 //! native path ([`crate::events`]).
 //!
 //! The statement implements pacer's rule exactly (see [`crate::events::chain`]), in
-//! milliseconds, rather than calling ClickHouse's `windowFunnel`: that function takes
-//! only whole seconds (`DateTime`/`UInt32`) in older servers, and on equal timestamps
-//! its result depends on the order in which rows reach it (a step on the same
-//! timestamp as the previous one may or may not chain). Layers of the statement:
+//! milliseconds. It does not take levels from ClickHouse's `windowFunnel`: that
+//! function takes only whole seconds (`DateTime`/`UInt32`) in older servers, and on
+//! equal timestamps its result depends on the order in which rows reach it (a step on
+//! the same timestamp as the previous one may or may not chain). It uses
+//! `windowFunnel` only as a prefilter that can pass too many users and never too few
+//! (see `prefilter_window`). Layers of the statement:
 //!
-//! 1. the funnel-step rows (`event IN steps`, and the `where` filter), grouped by user
-//!    into an array of `(t_ms, step, by...)`;
-//! 2. per user, the array sorted (time, then step, then the breakdown values, as
-//!    natively); the first touch is the first step-1 element; for every step j an
+//! 1. the funnel-step rows (`event IN steps`, and the `where` filter), grouped by
+//!    user: every row as one integer `t_ms * factor + step` (see `Packing`), the times
+//!    and breakdown values of the step-1 rows, and the prefilter's level;
+//! 2. per user, the first touch: the least breakdown values among the step-1 events
+//!    at the earliest step-1 time (the first step-1 event in the native order: time,
+//!    step, breakdown values). For the users the prefilter passes, the integers
+//!    sorted (time, then step) and split; for every step j an
 //!    array `s_j` holds, at each event of step j, the latest start `t1` of a chain
 //!    reaching it (the running maximum over the earlier events of step j-1, kept when
 //!    `t - t1 <= window`). The starts kept never decrease in sorted order, and an event
@@ -20,7 +25,8 @@
 //!    is the last start kept at an earlier position: the kept starts in order
 //!    (`pacer_v{j}`) indexed by a running count of them (`arrayCumSum`), one linear
 //!    pass instead of a filter per event;
-//!    the level is the number of steps whose `s_j` is non-empty;
+//!    the level is the number of steps whose `s_j` is non-empty (for the users the
+//!    prefilter stops: 1 with a step-1 event, else 0);
 //!    the chain reported ends at the earliest event completing the level, and each
 //!    earlier step's time is the latest event of that step at or before the next
 //!    step's time and at or after `end - window`;
@@ -39,6 +45,57 @@ use std::time::Instant;
 
 /// "Not set" in the chain arrays: below any time in milliseconds pacer accepts.
 const UNSET: i64 = -4_611_686_018_427_387_904;
+
+/// The prefilter's unit of time: minutes, so that `UInt32` covers two thousand years.
+const PREFILTER_UNIT_MS: i64 = 60_000;
+
+/// The last minute the prefilter tells apart (later times count as this one):
+/// `2 * PREFILTER_CAP + 1` stays below 2^31, since 18.16's `windowFunnel` keeps its
+/// times as `Int32`.
+const PREFILTER_CAP: i64 = (1 << 30) - 1;
+
+/// How a step-row packs into one `Int64`: `time_ms * factor + step`, where `factor`
+/// is the least power of two above the number of steps (at most 64 for 32 steps), so
+/// that sorting the integers sorts by time and then step, and `time_ms >> shift` and
+/// `& (factor - 1)` recover both (an arithmetic shift: negative times too). Times
+/// within ±2^56 ms (two million years) of 1970 fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packing {
+    factor: i64,
+    shift: u32,
+}
+
+fn packing(steps: usize) -> Packing {
+    let factor = (steps as u64 + 1).next_power_of_two();
+    Packing {
+        factor: factor as i64,
+        shift: factor.trailing_zeros(),
+    }
+}
+
+/// The prefilter's window for `windowFunnel`, or `None` when there is nothing to
+/// filter (one step) or the window does not fit its `UInt32` arithmetic.
+///
+/// Most users never chain step 1 to step 2, and for them the chain arrays are not
+/// needed: their level is 1 if they have a step-1 event, else 0. The prefilter
+/// passes every user who may reach step 2, and the exact rule then runs on those
+/// only. It is ClickHouse's `windowFunnel` over the two first steps on a coarse
+/// time: `2 * minute + (step = 2)`, with the minute clamped to `[0,
+/// PREFILTER_CAP]`. This map is monotone and never widens a gap, and at equal
+/// minutes it puts step 1 first, so a chain that holds in milliseconds (`t1 <= t2`,
+/// `t2 - t1 <= window`) holds in it with the window `2 * (window_minutes + 1) + 1`
+/// (flooring to minutes widens a gap by less than one minute); and
+/// `windowFunnel`'s latest-start scan finds level 2 whenever such a chain exists.
+/// Users it passes wrongly (within a minute of the window, or reversed inside one
+/// minute) only cost time: the exact rule gives their level.
+fn prefilter_window(steps: usize, window_ms: i64) -> Option<u64> {
+    if steps < 2 {
+        return None;
+    }
+    let minutes = window_ms.max(0) / PREFILTER_UNIT_MS;
+    let window = 2 * (minutes as u64 + 1) + 1;
+    (window < (1 << 31)).then_some(window)
+}
 
 /// A funnel to push down: the table, the spec, and an optional SQL filter.
 #[derive(Debug, Clone)]
@@ -153,51 +210,101 @@ pub fn funnel_sql(
     let event = text_expr(&spec.event, types[1]);
     let filter = f.filter.map(|w| format!(" AND ({w})")).unwrap_or_default();
 
-    // Layer 1: one array of funnel-step events per user.
-    let mut tuple = format!("{time}, toUInt8(indexOf({steps}, {event}))");
-    for (i, b) in spec.by.iter().enumerate() {
-        let _ = write!(tuple, ", {}", text_expr(b, types[3 + i]));
+    // Layer 1: per user, the funnel-step events as packed integers, the times and
+    // breakdown values of the step-1 events, and the prefilter's level.
+    let step = format!("toUInt8(indexOf({steps}, {event}))");
+    let pack = packing(n);
+    let by_values: Vec<String> = (0..m)
+        .map(|i| text_expr(&spec.by[i], types[3 + i]))
+        .collect();
+    let mut aggregates = vec![
+        format!("groupArray(({time}) * {} + {step}) AS pacer_p", pack.factor),
+        format!("groupArrayIf({time}, {step} = 1) AS pacer_ft"),
+    ];
+    match m {
+        0 => {}
+        1 => aggregates.push(format!(
+            "groupArrayIf({}, {step} = 1) AS pacer_fc",
+            by_values[0]
+        )),
+        _ => aggregates.push(format!(
+            "groupArrayIf(tuple({}), {step} = 1) AS pacer_fc",
+            by_values.join(", ")
+        )),
     }
-    let null_count = if nullable_time {
-        format!(
-            ",\n            countIf(isNull({})) AS pacer_null_time",
+    let prefilter = prefilter_window(n, w);
+    if let Some(window) = prefilter {
+        aggregates.push(format!(
+            "windowFunnel({window})(toUInt32(least(intDiv(greatest({time}, 0), {PREFILTER_UNIT_MS}), {PREFILTER_CAP}) * 2 + ({step} = 2)), {step} = 1, {step} = 2) AS pacer_wf"
+        ));
+    }
+    if nullable_time {
+        aggregates.push(format!(
+            "countIf(isNull({})) AS pacer_null_time",
             quote_ident(&spec.time)
-        )
-    } else {
-        String::new()
-    };
+        ));
+    }
     let layer1 = format!(
-        "SELECT\n    {user} AS pacer_user,\n    groupArray(({tuple})) AS pacer_raw{null_count}\nFROM {table}\nWHERE {event} IN {in_list}{filter}\nGROUP BY pacer_user",
+        "SELECT\n    {user} AS pacer_user,\n    {}\nFROM {table}\nWHERE {event} IN {in_list}{filter}\nGROUP BY pacer_user",
+        aggregates.join(",\n    "),
         user = text_expr(&spec.user, types[0]),
     );
 
-    // Layer 2: each user's chain, one subquery per dependent step so that no alias
-    // is expanded into another (the server inlines aliases).
-    let mut first = vec![
+    // Layer 2: each user's first touch and chain, one subquery per dependent step so
+    // that no alias is expanded into another (the server inlines aliases). Only
+    // users the prefilter passes keep their events; the others reach at most step 1.
+    let kept = if prefilter.is_some() {
+        "arraySlice(pacer_p, 1, (pacer_wf >= 2) * length(pacer_p))"
+    } else {
+        "pacer_p"
+    };
+    let mut unpack = vec![
         "pacer_user".to_string(),
-        "length(pacer_raw) AS pacer_rows".into(),
-        "arraySort(pacer_raw) AS pacer_ev".into(),
-        "arrayMap(x -> tupleElement(x, 1), pacer_ev) AS pacer_t".into(),
-        "arrayMap(x -> tupleElement(x, 2), pacer_ev) AS pacer_s".into(),
-        "multiIf(pacer_user = '', 0, has(pacer_s, 1), 2, 1) AS pacer_kind".into(),
+        "length(pacer_p) AS pacer_rows".into(),
+        format!("arraySort({kept}) AS pacer_w"),
+        format!(
+            "arrayMap(p -> bitShiftRight(p, {}), pacer_w) AS pacer_t",
+            pack.shift
+        ),
+        format!(
+            "arrayMap(p -> toUInt8(bitAnd(p, {})), pacer_w) AS pacer_s",
+            pack.factor - 1
+        ),
+        "notEmpty(pacer_ft) AS pacer_has1".into(),
+        "multiIf(pacer_user = '', 0, pacer_has1, 2, 1) AS pacer_kind".into(),
     ];
-    if nullable_time {
-        first.push("pacer_null_time".into());
-    }
     if m > 0 {
-        first.push("arrayFirst(x -> (tupleElement(x, 2) = 1), pacer_ev) AS pacer_first".into());
-        for i in 0..m {
-            first.push(format!(
-                "tupleElement(pacer_first, {}) AS pacer_g{}",
-                i + 3,
-                i + 1
-            ));
+        unpack.push("arraySort(pacer_ft)[1] AS pacer_t1min".into());
+        unpack.push("pacer_ft".into());
+        unpack.push("pacer_fc".into());
+    }
+    if nullable_time {
+        unpack.push("pacer_null_time".into());
+    }
+    let mut first = Vec::new();
+    if m > 0 {
+        // The first touch: the least breakdown values among the step-1 events at the
+        // earliest step-1 time. The time is passed as an array rather than captured
+        // by the lambda: 18.16 drops a column only a lambda refers to.
+        let least = "arraySort(arrayFilter((c, ft, m) -> (ft = m), pacer_fc, pacer_ft, arrayResize([pacer_t1min], length(pacer_ft), pacer_t1min)))[1]";
+        if m == 1 {
+            first.push(format!("{least} AS pacer_g1"));
+        } else {
+            first.push(format!("{least} AS pacer_first"));
+            for i in 0..m {
+                first.push(format!(
+                    "tupleElement(pacer_first, {}) AS pacer_g{}",
+                    i + 1,
+                    i + 1
+                ));
+            }
         }
     }
     first.push(format!(
         "arrayMap((t, s) -> if(s = 1, t, {UNSET}), pacer_t, pacer_s) AS pacer_s1"
     ));
-    let mut inner = layer(&first, &layer1, false);
+    let layer2a = layer(&unpack, &layer1, false);
+    let mut inner = layer(&first, &layer2a, true);
     for j in 2..=n {
         inner = layer(
             &[
@@ -215,7 +322,7 @@ pub fn funnel_sql(
         );
     }
     let mut ends = vec![format!(
-        "{} AS pacer_level",
+        "greatest(pacer_has1, {}) AS pacer_level",
         (1..=n)
             .map(|j| format!("arrayExists(v -> (v != {UNSET}), pacer_s{j})"))
             .collect::<Vec<_>>()
@@ -576,6 +683,85 @@ mod tests {
             sql.contains("WHERE `event` IN ('a')") && !sql.contains("windowFunnel"),
             "{sql}"
         );
+    }
+
+    #[test]
+    fn step_rows_pack_into_one_integer_that_sorts_by_time_then_step() {
+        assert_eq!(
+            packing(1),
+            Packing {
+                factor: 2,
+                shift: 1
+            }
+        );
+        assert_eq!(
+            packing(3),
+            Packing {
+                factor: 4,
+                shift: 2
+            }
+        );
+        assert_eq!(
+            packing(4),
+            Packing {
+                factor: 8,
+                shift: 3
+            }
+        );
+        assert_eq!(
+            packing(7),
+            Packing {
+                factor: 8,
+                shift: 3
+            }
+        );
+        assert_eq!(
+            packing(32),
+            Packing {
+                factor: 64,
+                shift: 6
+            }
+        );
+        // The statement's arithmetic, done here in i64 as the server does it.
+        let p = packing(4);
+        let pack = |t: i64, s: i64| t * p.factor + s;
+        let unpack = |v: i64| (v >> p.shift, v & (p.factor - 1));
+        for t in [-86_400_001_i64, -1, 0, 1, 1_719_792_000_123, 1_i64 << 56] {
+            for s in 1..=4 {
+                assert_eq!(unpack(pack(t, s)), (t, s), "{t} {s}");
+            }
+        }
+        let mut rows = vec![(5, 2), (5, 1), (-3, 4), (4, 4), (-3, 1)];
+        let mut packed: Vec<i64> = rows.iter().map(|&(t, s)| pack(t, s)).collect();
+        packed.sort();
+        rows.sort();
+        assert_eq!(packed.into_iter().map(unpack).collect::<Vec<_>>(), rows);
+    }
+
+    #[test]
+    fn the_prefilter_window_covers_the_window_in_minutes_plus_one() {
+        assert_eq!(prefilter_window(1, 60_000), None);
+        // 7 days = 10,080 minutes: 2 * 10,081 + 1.
+        assert_eq!(prefilter_window(4, 7 * 86_400_000), Some(20_163));
+        assert_eq!(prefilter_window(2, 0), Some(3));
+        assert_eq!(prefilter_window(2, 59_999), Some(3));
+        assert_eq!(prefilter_window(2, 60_000), Some(5));
+        // Too wide for windowFunnel's UInt32 arithmetic: no prefilter.
+        assert_eq!(prefilter_window(2, (1_i64 << 30) * 60_000), None);
+        // Every gap the window allows stays within the prefilter's window.
+        for (window, t1, t2) in [
+            (0, 59_999, 59_999),
+            (1_000, 59_999, 60_999),
+            (90_000, 1, 90_001),
+            (3_600_000, 119_999, 3_719_999),
+        ] {
+            let code = |t: i64, step: i64| {
+                ((t.max(0) / PREFILTER_UNIT_MS).min(PREFILTER_CAP)) * 2 + i64::from(step == 2)
+            };
+            let w = prefilter_window(2, window).expect("window") as i64;
+            assert!(code(t2, 2) - code(t1, 1) <= w, "{window} {t1} {t2}");
+            assert!(code(t1, 1) < code(t2, 2));
+        }
     }
 
     #[test]
