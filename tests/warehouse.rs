@@ -434,6 +434,48 @@ fn chains_near_the_window_give_the_native_funnel() {
 }
 
 #[test]
+fn a_funnel_of_the_most_steps_gives_the_native_funnel() {
+    let Some(db) = server("many_steps") else {
+        return;
+    };
+    let names: Vec<String> = (1..=pacer::events::MAX_STEPS)
+        .map(|i| format!("e{i}"))
+        .collect();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(32);
+    let mut rows: Vec<Row> = Vec::new();
+    for u in 0..40 {
+        let mut t = 1_719_792_000.0;
+        // Mostly the steps in order, sometimes skipping back or repeating.
+        let mut next = 0usize;
+        for _ in 0..rng.random_range(5..80) {
+            let step = if rng.random_bool(0.8) {
+                next
+            } else {
+                rng.random_range(0..names.len())
+            };
+            rows.push((
+                format!("u{u}"),
+                names[step].clone(),
+                t,
+                ["wechat", "search"][rng.random_range(0..2)].to_string(),
+                "CN".to_string(),
+            ));
+            next = (step + 1).min(names.len() - 1);
+            t += f64::from(rng.random_range(0..900u32));
+        }
+    }
+    load_events(&db, "ev", "DateTime('UTC')", &rows, false);
+    let steps: Vec<&str> = names.iter().map(String::as_str).collect();
+    let s = spec(&steps, "6h", &["channel"]);
+    let native = funnel_from_table(&native_table(&rows, false), &s).expect("native");
+    assert!(
+        native.groups.iter().any(|g| g.steps[20].users > 0),
+        "some user should go past step 20"
+    );
+    assert_same(&remote(&db, "ev", &s, None), &native, "32 steps");
+}
+
+#[test]
 fn a_nullable_time_column_gives_the_native_funnel_and_refuses_nulls() {
     let Some(db) = server("nullable_time") else {
         return;

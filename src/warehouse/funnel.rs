@@ -46,6 +46,9 @@ use std::time::Instant;
 /// "Not set" in the chain arrays: below any time in milliseconds pacer accepts.
 const UNSET: i64 = -4_611_686_018_427_387_904;
 
+/// Steps of the way back computed in one layer of the statement (see `funnel_sql`).
+const WAY_BACK_STEPS_PER_LAYER: usize = 3;
+
 /// The prefilter's unit of time: minutes, so that `UInt32` covers two thousand years.
 const PREFILTER_UNIT_MS: i64 = 60_000;
 
@@ -303,37 +306,43 @@ pub fn funnel_sql(
     first.push(format!(
         "arrayMap((t, s) -> if(s = 1, t, {UNSET}), pacer_t, pacer_s) AS pacer_s1"
     ));
-    let layer2a = layer(&unpack, &layer1, false);
-    let mut inner = layer(&first, &layer2a, true);
+    // The layers of the chain: one per step, since a step's lambdas read the
+    // previous step's starts. Within a layer an alias is expanded where it is used;
+    // the server computes equal expressions once, and a lambda that refers to a
+    // column computed in its own layer (`pacer_v{j}`) reads that column.
+    let mut layers = vec![unpack];
+    layers[0].extend(first);
+    layers[0].push(format!(
+        "arrayMap((t, s) -> if(s = 1, t, {UNSET}), pacer_t, pacer_s) AS pacer_s1"
+    ));
     for j in 2..=n {
-        inner = layer(
-            &[
-                format!("arrayFilter(v -> (v != {UNSET}), pacer_s{p}) AS pacer_v{j}", p = j - 1),
-                format!(
-                    "arrayMap(c -> if(c = 0, {UNSET}, pacer_v{j}[c]), arrayCumSum(arrayMap(v -> toUInt32(v != {UNSET}), pacer_s{p}))) AS pacer_m{j}",
-                    p = j - 1
-                ),
-                format!(
-                    "arrayMap((t, s, v) -> if((s = {j}) AND (v != {UNSET}) AND ((t - v) <= {w}), v, {UNSET}), pacer_t, pacer_s, pacer_m{j}) AS pacer_s{j}"
-                ),
-            ],
-            &inner,
-            true,
-        );
+        layers.push(vec![
+            format!(
+                "arrayFilter(v -> (v != {UNSET}), pacer_s{p}) AS pacer_v{j}",
+                p = j - 1
+            ),
+            format!(
+                "arrayMap(c -> if(c = 0, {UNSET}, pacer_v{j}[c]), arrayCumSum(arrayMap(v -> toUInt32(v != {UNSET}), pacer_s{p}))) AS pacer_m{j}",
+                p = j - 1
+            ),
+            format!(
+                "arrayMap((t, s, v) -> if((s = {j}) AND (v != {UNSET}) AND ((t - v) <= {w}), v, {UNSET}), pacer_t, pacer_s, pacer_m{j}) AS pacer_s{j}"
+            ),
+        ]);
     }
-    let mut ends = vec![format!(
+    let last = layers.last_mut().expect("one layer at least");
+    last.push(format!(
         "greatest(pacer_has1, {}) AS pacer_level",
         (1..=n)
             .map(|j| format!("arrayExists(v -> (v != {UNSET}), pacer_s{j})"))
             .collect::<Vec<_>>()
             .join(" + ")
-    )];
+    ));
     for j in 1..=n {
-        ends.push(format!(
+        last.push(format!(
             "arrayFirst((t, v) -> (v != {UNSET}), pacer_t, pacer_s{j}) AS pacer_e{j}"
         ));
     }
-    inner = layer(&ends, &inner, true);
     let mut end = String::from("multiIf(");
     for j in (2..=n).rev() {
         let _ = write!(end, "pacer_level = {j}, pacer_e{j}, ");
@@ -342,29 +351,33 @@ pub fn funnel_sql(
     if n == 1 {
         end = "pacer_e1 AS pacer_end".into();
     }
-    inner = layer(
-        &[
-            end,
-            format!("if(pacer_level = {n}, pacer_end, {UNSET}) AS pacer_T{n}"),
-        ],
-        &inner,
-        true,
-    );
-    for j in (1..n).rev() {
-        inner = layer(
-            &[
-                format!(
-                    "arrayPushFront(arrayFilter((t, s) -> ((s = {j}) AND (t <= pacer_T{q}) AND (t >= (pacer_end - {w}))), pacer_t, pacer_s), {UNSET})[-1] AS pacer_c{j}",
-                    q = j + 1
-                ),
-                format!(
-                    "multiIf(pacer_level = {j}, pacer_end, pacer_level < {j}, {UNSET}, pacer_c{j} = {UNSET}, pacer_T{q}, pacer_c{j}) AS pacer_T{j}",
-                    q = j + 1
-                ),
-            ],
-            &inner,
-            true,
-        );
+    last.push(end);
+    last.push(format!(
+        "if(pacer_level = {n}, pacer_end, {UNSET}) AS pacer_T{n}"
+    ));
+    let mut inner = layer(&layers[0], &layer1, false);
+    for columns in &layers[1..] {
+        inner = layer(columns, &inner, true);
+    }
+    // The way back, a few steps per layer: a lambda that reads `pacer_T{j}`
+    // computed in its own layer reads that column, but the server also expands the
+    // alias in the statement's tree, which triples with every step in one layer (and
+    // is limited to 500,000 nodes); every layer costs analysis time, which grows with
+    // the square of the depth.
+    let back: Vec<u64> = (1..n as u64).rev().collect();
+    for chunk in back.chunks(WAY_BACK_STEPS_PER_LAYER) {
+        let mut columns = Vec::new();
+        for &j in chunk {
+            columns.push(format!(
+                "arrayPushFront(arrayFilter((t, s) -> ((s = {j}) AND (t <= pacer_T{q}) AND (t >= (pacer_end - {w}))), pacer_t, pacer_s), {UNSET})[-1] AS pacer_c{j}",
+                q = j + 1
+            ));
+            columns.push(format!(
+                "multiIf(pacer_level = {j}, pacer_end, pacer_level < {j}, {UNSET}, pacer_c{j} = {UNSET}, pacer_T{q}, pacer_c{j}) AS pacer_T{j}",
+                q = j + 1
+            ));
+        }
+        inner = layer(&columns, &inner, true);
     }
     let layer2 = indent(&inner, 8);
 
