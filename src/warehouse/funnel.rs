@@ -303,9 +303,6 @@ pub fn funnel_sql(
             }
         }
     }
-    first.push(format!(
-        "arrayMap((t, s) -> if(s = 1, t, {UNSET}), pacer_t, pacer_s) AS pacer_s1"
-    ));
     // The layers of the chain: one per step, since a step's lambdas read the
     // previous step's starts. Within a layer an alias is expanded where it is used;
     // the server computes equal expressions once, and a lambda that refers to a
