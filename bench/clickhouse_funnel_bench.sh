@@ -64,9 +64,13 @@ done
 python3 - "$DIR/ch_times.txt" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1]) if l.strip() and l.split()[0] in ("native", "pushed")]
+walls = {}
 for label in ["native", "pushed"]:
     r = [list(map(float, x[1:])) for x in rows if x[0] == label]
+    walls[label] = [v[0] for v in r]
     print(f"{label:7} runs: {' '.join(f'{v[0]:.2f}' for v in r)} s; median wall {statistics.median(v[0] for v in r):.2f} s, pacer cpu {statistics.median(v[1] + v[2] for v in r):.2f} s, pacer max RSS {statistics.median(v[3] for v in r) / 1024:.0f} MB")
+ratios = [p / n for n, p in zip(walls["native"], walls["pushed"])]
+print(f"pushed / native: {statistics.median(walls['pushed']) / statistics.median(walls['native']):.2f} on the medians; by round {min(ratios):.2f} to {max(ratios):.2f}")
 PY
 if cmp -s "$DIR/native_${ROWS}.csv" "$DIR/pushed_${ROWS}.csv"; then
     echo "native and pushed-down tables are identical"
