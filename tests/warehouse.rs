@@ -16,6 +16,7 @@ use pacer::table::{Column, Table};
 use pacer::warehouse::abtest::{ab_report, RemoteAb};
 use pacer::warehouse::funnel::{funnel_events, RemoteFunnel};
 use pacer::warehouse::{ClickHouse, ConnectOptions, Secret, WarehouseError};
+use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -366,7 +367,8 @@ fn near_the_window(seed: u64, window_s: f64, base: f64, fractional: bool) -> Vec
             rows.push((
                 format!("u{u}"),
                 events[rng.random_range(0..events.len())].to_string(),
-                t,
+                // To the millisecond, as the table holds it.
+                (t * 1000.0).round() / 1000.0,
                 ["wechat", "search"][rng.random_range(0..2)].to_string(),
                 "CN".to_string(),
             ));
@@ -374,9 +376,7 @@ fn near_the_window(seed: u64, window_s: f64, base: f64, fractional: bool) -> Vec
         }
     }
     // Rows in no order.
-    for i in (1..rows.len()).rev() {
-        rows.swap(i, rng.random_range(0..=i));
-    }
+    rows.shuffle(&mut rng);
     rows
 }
 
@@ -404,15 +404,6 @@ fn chains_near_the_window_give_the_native_funnel() {
             let rows = near_the_window(seed as u64 * 10 + k as u64, window_s, base, fractional);
             let table = format!("near{seed}_{k}");
             load_events(&db, &table, time_type, &rows, fractional);
-            let rows: Vec<Row> = rows
-                .into_iter()
-                .map(|mut r| {
-                    if fractional {
-                        r.2 = (r.2 * 1000.0).round() / 1000.0;
-                    }
-                    r
-                })
-                .collect();
             let s = spec(&["a", "b", "c", "d"], window, &["channel"]);
             let native = funnel_from_table(&native_table(&rows, fractional), &s).expect("native");
             let (entered, second) = native.groups.iter().fold((0, 0), |(e, b), g| {

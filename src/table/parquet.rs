@@ -456,7 +456,7 @@ pub fn read_parquet(
     // (biggest first), so that each one's merge, done by the thread that decodes its
     // last piece, overlaps the decoding of the next. The first error stops the rest.
     let all = 0..n_groups;
-    tasks.sort_by_key(|(c, r)| {
+    tasks.sort_by_cached_key(|(c, r)| {
         if scan.is_coded(*c) {
             (
                 1,

@@ -253,15 +253,14 @@ pub fn funnel_sql(
         user = text_expr(&spec.user, types[0]),
     );
 
-    // Layer 2: each user's first touch and chain, one subquery per dependent step so
-    // that no alias is expanded into another (the server inlines aliases). Only
-    // users the prefilter passes keep their events; the others reach at most step 1.
+    // Layer 2: each user's first touch and chain. Only users the prefilter passes
+    // keep their events; the others reach at most step 1.
     let kept = if prefilter.is_some() {
         "arraySlice(pacer_p, 1, (pacer_wf >= 2) * length(pacer_p))"
     } else {
         "pacer_p"
     };
-    let mut unpack = vec![
+    let mut first_layer = vec![
         "pacer_user".to_string(),
         "length(pacer_p) AS pacer_rows".into(),
         format!("arraySort({kept}) AS pacer_w"),
@@ -276,26 +275,23 @@ pub fn funnel_sql(
         "notEmpty(pacer_ft) AS pacer_has1".into(),
         "multiIf(pacer_user = '', 0, pacer_has1, 2, 1) AS pacer_kind".into(),
     ];
-    if m > 0 {
-        unpack.push("arraySort(pacer_ft)[1] AS pacer_t1min".into());
-        unpack.push("pacer_ft".into());
-        unpack.push("pacer_fc".into());
-    }
     if nullable_time {
-        unpack.push("pacer_null_time".into());
+        first_layer.push("pacer_null_time".into());
     }
-    let mut first = Vec::new();
     if m > 0 {
         // The first touch: the least breakdown values among the step-1 events at the
         // earliest step-1 time. The time is passed as an array rather than captured
         // by the lambda: 18.16 drops a column only a lambda refers to.
+        first_layer.push("arraySort(pacer_ft)[1] AS pacer_t1min".into());
+        first_layer.push("pacer_ft".into());
+        first_layer.push("pacer_fc".into());
         let least = "arraySort(arrayFilter((c, ft, m) -> (ft = m), pacer_fc, pacer_ft, arrayResize([pacer_t1min], length(pacer_ft), pacer_t1min)))[1]";
         if m == 1 {
-            first.push(format!("{least} AS pacer_g1"));
+            first_layer.push(format!("{least} AS pacer_g1"));
         } else {
-            first.push(format!("{least} AS pacer_first"));
+            first_layer.push(format!("{least} AS pacer_first"));
             for i in 0..m {
-                first.push(format!(
+                first_layer.push(format!(
                     "tupleElement(pacer_first, {}) AS pacer_g{}",
                     i + 1,
                     i + 1
@@ -303,15 +299,14 @@ pub fn funnel_sql(
             }
         }
     }
+    first_layer.push(format!(
+        "arrayMap((t, s) -> if(s = 1, t, {UNSET}), pacer_t, pacer_s) AS pacer_s1"
+    ));
     // The layers of the chain: one per step, since a step's lambdas read the
     // previous step's starts. Within a layer an alias is expanded where it is used;
     // the server computes equal expressions once, and a lambda that refers to a
     // column computed in its own layer (`pacer_v{j}`) reads that column.
-    let mut layers = vec![unpack];
-    layers[0].extend(first);
-    layers[0].push(format!(
-        "arrayMap((t, s) -> if(s = 1, t, {UNSET}), pacer_t, pacer_s) AS pacer_s1"
-    ));
+    let mut layers = vec![first_layer];
     for j in 2..=n {
         layers.push(vec![
             format!(
@@ -361,7 +356,7 @@ pub fn funnel_sql(
     // alias in the statement's tree, which triples with every step in one layer (and
     // is limited to 500,000 nodes); every layer costs analysis time, which grows with
     // the square of the depth.
-    let back: Vec<u64> = (1..n as u64).rev().collect();
+    let back: Vec<usize> = (1..n).rev().collect();
     for chunk in back.chunks(WAY_BACK_STEPS_PER_LAYER) {
         let mut columns = Vec::new();
         for &j in chunk {
